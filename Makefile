@@ -1,0 +1,51 @@
+# The two commands: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.PHONY: run test lint format bench migrate seed package e2e clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP_RUN) $@
+
+## run: set up, migrate, seed the demo partnership on first start, start the bot on 127.0.0.1:$${PORT:-3978}
+run: $(STAMP_RUN)
+	$(BIN)/python -m storage.manage upgrade
+	$(BIN)/python -m storage.manage seed-demo --if-empty
+	$(BIN)/python bot.py
+
+## test: set up with the dev requirements and run the whole suite
+test: $(STAMP_DEV)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP_DEV)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrate: $(STAMP_RUN)
+	$(BIN)/python -m storage.manage upgrade
+
+seed: $(STAMP_RUN)
+	$(BIN)/python -m storage.manage seed-demo --if-empty
+
+## bench: the benchmarks in bench/ (not part of make test)
+bench: $(STAMP_DEV)
+	$(BIN)/python -m bench.turn_latency
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache
