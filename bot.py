@@ -1,0 +1,213 @@
+"""The partnership bot's entry point: `create_app(settings)` wires everything; `main()` runs it.
+
+Nothing here is a module-level global: the engine, adapter, bot and scheduler are built inside
+`create_app` and kept on the application under typed `web.AppKey`s, started and stopped through
+`cleanup_ctx`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import ConversationState, UserState
+from botbuilder.integration.aiohttp import CloudAdapter
+from botframework.connector.auth import ServiceClientCredentialsFactory
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from config import ConfigError, Settings
+from delivery.adapter import build_adapter
+from dialogs.features import build_registry
+from dialogs.middleware import RetryFilter, TenantGate
+from dialogs.services import BotServices
+from dialogs.teams_bot import PartnershipBot
+from jobs.scheduler import JobContext, start_scheduler
+from storage import migrate
+from storage.bot_state import SqlStorage
+from storage.db import make_engine, make_session_factory
+
+log = logging.getLogger("bot")
+
+SETTINGS = web.AppKey("settings", Settings)
+SERVICES = web.AppKey("services", BotServices)
+ADAPTER = web.AppKey("adapter", CloudAdapter)
+BOT = web.AppKey("bot", PartnershipBot)
+
+Clock = Callable[[], datetime]
+ACTIVITY_FIELDS_REQUIRED = ("type",)
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    credentials_factory: ServiceClientCredentialsFactory | None = None,
+) -> web.Application:
+    """The aiohttp application for these settings. Tests pass a clock and credentials factory."""
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+    engine = make_engine(settings.database_url)
+    storage = SqlStorage(engine)
+    services = BotServices(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        conversation_state=ConversationState(storage),
+        user_state=UserState(storage),
+        clock=clock,
+    )
+    app[SERVICES] = services
+    adapter = build_adapter(settings, credentials_factory)
+    adapter.use(TenantGate(_allowed_tenants(settings)))
+    adapter.use(RetryFilter(services.sessions))
+    app[ADAPTER] = adapter
+    app[BOT] = PartnershipBot(services, build_registry())
+    app.cleanup_ctx.append(_database_lifetime)
+    app.cleanup_ctx.append(_scheduler_lifetime)
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+def _allowed_tenants(settings: Settings) -> frozenset[str]:
+    tenants = set(settings.allowed_tenant_ids)
+    if settings.app_tenant_id:
+        tenants.add(settings.app_tenant_id)
+    return frozenset(tenants)
+
+
+async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[SERVICES].engine.dispose()
+
+
+async def _scheduler_lifetime(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    if not services.settings.scheduler_enabled:
+        yield
+        return
+    scheduler = start_scheduler(JobContext(services.settings, services.sessions, services.clock))
+    yield
+    scheduler.shutdown(wait=False)
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    """POST /api/messages: a Bot Framework activity from Teams (or the Playground)."""
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return _problem(415, "activities must be sent as application/json")
+    try:
+        body = await request.json()
+    except web.HTTPRequestEntityTooLarge:
+        return _problem(413, "the request body is too large")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _problem(400, "the body is not valid JSON")
+    problem = _activity_problem(body)
+    if problem:
+        return _problem(400, problem)
+    try:
+        response = await request.app[ADAPTER].process(request, request.app[BOT])
+    except web.HTTPException as http_error:
+        return _problem(http_error.status, http_error.reason)
+    except (TypeError, ValueError, AttributeError, KeyError) as error:
+        log.info("refused an activity that could not be read: %s", type(error).__name__)
+        return _problem(400, "the activity could not be read")
+    return response or web.Response(status=200)
+
+
+def _activity_problem(body: Any) -> str:
+    """What makes this body unusable as an activity, or '' when it looks like one."""
+    if not isinstance(body, dict):
+        return "an activity must be a JSON object"
+    if not isinstance(body.get("type"), str) or not body["type"]:
+        return "the activity has no type"
+    for name in ("conversation", "from", "recipient"):
+        part = body.get(name)
+        if part is not None and not (isinstance(part, dict) and isinstance(part.get("id"), str)):
+            return f"the activity's {name} must be an object with an id"
+    if not isinstance(body.get("conversation"), dict):
+        return "the activity has no conversation"
+    if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith("http"):
+        return "the activity has no serviceUrl"
+    for name in ("text", "id", "channelId", "name", "locale"):
+        if name in body and body[name] is not None and not isinstance(body[name], str):
+            return f"the activity's {name} must be a string"
+    return ""
+
+
+def _problem(status: int, detail: str) -> web.Response:
+    return web.json_response({"status": status, "detail": detail}, status=status)
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """Alive: the process answers."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Ready: the database answers and its schema is at the newest migration."""
+    engine = request.app[SERVICES].engine
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        current = await migrate.current_revision(engine)
+    except (SQLAlchemyError, OSError) as error:
+        log.warning("readiness: database unreachable (%s)", type(error).__name__)
+        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    head = migrate.head_revision()
+    if current != head:
+        return web.json_response(
+            {"status": "unavailable", "database": "ok", "migration": current, "expected": head},
+            status=503,
+        )
+    return web.json_response({"status": "ok", "database": "ok", "migration": current})
+
+
+def configure_logging(level: str) -> None:
+    """Once, at start: our own messages only; activity text is never logged anywhere."""
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    # The SDK logs whole activities at DEBUG; keep its loggers quiet whatever our level is.
+    for noisy in ("botbuilder", "botframework", "msrest", "aiohttp.access", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def main() -> int:
+    from dotenv import load_dotenv
+
+    load_dotenv()
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level)
+    mode = "production" if settings.is_production else "development (no credentials needed)"
+    log.info("starting in %s mode on %s:%s", mode, settings.host, settings.port)
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        print=None,
+        shutdown_timeout=10,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

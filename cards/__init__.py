@@ -1,0 +1,1 @@
+"""Adaptive Card builders: pure functions from domain data to Adaptive Card 1.5 JSON for Teams."""

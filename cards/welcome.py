@@ -1,0 +1,66 @@
+"""The first cards people see: welcome (known people), how to get added (unknown), and help."""
+
+from __future__ import annotations
+
+from cards.common import Card, card, facts, heading, submit, text
+from cards.verbs import Verb
+
+# What people can type; each feature adds its lines through `HelpTopic`s given by the router.
+HelpTopic = tuple[str, str]
+
+
+def welcome_card(
+    name: str, roles: tuple[str, ...], topics: list[HelpTopic], partnership: str
+) -> Card:
+    first = name.split()[0] if name else "there"
+    role_line = ", ".join(roles)
+    return card(
+        [
+            heading(f"Welcome, {first}"),
+            text(
+                f"I'm the {partnership} assistant. I help you keep partnership actions moving, "
+                "find meetings and training, and I'll remind you when something needs you."
+            ),
+            text(f"You're set up as: {role_line}.", subtle=True),
+            text("Things you can ask me", weight="Bolder", spacing="Medium"),
+            facts(topics),
+            text(
+                "I hold business information only: please never type details about children "
+                "or families.",
+                subtle=True,
+                size="Small",
+            ),
+        ],
+        [submit("Help", Verb.HELP)],
+        fallback_text=f"Welcome, {first}. Type help to see what I can do.",
+    )
+
+
+def unknown_person_card(contact_email: str, partnership: str) -> Card:
+    return card(
+        [
+            heading("I don't know you yet", size="Medium"),
+            text(
+                f"I'm the {partnership} assistant, for members of its groups and networks. "
+                "Your Teams account isn't on the partnership's roster, so I can't show you "
+                "anything yet."
+            ),
+            text(
+                f"To be added, email the partnership business team at {contact_email} with your "
+                "name, work email, agency and role. Once you're on the roster, say hello again."
+            ),
+        ],
+        fallback_text="You're not on the partnership roster yet; ask the business team to add you.",
+    )
+
+
+def help_card(
+    topics: list[HelpTopic], *, unknown_text: bool = False, suggestions: list[str] | None = None
+) -> Card:
+    body = [heading("Here's what I can do", size="Medium")]
+    if unknown_text:
+        body.insert(0, text("Sorry, I didn't understand that.", weight="Bolder"))
+    body.append(facts(topics))
+    if suggestions:
+        body.append(text("Did you mean: " + " · ".join(f'"{s}"' for s in suggestions), subtle=True))
+    return card(body, fallback_text="Type help to see what I can do.")

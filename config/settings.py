@@ -1,0 +1,300 @@
+"""Typed settings, read once from the environment and validated at start-up.
+
+`Settings.from_env()` is the only place that reads configuration. Every problem is reported as a
+`ConfigError` whose message names the setting, so that a business manager reading the log line
+knows what to fix. `.env` is loaded by `bot.main()` only, never at import time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/partnership.db"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or has a value the bot cannot use."""
+
+
+def _text(env: Mapping[str, str], name: str, default: str = "") -> str:
+    return env.get(name, default).strip()
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = _text(env, name)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = _text(env, name).lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def _csv(env: Mapping[str, str], name: str, check: Callable[[str], bool] | None = None) -> tuple:
+    items = tuple(part.strip() for part in _text(env, name).split(",") if part.strip())
+    for item in items:
+        if check is not None and not check(item):
+            raise ConfigError(f"{name} has an entry that is not valid: {item!r}")
+    return items
+
+
+def _is_guid(value: str) -> bool:
+    return bool(_GUID.match(value))
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """Numbers the reminder planners use; defaults from DOMAIN.md."""
+
+    due_soon_working_days: int = 5
+    overdue_nudge_days: int = 7
+    stale_days: int = 90
+    impact_follow_up_weeks: int = 12
+    escalate_after_working_days: int = 10
+    meeting_days_before: int = 3
+    training_days_before: int = 14
+    joining_instructions_working_days: int = 5
+    rapid_review_working_days: int = 15
+    rapid_review_reminder_working_days: tuple = (10, 5, 2, 1)
+    send_time: str = "09:00"
+    quiet_hours_start: str = "18:00"
+    quiet_hours_end: str = "08:00"
+    per_conversation_per_second: float = 7.0
+    per_tenant_per_second: float = 50.0
+    lease_seconds: int = 120
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot can be configured with. Build it with `Settings.from_env()`."""
+
+    app_env: str = DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = 3978
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Europe/London"
+    app_id: str = ""
+    app_password: str = ""
+    app_tenant_id: str = ""
+    app_type: str = "SingleTenant"
+    allowed_tenant_ids: tuple = ()
+    admin_emails: tuple = ()
+    partnership_email_domains: tuple = ("riverside.example",)
+    max_body_bytes: int = 256 * 1024
+    log_level: str = "INFO"
+    metrics_token: str = ""
+    metrics_enabled: bool = True
+    scheduler_enabled: bool = True
+    stale_days: int = 90
+    due_soon_days: int = 30
+    update_retention_days: int = 2555
+    booking_closes_working_days: int = 3
+    free_cancellation_working_days: int = 3
+    public_base_url: str = ""
+    link_secret: str = ""
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    # Endpoints of the Bot Framework token service and OpenID metadata. Left empty they are the
+    # public cloud's; tests point them at loopback.
+    openid_metadata_url: str = ""
+    token_issuer: str = ""
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == PRODUCTION
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file when the URL names a SQLite file, so it can be created on start."""
+        match = re.match(r"^sqlite(\+\w+)?:///(?P<path>[^?]+)", self.database_url)
+        if not match or match.group("path") == ":memory:":
+            return None
+        return Path(match.group("path"))
+
+    def with_changes(self, **changes: Any) -> Settings:
+        """A copy with some values replaced; used by tests and tools."""
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every setting; raise ConfigError naming the first bad one."""
+        env = os.environ if env is None else env
+        settings = cls(
+            app_env=_app_env(env),
+            host=_text(env, "HOST", "127.0.0.1"),
+            port=_integer(env, "PORT", 3978, minimum=1),
+            database_url=_database_url(env),
+            timezone=_timezone(env),
+            app_id=_text(env, "MicrosoftAppId"),
+            app_password=_text(env, "MicrosoftAppPassword"),
+            app_tenant_id=_text(env, "MicrosoftAppTenantId"),
+            app_type=_app_type(env),
+            allowed_tenant_ids=_csv(env, "ALLOWED_TENANT_IDS", _is_guid),
+            admin_emails=tuple(e.lower() for e in _csv(env, "ADMIN_EMAILS", _EMAIL.match)),
+            partnership_email_domains=tuple(
+                d.lower() for d in _csv(env, "PARTNERSHIP_EMAIL_DOMAINS") or ("riverside.example",)
+            ),
+            max_body_bytes=_integer(env, "MAX_BODY_BYTES", 256 * 1024, minimum=1024),
+            log_level=_log_level(env),
+            metrics_token=_text(env, "METRICS_TOKEN"),
+            metrics_enabled=_boolean(env, "METRICS_ENABLED", True),
+            scheduler_enabled=_boolean(env, "SCHEDULER_ENABLED", True),
+            stale_days=_integer(env, "STALE_DAYS", 90, minimum=1),
+            due_soon_days=_integer(env, "DUE_SOON_DAYS", 30, minimum=1),
+            update_retention_days=_integer(env, "UPDATE_RETENTION_DAYS", 2555, minimum=30),
+            booking_closes_working_days=_integer(env, "BOOKING_CLOSES_WORKING_DAYS", 3),
+            free_cancellation_working_days=_integer(env, "FREE_CANCELLATION_WORKING_DAYS", 3),
+            public_base_url=_text(env, "PUBLIC_BASE_URL").rstrip("/"),
+            link_secret=_text(env, "LINK_SECRET"),
+            reminders=_reminders(env),
+            openid_metadata_url=_text(env, "BOT_OPENID_METADATA_URL"),
+            token_issuer=_text(env, "BOT_TOKEN_ISSUER"),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Rules that involve more than one setting."""
+        if self.is_production:
+            missing = [
+                name
+                for name, value in (
+                    ("MicrosoftAppId", self.app_id),
+                    ("MicrosoftAppPassword", self.app_password),
+                    ("MicrosoftAppTenantId", self.app_tenant_id),
+                )
+                if not value
+            ]
+            if missing:
+                raise ConfigError(
+                    "APP_ENV=production needs " + ", ".join(missing) + " (see .env.example)"
+                )
+            if not self.link_secret:
+                raise ConfigError("APP_ENV=production needs LINK_SECRET (a long random string)")
+        elif not self.app_id and not _is_loopback(self.host):
+            raise ConfigError(
+                f"HOST={self.host} is not loopback: development mode without MicrosoftAppId "
+                "runs only on 127.0.0.1, ::1 or localhost"
+            )
+        for name, value in (
+            ("MicrosoftAppId", self.app_id),
+            ("MicrosoftAppTenantId", self.app_tenant_id),
+        ):
+            if value and not _is_guid(value):
+                raise ConfigError(f"{name} must be a GUID, not {value!r}")
+
+
+def _app_env(env: Mapping[str, str]) -> str:
+    value = _text(env, "APP_ENV", DEVELOPMENT).lower()
+    if value not in {DEVELOPMENT, PRODUCTION}:
+        raise ConfigError(f"APP_ENV must be development or production, not {value!r}")
+    return value
+
+
+def _app_type(env: Mapping[str, str]) -> str:
+    value = _text(env, "MicrosoftAppType", "SingleTenant")
+    allowed = {"SingleTenant", "MultiTenant", "UserAssignedMSI"}
+    if value not in allowed:
+        raise ConfigError(f"MicrosoftAppType must be one of {', '.join(sorted(allowed))}")
+    return value
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    url = _text(env, "DATABASE_URL", DEFAULT_DATABASE_URL)
+    if url.startswith(("postgres://", "postgresql://")):
+        # Hosting platforms hand out plain URLs; the async driver needs naming.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not url.startswith(
+        ("sqlite+aiosqlite://", "postgresql+psycopg://", "postgresql+asyncpg://")
+    ):
+        raise ConfigError(
+            "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+psycopg:// "
+            f"(got {url.split('://', 1)[0]}://)"
+        )
+    return url
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    value = _text(env, "TIMEZONE", "Europe/London")
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"TIMEZONE {value!r} is not a known time zone") from None
+    return value
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    value = _text(env, "LOG_LEVEL", "INFO").upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
+    return value
+
+
+def _clock(env: Mapping[str, str], name: str, default: str) -> str:
+    value = _text(env, name, default)
+    if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", value):
+        raise ConfigError(f"{name} must be a 24-hour time like 09:00, not {value!r}")
+    return value
+
+
+def _reminders(env: Mapping[str, str]) -> ReminderSettings:
+    base = ReminderSettings()
+    numbers = {
+        f.name: _integer(env, "REMINDER_" + f.name.upper(), getattr(base, f.name))
+        for f in fields(ReminderSettings)
+        if isinstance(getattr(base, f.name), int) and not isinstance(getattr(base, f.name), bool)
+    }
+    rates = {
+        name: float(_integer(env, "REMINDER_" + name.upper(), int(getattr(base, name)), minimum=1))
+        for name in ("per_conversation_per_second", "per_tenant_per_second")
+    }
+    raw_days = _csv(env, "REMINDER_RAPID_REVIEW_REMINDER_WORKING_DAYS", str.isdigit)
+    return replace(
+        base,
+        **numbers,
+        **rates,
+        rapid_review_reminder_working_days=tuple(int(d) for d in raw_days)
+        or base.rapid_review_reminder_working_days,
+        send_time=_clock(env, "REMINDER_SEND_TIME", base.send_time),
+        quiet_hours_start=_clock(env, "QUIET_HOURS_START", base.quiet_hours_start),
+        quiet_hours_end=_clock(env, "QUIET_HOURS_END", base.quiet_hours_end),
+    )

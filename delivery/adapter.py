@@ -1,0 +1,161 @@
+"""The Bot Framework adapter: authentication at the door and connector clients for replies.
+
+Two things are added through the SDK's extension points, without patching it:
+- `GuardedAuthentication` turns every failure to authenticate (a malformed, forged, expired or
+  wrong-audience token, and the SDK's own exceptions while parsing one) into `PermissionError`,
+  which `CloudAdapter.process` answers with 401.
+- `CachingConnectorFactory` keeps one `ConnectorClient` per service URL and audience. The stock
+  factory builds a new client (and HTTP session) for every turn and never closes it; building it
+  was most of the cost of a turn (see bench/turn_latency.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections import OrderedDict
+
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+    ConfigurationServiceClientCredentialFactory,
+)
+from botbuilder.schema import Activity, ActivityTypes
+from botframework.connector import ConnectorClient
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    BotFrameworkAuthentication,
+    ClaimsIdentity,
+    ConnectorFactory,
+    ServiceClientCredentialsFactory,
+    UserTokenClient,
+)
+from botframework.connector.skills import BotFrameworkClient
+
+from config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class SdkConfiguration:
+    """The attribute names the SDK's configuration-driven classes read."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.APP_ID = settings.app_id
+        self.APP_PASSWORD = settings.app_password
+        # Without an app id (development on loopback) the SDK only accepts the multi-tenant
+        # type, which is how it switches authentication off.
+        self.APP_TYPE = settings.app_type if settings.app_id else "MultiTenant"
+        self.APP_TENANTID = settings.app_tenant_id
+        if settings.openid_metadata_url:
+            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
+        if settings.token_issuer:
+            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.token_issuer
+
+
+class CachingConnectorFactory(ConnectorFactory):
+    """One connector client per (service URL, audience), reused across turns."""
+
+    def __init__(self, inner: ConnectorFactory, cache: OrderedDict, limit: int = 64) -> None:
+        self._inner = inner
+        self._cache = cache
+        self._limit = limit
+
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+        key = (service_url, audience)
+        client = self._cache.get(key)
+        if client is None:
+            client = await self._inner.create(service_url, audience)
+            self._cache[key] = client
+            while len(self._cache) > self._limit:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(key)
+        return client
+
+
+class GuardedAuthentication(BotFrameworkAuthentication):
+    """Wraps the SDK's authentication: refusals become PermissionError; connector clients reused."""
+
+    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+        self._inner = inner
+        self._clients: OrderedDict = OrderedDict()
+
+    async def authenticate_request(
+        self, activity: Activity, auth_header: str
+    ) -> AuthenticateRequestResult:
+        try:
+            result = await self._inner.authenticate_request(activity, auth_header)
+        except PermissionError:
+            raise
+        except Exception as error:
+            log.info("refused a request: %s while checking its token", type(error).__name__)
+            raise PermissionError("unauthorized") from error
+        if result.connector_factory is not None:
+            result.connector_factory = CachingConnectorFactory(
+                result.connector_factory, self._clients
+            )
+        return result
+
+    async def authenticate_streaming_request(
+        self, auth_header: str, channel_id_header: str
+    ) -> AuthenticateRequestResult:
+        raise PermissionError("streaming connections are not supported")
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return CachingConnectorFactory(
+            self._inner.create_connector_factory(claims_identity), self._clients
+        )
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
+        return await self._inner.create_user_token_client(claims_identity)
+
+    def create_bot_framework_client(self) -> BotFrameworkClient:
+        return self._inner.create_bot_framework_client()
+
+    def get_originating_audience(self) -> str:
+        return self._inner.get_originating_audience()
+
+    async def authenticate_channel_request(self, auth_header: str) -> ClaimsIdentity:
+        try:
+            return await self._inner.authenticate_channel_request(auth_header)
+        except PermissionError:
+            raise
+        except Exception as error:
+            raise PermissionError("unauthorized") from error
+
+
+def build_adapter(
+    settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
+) -> CloudAdapter:
+    """The adapter for this configuration; tests hand in a credentials factory of their own."""
+    configuration = SdkConfiguration(settings)
+    authentication = ConfigurationBotFrameworkAuthentication(
+        configuration,
+        credentials_factory=credentials_factory
+        or ConfigurationServiceClientCredentialFactory(configuration),
+    )
+    adapter = CloudAdapter(GuardedAuthentication(authentication))
+    adapter.on_turn_error = _on_turn_error
+    return adapter
+
+
+async def _on_turn_error(context: TurnContext, error: Exception) -> None:
+    """Log the failure without any message content and tell the person, kindly, once."""
+    log.error(
+        "turn failed: %s in a %s activity\n%s",
+        type(error).__name__,
+        context.activity.type,
+        traceback_without_message(error),
+    )
+    if context.activity.type == ActivityTypes.message and not context.responded:
+        await context.send_activity(
+            "Sorry, something went wrong on my side and nothing was changed. "
+            "Please try again in a minute."
+        )
+
+
+def traceback_without_message(error: BaseException) -> str:
+    """Where it failed, not what it said: an exception's message may quote what was typed."""
+    return "".join(traceback.format_tb(error.__traceback__)).rstrip()

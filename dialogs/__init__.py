@@ -1,0 +1,1 @@
+"""The conversation: the Teams activity handler (routing only), one module per flow."""

@@ -1,0 +1,15 @@
+"""The feature modules whose commands, verbs and dialogs make up the bot, in help order."""
+
+from __future__ import annotations
+
+from dialogs import general
+from dialogs.registry import Registry
+
+FEATURES = [general]
+
+
+def build_registry() -> Registry:
+    registry = Registry()
+    for feature in FEATURES:
+        feature.register(registry)
+    return registry

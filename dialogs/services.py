@@ -1,0 +1,30 @@
+"""What a turn needs from the application, built once by `create_app` and handed to the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from botbuilder.core import ConversationState, UserState
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from config import Settings
+
+PARTNERSHIP_NAME = "Riverside Safeguarding Children Partnership"
+
+
+@dataclass(frozen=True)
+class BotServices:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    conversation_state: ConversationState
+    user_state: UserState
+    clock: Callable[[], datetime]
+    partnership_name: str = PARTNERSHIP_NAME
+
+    @property
+    def business_team_email(self) -> str:
+        domain = self.settings.partnership_email_domains[0]
+        return f"partnership@{domain}"

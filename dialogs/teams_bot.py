@@ -1,0 +1,230 @@
+"""The Teams activity handler: works out who is speaking and routes; the work happens elsewhere.
+
+Three ways in, one table (`Registry`): typed text (mentions stripped), `Action.Submit` card buttons
+(a message whose `value` carries the verb) and `Action.Execute` universal actions (an
+`adaptiveCard/action` invoke answered with the card that replaces the one clicked).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccount
+from rapidfuzz import fuzz, process
+
+from cards.common import Card, message_card
+from cards.verbs import Verb
+from cards.welcome import help_card, unknown_person_card
+from dialogs.installation import Installation
+from dialogs.registry import Registry, Reply, Turn
+from dialogs.services import BotServices
+from domain.permissions import Viewer
+from storage import people
+
+log = logging.getLogger(__name__)
+
+TURN_KEY = "partnership.turn"
+CANCEL_WORDS = {"cancel", "stop", "quit", "never mind", "nevermind"}
+CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+_SPACES = re.compile(r"\s+")
+
+
+def turn_of(context: TurnContext) -> Turn:
+    """The `Turn` the router built for this activity (used inside waterfall dialogs)."""
+    return context.turn_state[TURN_KEY]
+
+
+def normalise(text: str) -> str:
+    return _SPACES.sub(" ", text).strip().strip("?!.").strip().lower()
+
+
+class PartnershipBot(TeamsActivityHandler):
+    def __init__(self, services: BotServices, registry: Registry) -> None:
+        self._services = services
+        self._registry = registry
+        self._dialogs = DialogSet(services.conversation_state.create_property("DialogState"))
+        for dialog in registry.dialogs:
+            self._dialogs.add(dialog)
+        self._installation = Installation(services, registry)
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await super().on_turn(turn_context)
+        await self._services.conversation_state.save_changes(turn_context)
+        await self._services.user_state.save_changes(turn_context)
+
+    # -- messages ---------------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        turn = await self._start_turn(turn_context)
+        if turn.viewer is None:
+            await self._send(
+                turn_context,
+                unknown_person_card(
+                    self._services.business_team_email, self._services.partnership_name
+                ),
+            )
+            return
+        value = turn_context.activity.value
+        if isinstance(value, dict) and value.get("verb"):
+            reply = await self._run_verb(turn, str(value["verb"]), value)
+            await self._send_reply(turn_context, reply)
+            return
+        await self._on_text(turn)
+
+    async def _on_text(self, turn: Turn) -> None:
+        context = turn.context
+        text = normalise(TurnContext.remove_recipient_mention(context.activity) or "")
+        dialog_context = await self._dialogs.create_context(context)
+        turn.dialog_context = dialog_context
+        if dialog_context.active_dialog is not None:
+            if text in CANCEL_WORDS:
+                await dialog_context.cancel_all_dialogs()
+                await self._send(context, message_card("Cancelled", "OK, I've stopped that."))
+                return
+            result = await dialog_context.continue_dialog()
+            if result.status != DialogTurnStatus.Empty:
+                return
+        matched = self._registry.match(text)
+        if matched is None:
+            await self._send(context, self._help(unknown=bool(text), text=text))
+            return
+        command, data = matched
+        reply = await command.handler(turn, data)
+        await self._send_reply(context, reply)
+
+    def _help(self, *, unknown: bool, text: str = "") -> Card:
+        suggestions = []
+        if unknown and text:
+            found = process.extract(
+                text, self._registry.examples(), scorer=fuzz.WRatio, limit=3, score_cutoff=60
+            )
+            suggestions = [example for example, _score, _index in found]
+        return help_card(self._registry.help_topics, unknown_text=unknown, suggestions=suggestions)
+
+    # -- universal actions (Action.Execute) -------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        # Answered here rather than through on_adaptive_card_invoke: the SDK would serialise the
+        # body twice in CloudAdapter.process and fail (see ARCHITECTURE.md, platform facts).
+        turn = await self._start_turn(turn_context)
+        if turn.viewer is None:
+            return _card_response(
+                unknown_person_card(
+                    self._services.business_team_email, self._services.partnership_name
+                )
+            )
+        verb, data = _execute_payload(turn_context.activity.value)
+        reply = await self._run_verb(turn, verb, data)
+        card = reply.as_card() or message_card("Done", "Saved.")
+        return _card_response(card)
+
+    async def _run_verb(self, turn: Turn, verb: str, data: dict[str, Any]) -> Reply:
+        try:
+            handler = self._registry.verbs[Verb(verb)]
+        except (ValueError, KeyError):
+            log.info("unknown card verb from a card (length %s)", len(verb))
+            return Reply(
+                card=message_card(
+                    "That button is out of date",
+                    "This card is from an older version of the bot. Type help to start again.",
+                )
+            )
+        return await handler(turn, data)
+
+    # -- installation and membership --------------------------------------------------------------
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._installation.installed(turn_context, await self._start_turn(turn_context))
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        await self._installation.uninstalled(turn_context)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        recipient = turn_context.activity.recipient
+        if any(member.id == recipient.id for member in members_added):
+            await self._installation.installed(turn_context, await self._start_turn(turn_context))
+
+    async def on_members_removed_activity(
+        self, members_removed: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        recipient = turn_context.activity.recipient
+        if any(member.id == recipient.id for member in members_removed):
+            await self._installation.uninstalled(turn_context)
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    async def _start_turn(self, turn_context: TurnContext) -> Turn:
+        viewer = await self._identify(turn_context)
+        turn = Turn(turn_context, self._services, viewer, self._services.clock(), self._registry)
+        turn_context.turn_state[TURN_KEY] = turn
+        return turn
+
+    async def _identify(self, turn_context: TurnContext) -> Viewer | None:
+        """The roster person behind the sender: by Entra object id, else by email (then linked)."""
+        sender = turn_context.activity.from_property
+        aad_object_id = getattr(sender, "aad_object_id", None) if sender else None
+        admin_emails = self._services.settings.admin_emails
+        async with self._services.sessions() as session:
+            if aad_object_id:
+                viewer = await people.viewer_by_aad_object_id(session, aad_object_id, admin_emails)
+                if viewer is not None:
+                    return viewer
+        email = await self._email_of_sender(turn_context)
+        if not email and not aad_object_id:
+            return None
+        async with self._services.sessions() as session, session.begin():
+            person = await people.link_teams_user(session, aad_object_id, email)
+            if person is None:
+                return None
+            log.info("linked a Teams user to roster person %s", person.code)
+            return await people.viewer_for(session, person, admin_emails)
+
+    async def _email_of_sender(self, turn_context: TurnContext) -> str | None:
+        sender = turn_context.activity.from_property
+        if sender is None or not sender.id:
+            return None
+        try:
+            member = await TeamsInfo.get_member(turn_context, sender.id)
+        except Exception as error:
+            log.info("member lookup failed: %s", type(error).__name__)
+            return None
+        return (
+            getattr(member, "email", None) or getattr(member, "user_principal_name", None) or None
+        )
+
+    async def _send_reply(self, turn_context: TurnContext, reply: Reply) -> None:
+        if reply.card is not None:
+            await self._send(turn_context, reply.card)
+        elif reply.text:
+            await turn_context.send_activity(MessageFactory.text(reply.text))
+
+    @staticmethod
+    async def _send(turn_context: TurnContext, card: Card) -> None:
+        activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        activity.summary = card.get("fallbackText") or None
+        await turn_context.send_activity(activity)
+
+
+def _execute_payload(value: Any) -> tuple[str, dict[str, Any]]:
+    """The verb and data of an `adaptiveCard/action` invoke, tolerating malformed payloads."""
+    action = value.get("action") if isinstance(value, dict) else None
+    if not isinstance(action, dict):
+        return "", {}
+    data = action.get("data") if isinstance(action.get("data"), dict) else {}
+    verb = action.get("verb") or data.get("verb") or ""
+    return str(verb), data
+
+
+def _card_response(card: Card) -> InvokeResponse:
+    body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_CONTENT_TYPE, value=card)
+    return InvokeResponse(status=int(HTTPStatus.OK), body=body)

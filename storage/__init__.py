@@ -1,0 +1,1 @@
+"""Persistence: models, engine and sessions, query modules, dialog state, migrations, seed data."""

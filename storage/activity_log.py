@@ -1,0 +1,71 @@
+"""Processed activity ids (retried activities are handled once) and the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.models import AuditEntry, ProcessedActivity
+
+
+def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str:
+    """A fixed-length key; ids from Teams can be long and carry ';' and other punctuation."""
+    raw = "\x1f".join((channel_id, conversation_id, activity_id)).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
+async def claim_activity(session_factory: async_sessionmaker[AsyncSession], key: str) -> bool:
+    """True the first time a key is seen; False for a retry. Atomic across processes."""
+    try:
+        async with session_factory() as session, session.begin():
+            await session.execute(insert(ProcessedActivity).values(key=key))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def forget_activities_before(
+    session_factory: async_sessionmaker[AsyncSession], cutoff: datetime
+) -> int:
+    async with session_factory() as session, session.begin():
+        result = await session.execute(
+            delete(ProcessedActivity).where(ProcessedActivity.received_at < cutoff)
+        )
+    return result.rowcount or 0
+
+
+def retention_cutoff(now: datetime, hours: int = 24) -> datetime:
+    return now - timedelta(hours=hours)
+
+
+def record_audit(
+    session: AsyncSession,
+    *,
+    person_id: int | None,
+    entity: str,
+    entity_id: str,
+    event: str,
+    changes: dict[str, tuple[object, object]] | None = None,
+) -> None:
+    """One row per changed field (or one row for an event with no fields)."""
+    if not changes:
+        session.add(
+            AuditEntry(person_id=person_id, entity=entity, entity_id=entity_id, event=event)
+        )
+        return
+    session.add_all(
+        AuditEntry(
+            person_id=person_id,
+            entity=entity,
+            entity_id=entity_id,
+            event=event,
+            field=field,
+            old_value=None if old is None else str(old),
+            new_value=None if new is None else str(new),
+        )
+        for field, (old, new) in changes.items()
+    )

@@ -1,0 +1,107 @@
+"""Command line for the business team and IT: migrate, seed the demo partnership, import data.
+
+    python -m storage.manage upgrade
+    python -m storage.manage seed-demo [--if-empty]
+    python -m storage.manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F]
+
+Reads the same settings as the bot (`.env` and the environment). Exit status 0 on success, 1 when
+an import was refused (each problem printed with its row and field), 2 for a configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from config import ConfigError, Settings
+from storage import migrate
+from storage.db import make_engine, make_session_factory
+from storage.roster_import import RosterFiles, import_roster
+from storage.seed import seed_demo
+from storage.tabular import ImportFailed
+
+Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+
+
+async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        await migrate.upgrade(engine)
+        print(f"database is at migration {await migrate.current_revision(engine)}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        loaded = await seed_demo(make_session_factory(engine), if_empty=args.if_empty)
+    finally:
+        await engine.dispose()
+    print("demo partnership loaded" if loaded else "database already has data; demo not loaded")
+    return 0
+
+
+async def _import_roster(settings: Settings, args: argparse.Namespace) -> int:
+    engine = make_engine(settings.database_url)
+    files = RosterFiles(people=args.people, agencies=args.agencies, groups=args.groups)
+    try:
+        counts = await import_roster(make_session_factory(engine), files)
+    except ImportFailed as failure:
+        return report_failure(failure)
+    finally:
+        await engine.dispose()
+    print(f"roster imported: {counts}")
+    return 0
+
+
+def report_failure(failure: ImportFailed) -> int:
+    print(
+        f"nothing was imported; fix these {len(failure.errors)} problem(s) and try again:",
+        file=sys.stderr,
+    )
+    for error in failure.errors:
+        print(f"  {error}", file=sys.stderr)
+    return 1
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m storage.manage",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("upgrade", help="apply database migrations").set_defaults(run=_upgrade)
+    seed = commands.add_parser("seed-demo", help="load the fictional demo partnership")
+    seed.add_argument("--if-empty", action="store_true", help="only when there are no people yet")
+    seed.set_defaults(run=_seed_demo)
+    roster = commands.add_parser("import-roster", help="load people, agencies and groups")
+    roster.add_argument(
+        "people", type=Path, help="people .csv, or an .xlsx with People, Agencies and Groups sheets"
+    )
+    roster.add_argument("--agencies", type=Path)
+    roster.add_argument("--groups", type=Path)
+    roster.set_defaults(run=_import_roster)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    from dotenv import load_dotenv
+
+    load_dotenv()
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    return asyncio.run(args.run(settings, args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

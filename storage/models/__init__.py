@@ -1,0 +1,30 @@
+"""Every model of the bot, imported here so that `Base.metadata` knows all tables.
+
+One module per aggregate; a feature adds its module and one import line below.
+"""
+
+from storage.models.core import (
+    Agency,
+    AuditEntry,
+    BotStateRecord,
+    ConversationRef,
+    Group,
+    Membership,
+    Person,
+    Priority,
+    ProcessedActivity,
+    Source,
+)
+
+__all__ = [
+    "Agency",
+    "AuditEntry",
+    "BotStateRecord",
+    "ConversationRef",
+    "Group",
+    "Membership",
+    "Person",
+    "Priority",
+    "ProcessedActivity",
+    "Source",
+]

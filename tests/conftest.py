@@ -1,0 +1,86 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set), the fake
+Bot Connector, and the app harness with the demo partnership seeded."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from config import Settings
+from storage.db import create_schema, drop_schema, make_engine, make_session_factory
+from storage.seed import demo_data, seed_demo
+from tests.support.fake_connector import FakeConnector
+from tests.support.harness import BotHarness, FixedClock, demo_user
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite+aiosqlite:///{directory / 'test.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Storage and outbox tests run on both databases; PostgreSQL only when it is configured."""
+    if request.param == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip("TEST_DATABASE_URL is not set; PostgreSQL tests skipped")
+        return POSTGRES_URL
+    return sqlite_url(tmp_path)
+
+
+async def fresh_engine(url: str) -> AsyncEngine:
+    engine = make_engine(url)
+    if url.startswith("postgresql"):
+        await drop_schema(engine)
+    await create_schema(engine)
+    return engine
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = await fresh_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def seeded_engine(engine: AsyncEngine) -> AsyncEngine:
+    await seed_demo(make_session_factory(engine))
+    return engine
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = FakeConnector()
+    for person in demo_data()["people"]:
+        user = demo_user(person["id"])
+        fake.members[user.id] = user.member()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def app_settings(tmp_path: Path) -> Settings:
+    return Settings(database_url=sqlite_url(tmp_path), scheduler_enabled=False)
+
+
+@pytest.fixture
+async def harness(app_settings: Settings, connector: FakeConnector,
+                  clock: FixedClock) -> AsyncIterator[BotHarness]:
+    engine = await fresh_engine(app_settings.database_url)
+    await seed_demo(make_session_factory(engine))
+    await engine.dispose()
+    running = await BotHarness(app_settings, connector, clock).start()
+    yield running
+    await running.close()

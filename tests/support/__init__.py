@@ -1,0 +1,1 @@
+"""Test support: a fake Bot Connector on loopback, activity builders and an app harness."""

@@ -1,0 +1,124 @@
+"""A small fake of the Bot Connector service, served over real HTTP on loopback.
+
+It records every activity the bot sends or updates, answers member look-ups from a roster, and can
+be told to fail the next requests (status, Retry-After) to exercise retries and unreachable users.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+
+@dataclass
+class Sent:
+    method: str
+    conversation_id: str
+    activity_id: str
+    body: dict[str, Any]
+
+    @property
+    def cards(self) -> list[dict[str, Any]]:
+        return [
+            a["content"]
+            for a in self.body.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+    @property
+    def text(self) -> str:
+        return self.body.get("text") or ""
+
+
+@dataclass
+class Failure:
+    status: int
+    retry_after: str | None = None
+
+
+@dataclass
+class FakeConnector:
+    members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sent: list[Sent] = field(default_factory=list)
+    failures: deque[Failure] = field(default_factory=deque)
+    blocked_conversations: set[str] = field(default_factory=set)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    server: TestServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("")).rstrip("/")
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{cid}/activities", self._send)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
+        app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._update)
+        app.router.add_get("/v3/conversations/{cid}/members/{mid}", self._member)
+        app.router.add_post("/v3/conversations", self._create_conversation)
+        return app
+
+    async def start(self) -> None:
+        self.server = TestServer(self.app(), host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        if self.server is not None:
+            await self.server.close()
+
+    def fail_next(self, status: int, count: int = 1, retry_after: str | None = None) -> None:
+        self.failures.extend(Failure(status, retry_after) for _ in range(count))
+
+    def cards_to(self, conversation_id: str) -> list[dict[str, Any]]:
+        return [c for s in self.sent if s.conversation_id == conversation_id for c in s.cards]
+
+    def last_card(self) -> dict[str, Any]:
+        for sent in reversed(self.sent):
+            if sent.cards:
+                return sent.cards[-1]
+        raise AssertionError("the bot sent no card")
+
+    def _failure(self, conversation_id: str) -> web.Response | None:
+        if conversation_id in self.blocked_conversations:
+            return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=403)
+        if self.failures:
+            failure = self.failures.popleft()
+            headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+            return web.json_response({"error": {"code": "Throttled"}}, status=failure.status,
+                                     headers=headers)
+        return None
+
+    async def _send(self, request: web.Request) -> web.Response:
+        conversation_id = request.match_info["cid"]
+        failed = self._failure(conversation_id)
+        if failed is not None:
+            return failed
+        activity_id = f"activity-{next(self._ids)}"
+        self.sent.append(Sent("POST", conversation_id, activity_id, await request.json()))
+        return web.json_response({"id": activity_id})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        conversation_id = request.match_info["cid"]
+        failed = self._failure(conversation_id)
+        if failed is not None:
+            return failed
+        activity_id = request.match_info["aid"]
+        self.sent.append(Sent("PUT", conversation_id, activity_id, await request.json()))
+        return web.json_response({"id": activity_id})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        member = self.members.get(request.match_info["mid"])
+        if member is None:
+            return web.json_response({"error": {"code": "MemberNotFound"}}, status=404)
+        return web.json_response(member)
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        member = (body.get("members") or [{}])[0].get("id", "unknown")
+        return web.json_response({"id": f"personal-{member}"})
