@@ -90,8 +90,9 @@ class FakeConnector:
         if self.failures:
             failure = self.failures.popleft()
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
-            return web.json_response({"error": {"code": "Throttled"}}, status=failure.status,
-                                     headers=headers)
+            return web.json_response(
+                {"error": {"code": "Throttled"}}, status=failure.status, headers=headers
+            )
         return None
 
     async def _send(self, request: web.Request) -> web.Response:

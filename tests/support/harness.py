@@ -38,8 +38,13 @@ class TeamsUser:
         return f"a:personal-{self.code}"
 
     def member(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "email": self.email,
-                "userPrincipalName": self.email, "aadObjectId": self.aad_object_id}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "userPrincipalName": self.email,
+            "aadObjectId": self.aad_object_id,
+        }
 
 
 def demo_user(code: str) -> TeamsUser:
@@ -59,8 +64,9 @@ class FixedClock:
 
 
 class BotHarness:
-    def __init__(self, settings: Settings, connector: FakeConnector, clock: FixedClock,
-                 **app_options: Any) -> None:
+    def __init__(
+        self, settings: Settings, connector: FakeConnector, clock: FixedClock, **app_options: Any
+    ) -> None:
         self.settings = settings
         self.connector = connector
         self.clock = clock
@@ -92,8 +98,11 @@ class BotHarness:
             "channelId": "msteams",
             "serviceUrl": self.connector.url,
             "from": {"id": user.id, "name": user.name, "aadObjectId": user.aad_object_id},
-            "conversation": {"id": conversation_id, "conversationType": conversation_type,
-                             "tenantId": TENANT_ID},
+            "conversation": {
+                "id": conversation_id,
+                "conversationType": conversation_type,
+                "tenantId": TENANT_ID,
+            },
             "recipient": {"id": BOT_ID, "name": "Partnership Bot"},
             "channelData": {"tenant": {"id": TENANT_ID}},
             "locale": "en-GB",
@@ -101,8 +110,9 @@ class BotHarness:
         base.update(fields)
         return base
 
-    async def post(self, body: Any, headers: dict[str, str] | None = None,
-                   raw: bytes | None = None) -> tuple[int, Any]:
+    async def post(
+        self, body: Any, headers: dict[str, str] | None = None, raw: bytes | None = None
+    ) -> tuple[int, Any]:
         assert self.http is not None
         sent_headers = {"Content-Type": "application/json", **(headers or {})}
         if raw is not None:
@@ -130,25 +140,35 @@ class BotHarness:
     async def submit(self, user: TeamsUser, data: dict[str, Any]) -> list[Sent]:
         return await self.exchange(self.activity(user, value=data))
 
-    async def execute(self, user: TeamsUser, verb: str, data: dict[str, Any] | None = None,
-                      **fields: Any) -> dict[str, Any]:
+    async def execute(
+        self, user: TeamsUser, verb: str, data: dict[str, Any] | None = None, **fields: Any
+    ) -> dict[str, Any]:
         """An Action.Execute click; returns the card Teams would show in place of the old one."""
-        payload = {"action": {"type": "Action.Execute", "verb": verb,
-                              "data": {"verb": verb, **(data or {})}}, "trigger": "manual"}
-        status, body = await self.post(self.activity(user, type="invoke", name="adaptiveCard/action",
-                                                     value=payload, **fields))
+        payload = {
+            "action": {
+                "type": "Action.Execute",
+                "verb": verb,
+                "data": {"verb": verb, **(data or {})},
+            },
+            "trigger": "manual",
+        }
+        status, body = await self.post(
+            self.activity(user, type="invoke", name="adaptiveCard/action", value=payload, **fields)
+        )
         assert status == 200, f"invoke answered HTTP {status}: {body}"
         assert body["statusCode"] == 200
         assert body["type"] == "application/vnd.microsoft.card.adaptive"
         return body["value"]
 
     async def install(self, user: TeamsUser, **fields: Any) -> list[Sent]:
-        return await self.exchange(self.activity(user, type="installationUpdate", action="add",
-                                                 **fields))
+        return await self.exchange(
+            self.activity(user, type="installationUpdate", action="add", **fields)
+        )
 
     async def uninstall(self, user: TeamsUser, **fields: Any) -> list[Sent]:
-        return await self.exchange(self.activity(user, type="installationUpdate", action="remove",
-                                                 **fields))
+        return await self.exchange(
+            self.activity(user, type="installationUpdate", action="remove", **fields)
+        )
 
 
 def card_text(card: dict[str, Any]) -> str:
