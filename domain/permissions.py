@@ -1,9 +1,9 @@
 """Who may see and change what: the partnership's roles as plain data and rules.
 
-A `Viewer` is the person behind a turn, with the groups they belong to and chair. The rules follow
-DOMAIN.md: admins manage everything; the lead and the chair of the owning group may update an action;
-members of the owning group may read it; the scrutineer and Executive members read everything and
-change nothing.
+A `Viewer` is the person behind a turn, with the groups they belong to and chair. The rules
+follow DOMAIN.md: admins manage everything; the lead and the chair of the owning group may update
+an action; members of the owning group may read it; the scrutineer and Executive members read
+everything and change nothing.
 """
 
 from __future__ import annotations
