@@ -70,8 +70,10 @@ def gallery_states() -> list[tuple[str, Card]]:
     topics = [('"help"', "what I can do"), ('"my actions"', "actions you lead or chair")]
     partnership = "Riverside Safeguarding Children Partnership"
     return [
-        ("welcome.known", welcome_card("Bethany Olufemi", ("chair", "champion", "member"), topics,
-                                       partnership)),
+        (
+            "welcome.known",
+            welcome_card("Bethany Olufemi", ("chair", "champion", "member"), topics, partnership),
+        ),
         ("welcome.unknown", unknown_person_card("partnership@riverside.example", partnership)),
         ("help.plain", help_card(topics)),
         ("help.unknown_text", help_card(topics, unknown_text=True, suggestions=["my actions"])),

@@ -76,8 +76,9 @@ def app_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def harness(app_settings: Settings, connector: FakeConnector,
-                  clock: FixedClock) -> AsyncIterator[BotHarness]:
+async def harness(
+    app_settings: Settings, connector: FakeConnector, clock: FixedClock
+) -> AsyncIterator[BotHarness]:
     engine = await fresh_engine(app_settings.database_url)
     await seed_demo(make_session_factory(engine))
     await engine.dispose()

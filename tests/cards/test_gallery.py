@@ -15,8 +15,13 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def gallery(tmp_path_factory) -> list[Path]:
     out = tmp_path_factory.mktemp("gallery")
-    result = subprocess.run([sys.executable, "-m", "cards.gallery", str(out)], cwd=REPO,
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "cards.gallery", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return sorted(out.glob("*.json"))
 
@@ -35,13 +40,24 @@ def test_every_gallery_card_is_valid(gallery):
     assert not failures, json.dumps(failures, indent=2)
 
 
-@pytest.mark.parametrize("broken, expected", [
-    ({"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlok", "text": "x"}]},
-     "body"),
-    ({"type": "AdaptiveCard", "version": "1.2", "body": []}, "version"),
-    ({"type": "AdaptiveCard", "version": "1.5",
-      "body": [{"type": "Input.Text", "id": "note"}]}, "no label"),
-])
+@pytest.mark.parametrize(
+    "broken, expected",
+    [
+        (
+            {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlok", "text": "x"}]},
+            "body",
+        ),
+        ({"type": "AdaptiveCard", "version": "1.2", "body": []}, "version"),
+        (
+            {
+                "type": "AdaptiveCard",
+                "version": "1.5",
+                "body": [{"type": "Input.Text", "id": "note"}],
+            },
+            "no label",
+        ),
+    ],
+)
 def test_the_checker_catches_broken_cards(broken, expected):
     with pytest.raises(AssertionError, match=expected):
         assert_valid_card(broken)
