@@ -182,7 +182,14 @@ def configure_logging(level: str) -> None:
         force=True,
     )
     # The SDK logs whole activities at DEBUG; keep its loggers quiet whatever our level is.
-    for noisy in ("botbuilder", "botframework", "msrest", "aiohttp.access", "apscheduler"):
+    for noisy in (
+        "botbuilder",
+        "botframework",
+        "msrest",
+        "aiohttp.access",
+        "apscheduler",
+        "alembic",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
