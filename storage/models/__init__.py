@@ -15,6 +15,7 @@ from storage.models.core import (
     ProcessedActivity,
     Source,
 )
+from storage.models.outbox import OutboxMessage, ReminderPreference, StatutoryClock
 
 __all__ = [
     "Agency",
@@ -23,8 +24,11 @@ __all__ = [
     "ConversationRef",
     "Group",
     "Membership",
+    "OutboxMessage",
     "Person",
     "Priority",
     "ProcessedActivity",
+    "ReminderPreference",
     "Source",
+    "StatutoryClock",
 ]
