@@ -28,8 +28,9 @@ def utc(*args):
 
 
 def clock(notified, *, people=(7, 8), closed=False):
-    return StatutoryClockFacts(1, "RR-2026-04", notified, rapid_review_due(notified, RULES),
-                               tuple(people), closed)
+    return StatutoryClockFacts(
+        1, "RR-2026-04", notified, rapid_review_due(notified, RULES), tuple(people), closed
+    )
 
 
 def test_rapid_review_is_due_fifteen_working_days_after_the_notification():

@@ -73,9 +73,7 @@ def test_snooze_until_tomorrow_is_the_next_working_morning():
 def test_snooze_a_week_is_next_weeks_first_working_morning():
     christmas_eve = datetime(2026, 12, 24, 10, 0, tzinfo=UTC)
     # Monday 28 December is the substitute Boxing Day bank holiday.
-    assert snooze_until("next_week", christmas_eve, RULES) == datetime(
-        2026, 12, 29, 9, tzinfo=UTC
-    )
+    assert snooze_until("next_week", christmas_eve, RULES) == datetime(2026, 12, 29, 9, tzinfo=UTC)
 
 
 def test_pause_end_must_be_after_today_and_within_a_year():

@@ -100,8 +100,10 @@ def test_quiet_hours_within_one_day():
     assert not QuietHours(time(9), time(9)).contains(time(9))
 
 
-@pytest.mark.parametrize("raw, expected", [("09:00", time(9)), ("9:05", time(9, 5)),
-                                           ("1830", time(18, 30)), ("18.30", time(18, 30))])
+@pytest.mark.parametrize(
+    "raw, expected",
+    [("09:00", time(9)), ("9:05", time(9, 5)), ("1830", time(18, 30)), ("18.30", time(18, 30))],
+)
 def test_parse_clock(raw, expected):
     assert parse_clock(raw) == expected
 

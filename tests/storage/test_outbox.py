@@ -31,8 +31,9 @@ async def claim(sessions, owner, now=NOW, limit=10, lease=120):
 
 async def statuses(sessions):
     async with sessions() as session:
-        rows = await session.execute(select(OutboxMessage.status, func.count()).group_by(
-            OutboxMessage.status))
+        rows = await session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )
         return dict(rows.all())
 
 
