@@ -98,10 +98,13 @@ def test_working_days_left_counts_down_to_zero_on_the_day():
     assert working_days_left(date(2026, 12, 24), date(2027, 1, 4)) == 4  # 29, 30, 31 Dec and 4 Jan
 
 
-# -- preferences ------------------------------------------------------------------------------------
+# -- preferences -----------------------------------------------------------------------------------
 
 
-def reminder(kind=Kind.ACTION_OVERDUE, person=5, when=utc(2026, 11, 24, 9), subject="action:A03"):
+TUESDAY_NINE = utc(2026, 11, 24, 9)
+
+
+def reminder(kind=Kind.ACTION_OVERDUE, person=5, when=TUESDAY_NINE, subject="action:A03"):
     return Reminder(kind, subject, person, iso_week(when.date()), when)
 
 

@@ -4,7 +4,6 @@ recipients, preferences at send time, and recovery after a crash."""
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import select
 
 from bot import ADAPTER, SERVICES
