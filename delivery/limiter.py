@@ -4,8 +4,8 @@ A send reserves a token from both buckets and waits until both allow it; reserva
 order, so a burst to one conversation is paced at its rate while other conversations go ahead
 (up to the tenant's rate). The buckets hold a single token: sends are spaced evenly, so no window
 of one second ever holds more than the rate (a bucket with room for a burst would let twice the
-rate through in the first second). The clock and the sleep are injected so tests can check the pacing
-without waiting for it.
+rate through in the first second). The clock and the sleep are injected so tests can check the
+pacing without waiting for it.
 """
 
 from __future__ import annotations
