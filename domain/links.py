@@ -1,0 +1,78 @@
+"""Signed, expiring links: a token that names one thing and cannot be guessed or altered.
+
+This module owns the token format behind "Add to calendar" links. A token carries a kind (a short
+word such as "meeting"), an id and an expiry instant, and is signed with HMAC-SHA256 under the
+bot's link secret; the whole token is base64url, so it is safe in a URL path. Reading a token
+checks the signature first (constant-time) and only then the expiry, so a forged token and an old
+one are told apart only for genuine links. "now" is passed in.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+__all__ = ["LinkExpired", "LinkInvalid", "LinkPayload", "read_link", "sign_link"]
+
+_MAC_BYTES = 32
+_PURPOSE = b"partnership-link-v1\x00"
+_KIND = re.compile(r"^[a-z]{1,16}$")
+_PAYLOAD = re.compile(r"^(?P<kind>[a-z]{1,16}):(?P<id>\d{1,18}):(?P<expires>\d{1,12})$")
+_MAX_TOKEN_CHARS = 200
+
+
+class LinkInvalid(ValueError):
+    """Not a token we issued: malformed, altered, or signed with another secret."""
+
+
+class LinkExpired(ValueError):
+    """A genuine token whose time is up."""
+
+
+@dataclass(frozen=True)
+class LinkPayload:
+    kind: str
+    id: int
+    expires_at: datetime
+
+
+def _mac(secret: bytes, payload: bytes) -> bytes:
+    return hmac.new(secret, _PURPOSE + payload, hashlib.sha256).digest()
+
+
+def sign_link(secret: bytes, kind: str, ident: int, expires_at: datetime) -> str:
+    """A URL-safe token for (kind, id) that stops working after `expires_at` (aware)."""
+    if not secret:
+        raise ValueError("a link secret is needed to sign links")
+    if not _KIND.match(kind) or ident < 0:
+        raise ValueError("a link names a lower-case kind and a non-negative id")
+    if expires_at.tzinfo is None:
+        raise ValueError("expires_at must be timezone-aware")
+    payload = f"{kind}:{ident}:{int(expires_at.timestamp())}".encode()
+    raw = payload + _mac(secret, payload)
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_link(secret: bytes, token: str, now: datetime) -> LinkPayload:
+    """The payload of a token we signed; raises LinkInvalid or LinkExpired."""
+    if not secret or not token or len(token) > _MAX_TOKEN_CHARS:
+        raise LinkInvalid("no token")
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        raise LinkInvalid("not base64url") from None
+    payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
+    if len(raw) <= _MAC_BYTES or not hmac.compare_digest(mac, _mac(secret, payload)):
+        raise LinkInvalid("bad signature")
+    match = _PAYLOAD.match(payload.decode("ascii", errors="replace"))
+    if match is None:
+        raise LinkInvalid("bad payload")
+    expires_at = datetime.fromtimestamp(int(match["expires"]), UTC)
+    if now >= expires_at:
+        raise LinkExpired("expired")
+    return LinkPayload(match["kind"], int(match["id"]), expires_at)
