@@ -15,9 +15,20 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-__all__ = ["LinkExpired", "LinkInvalid", "LinkPayload", "read_link", "sign_link"]
+__all__ = [
+    "LinkExpired",
+    "LinkInvalid",
+    "LinkPayload",
+    "calendar_link",
+    "calendar_link_expiry",
+    "read_link",
+    "sign_link",
+]
+
+# An "Add to calendar" link works for at most this long, and not beyond a day after the event.
+CALENDAR_LINK_DAYS = 30
 
 _MAC_BYTES = 32
 _PURPOSE = b"partnership-link-v1\x00"
@@ -76,3 +87,19 @@ def read_link(secret: bytes, token: str, now: datetime) -> LinkPayload:
     if now >= expires_at:
         raise LinkExpired("expired")
     return LinkPayload(match["kind"], int(match["id"]), expires_at)
+
+
+def calendar_link_expiry(now: datetime, event_ends_at: datetime) -> datetime:
+    """When an "Add to calendar" link for this event stops working.
+
+    Thirty days after it was given, or a day after the event ends if that is sooner, but never
+    less than an hour, so a link shown for a meeting that has just finished still opens.
+    """
+    latest = now + timedelta(days=CALENDAR_LINK_DAYS)
+    soonest = now + timedelta(hours=1)
+    return max(soonest, min(latest, event_ends_at + timedelta(days=1)))
+
+
+def calendar_link(base_url: str, secret: bytes, kind: str, ident: int, expires_at: datetime) -> str:
+    """The absolute address of the .ics file for one meeting or session."""
+    return f"{base_url.rstrip('/')}/calendar/{sign_link(secret, kind, ident, expires_at)}.ics"
