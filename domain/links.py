@@ -77,6 +77,8 @@ def read_link(secret: bytes, token: str, now: datetime) -> LinkPayload:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError):
         raise LinkInvalid("not base64url") from None
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != token:
+        raise LinkInvalid("not in canonical form")  # one token per link, no look-alikes
     payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
     if len(raw) <= _MAC_BYTES or not hmac.compare_digest(mac, _mac(secret, payload)):
         raise LinkInvalid("bad signature")

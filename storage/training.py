@@ -536,7 +536,8 @@ class AttendanceRow:
 
 
 async def attendance(session: AsyncSession, session_id: int) -> list[AttendanceRow]:
-    """Everyone on a session's list: booked and attended first, then waiting, then cancelled."""
+    """Everyone on a session's list: places first (by name), then the waiting list (in order),
+    then cancellations (by name)."""
     rows = await session.execute(
         select(Booking, Person.name, Person.email, Agency.name)
         .join(Person, Person.id == Booking.person_id)
@@ -563,7 +564,15 @@ async def attendance(session: AsyncSession, session_id: int) -> list[AttendanceR
         )
         for booking, name, email, agency in rows
     ]
-    return sorted(result, key=lambda r: (order[r.status], r.queued_at, r.name))
+    # Places by name, as the training officer reads a register; the waiting list in its order.
+    return sorted(
+        result,
+        key=lambda r: (
+            order[r.status],
+            r.queued_at.timestamp() if r.status == BookingStatus.WAITING else 0.0,
+            r.name,
+        ),
+    )
 
 
 class AttendanceProblem(ValueError):

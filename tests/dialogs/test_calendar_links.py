@@ -1,4 +1,4 @@
-""""Add to calendar": a valid one-event .ics behind a link that cannot be guessed and expires."""
+""" "Add to calendar": a valid one-event .ics behind a link that cannot be guessed and expires."""
 
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit

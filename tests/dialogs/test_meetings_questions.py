@@ -52,7 +52,7 @@ async def test_training_in_january_lists_the_sessions(harness):
 
 
 async def test_neglect_training_opens_the_course_with_a_book_button(harness):
-    card, words = await ask(harness, "P09", "neglect training")
+    _card, words = await ask(harness, "P09", "neglect training")
     assert "Neglect: Using Graded Care Profile 2" in words
     assert "20 of 20 places left" in words
     assert "Book a place" in words

@@ -65,7 +65,7 @@ async def set_capacity(harness, course_code, capacity):
 async def test_book_refreshes_the_card_and_sends_a_confirmation(harness):
     card = await course_card_for(harness, "P09")
     before = len(harness.connector.sent)
-    refreshed, words = await click(harness, "P09", button(card, "Book a place"))
+    _refreshed, words = await click(harness, "P09", button(card, "Book a place"))
     assert "You're booked on Tue 16 Feb 2027." in words
     assert "19 of 20 places left" in words
     assert "Cancel my place" in words
@@ -102,7 +102,7 @@ async def test_full_session_offers_the_waiting_list_and_a_cancellation_promotes(
     booked, _ = await click(harness, "P09", button(card, "Book a place"))
     other = await course_card_for(harness, "P15")
     assert "Full (no one waiting)" in card_text(other)
-    waiting, words = await click(harness, "P15", button(other, "Join the waiting list"))
+    _waiting, words = await click(harness, "P15", button(other, "Join the waiting list"))
     assert "you're on the waiting list" in words
     assert "1st in line" in words
     _card, words = await click(harness, "P09", button(booked, "Cancel my place"))
@@ -137,8 +137,12 @@ async def test_attendance_is_for_the_business_team(harness):
         for person in (9, 15):
             # Booked a week earlier, when booking was open.
             await training.book_place(
-                session, t3, person, datetime(2026, 12, 1, 9, tzinfo=UTC),
-                training.BookingRules(), harness.settings.zone,
+                session,
+                t3,
+                person,
+                datetime(2026, 12, 1, 9, tzinfo=UTC),
+                training.BookingRules(),
+                harness.settings.zone,
             )
     sent = await harness.say(demo_user("P09"), "attendance T3")
     assert "For the business team" in card_text(sent[0].cards[0])
