@@ -11,7 +11,7 @@ team's "attendance T1".
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from cards.meetings import MeetingView, UpcomingItem, meeting_card, nothing_card, upcoming_card
@@ -38,11 +38,11 @@ FOLLOWING_DAYS = 365
 _ACTION_WORDS = r"(?!.*\b(actions?|overdue|rag)\b)"
 
 
-def _today(turn: Turn) -> Any:
+def _today(turn: Turn) -> date:
     return turn.now.astimezone(turn.services.settings.zone).date()
 
 
-def _midnight(turn: Turn, day: Any) -> datetime:
+def _midnight(turn: Turn, day: date) -> datetime:
     return local_instant(datetime.combine(day, time()), turn.services.settings.zone)
 
 
