@@ -10,7 +10,18 @@ from enum import StrEnum
 class Verb(StrEnum):
     HELP = "help"
     WELCOME = "welcome"
-    # reminders (issue 5)
+
+    # Meetings and training (dialogs/meetings.py)
+    MEETING_OPEN = "meeting.open"
+    UPCOMING_MINE = "upcoming.mine"
+    COURSE_OPEN = "course.open"
+    SESSION_BOOK = "session.book"
+    SESSION_CANCEL = "session.cancel"
+    COURSE_ENROL = "course.enrol"
+    SESSION_ATTENDANCE = "session.attendance"
+    SESSION_ATTENDANCE_SAVE = "session.attendance.save"
+
+    # Reminders and statutory clocks (dialogs/reminders.py)
     REMINDER_SNOOZE = "reminders.snooze"
     REMINDER_PAUSE = "reminders.pause"
     REMINDER_RESUME = "reminders.resume"
