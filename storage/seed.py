@@ -60,7 +60,9 @@ async def seed_demo(
 
 def feature_seeders() -> list[Seeder]:
     """Each feature's seeder, in dependency order. Imported here to keep storage modules acyclic."""
-    return []
+    from storage.action_import import seed_actions
+
+    return [seed_actions]
 
 
 async def seed_partnership(session: AsyncSession, data: DemoData) -> None:
