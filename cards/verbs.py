@@ -10,3 +10,11 @@ from enum import StrEnum
 class Verb(StrEnum):
     HELP = "help"
     WELCOME = "welcome"
+    ACTIONS_MINE = "actions.mine"
+    ACTIONS_LIST = "actions.list"
+    ACTIONS_OVERVIEW = "actions.overview"
+    ACTION_SHOW = "action.show"
+    ACTION_EDIT = "action.edit"
+    ACTION_SAVE = "action.save"
+    ACTION_LINK = "action.link"
+    ACTION_DISMISS_OVERLAP = "action.dismiss_overlap"

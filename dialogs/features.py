@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs import general
+from dialogs import actions, general
 from dialogs.registry import Registry
 
-FEATURES = [general]
+FEATURES = [actions, general]
 
 
 def build_registry() -> Registry:

@@ -301,7 +301,7 @@ class _Parser:
         if not self._given("rag"):
             return self.stored.lead_rag
         raw = self.values["rag"].lower()
-        if raw == "":
+        if raw in ("", "none"):
             return None
         if raw not in RAG_LABELS:
             self.errors["rag"] = "Choose red, amber or green (or leave it empty)."

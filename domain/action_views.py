@@ -24,6 +24,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from domain.action_updates import StoredAction
 from domain.actions import (
     ActionFacts,
     Rag,
@@ -44,12 +45,15 @@ from domain.permissions import Viewer, can_read_action, can_update_action
 __all__ = [
     "BUCKETS",
     "STATUS_FILTERS",
+    "ActionDetail",
     "ActionSummary",
     "Drift",
+    "LinkEntry",
     "ListFilter",
     "Overview",
     "PriorityBar",
     "Scope",
+    "UpdateEntry",
     "apply_filter",
     "bucket_of",
     "build_overview",
@@ -99,6 +103,66 @@ class ActionSummary:
     chair_name: str
     chair_email: str
     version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateEntry:
+    dated: date
+    person_name: str
+    note: str
+    status: str
+    lead_rag: str | None
+    screening_confirmed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LinkEntry:
+    reference: str
+    text: str
+    source_code: str
+    status: str
+    state: Literal["suggested", "linked", "dismissed"]
+    score: float | None
+
+
+@dataclass(frozen=True)
+class ActionDetail:
+    summary: ActionSummary
+    source_title: str
+    revised_due_reason: str
+    status_reason: str
+    impact_evidence: str
+    updates: list[UpdateEntry] = field(default_factory=list)
+    update_count: int = 0
+    links: list[LinkEntry] = field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        return self.summary.reference
+
+    def stored(self) -> StoredAction:
+        facts = self.summary.facts
+        return StoredAction(
+            reference=facts.reference,
+            status=facts.status,
+            lead_rag=facts.lead_rag,
+            slippage=facts.slippage,
+            due_date=facts.due_date,
+            revised_due_date=facts.revised_due_date,
+            revised_due_reason=self.revised_due_reason,
+            status_reason=self.status_reason,
+            completed_on=facts.completed_on,
+            impact=facts.impact,
+            impact_evidence=self.impact_evidence,
+        )
+
+    @property
+    def linked(self) -> list[LinkEntry]:
+        return [link for link in self.links if link.state == "linked"]
+
+    @property
+    def suggested(self) -> list[LinkEntry]:
+        return [link for link in self.links if link.state == "suggested"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +258,8 @@ class ListFilter:
 
         def text(name: str) -> str:
             value = form.get(name)
-            return value.strip() if isinstance(value, str) else ""
+            value = value.strip() if isinstance(value, str) else ""
+            return "" if value.lower() == "any" else value
 
         status = text("status") or "open"
         return cls(

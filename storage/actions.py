@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
@@ -26,7 +26,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.action_updates import StoredAction, UpdateCheck, check_update
-from domain.action_views import ActionSummary, visible_to
+from domain.action_views import (
+    ActionDetail,
+    ActionSummary,
+    LinkEntry,
+    UpdateEntry,
+    visible_to,
+)
 from domain.actions import ActionFacts, ActionStatus, Impact, Rag
 from domain.overlap import Candidate, similar_actions
 from domain.permissions import Viewer, can_update_action
@@ -179,66 +185,6 @@ async def group_names(session: AsyncSession) -> list[tuple[str, str]]:
 
 
 # -- the detail of one action ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class UpdateEntry:
-    dated: date
-    person_name: str
-    note: str
-    status: str
-    lead_rag: str | None
-    screening_confirmed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class LinkEntry:
-    reference: str
-    text: str
-    source_code: str
-    status: str
-    state: Literal["suggested", "linked", "dismissed"]
-    score: float | None
-
-
-@dataclass(frozen=True)
-class ActionDetail:
-    summary: ActionSummary
-    source_title: str
-    revised_due_reason: str
-    status_reason: str
-    impact_evidence: str
-    updates: list[UpdateEntry] = field(default_factory=list)
-    update_count: int = 0
-    links: list[LinkEntry] = field(default_factory=list)
-
-    @property
-    def reference(self) -> str:
-        return self.summary.reference
-
-    def stored(self) -> StoredAction:
-        facts = self.summary.facts
-        return StoredAction(
-            reference=facts.reference,
-            status=facts.status,
-            lead_rag=facts.lead_rag,
-            slippage=facts.slippage,
-            due_date=facts.due_date,
-            revised_due_date=facts.revised_due_date,
-            revised_due_reason=self.revised_due_reason,
-            status_reason=self.status_reason,
-            completed_on=facts.completed_on,
-            impact=facts.impact,
-            impact_evidence=self.impact_evidence,
-        )
-
-    @property
-    def linked(self) -> list[LinkEntry]:
-        return [link for link in self.links if link.state == "linked"]
-
-    @property
-    def suggested(self) -> list[LinkEntry]:
-        return [link for link in self.links if link.state == "suggested"]
 
 
 async def action_detail(
