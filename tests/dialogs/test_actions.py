@@ -33,7 +33,7 @@ async def db(harness: BotHarness) -> AsyncIterator[async_sessionmaker[AsyncSessi
     await engine.dispose()
 
 
-# -- helpers ----------------------------------------------------------------------------------------
+# -- helpers --------------------------------------------------------------------------------------
 
 
 def executes(node: Any) -> list[dict[str, Any]]:
@@ -158,7 +158,7 @@ async def updates_of(db: async_sessionmaker[AsyncSession], reference: str) -> li
         return list(rows)
 
 
-# -- lists ------------------------------------------------------------------------------------------
+# -- lists ----------------------------------------------------------------------------------------
 
 
 async def test_my_actions_are_led_and_chaired_ones_most_urgent_first(harness):
@@ -223,7 +223,7 @@ async def test_a_long_list_is_cut_with_a_count_and_stays_small(harness):
     assert "10 more not shown" in card_text(card)
 
 
-# -- detail and permissions -------------------------------------------------------------------------
+# -- detail and permissions -----------------------------------------------------------------------
 
 
 async def test_action_detail_shows_facts_drift_history_and_overlaps(harness):
@@ -292,7 +292,7 @@ async def test_a_stranger_sees_nothing(harness):
     assert "Information-sharing" not in card_text(sent[-1].cards[-1])
 
 
-# -- the update card --------------------------------------------------------------------------------
+# -- the update card ------------------------------------------------------------------------------
 
 
 async def test_update_card_comes_back_with_errors_beside_fields_and_typed_values_kept(harness, db):
@@ -416,7 +416,7 @@ async def test_malformed_save_payloads_get_a_card_not_an_error(harness):
     assert "Someone else updated A07" in card_text(card)
 
 
-# -- identifier screening ---------------------------------------------------------------------------
+# -- identifier screening -------------------------------------------------------------------------
 
 
 async def test_screening_shows_what_was_found_and_saves_nothing(harness, db):
@@ -499,7 +499,7 @@ async def test_impact_evidence_and_reasons_are_screened_too(harness):
     assert "Reason for dropping: an email address outside the partnership" in card_text(card)
 
 
-# -- overlaps ---------------------------------------------------------------------------------------
+# -- overlaps -------------------------------------------------------------------------------------
 
 
 async def test_linking_a_suggested_overlap_shows_it_on_both_actions(harness, db):
@@ -532,7 +532,7 @@ async def test_only_people_who_may_update_can_link(harness, db):
     assert "suggested" in states
 
 
-# -- overview and export ----------------------------------------------------------------------------
+# -- overview and export --------------------------------------------------------------------------
 
 
 async def test_overview_for_admins_draws_bars_and_lists_drift(harness):
