@@ -69,6 +69,7 @@ from domain.actions import ActionFacts, RagThresholds, days_source_to_completion
 MAX_LIST_ITEMS = 15
 ANY = "any"  # the filter choice meaning "no filter"; an empty choice value confuses some clients
 MAX_OVERVIEW_ITEMS = 6
+MAX_LINKS_SHOWN = 5
 _BUCKET_STYLE = {
     "red": "attention",
     "amber": "warning",
@@ -356,16 +357,20 @@ def _overlap_section(detail: ActionDetail, can_update: bool) -> list[Element]:
     if not detail.linked and not detail.suggested:
         return []
     items: list[Element] = [text("Overlapping actions", weight="Bolder", spacing="Medium")]
-    items.extend(_link_entry(link) for link in detail.linked)
-    for link in detail.suggested:
+    items.extend(_link_entry(link) for link in detail.linked[:MAX_LINKS_SHOWN])
+    for link in detail.suggested[:MAX_LINKS_SHOWN]:
         items.append(_suggestion_entry(detail.reference, link, can_update))
+    hidden = max(0, len(detail.linked) - MAX_LINKS_SHOWN)
+    hidden += max(0, len(detail.suggested) - MAX_LINKS_SHOWN)
+    if hidden:
+        items.append(text(f"and {hidden} more in the exported register", subtle=True))
     return items
 
 
 def _link_entry(link: LinkEntry) -> Element:
     status = STATUS_LABELS.get(link.status, link.status)
     return container(
-        [text(f"Linked: **{link.reference}** ({link.source_code}, {status}) {link.text}")],
+        [text(f"Linked: **{link.reference}** ({link.source_code}, {status}) {_short(link.text)}")],
         select=execute(f"Open {link.reference}", Verb.ACTION_SHOW, reference=link.reference),
     )
 
@@ -374,7 +379,8 @@ def _suggestion_entry(reference: str, link: LinkEntry, can_update: bool) -> Elem
     score = f", similarity {link.score:.0f}" if link.score is not None else ""
     lines: list[Element] = [
         text(
-            f"Possibly the same work: **{link.reference}** ({link.source_code}{score}) {link.text}"
+            f"Possibly the same work: **{link.reference}** ({link.source_code}{score}) "
+            + _short(link.text)
         )
     ]
     if can_update:

@@ -39,6 +39,7 @@ from storage.models import Action, ActionLink, ActionUpdate, Agency, Group, Pers
 from storage.tabular import ImportErrors, Row, read_table
 
 SHEET = "Actions"
+MAX_ACTION_TEXT = 1000  # an action is a sentence or two; cards show it whole
 _REFERENCE = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 _STATUS_WORDS = {
     "not_started": "not_started",
@@ -277,6 +278,8 @@ def _check_values(
 
     if present("action"):
         values["text"] = errors.required(row, "action")
+        if len(values["text"]) > MAX_ACTION_TEXT:
+            errors.add(row, "action", f"keep the action under {MAX_ACTION_TEXT} characters")
     if present("priority"):
         values["priority_id"] = _known(row, "priority", lookups.priorities, errors, by_name=True)
     if present("source"):
