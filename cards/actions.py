@@ -445,15 +445,27 @@ def update_card(
     return card(body, actions, fallback_text=f"Update {s.reference}")
 
 
-def save_action_button(reference: str, version: int, fingerprint: str = "") -> Element:
-    """Saves through `storage.actions.save_action_update`; carries the version it was built from."""
+def save_action_button(
+    reference: str,
+    version: int,
+    fingerprint: str = "",
+    *,
+    verb: Verb = Verb.ACTION_SAVE,
+    **data: Any,
+) -> Element:
+    """Saves through `storage.actions.save_action_update`; carries the version it was built from.
+
+    A reminder card passes its own verb (and data such as its occurrence) so that its handler can
+    answer with the refreshed reminder card rather than the action's detail.
+    """
     return execute(
         "Save update",
-        Verb.ACTION_SAVE,
+        verb,
         style="positive",
         reference=reference,
         version=version,
         screened=fingerprint,
+        **data,
     )
 
 

@@ -83,6 +83,14 @@ async def test_open_actions_for_reminders_come_in_one_query(seeded_engine):
     assert all(a.facts.status in ("not_started", "in_progress") for a in open_actions)
 
 
+async def test_streamed_open_actions_match_the_list(seeded_engine):
+    async with make_session_factory(seeded_engine)() as session:
+        batches = [batch async for batch in actions.stream_open_actions(session, batch_size=5)]
+        listed = await actions.list_open_actions(session)
+    assert [len(b) for b in batches] == [5, 5, 5, 3]
+    assert [a for batch in batches for a in batch] == listed
+
+
 async def test_visible_actions_follow_the_permission_rules(seeded_engine):
     # Viewers first: on SQLite every transaction takes the write lock, so sessions never nest.
     scrutineer_viewer = await viewer_of(seeded_engine, "P04")
