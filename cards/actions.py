@@ -764,8 +764,8 @@ def not_yours_to_update_card(reference: str) -> Card:
     return message_card(
         f"You can't update {reference}",
         "Only the action's lead, the chair of its group and the business team can update it. "
-        "The independent scrutineer and Executive members read every action but change only "
-        "those they lead or chair.",
+        "The independent scrutineer reads every action and changes none; Executive members "
+        "read every action and change those they lead or chair.",
         [execute(f"Open {reference}", Verb.ACTION_SHOW, reference=reference)],
     )
 
