@@ -10,6 +10,8 @@ from enum import StrEnum
 class Verb(StrEnum):
     HELP = "help"
     WELCOME = "welcome"
+
+    # Actions (dialogs/actions.py)
     ACTIONS_MINE = "actions.mine"
     ACTIONS_LIST = "actions.list"
     ACTIONS_OVERVIEW = "actions.overview"
@@ -18,3 +20,13 @@ class Verb(StrEnum):
     ACTION_SAVE = "action.save"
     ACTION_LINK = "action.link"
     ACTION_DISMISS_OVERLAP = "action.dismiss_overlap"
+
+    # Meetings and training (dialogs/meetings.py)
+    MEETING_OPEN = "meeting.open"
+    UPCOMING_MINE = "upcoming.mine"
+    COURSE_OPEN = "course.open"
+    SESSION_BOOK = "session.book"
+    SESSION_CANCEL = "session.cancel"
+    COURSE_ENROL = "course.enrol"
+    SESSION_ATTENDANCE = "session.attendance"
+    SESSION_ATTENDANCE_SAVE = "session.attendance.save"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs import actions, general
+from dialogs import actions, general, meetings, training
 from dialogs.registry import Registry
 
-FEATURES = [actions, general]
+FEATURES = [actions, meetings, training, general]
 
 
 def build_registry() -> Registry:
