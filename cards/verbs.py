@@ -39,6 +39,7 @@ class Verb(StrEnum):
     REMINDER_QUIET_DEFAULT = "reminders.quiet_default"
     REMINDER_SETTINGS = "reminders.settings"
     REMINDERS_STATUS = "reminders.status"
+    REMINDER_SAVE_ACTION = "reminders.save_action"
     CLOCK_FORM = "clocks.form"
     CLOCK_RECORD = "clocks.record"
     CLOCK_LIST = "clocks.list"

@@ -4,23 +4,45 @@ card, or returns None when the reminder no longer applies (so it is cancelled, n
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from cards.action_reminders import action_reminder_card
 from cards.common import Card
 from cards.meetings import TIME_ZONE_NOTE, when_text, where_text
+from cards.reminder_digests import (
+    ActionLine,
+    ExceptionReport,
+    GroupSection,
+    chair_digest_card,
+    exception_report_card,
+    first_name,
+    personal_digest_card,
+)
 from cards.reminders import ClockView, EventReminder, event_reminder_card, rapid_review_card
 from cards.verbs import Verb
 from config import Settings
+from config.reminder_rules import reminder_rules
 from delivery.renderers import Renderers
+from domain.action_views import ActionSummary, drift_of, drift_words
+from domain.actions import RagThresholds, effective_due, impact_missing, is_open, is_stale
 from domain.links import calendar_link, calendar_link_expiry
-from domain.reminders import Kind, is_for_start, working_days_left
+from domain.reminders import (
+    DIGESTIBLE,
+    Kind,
+    is_for_start,
+    needs_attention,
+    plan_action,
+    still_applies,
+    working_days_left,
+)
 from domain.send_times import local_date
 from domain.training import BookingStatus
 from domain.when import format_day
 from domain.working_days import add_working_days
-from storage import meetings, reminders, training
+from storage import actions as action_store
+from storage import meetings, outbox, reminders, training
 from storage.outbox import ClaimedMessage
 
 MEETING_LINK, SESSION_LINK = "meeting", "session"
@@ -45,6 +67,8 @@ class ReminderRenderers:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._zone = settings.zone
+        self._rules = reminder_rules(settings)
+        self._thresholds = RagThresholds(settings.stale_days, settings.due_soon_days)
 
     def _calendar_url(self, kind: str, ident: int, ends_at: datetime, now: datetime) -> str:
         if not self._settings.link_secret:
@@ -149,9 +173,120 @@ class ReminderRenderers:
             notes.append("If you can't come, please cancel now so someone else can go.")
         return tuple(notes)
 
+    # -- actions ----------------------------------------------------------------------------------
+
+    async def action(
+        self, session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        """A single action nudge, with the update form; None once the action no longer calls for
+        it (updated, completed, given a new date) so the planned nudge is cancelled."""
+        kind, _, reference = message.subject.partition(":")
+        if kind != "action" or not reference or message.person_id is None:
+            return None
+        detail = await action_store.action_detail(session, reference)
+        today = local_date(now, self._zone)
+        if detail is None or not still_applies(
+            detail.summary, message.kind, message.person_id, today, self._rules
+        ):
+            return None
+        return action_reminder_card(message.kind, detail, today, message_id=message.id)
+
+    def _line(self, item: ActionSummary, today: date) -> ActionLine:
+        drift = drift_words(drift_of(item.facts, today, self._thresholds)) or (
+            f"due {format_day(effective_due(item.facts))}"
+        )
+        colour = (
+            "Attention"
+            if is_open(item.facts) and today > effective_due(item.facts)
+            else ("Warning")
+        )
+        return ActionLine(
+            item.reference, item.text, item.lead_name, drift[:1].upper() + drift[1:], colour
+        )
+
+    async def personal_digest(
+        self, session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        """Every action for which this person would have had a single nudge today."""
+        person = message.person_id
+        if person is None:
+            return None
+        today = local_date(now, self._zone)
+        items = [
+            item
+            for item in await action_store.actions_led_or_chaired_by(session, person)
+            if any(
+                r.recipient_id == person and r.kind in DIGESTIBLE
+                for r in plan_action(item, today, self._rules)
+            )
+        ]
+        if not items:
+            return None
+        name = first_name(await reminders.name_of(session, person))
+        lines = [self._line(item, today) for item in items]
+        return personal_digest_card(name, lines, week_of=today, message_id=message.id)
+
+    async def chair_digest(
+        self, session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        """The drift in the groups this person chairs, group by group."""
+        person = message.person_id
+        if person is None:
+            return None
+        today = local_date(now, self._zone)
+        by_group: dict[str, list[ActionLine]] = {}
+        for item in await action_store.actions_led_or_chaired_by(session, person):
+            if (
+                item.chair_id == person
+                and is_open(item.facts)
+                and needs_attention(item.facts, today, self._rules)
+            ):
+                by_group.setdefault(item.group_name, []).append(self._line(item, today))
+        if not by_group:
+            return None
+        sections = [GroupSection(name, lines) for name, lines in sorted(by_group.items())]
+        name = first_name(await reminders.name_of(session, person))
+        return chair_digest_card(name, sections, week_of=today, message_id=message.id)
+
+    async def exception_report(
+        self, session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        """The month's drift across the partnership, for the business team."""
+        today = local_date(now, self._zone)
+        everything = await action_store.list_actions(session)
+        open_ = [a for a in everything if is_open(a.facts)]
+        overdue = [a for a in open_ if today > effective_due(a.facts)]
+        stale = [
+            a
+            for a in open_
+            if today <= effective_due(a.facts) and is_stale(a.facts, today, self._rules.stale_days)
+        ]
+        awaiting = [a for a in everything if impact_missing(a.facts)]
+        since = now - timedelta(days=31)
+        report = ExceptionReport(
+            month=today,
+            open_count=len(open_),
+            overdue=[self._line(a, today) for a in overdue],
+            stale=[self._line(a, today) for a in stale],
+            impact_missing=[self._line(a, today) for a in awaiting],
+            unreachable_people=await outbox.unreachable_people(session, since),
+        )
+        return exception_report_card(report, message_id=message.id)
+
 
 def register(renderers: Renderers, settings: Settings) -> None:
     found = ReminderRenderers(settings)
+    for kind in (
+        Kind.ACTION_DUE_SOON,
+        Kind.ACTION_OVERDUE,
+        Kind.ACTION_STALE,
+        Kind.IMPACT_AWAITED,
+        Kind.ESCALATION,
+    ):
+        renderers.register(kind, found.action)
+    renderers.register(Kind.PERSONAL_DIGEST, found.personal_digest)
+    renderers.register(Kind.CHAIR_DIGEST, found.chair_digest)
+    renderers.register(Kind.EXCEPTION_REPORT, found.exception_report)
     renderers.register(Kind.RAPID_REVIEW, found.rapid_review)
     renderers.register(Kind.MEETING, found.meeting)
     renderers.register(Kind.MEETING_MORNING, found.meeting)

@@ -12,6 +12,8 @@ import re
 from datetime import date
 from typing import Any
 
+from cards.action_reminders import action_reminder_card, action_reminder_saved_card
+from cards.actions import FormState, not_found_card, not_yours_to_update_card
 from cards.reminders import (
     ClockView,
     ErrorLine,
@@ -37,9 +39,15 @@ from domain.reminder_preferences import (
     snooze_until,
     snooze_until_day,
 )
-from domain.reminders import ReminderPreferences, rapid_review_due, working_days_left
+from domain.reminders import (
+    Kind,
+    ReminderPreferences,
+    rapid_review_due,
+    working_days_left,
+)
 from domain.send_times import local_date
 from domain.working_days import add_working_days
+from storage import actions as action_store
 from storage import outbox, reminders
 from storage.models import StatutoryClock
 
@@ -204,6 +212,70 @@ async def default_quiet_hours(turn: Turn, _data: dict[str, Any]) -> Reply:
             session, viewer.person_id, quiet_hours=None
         )
     return await _settings_reply(turn, preferences, banner="Using the partnership's quiet hours.")
+
+
+# -- the update form on an action reminder --------------------------------------------------------
+
+ACTION_KINDS = (
+    Kind.ACTION_DUE_SOON,
+    Kind.ACTION_OVERDUE,
+    Kind.ACTION_STALE,
+    Kind.IMPACT_AWAITED,
+    Kind.ESCALATION,
+)
+
+
+async def save_from_reminder(turn: Turn, data: dict[str, Any]) -> Reply:
+    """Save the update typed into a reminder card; the card comes back saved (replacing the
+    reminder in the chat) or with what to fix beside the fields. Nudges still waiting about this
+    action for this person are cancelled: the update answers them."""
+    viewer = _viewer(turn)
+    reference = str(data.get("reference") or "").strip()
+    kind = str(data.get("kind") or "")
+    kind = kind if kind in ACTION_KINDS else Kind.ACTION_OVERDUE
+    message_id = _message_id(data)
+    settings = turn.services.settings
+    today = _today(turn)
+    async with turn.services.sessions() as session, session.begin():
+        result = await action_store.save_action_update(
+            session,
+            viewer,
+            reference,
+            data,
+            turn.now,
+            allowed_email_domains=settings.partnership_email_domains,
+            zone=settings.zone,
+        )
+        detail = await action_store.action_detail(session, result.reference)
+        if result.saved and detail is not None:
+            await outbox.cancel_pending(
+                session,
+                subject=f"action:{detail.reference}",
+                kinds=[str(k) for k in ACTION_KINDS],
+                person_id=viewer.person_id,
+                reason="updated",
+            )
+    log.info("reminder save by %s on %s: %s", viewer.code, result.reference, result.outcome)
+    if detail is None or result.outcome == "not_found":
+        return Reply(card=not_found_card(result.reference or "(none)"))
+    if result.outcome == "forbidden":
+        return Reply(card=not_yours_to_update_card(detail.reference))
+    if result.saved:
+        confirmed = result.check is not None and result.check.confirmed
+        return Reply(card=action_reminder_saved_card(detail, today, confirmed=confirmed))
+    check = result.check
+    assert check is not None  # every outcome but not_found and forbidden carries the check
+    state = FormState(check.values, check.errors, check.findings, check.fingerprint)
+    message = ""
+    if result.outcome == "conflict":
+        message = (
+            f"Someone else updated {detail.reference} while this card was open. The form shows "
+            "the latest saved state with what you typed; check it and save again."
+        )
+    card = action_reminder_card(
+        kind, detail, today, message_id=message_id, state=state, message=message
+    )
+    return Reply(card=card)
 
 
 # -- the admins' status ---------------------------------------------------------------------------
@@ -457,6 +529,7 @@ def register(registry: Registry) -> None:
     registry.verb(Verb.REMINDER_DIGEST, digest)
     registry.verb(Verb.REMINDER_QUIET_DEFAULT, default_quiet_hours)
     registry.verb(Verb.REMINDERS_STATUS, status)
+    registry.verb(Verb.REMINDER_SAVE_ACTION, save_from_reminder)
     registry.verb(Verb.CLOCK_FORM, clock_form)
     registry.verb(Verb.CLOCK_RECORD, record_clock)
     registry.verb(Verb.CLOCK_LIST, list_clocks)

@@ -1,10 +1,11 @@
 """The planning tick: load the facts, ask the pure planners in `domain.reminders` what is due,
 apply people's preferences and put the result in the outbox (idempotently).
 
-Each planner source is an async generator `(sessions, today, rules) -> batches of Reminder`: it
-loads what its planner needs (in chunks when there can be many, each in a short transaction) and
-calls the pure planner. Each batch is enqueued in its own transaction, so memory stays bounded and
-no lock is held for the whole pass. Adding a kind of reminder means adding a source to
+Each planner source is an async generator `(Planning) -> batches of Reminder`: it loads what its
+planner needs (the action register in batches from one server-side cursor) and calls the pure
+planner. A source's reminders are gathered, de-duplicated and enqueued in one transaction when the
+source is done, so no write waits on the source's own read (on SQLite a reading transaction holds
+the database's single write lock). Adding a kind of reminder means adding a source to
 `planner_sources()` and a renderer for its kind.
 """
 
@@ -24,28 +25,68 @@ from config.reminder_rules import reminder_rules
 from domain.reminders import (
     EventFacts,
     Reminder,
+    ReminderPreferences,
     ReminderRules,
     StatutoryClockFacts,
     apply_preferences,
+    plan_action,
+    plan_chair_digests,
+    plan_exception_reports,
     plan_meeting,
     plan_rapid_review,
     plan_training_session,
 )
 from domain.send_times import local_date
+from storage import actions as action_store
 from storage import meetings, outbox, reminders, training
 from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 
 Sessions = async_sessionmaker[AsyncSession]
-PlannerSource = Callable[[Sessions, date, ReminderRules], AsyncIterator[list[Reminder]]]
+# Actions read per round trip from the register's cursor.
+ACTION_BATCH = 5000
+# A reminder set N days before an event can move back over a long weekend (Easter: five days).
+_WEEKEND_SLACK_DAYS = 6
 
 
-async def statutory_clock_reminders(
-    sessions: Sessions, today: date, rules: ReminderRules
-) -> AsyncIterator[list[Reminder]]:
-    async with sessions() as session:
-        clocks = await reminders.open_clocks(session, today)
+@dataclass(frozen=True)
+class Planning:
+    """One planning pass: where the data is, the local day, and the rules."""
+
+    sessions: Sessions
+    today: date
+    rules: ReminderRules
+    settings: Settings
+
+
+PlannerSource = Callable[[Planning], AsyncIterator[list[Reminder]]]
+
+
+# -- sources --------------------------------------------------------------------------------------
+
+
+async def action_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    """Nudges to leads, escalations to chairs and the chairs' weekly digests, from one pass over
+    the open actions; then the impact follow-ups of completed ones."""
+    today, rules = planning.today, planning.rules
+    async with planning.sessions() as session:
+        async for batch in action_store.stream_open_actions(session, batch_size=ACTION_BATCH):
+            planned = [r for action in batch for r in plan_action(action, today, rules)]
+            yield planned + plan_chair_digests(batch, today, rules)
+        completed = await action_store.completed_awaiting_impact(session)
+    yield [r for action in completed for r in plan_action(action, today, rules)]
+
+
+async def exception_reports(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    async with planning.sessions() as session:
+        admins = await reminders.admin_ids(session, planning.settings.admin_emails)
+    yield plan_exception_reports(admins, planning.today, planning.rules)
+
+
+async def statutory_clock_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    async with planning.sessions() as session:
+        clocks = await reminders.open_clocks(session, planning.today)
         if not clocks:
             return
         recipients = await reminders.group_recipients(session, {c.group_code for c in clocks})
@@ -59,7 +100,7 @@ async def statutory_clock_reminders(
             recipients.get(clock.group_code, ()),
             closed=clock.closed_on is not None,
         )
-        planned += plan_rapid_review(facts, today, rules)
+        planned += plan_rapid_review(facts, planning.today, planning.rules)
     yield planned
 
 
@@ -70,17 +111,11 @@ def _local_days(today: date, days: int, zone: ZoneInfo) -> tuple[datetime, datet
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
-# A reminder set N days before an event can move back over a long weekend (Easter: five days).
-_WEEKEND_SLACK_DAYS = 6
-
-
-async def meeting_reminders(
-    sessions: Sessions, today: date, rules: ReminderRules
-) -> AsyncIterator[list[Reminder]]:
-    start, end = _local_days(
-        today, rules.meeting_days_before + _WEEKEND_SLACK_DAYS, rules.send.zone
-    )
-    async with sessions() as session:
+async def meeting_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    rules = planning.rules
+    days = rules.meeting_days_before + _WEEKEND_SLACK_DAYS
+    start, end = _local_days(planning.today, days, rules.send.zone)
+    async with planning.sessions() as session:
         upcoming = await meetings.meetings_starting_between(session, start, end)
     planned: list[Reminder] = []
     for item in upcoming:
@@ -90,17 +125,16 @@ async def meeting_reminders(
             item.attendee_ids,
             item.meeting.cancelled,
         )
-        planned += plan_meeting(event, today, rules)
+        planned += plan_meeting(event, planning.today, rules)
     yield planned
 
 
-async def training_reminders(
-    sessions: Sessions, today: date, rules: ReminderRules
-) -> AsyncIterator[list[Reminder]]:
+async def training_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    rules = planning.rules
     # Joining instructions go N working days before: over Christmas that is twice as many days.
     ahead = max(rules.training_days_before, 2 * rules.joining_instructions_working_days + 7)
-    start, end = _local_days(today, ahead + _WEEKEND_SLACK_DAYS, rules.send.zone)
-    async with sessions() as session:
+    start, end = _local_days(planning.today, ahead + _WEEKEND_SLACK_DAYS, rules.send.zone)
+    async with planning.sessions() as session:
         upcoming = await training.sessions_starting_between(session, start, end)
     planned: list[Reminder] = []
     for item in upcoming:
@@ -110,13 +144,22 @@ async def training_reminders(
             item.attendee_ids,
             item.session.cancelled,
         )
-        planned += plan_training_session(event, today, rules)
+        planned += plan_training_session(event, planning.today, rules)
     yield planned
 
 
 def planner_sources() -> list[PlannerSource]:
     """Every planner, in the order they run."""
-    return [statutory_clock_reminders, meeting_reminders, training_reminders]
+    return [
+        statutory_clock_reminders,
+        meeting_reminders,
+        training_reminders,
+        action_reminders,
+        exception_reports,
+    ]
+
+
+# -- the pass -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -137,6 +180,21 @@ def as_message(reminder: Reminder) -> NewMessage:
     )
 
 
+async def _run_source(
+    source: PlannerSource, planning: Planning, preferences: dict[int, ReminderPreferences]
+) -> tuple[int, int]:
+    wanted: dict[tuple[str, str, int, str], Reminder] = {}
+    async for batch in source(planning):
+        for reminder in apply_preferences(batch, preferences, planning.today, planning.rules):
+            key = (reminder.kind, reminder.subject, reminder.recipient_id, reminder.occurrence)
+            wanted.setdefault(key, reminder)
+    if not wanted:
+        return 0, 0
+    async with planning.sessions() as session, session.begin():
+        inserted = await outbox.enqueue(session, map(as_message, wanted.values()))
+    return len(wanted), inserted
+
+
 async def plan_reminders(
     settings: Settings,
     sessions: Sessions,
@@ -146,16 +204,14 @@ async def plan_reminders(
     """One planning pass over every source; returns how many reminders were due and new."""
     started = timer.perf_counter()
     rules = reminder_rules(settings)
-    today = local_date(now, rules.send.zone)
+    planning = Planning(sessions, local_date(now, rules.send.zone), rules, settings)
     async with sessions() as session:
         preferences = await reminders.all_preferences(session)
     planned = inserted = 0
     for source in sources or planner_sources():
-        async for batch in source(sessions, today, rules):
-            wanted = apply_preferences(batch, preferences, today, rules)
-            planned += len(wanted)
-            async with sessions() as session, session.begin():
-                inserted += await outbox.enqueue(session, map(as_message, wanted))
+        due, new = await _run_source(source, planning, preferences)
+        planned += due
+        inserted += new
     result = PlanResult(planned, inserted, timer.perf_counter() - started)
     if inserted:
         log.info("planning: %s reminders due, %s new (%.2fs)", planned, inserted, result.seconds)

@@ -289,9 +289,14 @@ async def cancel(session: AsyncSession, message: ClaimedMessage, *, reason: str)
 
 
 async def cancel_pending(
-    session: AsyncSession, *, subject: str, kinds: Sequence[str] | None = None, reason: str
+    session: AsyncSession,
+    *,
+    subject: str,
+    kinds: Sequence[str] | None = None,
+    person_id: int | None = None,
+    reason: str,
 ) -> int:
-    """Cancel rows not yet sent about a subject (a closed clock, a cancelled meeting)."""
+    """Cancel rows not yet sent about a subject (a closed clock, an action just updated)."""
     statement = (
         update(OutboxMessage)
         .where(OutboxMessage.subject == subject, OutboxMessage.status == PENDING)
@@ -300,6 +305,8 @@ async def cancel_pending(
     )
     if kinds:
         statement = statement.where(OutboxMessage.kind.in_(list(kinds)))
+    if person_id is not None:
+        statement = statement.where(OutboxMessage.person_id == person_id)
     result = await session.execute(statement)
     return result.rowcount or 0
 
@@ -405,3 +412,13 @@ async def repeat_later(
         payload=dict(row.payload or {}),
     )
     return await enqueue(session, [copy]) == 1
+
+
+async def unreachable_people(session: AsyncSession, since: datetime) -> int:
+    """How many people the bot could not reach since an instant (for the exception report)."""
+    count = await session.scalar(
+        select(func.count(func.distinct(OutboxMessage.person_id))).where(
+            OutboxMessage.status == UNREACHABLE, OutboxMessage.updated_at >= since
+        )
+    )
+    return count or 0

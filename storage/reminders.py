@@ -214,3 +214,18 @@ async def group_recipients(
 
 async def group_id_by_code(session: AsyncSession, code: str) -> int | None:
     return await session.scalar(select(Group.id).where(Group.code == code))
+
+
+async def admin_ids(session: AsyncSession, admin_emails: tuple[str, ...] = ()) -> list[int]:
+    """The business team: people marked admin on the roster or named in ADMIN_EMAILS."""
+    condition = Person.is_admin.is_(True)
+    if admin_emails:
+        condition = condition | Person.email.in_([e.lower() for e in admin_emails])
+    rows = await session.scalars(
+        select(Person.id).where(condition, Person.active.is_(True)).order_by(Person.id)
+    )
+    return list(rows)
+
+
+async def name_of(session: AsyncSession, person_id: int) -> str:
+    return await session.scalar(select(Person.name).where(Person.id == person_id)) or ""

@@ -43,8 +43,15 @@ async def test_the_ticks_plan_and_send(harness, clock):
         {"reference": "RR-2026-04", "notified_on": "2026-11-20"},
     )
     clock.now = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-    assert await plan(context) == 4  # the four panel members
+    planned = await plan(context)
+    assert planned >= 4  # the four panel members, and the demo actions' nudges
     assert await plan(context) == 0
-    assert await dispatch(context) == 4  # one sent, three never installed the bot
-    statuses = sorted(r.status for r in await rows(services.sessions))
-    assert statuses == ["sent", "unreachable", "unreachable", "unreachable"]
+    assert await dispatch(context) >= 4  # chair digests wait for Monday
+    clock_rows = [r for r in await rows(services.sessions) if r.kind == "rapid_review"]
+    # P07 installed the bot; the other three panel members never did.
+    assert sorted(r.status for r in clock_rows) == [
+        "sent",
+        "unreachable",
+        "unreachable",
+        "unreachable",
+    ]
