@@ -205,4 +205,3 @@ def test_bot_refuses_to_start_in_production_without_credentials(tmp_path):
         assert name in lines[0]
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists(), "nothing is created before the settings are valid"
-
