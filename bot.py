@@ -25,6 +25,7 @@ from config import ConfigError, Settings
 from delivery.adapter import build_adapter
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate
+from dialogs.registry import Registry
 from dialogs.services import BotServices
 from dialogs.teams_bot import PartnershipBot
 from jobs.scheduler import JobContext, start_scheduler
@@ -52,8 +53,13 @@ def create_app(
     *,
     clock: Clock = system_clock,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
+    registry: Registry | None = None,
 ) -> web.Application:
-    """The aiohttp application for these settings. Tests pass a clock and credentials factory."""
+    """The aiohttp application for these settings.
+
+    Tests pass a clock, a credentials factory and, to exercise the router with features of their
+    own, a registry; the bot's features (`dialogs.features`) are the default.
+    """
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     engine = make_engine(settings.database_url)
@@ -71,7 +77,7 @@ def create_app(
     adapter.use(TenantGate(_allowed_tenants(settings)))
     adapter.use(RetryFilter(services.sessions))
     app[ADAPTER] = adapter
-    app[BOT] = PartnershipBot(services, build_registry())
+    app[BOT] = PartnershipBot(services, registry or build_registry())
     app.cleanup_ctx.append(_database_lifetime)
     app.cleanup_ctx.append(_scheduler_lifetime)
     app.router.add_post("/api/messages", messages)

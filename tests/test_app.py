@@ -178,9 +178,12 @@ async def test_group_chat_and_channel_installs_store_a_reference_without_a_perso
     assert stored.person_id is None
     assert stored.active
 
-    assert await harness.uninstall(
-        BETHANY, conversation_type=conversation_type, conversation_id=conversation_id, **extra
-    ) == []
+    assert (
+        await harness.uninstall(
+            BETHANY, conversation_type=conversation_type, conversation_id=conversation_id, **extra
+        )
+        == []
+    )
     assert not (await references(db))[conversation_id].active
 
 
@@ -360,16 +363,15 @@ async def test_odd_but_well_formed_activities_are_never_500(harness):
 
 
 async def test_health_is_200(harness):
-    async with ClientSession() as http:
-        async with http.get(harness.server.make_url("/healthz")) as response:
-            assert response.status == 200
-            assert (await response.json())["status"] == "ok"
+    url = harness.server.make_url("/healthz")
+    async with ClientSession() as http, http.get(url) as response:
+        assert response.status == 200
+        assert (await response.json())["status"] == "ok"
 
 
 async def readiness(server: TestServer) -> tuple[int, dict]:
-    async with ClientSession() as http:
-        async with http.get(server.make_url("/readyz")) as response:
-            return response.status, await response.json()
+    async with ClientSession() as http, http.get(server.make_url("/readyz")) as response:
+        return response.status, await response.json()
 
 
 async def test_ready_when_migrated(harness):
