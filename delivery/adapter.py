@@ -21,10 +21,11 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
     ConfigurationServiceClientCredentialFactory,
 )
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants
 from botframework.connector import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
+    AuthenticationConstants,
     BotFrameworkAuthentication,
     ClaimsIdentity,
     ConnectorFactory,
@@ -48,10 +49,31 @@ class SdkConfiguration:
         # type, which is how it switches authentication off.
         self.APP_TYPE = settings.app_type if settings.app_id else "MultiTenant"
         self.APP_TENANTID = settings.app_tenant_id
-        if settings.openid_metadata_url:
-            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
-        if settings.token_issuer:
-            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.token_issuer
+        if settings.openid_metadata_url or settings.token_issuer:
+            self._validate_tokens_from(settings)
+
+    def _validate_tokens_from(self, settings: Settings) -> None:
+        """Check incoming tokens against other OpenID metadata and issuer (tests use loopback).
+
+        Any of these attributes makes the SDK switch from its public-cloud authentication to its
+        parameterised one, which takes every endpoint from configuration; the outbound ones are set
+        to the public cloud's, so replies are authenticated exactly as without the override.
+        """
+        self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = (
+            settings.openid_metadata_url
+            or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+        )
+        self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = (
+            settings.token_issuer or AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+        )
+        self.TO_CHANNEL_FROM_BOT_LOGIN_URL = (
+            AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
+        )
+        self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = (
+            AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+        )
+        self.OAUTH_URL = AuthenticationConstants.OAUTH_URL
+        self.CALLER_ID = CallerIdConstants.public_azure_channel
 
 
 class CachingConnectorFactory(ConnectorFactory):
