@@ -179,6 +179,24 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok", "migration": current})
 
 
+# Libraries that log activities (the SDK, msrest) or SQL with its parameters (SQLAlchemy and the
+# drivers: dialog state and references hold what people typed and their names) below WARNING.
+QUIET_LOGGERS = (
+    "botbuilder",
+    "botframework",
+    "msrest",
+    "requests",
+    "urllib3",
+    "aiohttp.access",
+    "apscheduler",
+    "alembic",
+    "sqlalchemy",
+    "aiosqlite",
+    "psycopg",
+    "asyncpg",
+)
+
+
 def configure_logging(level: str) -> None:
     """Once, at start: our own messages only; activity text is never logged anywhere."""
     logging.basicConfig(
@@ -187,16 +205,13 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
         force=True,
     )
-    # The SDK logs whole activities at DEBUG; keep its loggers quiet whatever our level is.
-    for noisy in (
-        "botbuilder",
-        "botframework",
-        "msrest",
-        "aiohttp.access",
-        "apscheduler",
-        "alembic",
-    ):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Keep the QUIET_LOGGERS at WARNING whatever our level is, even with LOG_LEVEL=DEBUG."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def main() -> int:
