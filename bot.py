@@ -32,6 +32,7 @@ from jobs.scheduler import JobContext, start_scheduler
 from storage import migrate
 from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
+from storage.people import ViewerCache
 
 log = logging.getLogger("bot")
 
@@ -71,6 +72,7 @@ def create_app(
         conversation_state=ConversationState(storage),
         user_state=UserState(storage),
         clock=clock,
+        viewers=ViewerCache(settings.viewer_cache_seconds),
     )
     app[SERVICES] = services
     adapter = build_adapter(settings, credentials_factory)

@@ -121,6 +121,7 @@ class Settings:
     admin_emails: tuple = ()
     partnership_email_domains: tuple = ("riverside.example",)
     max_body_bytes: int = 256 * 1024
+    viewer_cache_seconds: int = 30
     log_level: str = "INFO"
     metrics_token: str = ""
     metrics_enabled: bool = True
@@ -178,6 +179,7 @@ class Settings:
                 d.lower() for d in _csv(env, "PARTNERSHIP_EMAIL_DOMAINS") or ("riverside.example",)
             ),
             max_body_bytes=_integer(env, "MAX_BODY_BYTES", 256 * 1024, minimum=1024),
+            viewer_cache_seconds=_integer(env, "VIEWER_CACHE_SECONDS", 30, maximum=3600),
             log_level=_log_level(env),
             metrics_token=_text(env, "METRICS_TOKEN"),
             metrics_enabled=_boolean(env, "METRICS_ENABLED", True),

@@ -45,6 +45,7 @@ def test_defaults_run_a_development_bot_on_loopback():
     assert settings.admin_emails == ()
     assert settings.partnership_email_domains == ("riverside.example",)
     assert settings.max_body_bytes == 256 * 1024
+    assert settings.viewer_cache_seconds == 30
     assert settings.log_level == "INFO"
     assert settings.scheduler_enabled and settings.metrics_enabled
     assert (settings.stale_days, settings.due_soon_days) == (90, 30)
@@ -160,6 +161,8 @@ def test_development_with_credentials_may_listen_everywhere():
         ("ADMIN_EMAILS", "joanna"),
         ("SCHEDULER_ENABLED", "maybe"),
         ("MAX_BODY_BYTES", "10"),
+        ("VIEWER_CACHE_SECONDS", "-1"),
+        ("VIEWER_CACHE_SECONDS", "86400"),
         ("STALE_DAYS", "-1"),
     ],
 )
