@@ -292,8 +292,8 @@ async def measure(args: argparse.Namespace) -> list[Result]:
                 for_echo = turns(users, texts, connector.url)
                 # Warm up: every person says hello once (the bot links them to the roster).
                 await drive(http, bot.url, turns(users, ("hello",), connector.url), len(users), 1)
-                await drive(http, bot.url, for_bot, 100, 4)
-                await drive(http, echo.url, for_echo, 100, 4)
+                await drive(http, bot.url, for_bot, args.warmup, 4)
+                await drive(http, echo.url, for_echo, args.warmup, 4)
                 results = []
                 for concurrency in args.concurrency:
                     result = Result(concurrency, Sample(), Sample())
@@ -344,6 +344,7 @@ def parser() -> argparse.ArgumentParser:
     )
     root.add_argument("--requests", type=int, default=1200, help="per server per concurrency")
     root.add_argument("--rounds", type=int, default=4, help="interleaved echo/bot rounds")
+    root.add_argument("--warmup", type=int, default=100, help="unmeasured requests per server")
     root.add_argument(
         "--concurrency", type=lambda s: [int(c) for c in s.split(",")], default=[1, 16]
     )

@@ -2,6 +2,7 @@
 without credentials, and every bad value is reported in one line naming the setting."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -181,6 +182,37 @@ def test_settings_can_be_copied_with_changes():
     settings = Settings.from_env({})
     changed = settings.with_changes(port=4000)
     assert (settings.port, changed.port) == (3978, 4000)
+
+
+class RecordingEnvironment(dict):
+    """An empty environment that remembers every name the settings asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+def documented_settings() -> dict[str, str]:
+    """Every `NAME=value` line of .env.example, commented out or not."""
+    assignment = re.compile(r"^#?\s?([A-Za-z][A-Za-z0-9_]*)=(.*)$")
+    text = (REPO / ".env.example").read_text(encoding="utf-8")
+    return {m[1]: m[2] for line in text.splitlines() if (m := assignment.match(line.strip()))}
+
+
+def test_env_example_documents_every_setting_and_only_those():
+    environment = RecordingEnvironment()
+    Settings.from_env(environment)
+    documented = documented_settings()
+    assert sorted(environment.asked - set(documented)) == [], "add these to .env.example"
+    assert sorted(set(documented) - environment.asked) == [], "these are not settings"
+
+
+def test_env_example_shows_the_true_defaults():
+    assert Settings.from_env(documented_settings()) == Settings.from_env({})
 
 
 def clean_environment(**extra: str) -> dict[str, str]:
