@@ -15,6 +15,7 @@ import asyncio
 import logging
 import threading
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -335,3 +336,23 @@ async def test_an_activity_without_a_tenant_is_refused_in_production(secured):
     status, _ = await secured.post(activity, headers=bearer(token(secured.connector.url)))
     assert status in (200, 201)
     assert secured.connector.sent == []
+
+
+async def test_unreachable_metadata_refuses_with_401(secured, connector, clock):
+    """If the keys cannot be fetched nothing can be checked: refuse, and say nothing more."""
+    await secured.close()
+    # A path no server answers, unique to this test (the SDK caches metadata by URL).
+    settings = secured.settings.with_changes(
+        openid_metadata_url=f"http://127.0.0.1:9/{uuid.uuid4().hex}/openidconfiguration"
+    )
+    harness = await BotHarness(
+        settings, connector, clock, credentials_factory=FixedTokenCredentialsFactory()
+    ).start()
+    try:
+        status, _ = await harness.post(
+            harness.activity(BETHANY, text="help"), headers=bearer(token(connector.url))
+        )
+    finally:
+        await harness.close()
+    assert status == 401
+    assert connector.sent == []
