@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
-from sqlalchemy import select, text, update
+from alembic.script import ScriptDirectory
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import create_app
+from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import ConversationRef, Person, ProcessedActivity
 from tests.support.cards import assert_valid_card
@@ -380,14 +382,27 @@ async def test_ready_when_migrated(harness):
     assert body["database"] == "ok"
 
 
-async def test_not_ready_when_the_database_is_behind(harness, db):
-    async with db() as session, session.begin():
-        # An older revision: with one migration, "older" is no revision at all.
-        await session.execute(text("DELETE FROM alembic_version"))
+def previous_revision() -> str:
+    """The revision before head, or "base" while there is only one migration."""
+    scripts = ScriptDirectory.from_config(migrate.alembic_config())
+    down = scripts.get_revision(migrate.head_revision()).down_revision
+    return down if isinstance(down, str) else "base"
+
+
+async def test_not_ready_when_the_database_is_behind(harness):
+    older = previous_revision()
+    engine = make_engine(harness.settings.database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(migrate.stamp_sync, older)
+    finally:
+        await engine.dispose()
+
     status, body = await readiness(harness.server)
+
     assert status == 503
-    assert body["migration"] is None
-    assert body["expected"]
+    assert body["migration"] == (None if older == "base" else older)
+    assert body["expected"] == migrate.head_revision()
 
 
 async def test_not_ready_when_the_database_is_unreachable(app_settings):
