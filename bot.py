@@ -33,6 +33,7 @@ from storage import migrate
 from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
 from storage.people import ViewerCache
+from web.calendar import calendar_routes
 
 log = logging.getLogger("bot")
 
@@ -61,6 +62,7 @@ def create_app(
     Tests pass a clock, a credentials factory and, to exercise the router with features of their
     own, a registry; the bot's features (`dialogs.features`) are the default.
     """
+    settings = settings.with_link_secret()
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     engine = make_engine(settings.database_url)
@@ -85,6 +87,7 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    calendar_routes(app, sessions=services.sessions, settings=settings, clock=clock)
     return app
 
 
