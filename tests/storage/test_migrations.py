@@ -107,8 +107,10 @@ def test_the_revision_chain_is_linear_with_numbered_ids():
     for script in revisions:
         assert re.fullmatch(r"\d{4}", script.revision), script.path
         assert Path(script.path).name.startswith(script.revision + "_")
-    numbers = sorted(int(s.revision) for s in revisions)
-    assert numbers == list(range(1, len(numbers) + 1))
+        # Ids are fixed per feature (docs/developing.md) and features land in any order, so
+        # there may be gaps; but each revision comes after the one it revises.
+        if script.down_revision is not None:
+            assert int(script.revision) > int(script.down_revision), script.path
 
 
 def test_manage_upgrade_migrates_a_new_sqlite_file(tmp_path):
