@@ -343,7 +343,7 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     root.add_argument("--requests", type=int, default=1200, help="per server per concurrency")
-    root.add_argument("--rounds", type=int, default=4, help="interleaved echo/bot rounds")
+    root.add_argument("--rounds", type=int, default=6, help="interleaved echo/bot rounds")
     root.add_argument("--warmup", type=int, default=100, help="unmeasured requests per server")
     root.add_argument(
         "--concurrency", type=lambda s: [int(c) for c in s.split(",")], default=[1, 16]
