@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs import general, meetings, training
+from dialogs import actions, general, meetings, training
 from dialogs.registry import Registry
 
-FEATURES = [meetings, training, general]
+FEATURES = [actions, meetings, training, general]
 
 
 def build_registry() -> Registry:

@@ -3,6 +3,7 @@
 One module per aggregate; a feature adds its module and one import line below.
 """
 
+from storage.models.actions import Action, ActionLink, ActionUpdate
 from storage.models.core import (
     Agency,
     AuditEntry,
@@ -17,6 +18,9 @@ from storage.models.core import (
 )
 
 __all__ = [
+    "Action",
+    "ActionLink",
+    "ActionUpdate",
     "Agency",
     "AuditEntry",
     "BotStateRecord",
