@@ -47,6 +47,9 @@ def register_commands(registry: Registry) -> None:
         [
             rf"(show |list )?(me )?my (?P<status>overdue |open |stale )?actions?{_SCOPE}",
             r"what (do i|have i got to) (lead|do)",
+            # The bare titles Teams puts in the compose box when the command is picked from the
+            # app's command list: the list answers them, each row with Open and Update buttons.
+            r"(update|action|actions)( an action)?",
         ],
         my_actions,
         example="my actions",
