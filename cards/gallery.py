@@ -14,7 +14,15 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from cards import actions, meetings, training, welcome
+from cards import (
+    action_reminders,
+    actions,
+    meetings,
+    reminder_digests,
+    reminders,
+    training,
+    welcome,
+)
 from cards.common import Card
 
 GalleryStates = Callable[[], Iterable[tuple[str, Card]]]
@@ -27,6 +35,9 @@ def sources() -> list[GalleryStates]:
         actions.gallery_states,
         meetings.gallery_states,
         training.gallery_states,
+        reminders.gallery_states,
+        action_reminders.gallery_states,
+        reminder_digests.gallery_states,
     ]
 
 

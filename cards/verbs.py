@@ -30,3 +30,17 @@ class Verb(StrEnum):
     COURSE_ENROL = "course.enrol"
     SESSION_ATTENDANCE = "session.attendance"
     SESSION_ATTENDANCE_SAVE = "session.attendance.save"
+
+    # Reminders and statutory clocks (dialogs/reminders.py)
+    REMINDER_SNOOZE = "reminders.snooze"
+    REMINDER_PAUSE = "reminders.pause"
+    REMINDER_RESUME = "reminders.resume"
+    REMINDER_DIGEST = "reminders.digest"
+    REMINDER_QUIET_DEFAULT = "reminders.quiet_default"
+    REMINDER_SETTINGS = "reminders.settings"
+    REMINDERS_STATUS = "reminders.status"
+    REMINDER_SAVE_ACTION = "reminders.save_action"
+    CLOCK_FORM = "clocks.form"
+    CLOCK_RECORD = "clocks.record"
+    CLOCK_LIST = "clocks.list"
+    CLOCK_CLOSE = "clocks.close"

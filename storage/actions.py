@@ -5,7 +5,8 @@ What other features use:
 - `list_open_actions(session)`: every open action with its lead, owning group and that group's
   chair and the facts the rules need, as `ActionSummary`s, in one query (no N+1). The reminder
   planners call it; `stream_open_actions(session)` yields the same in batches from one
-  server-side cursor, for registers too big to hold at once.
+  server-side cursor, for registers too big to hold at once. `completed_awaiting_impact` and
+  `actions_led_or_chaired_by` serve the impact follow-up and the digests.
 - `save_action_update(session, viewer, reference, form, now, ...)`: the one way an update is
   applied, from the update card or from the form on a reminder card. It checks permission, the
   card's version, the form (`domain.action_updates.check_update`) and identifier screening, then
@@ -205,6 +206,22 @@ async def stream_open_actions(
     result = await connection.stream(query.execution_options(yield_per=batch_size))
     async for rows in result.partitions(batch_size):
         yield [_summary(row) for row in rows]
+
+
+async def completed_awaiting_impact(session: AsyncSession) -> list[ActionSummary]:
+    """Complete actions with no evidence of impact yet (for the impact follow-up reminders)."""
+    query = _summary_select().where(
+        Action.status == "complete",
+        Action.completed_on.is_not(None),
+        or_(Action.impact.is_(None), Action.impact == "awaited"),
+    )
+    return await _summaries(session, query)
+
+
+async def actions_led_or_chaired_by(session: AsyncSession, person_id: int) -> list[ActionSummary]:
+    """Actions a person leads or that belong to groups they chair (reminder digests)."""
+    query = _summary_select().where(or_(Action.lead_id == person_id, Group.chair_id == person_id))
+    return await _summaries(session, query)
 
 
 async def actions_visible_to(session: AsyncSession, viewer: Viewer) -> list[ActionSummary]:

@@ -16,6 +16,7 @@ from storage.models.core import (
     ProcessedActivity,
     Source,
 )
+from storage.models.outbox import OutboxMessage, ReminderPreference, StatutoryClock
 
 __all__ = [
     "Action",
@@ -27,10 +28,13 @@ __all__ = [
     "ConversationRef",
     "Group",
     "Membership",
+    "OutboxMessage",
     "Person",
     "Priority",
     "ProcessedActivity",
+    "ReminderPreference",
     "Source",
+    "StatutoryClock",
 ]
 
 # Meetings and training (migration 0003).

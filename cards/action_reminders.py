@@ -1,0 +1,263 @@
+"""Action reminders you can act on: why you are reminded, the action's facts and the update form
+inline. Saving (Action.Execute) answers with the same card in its saved state, so the card in the
+chat shows what was saved; errors and screening findings come back beside the fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cards.actions import FormState, day, save_action_button, update_form_elements
+from cards.common import Card, Element, action_set, card, container, execute, facts, heading, text
+from cards.reminders import plural, reminder_actions
+from cards.verbs import Verb
+from domain.action_updates import STATUS_LABELS
+from domain.action_views import ActionDetail
+from domain.actions import days_overdue, effective_due
+from domain.reminders import Kind
+from domain.working_days import working_days_between
+
+
+@dataclass(frozen=True)
+class Why:
+    headline: str
+    sentence: str
+    style: str
+
+
+def why_reminded(kind: str, detail: ActionDetail, today: date) -> Why:
+    """The reason for the reminder, in words, from the action as it is today."""
+    s = detail.summary
+    f = s.facts
+    due = effective_due(f)
+    if kind == Kind.ACTION_DUE_SOON:
+        left = working_days_between(today, due)
+        when = "today" if left <= 0 else f"in {plural(left, 'working day')}"
+        return Why(f"{s.reference} is due {when}", f"Due {day(due)}.", "warning")
+    if kind == Kind.ACTION_OVERDUE:
+        return Why(
+            f"{s.reference} is overdue by {plural(days_overdue(f, today), 'day')}",
+            f"It was due {day(due)}. An update, or a new date with a reason, stops these "
+            "weekly reminders.",
+            "attention",
+        )
+    if kind == Kind.ACTION_STALE:
+        since = f.last_update
+        quiet = plural((today - since).days, "day") if since else "a long time"
+        return Why(
+            f"{s.reference} has had no update for {quiet}",
+            "A short note on where it stands keeps the plan honest.",
+            "warning",
+        )
+    if kind == Kind.IMPACT_AWAITED:
+        return Why(
+            f"{s.reference}: what difference did it make?",
+            f"Completed {day(f.completed_on)}; the evidence of its impact is still awaited.",
+            "accent",
+        )
+    overdue = working_days_between(due, today)
+    return Why(
+        f"Escalation: {s.reference} is {plural(overdue, 'working day')} overdue",
+        f"You chair {s.group_name}. The lead is {s.lead_name or 'not named'}; "
+        f"it was due {day(due)}.",
+        "attention",
+    )
+
+
+def _facts(detail: ActionDetail) -> Element:
+    s = detail.summary
+    f = s.facts
+    due = day(f.due_date)
+    if f.revised_due_date:
+        due += f", revised to {day(f.revised_due_date)}"
+    return facts(
+        [
+            ("Lead", s.lead_name),
+            ("Group", s.group_name),
+            ("Due", due),
+            ("Status", STATUS_LABELS.get(f.status, f.status)),
+            ("Last update", day(f.last_update) or "never"),
+        ]
+    )
+
+
+def action_reminder_card(
+    kind: str,
+    detail: ActionDetail,
+    today: date,
+    *,
+    message_id: int | None,
+    state: FormState | None = None,
+    message: str = "",
+    can_update: bool = True,
+) -> Card:
+    """The reminder with the update form inline (the full form when impact is awaited)."""
+    s = detail.summary
+    why = why_reminded(kind, detail, today)
+    body: list[Element] = [
+        container(
+            [text(why.headline, weight="Bolder"), text(why.sentence, spacing="None")],
+            style=why.style,
+        ),
+        heading(s.text, size="Default"),
+        _facts(detail),
+    ]
+    if message:
+        body.append(container([text(message, weight="Bolder")], style="attention"))
+    if can_update:
+        form_state = state or FormState()
+        if form_state.errors:
+            body.append(text("Please check the fields marked below.", color="Attention"))
+        body.extend(
+            update_form_elements(
+                detail.stored(), today, form_state, compact=kind != Kind.IMPACT_AWAITED
+            )
+        )
+        body.append(
+            action_set(
+                [
+                    save_action_button(
+                        s.reference,
+                        s.version,
+                        form_state.fingerprint,
+                        verb=Verb.REMINDER_SAVE_ACTION,
+                        message=message_id,
+                        kind=str(kind),
+                    )
+                ]
+            )
+        )
+    actions = [execute("Open action", Verb.ACTION_SHOW, reference=s.reference)]
+    actions += reminder_actions(message_id)
+    return card(body, actions, fallback_text=why.headline)
+
+
+def action_reminder_saved_card(
+    detail: ActionDetail, today: date, *, confirmed: bool = False
+) -> Card:
+    """The reminder after its inline update was saved: what the action now says."""
+    s = detail.summary
+    note = f"Saved your update of {day(today)}."
+    if confirmed:
+        note += " Your confirmation that it holds no personal data is recorded."
+    latest = detail.updates[0].note if detail.updates else ""
+    body: list[Element] = [
+        container([text(note, weight="Bolder")], style="good"),
+        heading(f"{s.reference}: {s.text}", size="Default"),
+        _facts(detail),
+    ]
+    if latest:
+        body.append(text(f"Your note: {latest}", subtle=True, size="Small"))
+    body.append(
+        text(
+            "Thank you. I won't remind you about this again unless it drifts.",
+            subtle=True,
+            size="Small",
+        )
+    )
+    return card(
+        body,
+        [execute("Open action", Verb.ACTION_SHOW, reference=s.reference)],
+        fallback_text=note,
+    )
+
+
+def _sample_detail(**facts_changes: object) -> ActionDetail:
+    from dataclasses import replace
+
+    from domain.action_views import ActionSummary, UpdateEntry
+    from domain.actions import ActionFacts
+
+    facts_ = ActionFacts(
+        reference="A03",
+        due_date=date(2026, 10, 31),
+        revised_due_date=None,
+        status="in_progress",
+        last_update=date(2026, 10, 2),
+        completed_on=None,
+        source_date=date(2026, 5, 20),
+        lead_rag="red",
+    )
+    summary = ActionSummary(
+        id=3,
+        reference="A03",
+        text="Review subgroup terms of reference to remove duplicated functions",
+        facts=replace(facts_, **facts_changes),  # type: ignore[arg-type]
+        priority_code="P1",
+        priority_name="Effective partnerships",
+        source_code="IS-25-26",
+        source_kind="scrutiny",
+        group_id=1,
+        group_code="EXEC",
+        group_name="Executive",
+        lead_id=7,
+        lead_name="Aisha Rahman-Clarke",
+        lead_email="aisha.rahman-clarke@riverside.example",
+        lead_agency="Riverside Council",
+        chair_id=2,
+        chair_name="Det Supt Owen Maddox",
+        chair_email="owen.maddox@riverside.example",
+        version=4,
+    )
+    update = UpdateEntry(
+        date(2026, 11, 24),
+        "Aisha Rahman-Clarke",
+        "Draft to Executive in December.",
+        "in_progress",
+        "amber",
+        False,
+    )
+    return ActionDetail(
+        summary, "Independent Scrutineer annual report 2025-26", "", "", "", [update], 1
+    )
+
+
+def gallery_states() -> list[tuple[str, Card]]:
+    from domain.action_updates import FieldFinding
+
+    today = date(2026, 11, 24)
+    overdue = _sample_detail()
+    soon = _sample_detail(due_date=date(2026, 12, 1), last_update=date(2026, 11, 10))
+    quiet = _sample_detail(due_date=date(2027, 6, 30), last_update=date(2026, 8, 20))
+    done = _sample_detail(status="complete", completed_on=date(2026, 8, 28), impact="awaited")
+    problem = FormState(
+        values={"status": "in_progress", "note": "Spoke to J on 07700 900123"},
+        errors={"revised_reason": "Give a reason for the new date"},
+        findings=(FieldFinding("note", "phone", "07700 900123"),),
+        fingerprint="abc123",
+    )
+    return [
+        (
+            "action_reminders.due_soon",
+            action_reminder_card(Kind.ACTION_DUE_SOON, soon, today, message_id=31),
+        ),
+        (
+            "action_reminders.overdue",
+            action_reminder_card(Kind.ACTION_OVERDUE, overdue, today, message_id=32),
+        ),
+        (
+            "action_reminders.stale",
+            action_reminder_card(Kind.ACTION_STALE, quiet, today, message_id=33),
+        ),
+        (
+            "action_reminders.impact_awaited",
+            action_reminder_card(Kind.IMPACT_AWAITED, done, today, message_id=34),
+        ),
+        (
+            "action_reminders.escalation",
+            action_reminder_card(Kind.ESCALATION, overdue, today, message_id=35),
+        ),
+        (
+            "action_reminders.overdue.problems",
+            action_reminder_card(
+                Kind.ACTION_OVERDUE,
+                overdue,
+                today,
+                message_id=32,
+                state=problem,
+                message="Someone else updated A03 while this card was open.",
+            ),
+        ),
+        ("action_reminders.saved", action_reminder_saved_card(overdue, today, confirmed=True)),
+    ]

@@ -1,0 +1,252 @@
+"""Cards that gather many actions on one: a person's weekly digest (instead of single nudges), a
+chair's weekly digest of their groups' drift, and the business team's monthly exception report.
+
+They are built at send time from the actions as they are then; each line says why the action is
+there (overdue, stale, due soon, impact awaited) and opens the action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from cards.common import Card, Element, card, column, columns, container, execute, heading, text
+from cards.reminders import plural, reminder_actions
+from cards.verbs import Verb
+
+LINES_SHOWN = 12
+# Ranks and honorifics on the roster ("Det Supt Owen Maddox"): a greeting uses the name after them.
+_TITLES = frozenset(
+    [
+        "dr",
+        "prof",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "cllr",
+        "det",
+        "supt",
+        "ch",
+        "insp",
+        "sgt",
+        "di",
+        "ds",
+        "dc",
+        "dci",
+        "dsupt",
+        "pc",
+        "sm",
+        "gm",
+        "wm",
+    ]
+)
+
+
+def first_name(full_name: str) -> str:
+    """The first name in a roster name, past any titles; "there" when there is none."""
+    for word in full_name.split():
+        if word.lower().strip(".") not in _TITLES:
+            return word
+    return "there"
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action on a digest: what it is, whose, and why it is listed."""
+
+    reference: str
+    text: str
+    lead_name: str
+    reason: str
+    colour: str = "Attention"
+
+
+@dataclass(frozen=True)
+class GroupSection:
+    name: str
+    lines: Sequence[ActionLine]
+
+
+def _short(value: str, limit: int = 110) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def _line(item: ActionLine) -> Element:
+    return container(
+        [
+            columns(
+                column([text(item.reference, weight="Bolder")], "auto"),
+                column([text(_short(item.text), spacing="None")]),
+            ),
+            text(
+                f"{item.reason} · {item.lead_name}" if item.lead_name else item.reason,
+                color=item.colour,
+                size="Small",
+                spacing="None",
+            ),
+        ],
+        separator=True,
+        select=execute("Open", Verb.ACTION_SHOW, reference=item.reference),
+    )
+
+
+def _lines(items: Sequence[ActionLine]) -> list[Element]:
+    shown = [_line(item) for item in items[:LINES_SHOWN]]
+    if len(items) > LINES_SHOWN:
+        shown.append(text(f"and {len(items) - LINES_SHOWN} more", subtle=True, size="Small"))
+    return shown
+
+
+def personal_digest_card(
+    first_name: str, items: Sequence[ActionLine], *, week_of: date, message_id: int | None
+) -> Card:
+    body: list[Element] = [
+        text(f"Week of {week_of.day} {week_of:%B}", subtle=True, size="Small"),
+        heading(f"{first_name}, {plural(len(items), 'action')} need you", size="Medium"),
+        text("You chose one weekly digest instead of single reminders.", subtle=True),
+        *_lines(items),
+    ]
+    actions = [
+        execute("My actions", Verb.ACTIONS_MINE),
+        execute("Single reminders instead", Verb.REMINDER_DIGEST, on=False),
+        *reminder_actions(message_id)[:3],
+    ]
+    return card(body, actions, fallback_text=f"{plural(len(items), 'action')} need you")
+
+
+def chair_digest_card(
+    first_name: str, sections: Sequence[GroupSection], *, week_of: date, message_id: int | None
+) -> Card:
+    total = sum(len(s.lines) for s in sections)
+    body: list[Element] = [
+        text(f"Week of {week_of.day} {week_of:%B}", subtle=True, size="Small"),
+        heading(f"{first_name}, your groups' drift this week", size="Medium"),
+        text(
+            f"{plural(total, 'action')} in the groups you chair are overdue, stale or due soon.",
+            subtle=True,
+        ),
+    ]
+    for section in sections:
+        body.append(text(section.name, weight="Bolder", spacing="Large"))
+        body.extend(_lines(section.lines))
+    actions = [execute("Drifting actions", Verb.ACTIONS_LIST), *reminder_actions(message_id)]
+    return card(body, actions, fallback_text=f"Your groups' drift: {plural(total, 'action')}")
+
+
+@dataclass(frozen=True)
+class ExceptionReport:
+    month: date
+    open_count: int
+    overdue: Sequence[ActionLine]
+    stale: Sequence[ActionLine]
+    impact_missing: Sequence[ActionLine]
+    unreachable_people: int = 0
+
+
+def exception_report_card(report: ExceptionReport, *, message_id: int | None) -> Card:
+    body: list[Element] = [
+        text(f"{report.month:%B %Y}", subtle=True, size="Small"),
+        heading("Monthly exception report", size="Medium"),
+        text(
+            f"Of {plural(report.open_count, 'open action')}: {len(report.overdue)} overdue, "
+            f"{len(report.stale)} with no recent update. "
+            f"{plural(len(report.impact_missing), 'completed action')} still without evidence "
+            "of impact."
+        ),
+    ]
+    for title, items in (
+        ("Overdue", report.overdue),
+        ("No update for a long time", report.stale),
+        ("Impact not yet evidenced", report.impact_missing),
+    ):
+        if items:
+            body.append(text(title, weight="Bolder", spacing="Large"))
+            body.extend(_lines(items))
+    if report.unreachable_people:
+        body.append(
+            text(
+                f"{plural(report.unreachable_people, 'person')} could not be reached by the bot "
+                'this month; type "reminders status" for details.',
+                subtle=True,
+                size="Small",
+            )
+        )
+    actions = [
+        execute("Partnership overview", Verb.ACTIONS_OVERVIEW),
+        *reminder_actions(message_id)[:3],
+    ]
+    return card(body, actions, fallback_text="Monthly exception report")
+
+
+def gallery_states() -> list[tuple[str, Card]]:
+    overdue = ActionLine(
+        "A03",
+        "Review subgroup terms of reference to remove duplicated functions",
+        "Aisha Rahman-Clarke",
+        "24 days overdue",
+    )
+    stale = ActionLine(
+        "A07",
+        "Information-sharing protocol for children on transfer or release from the YOI",
+        "Ruth Okonkwo-Hale",
+        "No update for 167 days",
+    )
+    soon = ActionLine(
+        "A19",
+        "Launch multi-agency Early Help Assessment e-form and guidance",
+        "Claire Dunmore",
+        "Due Mon 30 November",
+        "Warning",
+    )
+    impact = ActionLine(
+        "A08",
+        "Add exploitation indicators to fire service home safety visit checklist",
+        "SM Ieuan Price",
+        "Completed 20 June; impact awaited",
+        "Warning",
+    )
+    week = date(2026, 11, 30)
+    many = [
+        ActionLine(f"A{n:02d}", "A synthetic action", "A lead", "3 days overdue")
+        for n in range(1, 16)
+    ]
+    return [
+        (
+            "digests.personal",
+            personal_digest_card("Aisha", [overdue, soon], week_of=week, message_id=11),
+        ),
+        (
+            "digests.chair",
+            chair_digest_card(
+                "Aisha",
+                [
+                    GroupSection("Executive", [overdue, stale]),
+                    GroupSection("Joint Policy and Procedures", [soon]),
+                ],
+                week_of=week,
+                message_id=12,
+            ),
+        ),
+        (
+            "digests.chair.long",
+            chair_digest_card(
+                "Owen", [GroupSection("Executive", many)], week_of=week, message_id=13
+            ),
+        ),
+        (
+            "digests.exception_report",
+            exception_report_card(
+                ExceptionReport(date(2026, 12, 1), 19, [overdue], [stale], [impact], 2),
+                message_id=14,
+            ),
+        ),
+        (
+            "digests.exception_report.empty",
+            exception_report_card(
+                ExceptionReport(date(2026, 12, 1), 0, [], [], []), message_id=None
+            ),
+        ),
+    ]

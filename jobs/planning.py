@@ -1,0 +1,218 @@
+"""The planning tick: load the facts, ask the pure planners in `domain.reminders` what is due,
+apply people's preferences and put the result in the outbox (idempotently).
+
+Each planner source is an async generator `(Planning) -> batches of Reminder`: it loads what its
+planner needs (the action register in batches from one server-side cursor) and calls the pure
+planner. A source's reminders are gathered, de-duplicated and enqueued in one transaction when the
+source is done, so no write waits on the source's own read (on SQLite a reading transaction holds
+the database's single write lock). Adding a kind of reminder means adding a source to
+`planner_sources()` and a renderer for its kind.
+"""
+
+from __future__ import annotations
+
+import logging
+import time as timer
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from config import Settings
+from config.reminder_rules import reminder_rules
+from domain.reminders import (
+    EventFacts,
+    Reminder,
+    ReminderPreferences,
+    ReminderRules,
+    StatutoryClockFacts,
+    apply_preferences,
+    plan_action,
+    plan_chair_digests,
+    plan_exception_reports,
+    plan_meeting,
+    plan_rapid_review,
+    plan_training_session,
+)
+from domain.send_times import local_date
+from storage import actions as action_store
+from storage import meetings, outbox, reminders, training
+from storage.outbox import NewMessage
+
+log = logging.getLogger(__name__)
+
+Sessions = async_sessionmaker[AsyncSession]
+# Actions read per round trip from the register's cursor.
+ACTION_BATCH = 5000
+# A reminder set N days before an event can move back over a long weekend (Easter: five days).
+_WEEKEND_SLACK_DAYS = 6
+
+
+@dataclass(frozen=True)
+class Planning:
+    """One planning pass: where the data is, the local day, and the rules."""
+
+    sessions: Sessions
+    today: date
+    rules: ReminderRules
+    settings: Settings
+
+
+PlannerSource = Callable[[Planning], AsyncIterator[list[Reminder]]]
+
+
+# -- sources --------------------------------------------------------------------------------------
+
+
+async def action_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    """Nudges to leads, escalations to chairs and the chairs' weekly digests, from one pass over
+    the open actions; then the impact follow-ups of completed ones."""
+    today, rules = planning.today, planning.rules
+    async with planning.sessions() as session:
+        async for batch in action_store.stream_open_actions(session, batch_size=ACTION_BATCH):
+            planned = [r for action in batch for r in plan_action(action, today, rules)]
+            yield planned + plan_chair_digests(batch, today, rules)
+        completed = await action_store.completed_awaiting_impact(session)
+    yield [r for action in completed for r in plan_action(action, today, rules)]
+
+
+async def exception_reports(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    async with planning.sessions() as session:
+        admins = await reminders.admin_ids(session, planning.settings.admin_emails)
+    yield plan_exception_reports(admins, planning.today, planning.rules)
+
+
+async def statutory_clock_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    async with planning.sessions() as session:
+        clocks = await reminders.open_clocks(session, planning.today)
+        if not clocks:
+            return
+        recipients = await reminders.group_recipients(session, {c.group_code for c in clocks})
+    planned: list[Reminder] = []
+    for clock in clocks:
+        facts = StatutoryClockFacts(
+            clock.id,
+            clock.reference,
+            clock.notified_on,
+            clock.due_on,
+            recipients.get(clock.group_code, ()),
+            closed=clock.closed_on is not None,
+        )
+        planned += plan_rapid_review(facts, planning.today, planning.rules)
+    yield planned
+
+
+def _local_days(today: date, days: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start of today, start of today + days) as UTC instants, for "starting between" queries."""
+    start = datetime.combine(today, time(0), tzinfo=zone)
+    end = datetime.combine(today + timedelta(days=days), time(0), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+async def meeting_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    rules = planning.rules
+    days = rules.meeting_days_before + _WEEKEND_SLACK_DAYS
+    start, end = _local_days(planning.today, days, rules.send.zone)
+    async with planning.sessions() as session:
+        upcoming = await meetings.meetings_starting_between(session, start, end)
+    planned: list[Reminder] = []
+    for item in upcoming:
+        event = EventFacts(
+            f"meeting:{item.meeting.id}",
+            item.meeting.starts_at,
+            item.attendee_ids,
+            item.meeting.cancelled,
+        )
+        planned += plan_meeting(event, planning.today, rules)
+    yield planned
+
+
+async def training_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    rules = planning.rules
+    # Joining instructions go N working days before: over Christmas that is twice as many days.
+    ahead = max(rules.training_days_before, 2 * rules.joining_instructions_working_days + 7)
+    start, end = _local_days(planning.today, ahead + _WEEKEND_SLACK_DAYS, rules.send.zone)
+    async with planning.sessions() as session:
+        upcoming = await training.sessions_starting_between(session, start, end)
+    planned: list[Reminder] = []
+    for item in upcoming:
+        event = EventFacts(
+            f"session:{item.session.id}",
+            item.session.starts_at,
+            item.attendee_ids,
+            item.session.cancelled,
+        )
+        planned += plan_training_session(event, planning.today, rules)
+    yield planned
+
+
+def planner_sources() -> list[PlannerSource]:
+    """Every planner, in the order they run."""
+    return [
+        statutory_clock_reminders,
+        meeting_reminders,
+        training_reminders,
+        action_reminders,
+        exception_reports,
+    ]
+
+
+# -- the pass -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    planned: int
+    inserted: int
+    seconds: float
+
+
+def as_message(reminder: Reminder) -> NewMessage:
+    return NewMessage.to_person(
+        str(reminder.kind),
+        reminder.subject,
+        reminder.recipient_id,
+        reminder.occurrence,
+        reminder.not_before,
+        dict(reminder.payload),
+    )
+
+
+async def _run_source(
+    source: PlannerSource, planning: Planning, preferences: dict[int, ReminderPreferences]
+) -> tuple[int, int]:
+    wanted: dict[tuple[str, str, int, str], Reminder] = {}
+    async for batch in source(planning):
+        for reminder in apply_preferences(batch, preferences, planning.today, planning.rules):
+            key = (reminder.kind, reminder.subject, reminder.recipient_id, reminder.occurrence)
+            wanted.setdefault(key, reminder)
+    if not wanted:
+        return 0, 0
+    async with planning.sessions() as session, session.begin():
+        inserted = await outbox.enqueue(session, map(as_message, wanted.values()))
+    return len(wanted), inserted
+
+
+async def plan_reminders(
+    settings: Settings,
+    sessions: Sessions,
+    now: datetime,
+    sources: list[PlannerSource] | None = None,
+) -> PlanResult:
+    """One planning pass over every source; returns how many reminders were due and new."""
+    started = timer.perf_counter()
+    rules = reminder_rules(settings)
+    planning = Planning(sessions, local_date(now, rules.send.zone), rules, settings)
+    async with sessions() as session:
+        preferences = await reminders.all_preferences(session)
+    planned = inserted = 0
+    for source in sources or planner_sources():
+        due, new = await _run_source(source, planning, preferences)
+        planned += due
+        inserted += new
+    result = PlanResult(planned, inserted, timer.perf_counter() - started)
+    if inserted:
+        log.info("planning: %s reminders due, %s new (%.2fs)", planned, inserted, result.seconds)
+    return result
