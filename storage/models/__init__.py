@@ -3,6 +3,7 @@
 One module per aggregate; a feature adds its module and one import line below.
 """
 
+from storage.models.broadcasts import Announcement, AnnouncementAck, AnnouncementRecipient
 from storage.models.core import (
     Agency,
     AuditEntry,
@@ -18,6 +19,9 @@ from storage.models.core import (
 
 __all__ = [
     "Agency",
+    "Announcement",
+    "AnnouncementAck",
+    "AnnouncementRecipient",
     "AuditEntry",
     "BotStateRecord",
     "ConversationRef",
