@@ -198,14 +198,16 @@ class Settings:
     def check(self) -> None:
         """Rules that involve more than one setting."""
         if self.is_production:
+            # A user-assigned managed identity authenticates without a client secret.
+            needs_password = self.app_type != "UserAssignedMSI"
             missing = [
                 name
-                for name, value in (
-                    ("MicrosoftAppId", self.app_id),
-                    ("MicrosoftAppPassword", self.app_password),
-                    ("MicrosoftAppTenantId", self.app_tenant_id),
+                for name, value, needed in (
+                    ("MicrosoftAppId", self.app_id, True),
+                    ("MicrosoftAppPassword", self.app_password, needs_password),
+                    ("MicrosoftAppTenantId", self.app_tenant_id, True),
                 )
-                if not value
+                if needed and not value
             ]
             if missing:
                 raise ConfigError(

@@ -42,7 +42,13 @@ def stamp_sync(connection: Connection, revision: str) -> None:
     context.stamp(ScriptDirectory.from_config(alembic_config()), revision)
 
 
+# Any fixed number: instances starting together queue on it instead of migrating at once.
+MIGRATION_LOCK_ID = 7_316_001
+
+
 def _upgrade_sync(connection: Connection, revision: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
     command.upgrade(alembic_config(connection), revision)
 
 
