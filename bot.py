@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config import ConfigError, Settings
 from delivery.adapter import build_adapter
+from delivery.dispatcher import Dispatcher, build_dispatcher
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate
 from dialogs.services import BotServices
@@ -38,6 +39,7 @@ SETTINGS = web.AppKey("settings", Settings)
 SERVICES = web.AppKey("services", BotServices)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", PartnershipBot)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 
 Clock = Callable[[], datetime]
 ACTIVITY_FIELDS_REQUIRED = ("type",)
@@ -72,6 +74,9 @@ def create_app(
     adapter.use(RetryFilter(services.sessions))
     app[ADAPTER] = adapter
     app[BOT] = PartnershipBot(services, build_registry())
+    app[DISPATCHER] = build_dispatcher(
+        settings=settings, sessions=services.sessions, adapter=adapter, clock=clock
+    )
     app.cleanup_ctx.append(_database_lifetime)
     app.cleanup_ctx.append(_scheduler_lifetime)
     app.router.add_post("/api/messages", messages)
@@ -97,7 +102,9 @@ async def _scheduler_lifetime(app: web.Application) -> AsyncIterator[None]:
     if not services.settings.scheduler_enabled:
         yield
         return
-    scheduler = start_scheduler(JobContext(services.settings, services.sessions, services.clock))
+    scheduler = start_scheduler(
+        JobContext(services.settings, services.sessions, services.clock, app[DISPATCHER])
+    )
     yield
     scheduler.shutdown(wait=False)
 

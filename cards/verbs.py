@@ -10,6 +10,18 @@ from enum import StrEnum
 class Verb(StrEnum):
     HELP = "help"
     WELCOME = "welcome"
+    # reminders (issue 5)
+    REMINDER_SNOOZE = "reminders.snooze"
+    REMINDER_PAUSE = "reminders.pause"
+    REMINDER_RESUME = "reminders.resume"
+    REMINDER_DIGEST = "reminders.digest"
+    REMINDER_QUIET_DEFAULT = "reminders.quiet_default"
+    REMINDER_SETTINGS = "reminders.settings"
+    REMINDERS_STATUS = "reminders.status"
+    CLOCK_FORM = "clocks.form"
+    CLOCK_RECORD = "clocks.record"
+    CLOCK_LIST = "clocks.list"
+    CLOCK_CLOSE = "clocks.close"
     BROADCAST_NEW = "broadcast_new"
     BROADCAST_SAVE = "broadcast_save"
     BROADCAST_OPEN = "broadcast_open"

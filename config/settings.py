@@ -98,6 +98,20 @@ class ReminderSettings:
     per_conversation_per_second: float = 7.0
     per_tenant_per_second: float = 50.0
     lease_seconds: int = 120
+    # A reminder falling on a weekend or bank holiday goes out on the working day before
+    # ("previous") or the next allowed time ("next"); REMINDER_NON_WORKING_DAY.
+    non_working_day: str = "previous"
+    morning_time: str = "08:00"
+    digest_weekday: int = 0
+    exception_report_day: int = 1
+    planning_interval_minutes: int = 15
+    dispatch_interval_seconds: int = 5
+    dispatch_batch_size: int = 50
+    dispatch_concurrency: int = 8
+    max_attempts: int = 8
+    backoff_base_seconds: int = 5
+    backoff_max_seconds: int = 3600
+    send_timeout_seconds: int = 30
 
 
 @dataclass(frozen=True)
@@ -281,6 +295,17 @@ def _clock(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+_AT_LEAST_ONE = (
+    "planning_interval_minutes",
+    "dispatch_interval_seconds",
+    "dispatch_batch_size",
+    "dispatch_concurrency",
+    "max_attempts",
+    "backoff_base_seconds",
+    "send_timeout_seconds",
+)
+
+
 def _reminders(env: Mapping[str, str]) -> ReminderSettings:
     base = ReminderSettings()
     numbers = {
@@ -293,6 +318,18 @@ def _reminders(env: Mapping[str, str]) -> ReminderSettings:
         for name in ("per_conversation_per_second", "per_tenant_per_second")
     }
     raw_days = _csv(env, "REMINDER_RAPID_REVIEW_REMINDER_WORKING_DAYS", str.isdigit)
+    for name in _AT_LEAST_ONE:
+        if numbers[name] < 1:
+            raise ConfigError(f"REMINDER_{name.upper()} must be at least 1")
+    if numbers["digest_weekday"] > 6:
+        raise ConfigError("REMINDER_DIGEST_WEEKDAY must be 0 (Monday) to 6 (Sunday)")
+    if not 1 <= numbers["exception_report_day"] <= 28:
+        raise ConfigError("REMINDER_EXCEPTION_REPORT_DAY must be a day of the month from 1 to 28")
+    if numbers["send_timeout_seconds"] * 2 > numbers["lease_seconds"]:
+        raise ConfigError(
+            "REMINDER_LEASE_SECONDS must be at least twice REMINDER_SEND_TIMEOUT_SECONDS, so that "
+            "a lease never runs out while a message is still being sent"
+        )
     return replace(
         base,
         **numbers,
@@ -300,6 +337,8 @@ def _reminders(env: Mapping[str, str]) -> ReminderSettings:
         rapid_review_reminder_working_days=tuple(int(d) for d in raw_days)
         or base.rapid_review_reminder_working_days,
         send_time=_clock(env, "REMINDER_SEND_TIME", base.send_time),
+        morning_time=_clock(env, "REMINDER_MORNING_TIME", base.morning_time),
+        non_working_day=_non_working_day(env),
         quiet_hours_start=_clock(env, "QUIET_HOURS_START", base.quiet_hours_start),
         quiet_hours_end=_clock(env, "QUIET_HOURS_END", base.quiet_hours_end),
     )
@@ -311,3 +350,10 @@ def _broadcast_hours(env: Mapping[str, str]) -> tuple[str, str]:
     if start >= end:
         raise ConfigError(f"BROADCAST_HOURS_START ({start}) must be before BROADCAST_HOURS_END")
     return start, end
+
+
+def _non_working_day(env: Mapping[str, str]) -> str:
+    value = _text(env, "REMINDER_NON_WORKING_DAY", "previous").lower()
+    if value not in {"previous", "next"}:
+        raise ConfigError(f"REMINDER_NON_WORKING_DAY must be previous or next, not {value!r}")
+    return value

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs import general
+from dialogs import general, reminders
 from dialogs.registry import Registry
 
-FEATURES = [general]
+FEATURES = [reminders, general]
 
 
 def build_registry() -> Registry:

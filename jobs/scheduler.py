@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
+from delivery.dispatcher import Dispatcher
+from jobs.planning import plan_reminders
 from storage.activity_log import forget_activities_before, retention_cutoff
 
 log = logging.getLogger(__name__)
@@ -25,6 +28,7 @@ class JobContext:
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     clock: Callable[[], datetime]
+    dispatcher: Dispatcher | None = None
 
 
 JobFunction = Callable[[JobContext], Awaitable[object]]
@@ -50,6 +54,50 @@ async def housekeeping(context: JobContext) -> int:
     return removed
 
 
+async def plan(context: JobContext) -> int:
+    """The planning tick: every planner, once; idempotent, so overlapping ticks do no harm."""
+    result = await plan_reminders(context.settings, context.sessions, context.clock())
+    return result.inserted
+
+
+async def dispatch(context: JobContext) -> int:
+    """The dispatch tick: send what is due, batch after batch, until nothing is."""
+    if context.dispatcher is None:
+        return 0
+    outcomes = await context.dispatcher.drain()
+    return sum(outcomes.values())
+
+
+def add_reminder_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
+    """Plan every few minutes and at the send time on weekdays (local time); dispatch every few
+    seconds. The planner at the send time makes the day's reminders go out on the minute."""
+    reminders = context.settings.reminders
+    hour, minute = (int(part) for part in reminders.send_time.split(":"))
+    scheduler.add_job(
+        guarded("plan", plan, context),
+        "interval",
+        minutes=reminders.planning_interval_minutes,
+        id="reminders.plan",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        guarded("plan_at_send_time", plan, context),
+        CronTrigger(
+            day_of_week="mon-fri", hour=hour, minute=minute, timezone=context.settings.zone
+        ),
+        id="reminders.plan_at_send_time",
+        replace_existing=True,
+    )
+    if context.dispatcher is not None:
+        scheduler.add_job(
+            guarded("dispatch", dispatch, context),
+            "interval",
+            seconds=reminders.dispatch_interval_seconds,
+            id="reminders.dispatch",
+            replace_existing=True,
+        )
+
+
 def start_scheduler(context: JobContext) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(
         timezone=context.settings.zone,
@@ -62,5 +110,6 @@ def start_scheduler(context: JobContext) -> AsyncIOScheduler:
         id="housekeeping",
         replace_existing=True,
     )
+    add_reminder_jobs(scheduler, context)
     scheduler.start()
     return scheduler

@@ -56,3 +56,9 @@ async def personal_reference(session: AsyncSession, person_id: int) -> Conversat
         .order_by(ConversationRef.active.desc(), ConversationRef.updated_at.desc())
         .limit(1)
     )
+
+
+async def find(session: AsyncSession, conversation_id: str) -> ConversationRef | None:
+    return await session.scalar(
+        select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
+    )

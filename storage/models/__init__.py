@@ -16,6 +16,7 @@ from storage.models.core import (
     ProcessedActivity,
     Source,
 )
+from storage.models.outbox import OutboxMessage, ReminderPreference, StatutoryClock
 
 __all__ = [
     "Agency",
@@ -27,8 +28,11 @@ __all__ = [
     "ConversationRef",
     "Group",
     "Membership",
+    "OutboxMessage",
     "Person",
     "Priority",
     "ProcessedActivity",
+    "ReminderPreference",
     "Source",
+    "StatutoryClock",
 ]

@@ -1,0 +1,144 @@
+"""The one place that sends proactively: `adapter.continue_conversation` with a card.
+
+The outcome of every send is returned as data, never raised: the activity id Teams gave the message,
+or the HTTP status and Retry-After of the refusal, or the type of the error. The adapter's turn
+error handler would otherwise swallow a failure inside the callback, and the dispatcher needs to
+tell a throttled send (retry) from an uninstalled bot (stop) from a broken card (give up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity, ConversationReference
+
+from cards.common import Card
+
+log = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
+GONE_STATUSES = frozenset({403, 404})
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    activity_id: str | None = None
+    status: int | None = None
+    retry_after: float | None = None
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.activity_id is not None
+
+    @property
+    def retryable(self) -> bool:
+        """Worth trying again later: throttled, a gateway hiccup, or no answer at all."""
+        if self.ok:
+            return False
+        return self.status in RETRYABLE_STATUSES or self.status is None
+
+    @property
+    def recipient_gone(self) -> bool:
+        """The bot was uninstalled or blocked: stop sending until they come back."""
+        return self.status in GONE_STATUSES
+
+    @property
+    def label(self) -> str:
+        return f"http_{self.status}" if self.status else (self.error or "unknown")
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds: either a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def outcome_of_error(error: BaseException) -> SendOutcome:
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None) or getattr(response, "status", None)
+    if isinstance(status, int):
+        headers = getattr(response, "headers", None) or {}
+        retry_after = parse_retry_after(headers.get("Retry-After"), datetime.now(UTC))
+        return SendOutcome(status=status, retry_after=retry_after, error=type(error).__name__)
+    return SendOutcome(error=type(error).__name__)
+
+
+def card_activity(card: Card) -> Activity:
+    activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    activity.summary = card.get("fallbackText") or None
+    return activity
+
+
+class ProactiveSender:
+    """Sends a card into a stored conversation, or replaces a card sent earlier."""
+
+    def __init__(self, adapter: CloudAdapter, bot_app_id: str, timeout_seconds: float) -> None:
+        self._adapter = adapter
+        # With no app id (development) the SDK builds an anonymous identity from "".
+        self._bot_app_id = bot_app_id
+        self._timeout = timeout_seconds
+
+    async def send_card(self, reference: dict[str, Any], card: Card) -> SendOutcome:
+        activity = card_activity(card)
+
+        async def send(turn_context: TurnContext) -> str:
+            response = await turn_context.send_activity(activity)
+            return (response.id if response else None) or ""
+
+        return await self._continue(reference, send)
+
+    async def update_card(
+        self, reference: dict[str, Any], activity_id: str, card: Card
+    ) -> SendOutcome:
+        activity = card_activity(card)
+        activity.id = activity_id
+
+        async def update(turn_context: TurnContext) -> str:
+            await turn_context.update_activity(activity)
+            return activity_id
+
+        return await self._continue(reference, update)
+
+    async def _continue(self, reference: dict[str, Any], work: Any) -> SendOutcome:
+        outcome: list[SendOutcome] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            try:
+                outcome.append(SendOutcome(activity_id=await work(turn_context)))
+            except Exception as error:
+                outcome.append(outcome_of_error(error))
+
+        try:
+            conversation = ConversationReference().deserialize(reference)
+            await asyncio.wait_for(
+                self._adapter.continue_conversation(
+                    conversation, callback, bot_app_id=self._bot_app_id
+                ),
+                self._timeout,
+            )
+        except Exception as error:
+            log.warning("proactive send failed before reaching Teams: %s", type(error).__name__)
+            return outcome_of_error(error)
+        if not outcome:
+            return SendOutcome(error="NoOutcome")
+        return outcome[0]

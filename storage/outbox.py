@@ -1,0 +1,404 @@
+"""Queries on the outbox: enqueue idempotently, claim due rows under a lease, record outcomes.
+
+Enqueueing is `INSERT ... ON CONFLICT DO NOTHING` on the de-duplication key, so a planner can
+offer the same reminder on every tick and on every instance and one row results. Claiming takes due
+rows (pending and due, or `sending` under a lease that has run out because their sender died) and
+leases them to one dispatcher: on PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED` so two
+instances never claim the same row; on SQLite every write transaction begins IMMEDIATE, which
+serialises claims. Each outcome is recorded only while the lease is still the caller's, so a
+dispatcher that lost its lease cannot overwrite the work of the one that took the row over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models.outbox import (
+    CANCELLED,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    STATUSES,
+    UNREACHABLE,
+    OutboxMessage,
+)
+
+# Rows per INSERT statement: well inside SQLite's limit on bound parameters.
+INSERT_CHUNK = 500
+PERSON_PREFIX = "person:"
+CONVERSATION_PREFIX = "conversation:"
+
+
+def person_recipient(person_id: int) -> str:
+    return f"{PERSON_PREFIX}{person_id}"
+
+
+def conversation_recipient(conversation_id: str) -> str:
+    return f"{CONVERSATION_PREFIX}{conversation_id}"
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message a planner (or a broadcast) wants sent; the first four fields are its identity."""
+
+    kind: str
+    subject: str
+    recipient: str
+    occurrence: str
+    not_before: datetime
+    person_id: int | None = None
+    conversation_id: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def to_person(
+        cls,
+        kind: str,
+        subject: str,
+        person_id: int,
+        occurrence: str,
+        not_before: datetime,
+        payload: dict[str, Any] | None = None,
+    ) -> NewMessage:
+        return cls(
+            kind,
+            subject,
+            person_recipient(person_id),
+            occurrence,
+            not_before,
+            person_id=person_id,
+            payload=dict(payload or {}),
+        )
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "recipient": self.recipient,
+            "occurrence": self.occurrence,
+            "not_before": self.not_before,
+            "person_id": self.person_id,
+            "conversation_id": self.conversation_id,
+            "payload": self.payload,
+            "status": PENDING,
+            "attempts": 0,
+        }
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A row leased to one dispatcher: a plain snapshot, safe to use outside its session."""
+
+    id: int
+    kind: str
+    subject: str
+    recipient: str
+    occurrence: str
+    person_id: int | None
+    conversation_id: str | None
+    payload: dict[str, Any]
+    not_before: datetime
+    attempts: int
+    lease_owner: str
+    leased_until: datetime
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> ClaimedMessage:
+        assert row.lease_owner is not None and row.leased_until is not None
+        return cls(
+            row.id,
+            row.kind,
+            row.subject,
+            row.recipient,
+            row.occurrence,
+            row.person_id,
+            row.conversation_id,
+            dict(row.payload or {}),
+            row.not_before,
+            row.attempts,
+            row.lease_owner,
+            row.leased_until,
+        )
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboxMessage)
+
+
+async def enqueue(session: AsyncSession, messages: Iterable[NewMessage]) -> int:
+    """Insert the messages not already in the outbox; returns how many were new."""
+    inserted = 0
+    chunk: list[dict[str, Any]] = []
+    for message in messages:
+        chunk.append(message.row())
+        if len(chunk) >= INSERT_CHUNK:
+            inserted += await _insert_chunk(session, chunk)
+            chunk = []
+    if chunk:
+        inserted += await _insert_chunk(session, chunk)
+    return inserted
+
+
+async def _insert_chunk(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    statement = (
+        _insert(session)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["kind", "subject", "recipient", "occurrence"])
+    )
+    result = await session.execute(statement)
+    return max(result.rowcount or 0, 0)
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(OutboxMessage.status == PENDING, OutboxMessage.not_before <= now),
+        and_(OutboxMessage.status == SENDING, OutboxMessage.leased_until < now),
+    )
+
+
+async def claim_due(
+    session: AsyncSession, *, owner: str, now: datetime, lease_seconds: int, limit: int
+) -> list[ClaimedMessage]:
+    """Lease up to `limit` due rows to `owner`, oldest first. Call inside a transaction."""
+    due_ids = (
+        select(OutboxMessage.id)
+        .where(_due(now))
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(await session.scalars(due_ids))
+    if not ids:
+        return []
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .values(
+            status=SENDING,
+            lease_owner=owner,
+            leased_until=now + timedelta(seconds=lease_seconds),
+            attempts=OutboxMessage.attempts + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    rows = await session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    )
+    return [ClaimedMessage.of(row) for row in rows]
+
+
+async def _finish(session: AsyncSession, message: ClaimedMessage, **values: Any) -> bool:
+    """Apply an outcome if the caller still holds the lease; False when it was lost."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message.id,
+            OutboxMessage.status == SENDING,
+            OutboxMessage.lease_owner == message.lease_owner,
+        )
+        .values(lease_owner=None, leased_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return (result.rowcount or 0) == 1
+
+
+async def mark_sent(
+    session: AsyncSession,
+    message: ClaimedMessage,
+    *,
+    activity_id: str,
+    conversation_id: str,
+    now: datetime,
+) -> bool:
+    return await _finish(
+        session,
+        message,
+        status=SENT,
+        activity_id=activity_id,
+        sent_conversation_id=conversation_id,
+        sent_at=now,
+    )
+
+
+async def retry_later(
+    session: AsyncSession,
+    message: ClaimedMessage,
+    *,
+    not_before: datetime,
+    error: str,
+    now: datetime,
+) -> bool:
+    """A failed attempt that may succeed later: back to pending, due again at `not_before`."""
+    return await _finish(
+        session,
+        message,
+        status=PENDING,
+        not_before=not_before,
+        last_error=error,
+        last_error_at=now,
+    )
+
+
+async def defer(session: AsyncSession, message: ClaimedMessage, *, not_before: datetime) -> bool:
+    """Not now (quiet hours, a snooze, out of lease time): no attempt was made, none is counted."""
+    return await _finish(
+        session,
+        message,
+        status=PENDING,
+        not_before=not_before,
+        attempts=OutboxMessage.attempts - 1,
+    )
+
+
+async def mark_failed(
+    session: AsyncSession, message: ClaimedMessage, *, error: str, now: datetime
+) -> bool:
+    return await _finish(session, message, status=FAILED, last_error=error, last_error_at=now)
+
+
+async def mark_unreachable(
+    session: AsyncSession, message: ClaimedMessage, *, error: str, now: datetime
+) -> bool:
+    return await _finish(session, message, status=UNREACHABLE, last_error=error, last_error_at=now)
+
+
+async def cancel(session: AsyncSession, message: ClaimedMessage, *, reason: str) -> bool:
+    """Nothing to send any more (the action was updated, the person paused, the data is gone)."""
+    return await _finish(
+        session,
+        message,
+        status=CANCELLED,
+        last_error=reason,
+        attempts=OutboxMessage.attempts - 1,
+    )
+
+
+async def cancel_pending(
+    session: AsyncSession, *, subject: str, kinds: Sequence[str] | None = None, reason: str
+) -> int:
+    """Cancel rows not yet sent about a subject (a closed clock, a cancelled meeting)."""
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.subject == subject, OutboxMessage.status == PENDING)
+        .values(status=CANCELLED, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if kinds:
+        statement = statement.where(OutboxMessage.kind.in_(list(kinds)))
+    result = await session.execute(statement)
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class SentCard:
+    """Where a sent card is, so it can be updated in place."""
+
+    id: int
+    kind: str
+    person_id: int | None
+    conversation_id: str
+    activity_id: str
+
+
+async def sent_cards(session: AsyncSession, subject: str) -> list[SentCard]:
+    rows = await session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.person_id,
+            OutboxMessage.sent_conversation_id,
+            OutboxMessage.activity_id,
+        ).where(
+            OutboxMessage.subject == subject,
+            OutboxMessage.status == SENT,
+            OutboxMessage.activity_id.is_not(None),
+        )
+    )
+    return [SentCard(*row) for row in rows]
+
+
+async def find(session: AsyncSession, message_id: int) -> OutboxMessage | None:
+    return await session.get(OutboxMessage, message_id)
+
+
+# -- what admins see ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecentError:
+    kind: str
+    status: str
+    error: str
+    at: datetime | None
+    attempts: int
+
+
+async def status_counts(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update({status: count for status, count in rows})
+    return counts
+
+
+async def recent_errors(session: AsyncSession, limit: int = 8) -> list[RecentError]:
+    rows = await session.execute(
+        select(
+            OutboxMessage.kind,
+            OutboxMessage.status,
+            OutboxMessage.last_error,
+            OutboxMessage.last_error_at,
+            OutboxMessage.attempts,
+        )
+        .where(
+            OutboxMessage.last_error_at.is_not(None),
+            OutboxMessage.status.in_([PENDING, FAILED, UNREACHABLE, SENT]),
+        )
+        .order_by(OutboxMessage.last_error_at.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return [
+        RecentError(kind, status, error or "", at, attempts)
+        for kind, status, error, at, attempts in rows
+    ]
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    return await session.scalar(
+        select(func.min(OutboxMessage.not_before)).where(OutboxMessage.status == PENDING)
+    )
+
+
+async def repeat_later(
+    session: AsyncSession, message_id: int, *, person_id: int, not_before: datetime
+) -> bool:
+    """Send a person's reminder again at `not_before` (they snoozed it); False when the row is not
+    theirs or was never sent. The copy is rendered from the data as it is then, like any row."""
+    row = await session.get(OutboxMessage, message_id)
+    if row is None or row.person_id != person_id or row.status != SENT:
+        return False
+    base = row.occurrence.split("/snoozed-", 1)[0]
+    copy = NewMessage(
+        row.kind,
+        row.subject,
+        row.recipient,
+        f"{base}/snoozed-{not_before:%Y%m%d%H%M}",
+        not_before,
+        person_id=row.person_id,
+        conversation_id=row.conversation_id,
+        payload=dict(row.payload or {}),
+    )
+    return await enqueue(session, [copy]) == 1
