@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs import general, reminders
+from dialogs import broadcasts, general, reminders
 from dialogs.registry import Registry
 
-FEATURES = [reminders, general]
+FEATURES = [reminders, broadcasts, general]
 
 
 def build_registry() -> Registry:

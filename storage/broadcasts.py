@@ -542,7 +542,9 @@ async def cancel_send(
     announcement.status = Status.CANCELLED
     announcement.cancelled_at = now
     announcement.updated_at = now
-    stopped = await outbox.cancel_pending(
+    # Copies already claimed by a dispatcher are stopped when they render (as nothing).
+    in_flight = await _waiting(session, announcement.id, [outbox.SENDING])
+    stopped = in_flight + await outbox.cancel_pending(
         session, subject=subject_of(announcement.id), kinds=[KIND, ACK_REMINDER_KIND],
         reason="announcement_cancelled",
     )
@@ -602,16 +604,7 @@ async def finish_if_done(session: AsyncSession, announcement: Announcement, *,
     """Close a send once nothing of it is waiting: status sent, finish time and counts audited."""
     if announcement.status != Status.SENDING:
         return False
-    waiting = await session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(
-            OutboxMessage.kind == KIND,
-            OutboxMessage.subject == subject_of(announcement.id),
-            OutboxMessage.status.in_([outbox.PENDING, outbox.SENDING]),
-        )
-    )
-    if waiting:
+    if await _waiting(session, announcement.id, [outbox.PENDING, outbox.SENDING]):
         return False
     last_sent = await session.scalar(
         select(func.max(OutboxMessage.sent_at)).where(
@@ -637,6 +630,19 @@ async def finish_if_done(session: AsyncSession, announcement: Announcement, *,
         },
     )
     return True
+
+
+async def _waiting(session: AsyncSession, announcement_id: int, statuses: list[str]) -> int:
+    """Copies of the announcement in these outbox states (pending, or claimed and in flight)."""
+    return await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.kind == KIND,
+            OutboxMessage.subject == subject_of(announcement_id),
+            OutboxMessage.status.in_(statuses),
+        )
+    ) or 0
 
 
 async def sending_ids(session: AsyncSession) -> list[int]:
