@@ -8,7 +8,7 @@ Pure functions from plain data (the views below) to card JSON; times arrive alre
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -187,12 +187,12 @@ def choices_of(options: AudienceOptions) -> ComposeChoices:
     def listed(items: Sequence) -> tuple[Option, ...]:
         return tuple(Option(str(item.id), item.name) for item in items)
 
-    return ComposeChoices(listed(options.groups), listed(options.agencies),
-                          listed(options.courses))
+    return ComposeChoices(listed(options.groups), listed(options.agencies), listed(options.courses))
 
 
 def form_of(draft: Draft) -> ComposeForm:
     """The compose card's inputs filled from a saved draft."""
+
     def ids(values: frozenset[int]) -> str:
         return ",".join(str(v) for v in sorted(values))
 
@@ -231,13 +231,21 @@ def course_view_of(facts: CourseFacts | None, zone: ZoneInfo) -> CourseView | No
     for session in facts.sessions:
         start = session.starts_at.astimezone(zone)
         end = session.ends_at.astimezone(zone)
-        places = "" if session.places_left is None else (
-            f"{session.places_left} place{'s' if session.places_left != 1 else ''} left"
+        places = (
+            ""
+            if session.places_left is None
+            else (f"{session.places_left} place{'s' if session.places_left != 1 else ''} left")
         )
-        sessions.append(SessionView(
-            session.session_id, f"{start:%a %-d %b %Y}, {start:%H:%M}-{end:%H:%M}",
-            session.where, places, session.bookable, session.why_not,
-        ))
+        sessions.append(
+            SessionView(
+                session.session_id,
+                f"{start:%a %-d %b %Y}, {start:%H:%M}-{end:%H:%M}",
+                session.where,
+                places,
+                session.bookable,
+                session.why_not,
+            )
+        )
     return CourseView(facts.course_id, facts.title, tuple(sessions))
 
 
@@ -284,39 +292,66 @@ def _with_error(element: Element, message: str) -> list[Element]:
 def _content_inputs(form: ComposeForm, choices: ComposeChoices, errors: dict[str, str]) -> list:
     elements: list[Element] = []
     elements += _with_error(
-        text_input("title", f"Title (up to {TITLE_MAX} characters)", value=form.title,
-                   max_length=TITLE_MAX),
+        text_input(
+            "title", f"Title (up to {TITLE_MAX} characters)", value=form.title, max_length=TITLE_MAX
+        ),
         errors.get("title", ""),
     )
     elements += _with_error(
-        text_input("body", f"Message (up to {BODY_MAX:,} characters)", value=form.body,
-                   multiline=True, max_length=BODY_MAX, placeholder="What people need to know"),
+        text_input(
+            "body",
+            f"Message (up to {BODY_MAX:,} characters)",
+            value=form.body,
+            multiline=True,
+            max_length=BODY_MAX,
+            placeholder="What people need to know",
+        ),
         errors.get("body", ""),
     )
     elements.append(text(MARKDOWN_HELP, subtle=True, size="Small", spacing="None"))
     elements += _with_error(
-        text_input("image_url", "Image address (optional, https:// only)", value=form.image_url,
-                   placeholder="https://"),
+        text_input(
+            "image_url",
+            "Image address (optional, https:// only)",
+            value=form.image_url,
+            placeholder="https://",
+        ),
         errors.get("image_url", ""),
     )
     elements.append(
         columns(
-            column(_with_error(
-                text_input("link_title", f"Button label (optional, up to {LINK_TITLE_MAX})",
-                           value=form.link_title, max_length=LINK_TITLE_MAX),
-                errors.get("link_title", ""),
-            )),
-            column(_with_error(
-                text_input("link_url", "Button address (https://)", value=form.link_url,
-                           placeholder="https://"),
-                errors.get("link_url", ""),
-            )),
+            column(
+                _with_error(
+                    text_input(
+                        "link_title",
+                        f"Button label (optional, up to {LINK_TITLE_MAX})",
+                        value=form.link_title,
+                        max_length=LINK_TITLE_MAX,
+                    ),
+                    errors.get("link_title", ""),
+                )
+            ),
+            column(
+                _with_error(
+                    text_input(
+                        "link_url",
+                        "Button address (https://)",
+                        value=form.link_url,
+                        placeholder="https://",
+                    ),
+                    errors.get("link_url", ""),
+                )
+            ),
         )
     )
     if choices.courses:
         elements += _with_error(
-            choice_input("course", "Training course to include, with its sessions (optional)",
-                         [(o.value, o.title) for o in choices.courses], value=form.course),
+            choice_input(
+                "course",
+                "Training course to include, with its sessions (optional)",
+                [(o.value, o.title) for o in choices.courses],
+                value=form.course,
+            ),
             errors.get("course", ""),
         )
     return elements
@@ -325,21 +360,31 @@ def _content_inputs(form: ComposeForm, choices: ComposeChoices, errors: dict[str
 def _audience_inputs(form: ComposeForm, choices: ComposeChoices, errors: dict[str, str]) -> list:
     elements: list[Element] = [
         text("Who should receive it", weight="Bolder", spacing="Medium"),
-        text("Pick any mix: a person in more than one part receives it once. Guests and "
-             "inactive people are left out.", subtle=True, size="Small", spacing="None"),
+        text(
+            "Pick any mix: a person in more than one part receives it once. Guests and "
+            "inactive people are left out.",
+            subtle=True,
+            size="Small",
+            spacing="None",
+        ),
         toggle_input("everyone", "Everyone", "Everyone in the partnership", form.everyone),
         multi_choice("groups", "Groups", choices.groups, form.groups),
         multi_choice("agencies", "Agencies", choices.agencies, form.agencies),
         toggle_input("champions", "Champions", "The neglect champions network", form.champions),
     ]
     if choices.courses:
-        elements.append(multi_choice("booked_on", "People booked on", choices.courses,
-                                     form.booked_on))
+        elements.append(
+            multi_choice("booked_on", "People booked on", choices.courses, form.booked_on)
+        )
     if errors.get("audience"):
         elements.append(error_text(errors["audience"]))
     elements += _with_error(
-        text_input("ack_days", "Remind people who have not clicked 'Got it' after this many "
-                   "working days (optional)", value=form.ack_days, placeholder="e.g. 3"),
+        text_input(
+            "ack_days",
+            "Remind people who have not clicked 'Got it' after this many working days (optional)",
+            value=form.ack_days,
+            placeholder="e.g. 3",
+        ),
         errors.get("ack_days", ""),
     )
     return elements
@@ -368,11 +413,17 @@ def _screening_block(screening: Screening) -> Element:
     return container(
         [
             text("This may contain personal data", weight="Bolder", color="Warning"),
-            text(f"I found what looks like {kinds}. Announcements must never hold details about "
-                 "children or families. Remove it and save again, or confirm below."),
+            text(
+                f"I found what looks like {kinds}. Announcements must never hold details about "
+                "children or families. Remove it and save again, or confirm below."
+            ),
             text(screening.redacted, subtle=True, size="Small"),
-            toggle_input("confirm_not_personal", "Confirmation",
-                         "I confirm this is not personal data; save it as it is", False),
+            toggle_input(
+                "confirm_not_personal",
+                "Confirmation",
+                "I confirm this is not personal data; save it as it is",
+                False,
+            ),
         ],
         style="warning",
         spacing="Medium",
@@ -394,14 +445,26 @@ def announcement_card(
     content = view.content
     body: list[Element] = []
     if preview:
-        body.append(container([text("Preview: only you can see this. 'Got it' records nothing "
-                                     "until it is sent.", size="Small")], style="emphasis"))
+        body.append(
+            container(
+                [
+                    text(
+                        "Preview: only you can see this. 'Got it' records nothing "
+                        "until it is sent.",
+                        size="Small",
+                    )
+                ],
+                style="emphasis",
+            )
+        )
     if reminder:
-        body.append(text("Reminder: please read this and click 'Got it'.", weight="Bolder",
-                         color="Accent"))
+        body.append(
+            text("Reminder: please read this and click 'Got it'.", weight="Bolder", color="Accent")
+        )
     if content.image_url:
-        body.append({"type": "Image", "url": content.image_url, "altText": content.title,
-                     "size": "Stretch"})
+        body.append(
+            {"type": "Image", "url": content.image_url, "altText": content.title, "size": "Stretch"}
+        )
     body.append(heading(content.title))
     body.append(text(content.body))
     if view.course is not None:
@@ -412,11 +475,13 @@ def announcement_card(
         body.append(text(notice, weight="Bolder"))
     actions: list[Element] = []
     if acknowledged:
-        body.append(text(f"✓ You acknowledged this on {acknowledged}.", color="Good",
-                         weight="Bolder"))
+        body.append(
+            text(f"✓ You acknowledged this on {acknowledged}.", color="Good", weight="Bolder")
+        )
     else:
-        actions.append(execute("Got it", Verb.BROADCAST_ACK, style="positive",
-                               announcement_id=view.id))
+        actions.append(
+            execute("Got it", Verb.BROADCAST_ACK, style="positive", announcement_id=view.id)
+        )
     if content.link_url:
         actions.append(open_url(content.link_title or "Open", content.link_url))
     return card(body, actions, fallback_text=content.title)
@@ -430,8 +495,9 @@ def _course_block(course: CourseView) -> Element:
         line = " · ".join(part for part in (session.when, session.where, session.places) if part)
         row = [column([text(line, spacing="None")])]
         if session.can_book:
-            row.append(column([action_set([_book_action(course.course_id, session.session_id)])],
-                              "auto"))
+            row.append(
+                column([action_set([_book_action(course.course_id, session.session_id)])], "auto")
+            )
         else:
             row.append(column([text(session.why_not, subtle=True, size="Small")], "auto"))
         items.append(columns(*row, spacing="Small"))
@@ -445,8 +511,9 @@ def _book_action(course_id: int, session_id: int) -> Element:
 # -- draft -----------------------------------------------------------------------------------------
 
 
-def draft_card(draft: DraftView, *, schedule: ScheduleInput | None = None,
-               notice: str = "") -> Card:
+def draft_card(
+    draft: DraftView, *, schedule: ScheduleInput | None = None, notice: str = ""
+) -> Card:
     announcement = draft.announcement
     audience = draft.audience
     body: list[Element] = [
@@ -455,37 +522,58 @@ def draft_card(draft: DraftView, *, schedule: ScheduleInput | None = None,
     if notice:
         body.append(text(notice, color="Good", weight="Bolder"))
     body.append(text(_excerpt(announcement.content.body), subtle=True))
-    body.append(facts([
-        ("Audience", audience.description),
-        ("People", f"{audience.people:,}"),
-        ("Reachable now", f"{audience.reachable:,} (have the bot installed)"),
-        ("Left out", _left_out(audience)),
-        ("Course", announcement.course.title if announcement.course else ""),
-        ("Image", "yes" if announcement.content.image_url else ""),
-        ("Button", announcement.content.link_title),
-        ("'Got it' reminder",
-         f"after {draft.ack_days} working days" if draft.ack_days else "none"),
-        ("Scheduled for", draft.scheduled_for),
-    ]))
+    body.append(
+        facts(
+            [
+                ("Audience", audience.description),
+                ("People", f"{audience.people:,}"),
+                ("Reachable now", f"{audience.reachable:,} (have the bot installed)"),
+                ("Left out", _left_out(audience)),
+                ("Course", announcement.course.title if announcement.course else ""),
+                ("Image", "yes" if announcement.content.image_url else ""),
+                ("Button", announcement.content.link_title),
+                (
+                    "'Got it' reminder",
+                    f"after {draft.ack_days} working days" if draft.ack_days else "none",
+                ),
+                ("Scheduled for", draft.scheduled_for),
+            ]
+        )
+    )
     if audience.people and audience.reachable < audience.people:
         missing = audience.people - audience.reachable
-        body.append(text(f"{missing:,} of them have not installed the bot, so I cannot reach "
-                         "them; the report will list them as not reachable.", color="Warning",
-                         size="Small"))
+        body.append(
+            text(
+                f"{missing:,} of them have not installed the bot, so I cannot reach "
+                "them; the report will list them as not reachable.",
+                color="Warning",
+                size="Small",
+            )
+        )
     actions: list[Element] = []
     if draft.status == Status.SCHEDULED:
-        actions.append(execute("Cancel the send", Verb.BROADCAST_CANCEL, style="destructive",
-                               announcement_id=announcement.id))
+        actions.append(
+            execute(
+                "Cancel the send",
+                Verb.BROADCAST_CANCEL,
+                style="destructive",
+                announcement_id=announcement.id,
+            )
+        )
         actions.append(submit("Preview", Verb.BROADCAST_PREVIEW, announcement_id=announcement.id))
         return card(body, actions, fallback_text=f"Scheduled: {announcement.content.title}")
     if audience.people:
-        body += _schedule_inputs(announcement.id, schedule or ScheduleInput(),
-                                 draft.sending_hours)
-        actions.append(execute(f"Send now to {audience.people:,}", Verb.BROADCAST_SEND,
-                               style="positive", announcement_id=announcement.id))
+        body += _schedule_inputs(announcement.id, schedule or ScheduleInput(), draft.sending_hours)
+        actions.append(
+            execute(
+                f"Send now to {audience.people:,}",
+                Verb.BROADCAST_SEND,
+                style="positive",
+                announcement_id=announcement.id,
+            )
+        )
     else:
-        body.append(text("Choose who should receive it (Edit) before sending.",
-                         color="Attention"))
+        body.append(text("Choose who should receive it (Edit) before sending.", color="Attention"))
     actions += [
         submit("Preview", Verb.BROADCAST_PREVIEW, announcement_id=announcement.id),
         execute("Edit", Verb.BROADCAST_EDIT, announcement_id=announcement.id),
@@ -510,18 +598,30 @@ def _excerpt(body: str, limit: int = 280) -> str:
 
 def _schedule_inputs(announcement_id: int, schedule: ScheduleInput, hours: str) -> list:
     elements: list[Element] = [
-        text("Or send it later (London time" + (f", {hours}" if hours else "") + ")",
-             weight="Bolder", spacing="Medium"),
+        text(
+            "Or send it later (London time" + (f", {hours}" if hours else "") + ")",
+            weight="Bolder",
+            spacing="Medium",
+        ),
         columns(
             column([date_input("send_date", "Date", value=schedule.date)]),
-            column([{"type": "Input.Time", "id": "send_time", "label": "Time",
-                     **({"value": schedule.time} if schedule.time else {})}]),
+            column(
+                [
+                    {
+                        "type": "Input.Time",
+                        "id": "send_time",
+                        "label": "Time",
+                        **({"value": schedule.time} if schedule.time else {}),
+                    }
+                ]
+            ),
         ),
     ]
     if schedule.error:
         elements.append(error_text(schedule.error))
-    elements.append(action_set([execute("Schedule", Verb.BROADCAST_SCHEDULE,
-                                        announcement_id=announcement_id)]))
+    elements.append(
+        action_set([execute("Schedule", Verb.BROADCAST_SCHEDULE, announcement_id=announcement_id)])
+    )
     return elements
 
 
@@ -530,8 +630,13 @@ def delete_confirmation_card(announcement_id: int, title: str) -> Card:
         "Delete this draft?",
         f"'{title}' will be deleted. This cannot be undone.",
         [
-            execute("Yes, delete it", Verb.BROADCAST_DELETE, style="destructive",
-                    announcement_id=announcement_id, confirmed=True),
+            execute(
+                "Yes, delete it",
+                Verb.BROADCAST_DELETE,
+                style="destructive",
+                announcement_id=announcement_id,
+                confirmed=True,
+            ),
             execute("Keep it", Verb.BROADCAST_OPEN, announcement_id=announcement_id),
         ],
     )
@@ -551,38 +656,61 @@ def report_card(report: ReportView) -> Card:
         body.append(text(report.notice, color="Good"))
     if counts.recipients:
         body.append(progress_bar(counts))
-    body.append(facts([
-        ("Audience", report.audience),
-        ("Recipients", f"{counts.recipients:,}"),
-        ("Sent", _share(counts.sent, counts)),
-        ("Waiting to send", _share(counts.pending, counts) if counts.pending else ""),
-        ("Failed", _share(counts.failed, counts) if counts.failed else "0"),
-        ("Not reachable", _share(counts.unreachable, counts) if counts.unreachable else "0"),
-        ("Not sent (cancelled)", _share(counts.cancelled, counts) if counts.cancelled else ""),
-        ("Acknowledged", _share(counts.acknowledged, counts)),
-        ("Scheduled for", report.scheduled_for),
-        ("Started", report.started),
-        ("Finished", report.finished),
-        ("Cancelled", report.cancelled),
-        ("Resends", str(report.send_number - 1) if report.send_number > 1 else ""),
-    ]))
+    body.append(
+        facts(
+            [
+                ("Audience", report.audience),
+                ("Recipients", f"{counts.recipients:,}"),
+                ("Sent", _share(counts.sent, counts)),
+                ("Waiting to send", _share(counts.pending, counts) if counts.pending else ""),
+                ("Failed", _share(counts.failed, counts) if counts.failed else "0"),
+                (
+                    "Not reachable",
+                    _share(counts.unreachable, counts) if counts.unreachable else "0",
+                ),
+                (
+                    "Not sent (cancelled)",
+                    _share(counts.cancelled, counts) if counts.cancelled else "",
+                ),
+                ("Acknowledged", _share(counts.acknowledged, counts)),
+                ("Scheduled for", report.scheduled_for),
+                ("Started", report.started),
+                ("Finished", report.finished),
+                ("Cancelled", report.cancelled),
+                ("Resends", str(report.send_number - 1) if report.send_number > 1 else ""),
+            ]
+        )
+    )
     if counts.unreachable:
-        body.append(text("Not reachable: they have not installed the bot, or have removed or "
-                         "blocked it.", subtle=True, size="Small"))
+        body.append(
+            text(
+                "Not reachable: they have not installed the bot, or have removed or blocked it.",
+                subtle=True,
+                size="Small",
+            )
+        )
     ids = {"announcement_id": report.announcement.id}
     actions = [execute("Refresh", Verb.BROADCAST_REPORT, **ids)]
     if report.status in (Status.SENDING, Status.SCHEDULED):
-        actions.append(execute("Cancel sending", Verb.BROADCAST_CANCEL, style="destructive",
-                               **ids))
+        actions.append(execute("Cancel sending", Verb.BROADCAST_CANCEL, style="destructive", **ids))
     if report.status == Status.SENT and counts.failed:
-        actions.append(execute(f"Resend to {counts.failed:,} failed", Verb.BROADCAST_RESEND,
-                               style="positive", **ids))
+        actions.append(
+            execute(
+                f"Resend to {counts.failed:,} failed",
+                Verb.BROADCAST_RESEND,
+                style="positive",
+                **ids,
+            )
+        )
     actions.append(execute("Duplicate", Verb.BROADCAST_DUPLICATE, **ids))
     refresh = None
     if report.author_user_id:
         refresh = {
-            "action": {"type": "Action.Execute", "verb": str(Verb.BROADCAST_REPORT),
-                       "data": {"verb": str(Verb.BROADCAST_REPORT), **ids}},
+            "action": {
+                "type": "Action.Execute",
+                "verb": str(Verb.BROADCAST_REPORT),
+                "data": {"verb": str(Verb.BROADCAST_REPORT), **ids},
+            },
             "userIds": [report.author_user_id],
         }
     return card(body, actions, refresh=refresh, fallback_text=f"Delivery report: {title}")
@@ -595,8 +723,10 @@ def _report_status_line(report: ReportView) -> str:
     if report.status == Status.SENDING:
         return f"Sending: {counts.done:,} of {counts.recipients:,} done."
     if report.status == Status.CANCELLED:
-        return (f"Cancelled: {counts.sent:,} sent before it was stopped; "
-                f"{counts.cancelled + counts.pending:,} not sent.")
+        return (
+            f"Cancelled: {counts.sent:,} sent before it was stopped; "
+            f"{counts.cancelled + counts.pending:,} not sent."
+        )
     summary = f"Finished: sent to {counts.sent:,} of {counts.recipients:,}"
     if counts.acknowledged:
         summary += f", {counts.acknowledged:,} acknowledged"
@@ -616,8 +746,9 @@ def progress_bar(counts: ReportCounts) -> Element:
         (counts.pending + counts.cancelled, "emphasis"),
     ]
     cols = [
-        column([text(" ", size="Small")], str(max(1, round(1000 * n / counts.recipients))),
-               style=style)
+        column(
+            [text(" ", size="Small")], str(max(1, round(1000 * n / counts.recipients))), style=style
+        )
         for n, style in parts
         if n
     ]
@@ -636,15 +767,22 @@ def list_card(items: Sequence[ListedView]) -> Card:
             container(
                 [
                     text(item.title, weight="Bolder"),
-                    text(f"{STATUS_NAMES[item.status]} · {item.when}", subtle=True,
-                         size="Small", spacing="None"),
+                    text(
+                        f"{STATUS_NAMES[item.status]} · {item.when}",
+                        subtle=True,
+                        size="Small",
+                        spacing="None",
+                    ),
                 ],
                 separator=True,
                 select=execute("Open", Verb.BROADCAST_OPEN, announcement_id=item.id),
             )
         )
-    return card(body, [execute("New announcement", Verb.BROADCAST_NEW, style="positive")],
-                fallback_text="Announcements")
+    return card(
+        body,
+        [execute("New announcement", Verb.BROADCAST_NEW, style="positive")],
+        fallback_text="Announcements",
+    )
 
 
 def refusal_card() -> Card:
@@ -658,93 +796,172 @@ def refusal_card() -> Card:
 # -- gallery ---------------------------------------------------------------------------------------
 
 
+_EXAMPLE_CONTENT = Content(
+    title="New dates: Multi-agency Safeguarding Essentials (Level 3)",
+    body="Two new sessions are open for booking.\n\n- **19 January**, online\n"
+    "- **16 March**, online\n\nBook early: places are limited to 24.",
+    image_url="https://riverside.example/images/training.png",
+    link_title="Training calendar",
+    link_url="https://riverside.example/training",
+)
+_EXAMPLE_AUDIENCE = AudienceSummary(
+    "Neglect champions network; Riverside Council", people=9, reachable=7, guests=1
+)
+_EXAMPLE_CHOICES = ComposeChoices(
+    groups=(Option("1", "Executive"), Option("11", "Neglect Champions Network")),
+    agencies=(Option("1", "Riverside Council"), Option("2", "Downshire Police")),
+    courses=(Option("1", "Multi-agency Safeguarding Essentials (Level 3)"),),
+)
+_EXAMPLE_COURSE = CourseView(
+    2,
+    "Neglect: Using GCP2",
+    (
+        SessionView(3, "Tue 16 Feb 2027, 09:30-16:00", "Riverside Civic Centre", "12 places left"),
+        SessionView(
+            4,
+            "Tue 16 Mar 2027, 09:30-16:00",
+            "Riverside Civic Centre",
+            "",
+            can_book=False,
+            why_not="Full: waiting list",
+        ),
+    ),
+)
+
+
 def gallery_states() -> list[tuple[str, Card]]:
-    examples = _GalleryExamples()
-    content = examples.content
+    content = _EXAMPLE_CONTENT
     view = AnnouncementView(1, content, sent_on="Tue 24 Nov 2026")
-    with_course = AnnouncementView(2, Content(title="Places open: Neglect - Graded Care Profile 2",
-                                              body="Full-day course at the Civic Centre."),
-                                   sent_on="Tue 24 Nov 2026", course=examples.course)
-    draft = DraftView(view, examples.audience, ack_days=3, sending_hours="08:00-18:00")
-    counts = ReportCounts(recipients=1000, pending=360, sent=600, failed=12, unreachable=28,
-                          acknowledged=214)
-    report = ReportView(view, Status.SENDING, counts, "Everyone", author_user_id="29:P05",
-                        started="Tue 24 Nov 2026, 09:00")
-    finished = ReportCounts(recipients=1000, sent=960, failed=12, unreachable=28,
-                            acknowledged=611)
+    with_course = AnnouncementView(
+        2,
+        Content(
+            title="Places open: Neglect - Graded Care Profile 2",
+            body="Full-day course at the Civic Centre.",
+        ),
+        sent_on="Tue 24 Nov 2026",
+        course=_EXAMPLE_COURSE,
+    )
+    draft = DraftView(view, _EXAMPLE_AUDIENCE, ack_days=3, sending_hours="08:00-18:00")
+    counts = ReportCounts(
+        recipients=1000, pending=360, sent=600, failed=12, unreachable=28, acknowledged=214
+    )
+    report = ReportView(
+        view,
+        Status.SENDING,
+        counts,
+        "Everyone",
+        author_user_id="29:P05",
+        started="Tue 24 Nov 2026, 09:00",
+    )
+    finished = ReportCounts(recipients=1000, sent=960, failed=12, unreachable=28, acknowledged=611)
     cancelled = ReportCounts(recipients=1000, sent=420, cancelled=580, acknowledged=75)
-    long_list = [ListedView(i, f"Announcement {i}: training update", Status.SENT,
-                            "sent Mon 2 Nov 2026") for i in range(1, 16)]
+    long_list = [
+        ListedView(i, f"Announcement {i}: training update", Status.SENT, "sent Mon 2 Nov 2026")
+        for i in range(1, 16)
+    ]
     return [
-        ("broadcast.compose.new", compose_card(ComposeForm(), examples.choices)),
-        ("broadcast.compose.errors", compose_card(
-            ComposeForm(title="", body="# Heading", image_url="http://x.example/a.png",
-                        link_title="Book"),
-            examples.choices,
-            errors={"title": "A title is required.",
+        ("broadcast.compose.new", compose_card(ComposeForm(), _EXAMPLE_CHOICES)),
+        (
+            "broadcast.compose.errors",
+            compose_card(
+                ComposeForm(
+                    title="",
+                    body="# Heading",
+                    image_url="http://x.example/a.png",
+                    link_title="Book",
+                ),
+                _EXAMPLE_CHOICES,
+                errors={
+                    "title": "A title is required.",
                     "body": "Teams will not show headings (#) in an announcement.",
                     "image_url": "Only https:// addresses can be used.",
                     "link_url": "The button needs an https:// address.",
-                    "audience": "Choose who should receive it."},
-        )),
-        ("broadcast.compose.screening", compose_card(
-            ComposeForm(title=content.title, body=content.body + " Call 07700 900123.",
-                        everyone=True),
-            examples.choices,
-            announcement_id=1,
-            screening=Screening(("phone",), "... Call [phone]."),
-        )),
+                    "audience": "Choose who should receive it.",
+                },
+            ),
+        ),
+        (
+            "broadcast.compose.screening",
+            compose_card(
+                ComposeForm(
+                    title=content.title, body=content.body + " Call 07700 900123.", everyone=True
+                ),
+                _EXAMPLE_CHOICES,
+                announcement_id=1,
+                screening=Screening(("phone",), "... Call [phone]."),
+            ),
+        ),
         ("broadcast.announcement", announcement_card(view)),
-        ("broadcast.announcement.acknowledged",
-         announcement_card(view, acknowledged="Tue 24 Nov 2026 at 09:41")),
+        (
+            "broadcast.announcement.acknowledged",
+            announcement_card(view, acknowledged="Tue 24 Nov 2026 at 09:41"),
+        ),
         ("broadcast.announcement.course", announcement_card(with_course)),
         ("broadcast.announcement.preview", announcement_card(view, preview=True)),
         ("broadcast.announcement.reminder", announcement_card(view, reminder=True)),
         ("broadcast.draft", draft_card(draft)),
-        ("broadcast.draft.schedule_error", draft_card(draft, schedule=ScheduleInput(
-            "2026-11-28", "10:00", "Saturday 28 November 2026 is not a working day."))),
-        ("broadcast.draft.no_audience", draft_card(
-            DraftView(view, AudienceSummary("Nobody yet")))),
-        ("broadcast.draft.scheduled", draft_card(
-            DraftView(view, examples.audience, Status.SCHEDULED,
-                      scheduled_for="Tue 1 Dec 2026, 09:30"))),
+        (
+            "broadcast.draft.schedule_error",
+            draft_card(
+                draft,
+                schedule=ScheduleInput(
+                    "2026-11-28", "10:00", "Saturday 28 November 2026 is not a working day."
+                ),
+            ),
+        ),
+        ("broadcast.draft.no_audience", draft_card(DraftView(view, AudienceSummary("Nobody yet")))),
+        (
+            "broadcast.draft.scheduled",
+            draft_card(
+                DraftView(
+                    view, _EXAMPLE_AUDIENCE, Status.SCHEDULED, scheduled_for="Tue 1 Dec 2026, 09:30"
+                )
+            ),
+        ),
         ("broadcast.delete_confirmation", delete_confirmation_card(1, content.title)),
         ("broadcast.report.sending", report_card(report)),
-        ("broadcast.report.finished", report_card(
-            ReportView(view, Status.SENT, finished, "Everyone", "29:P05",
-                       started="Tue 24 Nov 2026, 09:00", finished="Tue 24 Nov 2026, 09:03"))),
-        ("broadcast.report.cancelled", report_card(
-            ReportView(view, Status.CANCELLED, cancelled, "Everyone", "29:P05",
-                       started="Tue 24 Nov 2026, 09:00", cancelled="Tue 24 Nov 2026, 09:01"))),
-        ("broadcast.report.scheduled", report_card(
-            ReportView(view, Status.SCHEDULED, ReportCounts(), "Everyone", "29:P05",
-                       scheduled_for="Tue 1 Dec 2026, 09:30"))),
+        (
+            "broadcast.report.finished",
+            report_card(
+                ReportView(
+                    view,
+                    Status.SENT,
+                    finished,
+                    "Everyone",
+                    "29:P05",
+                    started="Tue 24 Nov 2026, 09:00",
+                    finished="Tue 24 Nov 2026, 09:03",
+                )
+            ),
+        ),
+        (
+            "broadcast.report.cancelled",
+            report_card(
+                ReportView(
+                    view,
+                    Status.CANCELLED,
+                    cancelled,
+                    "Everyone",
+                    "29:P05",
+                    started="Tue 24 Nov 2026, 09:00",
+                    cancelled="Tue 24 Nov 2026, 09:01",
+                )
+            ),
+        ),
+        (
+            "broadcast.report.scheduled",
+            report_card(
+                ReportView(
+                    view,
+                    Status.SCHEDULED,
+                    ReportCounts(),
+                    "Everyone",
+                    "29:P05",
+                    scheduled_for="Tue 1 Dec 2026, 09:30",
+                )
+            ),
+        ),
         ("broadcast.list.empty", list_card([])),
         ("broadcast.list.long", list_card(long_list)),
         ("broadcast.refused", refusal_card()),
     ]
-
-
-@dataclass(frozen=True)
-class _GalleryExamples:
-    content: Content = Content(
-        title="New dates: Multi-agency Safeguarding Essentials (Level 3)",
-        body="Two new sessions are open for booking.\n\n- **19 January**, online\n"
-             "- **16 March**, online\n\nBook early: places are limited to 24.",
-        image_url="https://riverside.example/images/training.png",
-        link_title="Training calendar",
-        link_url="https://riverside.example/training",
-    )
-    audience: AudienceSummary = AudienceSummary(
-        "Neglect champions network; Riverside Council", people=9, reachable=7, guests=1)
-    choices: ComposeChoices = ComposeChoices(
-        groups=(Option("1", "Executive"), Option("11", "Neglect Champions Network")),
-        agencies=(Option("1", "Riverside Council"), Option("2", "Downshire Police")),
-        courses=(Option("1", "Multi-agency Safeguarding Essentials (Level 3)"),),
-    )
-    course: CourseView = field(default_factory=lambda: CourseView(2, "Neglect: Using GCP2", (
-        SessionView(3, "Tue 16 Feb 2027, 09:30-16:00", "Riverside Civic Centre", "12 places left"),
-        SessionView(4, "Tue 16 Mar 2027, 09:30-16:00", "Riverside Civic Centre", "",
-                    can_book=False, why_not="Full: waiting list"),
-    )))
-

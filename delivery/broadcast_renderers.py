@@ -41,13 +41,17 @@ async def _live_announcement(session: AsyncSession, subject: str) -> Announcemen
 def register(renderers: Renderers, settings: Settings) -> None:
     zone = settings.zone
 
-    async def render(announcement: Announcement, session: AsyncSession, now: datetime,
-                     *, reminder: bool = False) -> Card:
+    async def render(
+        announcement: Announcement, session: AsyncSession, now: datetime, *, reminder: bool = False
+    ) -> Card:
         facts = await broadcasts.course_facts(session, announcement.course_id, now)
         course = course_view_of(facts, zone)
         view = announcement_view(
-            announcement.id, broadcasts.draft_of(announcement).content,
-            announcement.started_at, zone, course,
+            announcement.id,
+            broadcasts.draft_of(announcement).content,
+            announcement.started_at,
+            zone,
+            course,
         )
         return announcement_card(view, reminder=reminder)
 

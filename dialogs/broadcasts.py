@@ -117,8 +117,9 @@ def draft_from_form(
     form: cards.ComposeForm, options: AudienceOptions
 ) -> tuple[Draft | None, dict[str, str]]:
     """The draft the card describes, or the problems to show beside its fields."""
-    content = Content(form.title, form.body, form.image_url, form.link_title,
-                      form.link_url).cleaned()
+    content = Content(
+        form.title, form.body, form.image_url, form.link_title, form.link_url
+    ).cleaned()
     errors = rules.content_problems(content)
     groups, stale_groups = _picked(form.groups, {c.id for c in options.groups})
     agencies, stale_agencies = _picked(form.agencies, {c.id for c in options.agencies})
@@ -140,12 +141,17 @@ def draft_from_form(
 
 def _listed_view(item: broadcasts.Listed, zone: Any) -> cards.ListedView:
     status = Status(item.status)
-    instant = {Status.SCHEDULED: item.scheduled_for, Status.SENDING: item.started_at,
-               Status.SENT: item.started_at}.get(status) or item.updated_at
+    instant = {
+        Status.SCHEDULED: item.scheduled_for,
+        Status.SENDING: item.started_at,
+        Status.SENT: item.started_at,
+    }.get(status) or item.updated_at
     verb = {Status.SCHEDULED: "for", Status.SENDING: "started", Status.SENT: "sent"}.get(
-        status, "changed")
-    return cards.ListedView(item.id, item.title, status,
-                            f"{verb} {cards.format_instant(instant, zone)}")
+        status, "changed"
+    )
+    return cards.ListedView(
+        item.id, item.title, status, f"{verb} {cards.format_instant(instant, zone)}"
+    )
 
 
 # -- compose, edit, save --------------------------------------------------------------------------
@@ -169,8 +175,9 @@ async def edit(turn: Turn, data: dict[str, Any]) -> Reply:
             return await _open(turn, session, announcement, notice=_not_editable(announcement))
         options = await broadcasts.audience_options(session)
         form = cards.form_of(broadcasts.draft_of(announcement))
-    return Reply(card=cards.compose_card(form, cards.choices_of(options),
-                                         announcement_id=announcement.id))
+    return Reply(
+        card=cards.compose_card(form, cards.choices_of(options), announcement_id=announcement.id)
+    )
 
 
 def _not_editable(announcement: Announcement) -> str:
@@ -189,16 +196,23 @@ async def save(turn: Turn, data: dict[str, Any]) -> Reply:
         draft, errors = draft_from_form(form, options)
         choices = cards.choices_of(options)
         if errors or draft is None:
-            return Reply(card=cards.compose_card(form, choices, announcement_id=announcement_id,
-                                                 errors=errors))
+            return Reply(
+                card=cards.compose_card(
+                    form, choices, announcement_id=announcement_id, errors=errors
+                )
+            )
         screening = _screen(turn, draft.content)
         confirmed = str(data.get("confirm_not_personal", "")).lower() == "true"
         if screening is not None and not confirmed:
             log.info("announcement text held for screening: %s", ",".join(screening.kinds))
-            return Reply(card=cards.compose_card(form, choices, announcement_id=announcement_id,
-                                                 screening=screening))
-        announcement = await _store(turn, session, announcement_id, draft,
-                                    confirmed=screening is not None)
+            return Reply(
+                card=cards.compose_card(
+                    form, choices, announcement_id=announcement_id, screening=screening
+                )
+            )
+        announcement = await _store(
+            turn, session, announcement_id, draft, confirmed=screening is not None
+        )
         if announcement is None:
             return _gone()
         if announcement.status != Status.DRAFT:
@@ -219,20 +233,34 @@ def _screen(turn: Turn, content: Content) -> cards.Screening | None:
 
 
 async def _store(
-    turn: Turn, session: Any, announcement_id: int | None, draft: Draft, *,
+    turn: Turn,
+    session: Any,
+    announcement_id: int | None,
+    draft: Draft,
+    *,
     confirmed: bool,
 ) -> Announcement | None:
     assert turn.viewer is not None
     if announcement_id is None:
         return await broadcasts.create_draft(
-            session, draft, author_id=turn.viewer.person_id, author_user_id=_user_id(turn),
-            now=turn.now, screening_confirmed=confirmed,
+            session,
+            draft,
+            author_id=turn.viewer.person_id,
+            author_user_id=_user_id(turn),
+            now=turn.now,
+            screening_confirmed=confirmed,
         )
     announcement = await broadcasts.get_for_update(session, announcement_id)
     if announcement is None or announcement.status != Status.DRAFT:
         return announcement
-    await broadcasts.update_draft(session, announcement, draft, editor_id=turn.viewer.person_id,
-                                  now=turn.now, screening_confirmed=confirmed)
+    await broadcasts.update_draft(
+        session,
+        announcement,
+        draft,
+        editor_id=turn.viewer.person_id,
+        now=turn.now,
+        screening_confirmed=confirmed,
+    )
     return announcement
 
 
@@ -241,7 +269,7 @@ def _user_id(turn: Turn) -> str:
     return (sender.id if sender else "") or ""
 
 
-# -- open, list, preview, duplicate, delete ---------------------------------------------------------
+# -- open, list, preview, duplicate, delete --------------------------------------------------------
 
 
 @_admin_only
@@ -269,7 +297,11 @@ async def _open(turn: Turn, session: Any, announcement: Announcement, notice: st
 
 
 async def _draft_reply(
-    turn: Turn, session: Any, announcement: Announcement, *, notice: str = "",
+    turn: Turn,
+    session: Any,
+    announcement: Announcement,
+    *,
+    notice: str = "",
     schedule: cards.ScheduleInput | None = None,
 ) -> Reply:
     definition = AudienceDefinition.from_json(announcement.audience)
@@ -286,8 +318,9 @@ async def _draft_reply(
     return Reply(card=cards.draft_card(view, schedule=schedule, notice=notice))
 
 
-def _summary(definition: AudienceDefinition, audience: Audience,
-             options: AudienceOptions) -> cards.AudienceSummary:
+def _summary(
+    definition: AudienceDefinition, audience: Audience, options: AudienceOptions
+) -> cards.AudienceSummary:
     return cards.AudienceSummary(
         description=describe(definition, options.names()),
         people=audience.count,
@@ -297,13 +330,17 @@ def _summary(definition: AudienceDefinition, audience: Audience,
     )
 
 
-async def _announcement_view(turn: Turn, session: Any,
-                             announcement: Announcement) -> cards.AnnouncementView:
+async def _announcement_view(
+    turn: Turn, session: Any, announcement: Announcement
+) -> cards.AnnouncementView:
     facts = await broadcasts.course_facts(session, announcement.course_id, turn.now)
     course = cards.course_view_of(facts, turn.services.settings.zone)
     return cards.announcement_view(
-        announcement.id, broadcasts.draft_of(announcement).content, announcement.started_at,
-        turn.services.settings.zone, course,
+        announcement.id,
+        broadcasts.draft_of(announcement).content,
+        announcement.started_at,
+        turn.services.settings.zone,
+        course,
     )
 
 
@@ -327,11 +364,17 @@ async def duplicate(turn: Turn, data: dict[str, Any]) -> Reply:
         original = await broadcasts.get(session, announcement_id) if announcement_id else None
         if original is None:
             return _gone()
-        copy = await broadcasts.duplicate(session, original, author_id=turn.viewer.person_id,
-                                          author_user_id=_user_id(turn), now=turn.now)
+        copy = await broadcasts.duplicate(
+            session,
+            original,
+            author_id=turn.viewer.person_id,
+            author_user_id=_user_id(turn),
+            now=turn.now,
+        )
         log.info("announcement %s duplicated as %s", original.id, copy.id)
-        return await _draft_reply(turn, session, copy,
-                                  notice="This is a new draft, copied from the original.")
+        return await _draft_reply(
+            turn, session, copy, notice="This is a new draft, copied from the original."
+        )
 
 
 @_admin_only
@@ -345,17 +388,19 @@ async def delete(turn: Turn, data: dict[str, Any]) -> Reply:
         if announcement is None:
             return _gone()
         if announcement.status != Status.DRAFT:
-            return await _open(turn, session, announcement,
-                               notice="Only drafts can be deleted.")
+            return await _open(turn, session, announcement, notice="Only drafts can be deleted.")
         if data.get("confirmed") is not True:
             return Reply(card=cards.delete_confirmation_card(announcement.id, announcement.title))
         await broadcasts.delete_draft(session, announcement, person_id=turn.viewer.person_id)
     log.info("announcement %s deleted", announcement_id)
-    return Reply(card=message_card("Draft deleted", "The draft announcement was deleted.",
-                                   [cards.list_button()]))
+    return Reply(
+        card=message_card(
+            "Draft deleted", "The draft announcement was deleted.", [cards.list_button()]
+        )
+    )
 
 
-# -- sending ----------------------------------------------------------------------------------------
+# -- sending ---------------------------------------------------------------------------------------
 
 
 @_admin_only
@@ -372,17 +417,20 @@ async def send_now(turn: Turn, data: dict[str, Any]) -> Reply:
         if announcement.status != Status.DRAFT:
             return await _open(turn, session, announcement, notice=_already(announcement))
         if not rules.within_hours(turn.now, hours):
-            return await _draft_reply(turn, session, announcement,
-                                      schedule=_outside_hours(turn, hours))
+            return await _draft_reply(
+                turn, session, announcement, schedule=_outside_hours(turn, hours)
+            )
         audience = await broadcasts.resolve_audience(
             session, AudienceDefinition.from_json(announcement.audience)
         )
         if not audience.count:
-            return await _draft_reply(turn, session, announcement,
-                                      notice="Nobody is in this audience; edit it first.")
+            return await _draft_reply(
+                turn, session, announcement, notice="Nobody is in this audience; edit it first."
+            )
         _remember_report_card(turn, announcement)
-        await broadcasts.start_send(session, announcement, audience, now=turn.now,
-                                    person_id=turn.viewer.person_id)
+        await broadcasts.start_send(
+            session, announcement, audience, now=turn.now, person_id=turn.viewer.person_id
+        )
         log.info("announcement %s sending to %s people", announcement.id, audience.count)
         return await _report_reply(turn, session, announcement)
 
@@ -416,8 +464,9 @@ def _remember_report_card(turn: Turn, announcement: Announcement) -> None:
 async def schedule(turn: Turn, data: dict[str, Any]) -> Reply:
     assert turn.viewer is not None
     announcement_id = _announcement_id(data)
-    entered = cards.ScheduleInput(str(data.get("send_date") or ""),
-                                  str(data.get("send_time") or ""))
+    entered = cards.ScheduleInput(
+        str(data.get("send_date") or ""), str(data.get("send_time") or "")
+    )
     async with turn.services.sessions() as session, session.begin():
         announcement = (
             await broadcasts.get_for_update(session, announcement_id) if announcement_id else None
@@ -434,16 +483,27 @@ async def schedule(turn: Turn, data: dict[str, Any]) -> Reply:
             problem = "Nobody is in this audience; edit it first."
         if problem or send_at is None:
             return await _draft_reply(
-                turn, session, announcement,
+                turn,
+                session,
+                announcement,
                 schedule=cards.ScheduleInput(entered.date, entered.time, problem),
             )
         _remember_report_card(turn, announcement)
-        await broadcasts.schedule(session, announcement, send_at=send_at,
-                                  person_id=turn.viewer.person_id, audience=audience,
-                                  now=turn.now)
+        await broadcasts.schedule(
+            session,
+            announcement,
+            send_at=send_at,
+            person_id=turn.viewer.person_id,
+            audience=audience,
+            now=turn.now,
+        )
         log.info("announcement %s scheduled", announcement.id)
-        return await _draft_reply(turn, session, announcement,
-                                  notice=f"Scheduled for {_when(turn, send_at)} (London time).")
+        return await _draft_reply(
+            turn,
+            session,
+            announcement,
+            notice=f"Scheduled for {_when(turn, send_at)} (London time).",
+        )
 
 
 def _schedule_time(turn: Turn, entered: cards.ScheduleInput) -> tuple[datetime | None, str]:
@@ -472,14 +532,17 @@ async def cancel(turn: Turn, data: dict[str, Any]) -> Reply:
         person_id = turn.viewer.person_id
         if announcement.status == Status.SCHEDULED:
             await broadcasts.unschedule(session, announcement, person_id=person_id, now=turn.now)
-            return await _draft_reply(turn, session, announcement,
-                                      notice="The send is cancelled; it is a draft again.")
+            return await _draft_reply(
+                turn, session, announcement, notice="The send is cancelled; it is a draft again."
+            )
         if announcement.status == Status.SENDING:
-            stopped = await broadcasts.cancel_send(session, announcement, person_id=person_id,
-                                                   now=turn.now)
+            stopped = await broadcasts.cancel_send(
+                session, announcement, person_id=person_id, now=turn.now
+            )
             log.info("announcement %s cancelled; %s copies not sent", announcement.id, stopped)
-            return await _report_reply(turn, session, announcement,
-                                       notice=f"Stopped: {stopped:,} copies will not be sent.")
+            return await _report_reply(
+                turn, session, announcement, notice=f"Stopped: {stopped:,} copies will not be sent."
+            )
         return await _open(turn, session, announcement, notice="There is no send to cancel.")
 
 
@@ -494,16 +557,21 @@ async def resend_failed(turn: Turn, data: dict[str, Any]) -> Reply:
         if announcement is None:
             return _gone()
         if announcement.status != Status.SENT:
-            return await _open(turn, session, announcement,
-                               notice="Resending is possible once a send has finished.")
-        count = await broadcasts.resend_failed(session, announcement, now=turn.now,
-                                               person_id=turn.viewer.person_id)
+            return await _open(
+                turn,
+                session,
+                announcement,
+                notice="Resending is possible once a send has finished.",
+            )
+        count = await broadcasts.resend_failed(
+            session, announcement, now=turn.now, person_id=turn.viewer.person_id
+        )
         log.info("announcement %s resent to %s failed recipients", announcement.id, count)
         notice = f"Resending to {count:,} people." if count else "Nobody is marked failed."
         return await _report_reply(turn, session, announcement, notice=notice)
 
 
-# -- report -----------------------------------------------------------------------------------------
+# -- report ----------------------------------------------------------------------------------------
 
 
 @_admin_only
@@ -516,8 +584,9 @@ async def report(turn: Turn, data: dict[str, Any]) -> Reply:
         return await _open(turn, session, announcement)
 
 
-async def _report_reply(turn: Turn, session: Any, announcement: Announcement, *,
-                        notice: str = "") -> Reply:
+async def _report_reply(
+    turn: Turn, session: Any, announcement: Announcement, *, notice: str = ""
+) -> Reply:
     await broadcasts.finish_if_done(session, announcement, now=turn.now)
     counts = await broadcasts.report_counts(session, announcement)
     options = await broadcasts.audience_options(session)
@@ -551,18 +620,24 @@ async def acknowledge(turn: Turn, data: dict[str, Any]) -> Reply:
             return _gone()
         view = await _announcement_view(turn, session, announcement)
         if announcement.status in (Status.DRAFT, Status.SCHEDULED):
-            return Reply(card=cards.announcement_card(
-                view, preview=True, notice="This is a preview: nothing was recorded."))
+            return Reply(
+                card=cards.announcement_card(
+                    view, preview=True, notice="This is a preview: nothing was recorded."
+                )
+            )
         if not await broadcasts.is_recipient(session, announcement.id, person_id):
-            return Reply(card=cards.announcement_card(
-                view, notice="You are not in this announcement's audience, so nothing was "
-                "recorded."))
+            return Reply(
+                card=cards.announcement_card(
+                    view,
+                    notice="You are not in this announcement's audience, so nothing was recorded.",
+                )
+            )
         first = await broadcasts.acknowledge(session, announcement.id, person_id, turn.now)
     log.info("announcement %s acknowledged by person %s", announcement.id, turn.viewer.code)
     return Reply(card=cards.announcement_card(view, acknowledged=_when(turn, first)))
 
 
-# -- routing ----------------------------------------------------------------------------------------
+# -- routing ---------------------------------------------------------------------------------------
 
 
 def register(registry: Registry) -> None:

@@ -54,7 +54,9 @@ class AudienceDefinition:
 def _ids(raw: Any) -> frozenset[int]:
     if not isinstance(raw, list | tuple | set | frozenset):
         return frozenset()
-    return frozenset(int(item) for item in raw if isinstance(item, int) and not isinstance(item, bool))
+    return frozenset(
+        int(item) for item in raw if isinstance(item, int) and not isinstance(item, bool)
+    )
 
 
 @dataclass(frozen=True)

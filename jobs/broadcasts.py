@@ -30,8 +30,9 @@ async def start_due_sends(context: JobContext) -> int:
             people = await broadcasts.start_if_due(session, announcement_id, now)
         if people is not None:
             started += 1
-            log.info("announcement %s: scheduled send started to %s people", announcement_id,
-                     people)
+            log.info(
+                "announcement %s: scheduled send started to %s people", announcement_id, people
+            )
     return started
 
 
@@ -64,8 +65,9 @@ async def plan_ack_reminders(context: JobContext) -> int:
         due = [
             candidate
             for candidate in await broadcasts.ack_reminder_candidates(session)
-            if ack_reminder_due(candidate.sent_at.astimezone(hours.tz).date(),
-                                candidate.working_days, today)
+            if ack_reminder_due(
+                candidate.sent_at.astimezone(hours.tz).date(), candidate.working_days, today
+            )
         ]
         queued = await outbox.enqueue(
             session, (broadcasts.ack_reminder_message(c, not_before) for c in due)
@@ -81,5 +83,10 @@ def add_broadcast_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None
         ("broadcasts.finish", finish_sends, 30),
         ("broadcasts.ack_reminders", plan_ack_reminders, 900),
     ):
-        scheduler.add_job(guarded(job_id, job, context), "interval", seconds=seconds, id=job_id,
-                          replace_existing=True)
+        scheduler.add_job(
+            guarded(job_id, job, context),
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            replace_existing=True,
+        )

@@ -68,8 +68,9 @@ def recipient_table(rows: Sequence[broadcasts.RecipientRow], zone: ZoneInfo) -> 
     ]
 
 
-def summary_rows(announcement: Announcement, counts: ReportCounts,
-                 zone: ZoneInfo) -> list[list[str | int]]:
+def summary_rows(
+    announcement: Announcement, counts: ReportCounts, zone: ZoneInfo
+) -> list[list[str | int]]:
     return [
         ["announcement", announcement.id],
         ["title", _cell(announcement.title)],

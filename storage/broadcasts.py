@@ -81,7 +81,7 @@ async def course_choices(session: AsyncSession) -> list[Choice]:
     return []
 
 
-# -- audience ---------------------------------------------------------------------------------------
+# -- audience --------------------------------------------------------------------------------------
 
 
 def _reachable_clause() -> Any:
@@ -153,7 +153,7 @@ async def resolve_audience(session: AsyncSession, definition: AudienceDefinition
     return resolve(definition, await audience_candidates(session))
 
 
-# -- drafts -----------------------------------------------------------------------------------------
+# -- drafts ----------------------------------------------------------------------------------------
 
 
 async def get(session: AsyncSession, announcement_id: int) -> Announcement | None:
@@ -214,8 +214,9 @@ async def create_draft(
     _note_screening(announcement, author_id, now, screening_confirmed)
     session.add(announcement)
     await session.flush()
-    record_audit(session, person_id=author_id, entity=ENTITY, entity_id=str(announcement.id),
-                 event="created")
+    record_audit(
+        session, person_id=author_id, entity=ENTITY, entity_id=str(announcement.id), event="created"
+    )
     _audit_screening(session, announcement, author_id, screening_confirmed)
     return announcement
 
@@ -252,23 +253,36 @@ async def update_draft(
         if name in changes:
             changes[name] = ("(text)", "(text changed)")
     if changes:
-        record_audit(session, person_id=editor_id, entity=ENTITY, entity_id=str(announcement.id),
-                     event="edited", changes=changes)
+        record_audit(
+            session,
+            person_id=editor_id,
+            entity=ENTITY,
+            entity_id=str(announcement.id),
+            event="edited",
+            changes=changes,
+        )
     _audit_screening(session, announcement, editor_id, screening_confirmed)
 
 
-def _note_screening(announcement: Announcement, person_id: int, now: datetime,
-                    confirmed: bool) -> None:
+def _note_screening(
+    announcement: Announcement, person_id: int, now: datetime, confirmed: bool
+) -> None:
     if confirmed:
         announcement.screening_confirmed_by = person_id
         announcement.screening_confirmed_at = now
 
 
-def _audit_screening(session: AsyncSession, announcement: Announcement, person_id: int,
-                     confirmed: bool) -> None:
+def _audit_screening(
+    session: AsyncSession, announcement: Announcement, person_id: int, confirmed: bool
+) -> None:
     if confirmed:
-        record_audit(session, person_id=person_id, entity=ENTITY,
-                     entity_id=str(announcement.id), event="screening_confirmed")
+        record_audit(
+            session,
+            person_id=person_id,
+            entity=ENTITY,
+            entity_id=str(announcement.id),
+            event="screening_confirmed",
+        )
 
 
 async def duplicate(
@@ -298,9 +312,17 @@ async def duplicate(
     return copy
 
 
-async def delete_draft(session: AsyncSession, announcement: Announcement, *, person_id: int) -> None:
-    record_audit(session, person_id=person_id, entity=ENTITY, entity_id=str(announcement.id),
-                 event="deleted", changes={"title": ("(text)", None)})
+async def delete_draft(
+    session: AsyncSession, announcement: Announcement, *, person_id: int
+) -> None:
+    record_audit(
+        session,
+        person_id=person_id,
+        entity=ENTITY,
+        entity_id=str(announcement.id),
+        event="deleted",
+        changes={"title": ("(text)", None)},
+    )
     await session.delete(announcement)
     await session.flush()
 
@@ -339,7 +361,7 @@ async def people_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, s
     return dict(rows.tuples().all())
 
 
-# -- scheduling, sending, cancelling ----------------------------------------------------------------
+# -- scheduling, sending, cancelling ---------------------------------------------------------------
 
 
 async def schedule(
@@ -370,12 +392,18 @@ async def schedule(
     )
 
 
-async def unschedule(session: AsyncSession, announcement: Announcement, *, person_id: int,
-                     now: datetime) -> None:
+async def unschedule(
+    session: AsyncSession, announcement: Announcement, *, person_id: int, now: datetime
+) -> None:
     """Back to a draft: a scheduled announcement that has not started can be edited again."""
-    record_audit(session, person_id=person_id, entity=ENTITY, entity_id=str(announcement.id),
-                 event="unscheduled",
-                 changes={"scheduled_for": (_iso(announcement.scheduled_for), None)})
+    record_audit(
+        session,
+        person_id=person_id,
+        entity=ENTITY,
+        entity_id=str(announcement.id),
+        event="unscheduled",
+        changes={"scheduled_for": (_iso(announcement.scheduled_for), None)},
+    )
     announcement.status = Status.DRAFT
     announcement.scheduled_for = None
     announcement.updated_at = now
@@ -393,8 +421,12 @@ async def claim_for_sending(session: AsyncSession, announcement_id: int, now: da
     result = await session.execute(
         update(Announcement)
         .where(Announcement.id == announcement_id, Announcement.status == Status.SCHEDULED)
-        .values(status=Status.SENDING, started_at=now, send_number=Announcement.send_number + 1,
-                updated_at=now)
+        .values(
+            status=Status.SENDING,
+            started_at=now,
+            send_number=Announcement.send_number + 1,
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     return (result.rowcount or 0) == 1
@@ -415,13 +447,17 @@ async def freeze_recipients(
     ]
     if not rows:
         return 0
-    await insert_ignoring_duplicates(session, AnnouncementRecipient, rows,
-                                     ["announcement_id", "person_id"])
+    await insert_ignoring_duplicates(
+        session, AnnouncementRecipient, rows, ["announcement_id", "person_id"]
+    )
     return len(rows)
 
 
 async def insert_ignoring_duplicates(
-    session: AsyncSession, model: type, rows: list[dict[str, Any]], keys: list[str],
+    session: AsyncSession,
+    model: type,
+    rows: list[dict[str, Any]],
+    keys: list[str],
     batch: int = 1000,
 ) -> None:
     """INSERT ... ON CONFLICT DO NOTHING, in batches, on PostgreSQL and SQLite alike."""
@@ -545,7 +581,9 @@ async def cancel_send(
     # Copies already claimed by a dispatcher are stopped when they render (as nothing).
     in_flight = await _waiting(session, announcement.id, [outbox.SENDING])
     stopped = in_flight + await outbox.cancel_pending(
-        session, subject=subject_of(announcement.id), kinds=[KIND, ACK_REMINDER_KIND],
+        session,
+        subject=subject_of(announcement.id),
+        kinds=[KIND, ACK_REMINDER_KIND],
         reason="announcement_cancelled",
     )
     record_audit(
@@ -554,8 +592,11 @@ async def cancel_send(
         entity=ENTITY,
         entity_id=str(announcement.id),
         event="send_cancelled",
-        changes={"status": (previous, Status.CANCELLED), "not_sent": (None, stopped),
-                 "cancelled_at": (None, now.isoformat())},
+        changes={
+            "status": (previous, Status.CANCELLED),
+            "not_sent": (None, stopped),
+            "cancelled_at": (None, now.isoformat()),
+        },
     )
     return stopped
 
@@ -593,14 +634,18 @@ async def resend_failed(
         entity=ENTITY,
         entity_id=str(announcement.id),
         event="resent_to_failed",
-        changes={"send_number": (send_number - 1, send_number), "people": (None, len(failed)),
-                 "started_at": (None, now.isoformat())},
+        changes={
+            "send_number": (send_number - 1, send_number),
+            "people": (None, len(failed)),
+            "started_at": (None, now.isoformat()),
+        },
     )
     return len(failed)
 
 
-async def finish_if_done(session: AsyncSession, announcement: Announcement, *,
-                         now: datetime) -> bool:
+async def finish_if_done(
+    session: AsyncSession, announcement: Announcement, *, now: datetime
+) -> bool:
     """Close a send once nothing of it is waiting: status sent, finish time and counts audited."""
     if announcement.status != Status.SENDING:
         return False
@@ -634,24 +679,27 @@ async def finish_if_done(session: AsyncSession, announcement: Announcement, *,
 
 async def _waiting(session: AsyncSession, announcement_id: int, statuses: list[str]) -> int:
     """Copies of the announcement in these outbox states (pending, or claimed and in flight)."""
-    return await session.scalar(
-        select(func.count())
-        .select_from(OutboxMessage)
-        .where(
-            OutboxMessage.kind == KIND,
-            OutboxMessage.subject == subject_of(announcement_id),
-            OutboxMessage.status.in_(statuses),
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.kind == KIND,
+                OutboxMessage.subject == subject_of(announcement_id),
+                OutboxMessage.status.in_(statuses),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 async def sending_ids(session: AsyncSession) -> list[int]:
-    return list(await session.scalars(
-        select(Announcement.id).where(Announcement.status == Status.SENDING)
-    ))
+    return list(
+        await session.scalars(select(Announcement.id).where(Announcement.status == Status.SENDING))
+    )
 
 
-# -- the report -------------------------------------------------------------------------------------
+# -- the report ------------------------------------------------------------------------------------
 
 _DELIVERY = {
     outbox.PENDING: Delivery.PENDING,
@@ -755,11 +803,12 @@ async def recipient_rows(session: AsyncSession, announcement: Announcement) -> l
         )
         .order_by(Person.name, Person.id)
     )
+    result = await session.execute(statement)
     return [
-        RecipientRow(pid, name, email, agency, delivery_of(status), sent_at, acked, number,
-                     error or "")
-        for pid, name, email, agency, status, sent_at, acked, number, error
-        in await session.execute(statement)
+        RecipientRow(
+            pid, name, email, agency, delivery_of(status), sent_at, acked, number, error or ""
+        )
+        for pid, name, email, agency, status, sent_at, acked, number, error in result
     ]
 
 
@@ -793,7 +842,8 @@ async def ack_reminder_candidates(session: AsyncSession) -> list[AckCandidate]:
                 sent.kind == KIND,
                 sent.subject == subject,
                 sent.recipient == recipient_key,
-                sent.occurrence == literal("send:") + cast(AnnouncementRecipient.send_number, String),
+                sent.occurrence
+                == literal("send:") + cast(AnnouncementRecipient.send_number, String),
                 sent.status == outbox.SENT,
             ),
         )
@@ -835,7 +885,7 @@ def ack_reminder_message(candidate: AckCandidate, not_before: datetime) -> outbo
     )
 
 
-# -- acknowledgements -------------------------------------------------------------------------------
+# -- acknowledgements ------------------------------------------------------------------------------
 
 
 async def acknowledge(

@@ -87,13 +87,13 @@ async def ncn_draft(harness, **fields: Any) -> int:
 
 def job_context(harness) -> JobContext:
     services = harness.app[SERVICES]
-    return JobContext(services.settings, services.sessions, services.clock,
-                      harness.app[DISPATCHER])
+    return JobContext(services.settings, services.sessions, services.clock, harness.app[DISPATCHER])
 
 
 def announcement_cards(harness, code: str) -> list[dict[str, Any]]:
     return [
-        c for c in harness.connector.cards_to(demo_user(code).personal_conversation)
+        c
+        for c in harness.connector.cards_to(demo_user(code).personal_conversation)
         if any(a.get("verb") == "broadcast_ack" for a in c.get("actions", []))
     ]
 
@@ -105,10 +105,19 @@ async def test_people_outside_the_business_team_are_refused_everything(harness):
     sent = await harness.say(MEMBER, "new announcement")
     assert "Only the business team" in card_text(sent[0].cards[0])
     announcement_id = await ncn_draft(harness)
-    for verb in ("broadcast_send", "broadcast_edit", "broadcast_delete", "broadcast_report",
-                 "broadcast_save", "broadcast_schedule", "broadcast_resend", "broadcast_cancel"):
-        card = await harness.execute(MEMBER, verb, {"announcement_id": announcement_id,
-                                                    **compose(title="Hijacked")})
+    for verb in (
+        "broadcast_send",
+        "broadcast_edit",
+        "broadcast_delete",
+        "broadcast_report",
+        "broadcast_save",
+        "broadcast_schedule",
+        "broadcast_resend",
+        "broadcast_cancel",
+    ):
+        card = await harness.execute(
+            MEMBER, verb, {"announcement_id": announcement_id, **compose(title="Hijacked")}
+        )
         assert "Only the business team" in card_text(card), verb
     announcement = await scalar(harness, select(Announcement))
     assert (announcement.status, announcement.title) == ("draft", compose()["title"])
@@ -130,9 +139,16 @@ async def test_new_announcement_offers_the_compose_card_with_limits(harness):
 
 
 async def test_invalid_input_comes_back_beside_the_fields_with_what_was_typed(harness):
-    card = await harness.execute(ADMIN, "broadcast_save", compose(
-        title="", body="# Big heading", image_url="http://riverside.example/a.png",
-        groups="99999"))
+    card = await harness.execute(
+        ADMIN,
+        "broadcast_save",
+        compose(
+            title="",
+            body="# Big heading",
+            image_url="http://riverside.example/a.png",
+            groups="99999",
+        ),
+    )
     assert_valid_card(card)
     text = card_text(card)
     assert "A title is required." in text
@@ -145,13 +161,15 @@ async def test_invalid_input_comes_back_beside_the_fields_with_what_was_typed(ha
 
 async def test_save_shows_the_draft_with_people_and_reachable_counts(harness):
     await install(harness, ["P09", "P13", "P15"])
-    _, card = await save_draft(harness, groups=str(await group_id(harness, "NCN")),
-                               champions="true")
+    _, card = await save_draft(
+        harness, groups=str(await group_id(harness, "NCN")), champions="true"
+    )
     text = card_text(card)
     assert "Draft: Places open" in text
     assert "Neglect Champions Network; Neglect champions network" in text
-    facts = {f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet"
-             for f in b["facts"]}
+    facts = {
+        f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]
+    }
     assert facts["People"] == "6"
     assert facts["Reachable now"].startswith("3 ")
     assert "3 of them have not installed the bot" in text
@@ -167,22 +185,26 @@ async def test_identifiers_are_shown_and_nothing_saved_until_confirmed(harness):
     assert body in text  # the input keeps what was typed
     assert await scalar(harness, select(func.count()).select_from(Announcement)) == 0
 
-    card = await harness.execute(ADMIN, "broadcast_save",
-                                 compose(body=body, everyone="true", confirm_not_personal="true"))
+    card = await harness.execute(
+        ADMIN, "broadcast_save", compose(body=body, everyone="true", confirm_not_personal="true")
+    )
     assert "Draft:" in card_text(card)
     announcement = await scalar(harness, select(Announcement))
     assert announcement.screening_confirmed_by is not None
-    events = await rows(harness, select(AuditEntry.event).where(AuditEntry.entity_id == str(
-        announcement.id)))
+    events = await rows(
+        harness, select(AuditEntry.event).where(AuditEntry.entity_id == str(announcement.id))
+    )
     assert ("screening_confirmed",) in events
 
 
 async def test_removing_the_identifier_saves_without_confirmation(harness):
-    card = await harness.execute(ADMIN, "broadcast_save",
-                                 compose(body="Email bob@gmail.example for details"))
+    card = await harness.execute(
+        ADMIN, "broadcast_save", compose(body="Email bob@gmail.example for details")
+    )
     assert "personal data" in card_text(card)
-    card = await harness.execute(ADMIN, "broadcast_save",
-                                 compose(body="Email partnership@riverside.example for details"))
+    card = await harness.execute(
+        ADMIN, "broadcast_save", compose(body="Email partnership@riverside.example for details")
+    )
     assert "Draft:" in card_text(card)
     announcement = await scalar(harness, select(Announcement))
     assert announcement.screening_confirmed_by is None
@@ -190,10 +212,12 @@ async def test_removing_the_identifier_saves_without_confirmation(harness):
 
 async def test_preview_sends_the_exact_card_to_the_author_only(harness):
     await install(harness, ["P09"])
-    announcement_id = await ncn_draft(harness, link_title="Calendar",
-                                      link_url="https://riverside.example/training")
-    sent = await harness.submit(ADMIN, {"verb": "broadcast_preview",
-                                        "announcement_id": announcement_id})
+    announcement_id = await ncn_draft(
+        harness, link_title="Calendar", link_url="https://riverside.example/training"
+    )
+    sent = await harness.submit(
+        ADMIN, {"verb": "broadcast_preview", "announcement_id": announcement_id}
+    )
     assert len(sent) == 1
     assert sent[0].conversation_id == ADMIN.personal_conversation
     card = sent[0].cards[0]
@@ -220,8 +244,9 @@ async def test_edit_duplicate_and_delete_a_draft(harness):
     data = compose(title="Updated title", everyone="true", announcement_id=announcement_id)
     card = await harness.execute(ADMIN, "broadcast_save", data)
     assert "Draft: Updated title" in card_text(card)
-    edited = await rows(harness, select(AuditEntry.field, AuditEntry.new_value).where(
-        AuditEntry.event == "edited"))
+    edited = await rows(
+        harness, select(AuditEntry.field, AuditEntry.new_value).where(AuditEntry.event == "edited")
+    )
     assert ("title", "(text changed)") in edited
     assert any(field == "audience" for field, _ in edited)
 
@@ -232,8 +257,9 @@ async def test_edit_duplicate_and_delete_a_draft(harness):
     card = await harness.execute(ADMIN, "broadcast_delete", {"announcement_id": announcement_id})
     assert "Delete this draft?" in card_text(card)
     assert await scalar(harness, select(func.count()).select_from(Announcement)) == 2
-    card = await harness.execute(ADMIN, "broadcast_delete",
-                                 {"announcement_id": announcement_id, "confirmed": True})
+    card = await harness.execute(
+        ADMIN, "broadcast_delete", {"announcement_id": announcement_id, "confirmed": True}
+    )
     assert "Draft deleted" in card_text(card)
     titles = await rows(harness, select(Announcement.title))
     assert titles == [("Copy of Updated title",)]
@@ -250,23 +276,31 @@ async def test_edit_duplicate_and_delete_a_draft(harness):
 async def test_send_now_queues_one_outbox_row_per_recipient_and_audits_it(harness):
     await install(harness, NCN_MEMBERS[:4])
     announcement_id = await ncn_draft(harness)
-    card = await harness.execute(ADMIN, "broadcast_send", {"announcement_id": announcement_id},
-                                 replyToId="draft-card-1")
+    card = await harness.execute(
+        ADMIN, "broadcast_send", {"announcement_id": announcement_id}, replyToId="draft-card-1"
+    )
     assert_valid_card(card)
     assert "Sending: 0 of 6 done" in card_text(card)
     assert card["refresh"]["userIds"] == [ADMIN.id]
     assert card["refresh"]["action"]["verb"] == "broadcast_report"
 
-    messages = await rows(harness, select(OutboxMessage.kind, OutboxMessage.recipient,
-                                          OutboxMessage.occurrence))
+    messages = await rows(
+        harness, select(OutboxMessage.kind, OutboxMessage.recipient, OutboxMessage.occurrence)
+    )
     assert len(messages) == 6
     assert {m.kind for m in messages} == {"announcement"}
     assert {m.occurrence for m in messages} == {"send:1"}
     announcement = await scalar(harness, select(Announcement))
     assert announcement.status == "sending"
     assert announcement.report_activity_id == "draft-card-1"
-    audit = dict(await rows(harness, select(AuditEntry.field, AuditEntry.new_value).where(
-        AuditEntry.event == "send_started")))
+    audit = dict(
+        await rows(
+            harness,
+            select(AuditEntry.field, AuditEntry.new_value).where(
+                AuditEntry.event == "send_started"
+            ),
+        )
+    )
     assert audit["people"] == "6"
     assert audit["reachable"] == "4"
     assert '"groups": [' in audit["audience"]
@@ -297,8 +331,14 @@ async def test_send_now_outside_working_hours_suggests_the_next_time(harness, cl
     assert_valid_card(card)
     assert "outside those hours" in card_text(card)
     assert "Monday 30 November at 08:00" in card_text(card)
-    inputs = {b["id"]: b.get("value") for c in card["body"] if c["type"] == "ColumnSet"
-              for col in c["columns"] for b in col["items"] if "id" in b}
+    inputs = {
+        b["id"]: b.get("value")
+        for c in card["body"]
+        if c["type"] == "ColumnSet"
+        for col in c["columns"]
+        for b in col["items"]
+        if "id" in b
+    }
     assert inputs == {"send_date": "2026-11-30", "send_time": "08:00"}
     assert (await scalar(harness, select(Announcement))).status == "draft"
 
@@ -317,14 +357,20 @@ async def test_a_draft_with_nobody_in_its_audience_cannot_be_sent(harness):
 async def test_schedule_for_a_london_time_starts_then_and_not_before(harness, clock):
     await install(harness, NCN_MEMBERS)
     announcement_id = await ncn_draft(harness)
-    refused = await harness.execute(ADMIN, "broadcast_schedule", {
-        "announcement_id": announcement_id, "send_date": "2026-11-28", "send_time": "10:00"})
+    refused = await harness.execute(
+        ADMIN,
+        "broadcast_schedule",
+        {"announcement_id": announcement_id, "send_date": "2026-11-28", "send_time": "10:00"},
+    )
     assert "not a working day" in card_text(refused)
     assert "2026-11-28" in str(refused)  # what was chosen is kept
 
     # Summer time: 09:30 in London on 1 June 2027 is 08:30 UTC.
-    card = await harness.execute(ADMIN, "broadcast_schedule", {
-        "announcement_id": announcement_id, "send_date": "2027-06-01", "send_time": "09:30"})
+    card = await harness.execute(
+        ADMIN,
+        "broadcast_schedule",
+        {"announcement_id": announcement_id, "send_date": "2027-06-01", "send_time": "09:30"},
+    )
     assert_valid_card(card)
     assert "Scheduled for Tue 1 Jun 2027, 09:30" in card_text(card)
     announcement = await scalar(harness, select(Announcement))
@@ -346,8 +392,11 @@ async def test_schedule_for_a_london_time_starts_then_and_not_before(harness, cl
 
 async def test_cancelling_a_scheduled_send_makes_it_a_draft_again(harness, clock):
     announcement_id = await ncn_draft(harness)
-    await harness.execute(ADMIN, "broadcast_schedule", {
-        "announcement_id": announcement_id, "send_date": "2026-11-25", "send_time": "10:00"})
+    await harness.execute(
+        ADMIN,
+        "broadcast_schedule",
+        {"announcement_id": announcement_id, "send_date": "2026-11-25", "send_time": "10:00"},
+    )
     card = await harness.execute(ADMIN, "broadcast_cancel", {"announcement_id": announcement_id})
     assert "it is a draft again" in card_text(card)
     clock.now = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -356,7 +405,7 @@ async def test_cancelling_a_scheduled_send_makes_it_a_draft_again(harness, clock
     assert (await scalar(harness, select(Announcement))).status == "draft"
 
 
-# -- cancel mid-send, acknowledgement, resend, crash --------------------------------------------------
+# -- cancel mid-send, acknowledgement, resend, crash -----------------------------------------------
 
 
 async def test_cancel_mid_send_stops_what_is_not_yet_sent(harness):
@@ -377,13 +426,20 @@ async def test_cancel_mid_send_stops_what_is_not_yet_sent(harness):
     await dispatcher.drain()
     received = sum(len(announcement_cards(harness, code)) for code in NCN_MEMBERS)
     assert received == 2
-    statuses = await rows(harness, select(OutboxMessage.status, func.count()).group_by(
-        OutboxMessage.status))
+    statuses = await rows(
+        harness, select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    )
     assert dict(statuses) == {"sent": 2, "cancelled": 4}
     report = await harness.execute(ADMIN, "broadcast_report", {"announcement_id": announcement_id})
     assert "Cancelled: 2 sent before it was stopped; 4 not sent" in card_text(report)
-    audit = dict(await rows(harness, select(AuditEntry.field, AuditEntry.new_value).where(
-        AuditEntry.event == "send_cancelled")))
+    audit = dict(
+        await rows(
+            harness,
+            select(AuditEntry.field, AuditEntry.new_value).where(
+                AuditEntry.event == "send_cancelled"
+            ),
+        )
+    )
     assert audit["not_sent"] == "4"
     assert audit["status"] == "cancelled"
 
@@ -403,14 +459,16 @@ async def test_got_it_is_recorded_once_and_the_card_shows_it(harness, clock):
     assert "on Tue 24 Nov 2026, 09:00" in card_text(again)  # the first click's time is kept
     assert await scalar(harness, select(func.count()).select_from(AnnouncementAck)) == 1
 
-    outsider = await harness.execute(demo_user("P02"), "broadcast_ack",
-                                     {"announcement_id": announcement_id})
+    outsider = await harness.execute(
+        demo_user("P02"), "broadcast_ack", {"announcement_id": announcement_id}
+    )
     assert "not in this announcement's audience" in card_text(outsider)
     assert await scalar(harness, select(func.count()).select_from(AnnouncementAck)) == 1
 
     report = await harness.execute(ADMIN, "broadcast_report", {"announcement_id": announcement_id})
-    facts = {f["title"]: f["value"] for b in report["body"] if b["type"] == "FactSet"
-             for f in b["facts"]}
+    facts = {
+        f["title"]: f["value"] for b in report["body"] if b["type"] == "FactSet" for f in b["facts"]
+    }
     assert facts["Acknowledged"] == "1 (17%)"
 
 
@@ -427,12 +485,18 @@ async def test_ack_reminder_goes_once_to_those_who_have_not_acknowledged(harness
     assert await plan_ack_reminders(context) == 1
     assert await plan_ack_reminders(context) == 0
     await harness.app[DISPATCHER].drain()
-    reminders = [c for c in harness.connector.cards_to(demo_user("P13").personal_conversation)
-                 if "Reminder: please read this" in card_text(c)]
+    reminders = [
+        c
+        for c in harness.connector.cards_to(demo_user("P13").personal_conversation)
+        if "Reminder: please read this" in card_text(c)
+    ]
     assert len(reminders) == 1
     assert_valid_card(reminders[0])
-    assert not [c for c in harness.connector.cards_to(MEMBER.personal_conversation)
-                if "Reminder: please read this" in card_text(c)]
+    assert not [
+        c
+        for c in harness.connector.cards_to(MEMBER.personal_conversation)
+        if "Reminder: please read this" in card_text(c)
+    ]
 
 
 async def test_resend_goes_to_failed_recipients_only(harness):
@@ -454,8 +518,9 @@ async def test_resend_goes_to_failed_recipients_only(harness):
     after = {code: len(announcement_cards(harness, code)) for code in NCN_MEMBERS}
     assert sorted(after[c] - before[c] for c in NCN_MEMBERS) == [0, 0, 0, 0, 1, 1]
     assert all(count == 1 for count in after.values())
-    occurrences = await rows(harness, select(OutboxMessage.occurrence, func.count()).group_by(
-        OutboxMessage.occurrence))
+    occurrences = await rows(
+        harness, select(OutboxMessage.occurrence, func.count()).group_by(OutboxMessage.occurrence)
+    )
     assert dict(occurrences) == {"send:1": 6, "send:2": 2}
     report = await harness.execute(ADMIN, "broadcast_report", {"announcement_id": announcement_id})
     assert "Finished: sent to 6 of 6" in card_text(report)
@@ -487,15 +552,21 @@ async def test_audience_leaves_out_guests_and_inactive_people(harness):
         people["P13"].is_guest = True
         people["P15"].active = False
     await install(harness, NCN_MEMBERS)
-    announcement_id, card = await save_draft(harness, champions="true",
-                                             groups=str(await group_id(harness, "NCN")))
-    facts = {f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet"
-             for f in b["facts"]}
+    announcement_id, card = await save_draft(
+        harness, champions="true", groups=str(await group_id(harness, "NCN"))
+    )
+    facts = {
+        f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]
+    }
     assert facts["People"] == "4"
     assert facts["Left out"] == "1 guest, 1 inactive"
     await harness.execute(ADMIN, "broadcast_send", {"announcement_id": announcement_id})
-    recipients = await rows(harness, select(Person.code).join(
-        AnnouncementRecipient, AnnouncementRecipient.person_id == Person.id).order_by(Person.code))
+    recipients = await rows(
+        harness,
+        select(Person.code)
+        .join(AnnouncementRecipient, AnnouncementRecipient.person_id == Person.id)
+        .order_by(Person.code),
+    )
     assert [r.code for r in recipients] == ["P09", "P16", "P17", "P18"]
 
 

@@ -84,10 +84,15 @@ def test_json_round_trip_and_garbage_ids_ignored():
 
 
 def test_description_names_each_part():
-    names = AudienceNames(groups={EXEC: "Executive"}, agencies={POLICE: "Downshire Police"},
-                          courses={GCP2: "GCP2"})
-    definition = AudienceDefinition(group_ids=frozenset({EXEC}), agency_ids=frozenset({POLICE}),
-                                    champions=True, course_ids=frozenset({GCP2}))
+    names = AudienceNames(
+        groups={EXEC: "Executive"}, agencies={POLICE: "Downshire Police"}, courses={GCP2: "GCP2"}
+    )
+    definition = AudienceDefinition(
+        group_ids=frozenset({EXEC}),
+        agency_ids=frozenset({POLICE}),
+        champions=True,
+        course_ids=frozenset({GCP2}),
+    )
     assert describe(definition, names) == (
         "Executive; Downshire Police; Neglect champions network; Booked on GCP2"
     )

@@ -31,22 +31,25 @@ def test_good_content_has_no_problems():
     assert content_problems(GOOD) == {}
 
 
-@pytest.mark.parametrize(("change", "field"), [
-    ({"title": ""}, "title"),
-    ({"title": "x" * (TITLE_MAX + 1)}, "title"),
-    ({"body": ""}, "body"),
-    ({"body": "x" * (BODY_MAX + 1)}, "body"),
-    ({"body": "# Heading\ntext"}, "body"),
-    ({"body": "see ![pic](https://a.example/p.png)"}, "body"),
-    ({"body": "| a | b |\n|---|---|\n| 1 | 2 |"}, "body"),
-    ({"body": "<b>bold</b>"}, "body"),
-    ({"body": "a [link](http://plain.example)"}, "body"),
-    ({"image_url": "http://riverside.example/a.png"}, "image_url"),
-    ({"image_url": "javascript:alert(1)"}, "image_url"),
-    ({"link_url": "https://riverside.example"}, "link_title"),
-    ({"link_title": "Book"}, "link_url"),
-    ({"link_title": "x" * 41, "link_url": "https://riverside.example"}, "link_title"),
-])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": "x" * (TITLE_MAX + 1)}, "title"),
+        ({"body": ""}, "body"),
+        ({"body": "x" * (BODY_MAX + 1)}, "body"),
+        ({"body": "# Heading\ntext"}, "body"),
+        ({"body": "see ![pic](https://a.example/p.png)"}, "body"),
+        ({"body": "| a | b |\n|---|---|\n| 1 | 2 |"}, "body"),
+        ({"body": "<b>bold</b>"}, "body"),
+        ({"body": "a [link](http://plain.example)"}, "body"),
+        ({"image_url": "http://riverside.example/a.png"}, "image_url"),
+        ({"image_url": "javascript:alert(1)"}, "image_url"),
+        ({"link_url": "https://riverside.example"}, "link_title"),
+        ({"link_title": "Book"}, "link_url"),
+        ({"link_title": "x" * 41, "link_url": "https://riverside.example"}, "link_title"),
+    ],
+)
 def test_each_problem_is_reported_beside_its_field(change, field):
     content = Content(**{**GOOD.__dict__, **change})
     assert field in content_problems(content)
@@ -62,15 +65,18 @@ def test_markdown_teams_renders_is_allowed():
     assert content_problems(Content(title="t", body=body)) == {}
 
 
-@pytest.mark.parametrize(("url", "ok"), [
-    ("https://riverside.example/x?y=1", True),
-    ("HTTPS://riverside.example", True),
-    ("http://riverside.example", False),
-    ("https://localhost", False),
-    ("https://riverside.example/a b", False),
-    ("ftp://riverside.example", False),
-    ("", True),
-])
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://riverside.example/x?y=1", True),
+        ("HTTPS://riverside.example", True),
+        ("http://riverside.example", False),
+        ("https://localhost", False),
+        ("https://riverside.example/a b", False),
+        ("ftp://riverside.example", False),
+        ("", True),
+    ],
+)
 def test_url_rules(url, ok):
     assert (url_problem(url) == "") is ok
 
@@ -80,9 +86,15 @@ def test_cleaning_trims_and_normalises_spacing():
     assert cleaned.cleaned() == Content("Two words", "line\nnext", "", "", "https://a.example")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("", (None, "")), ("0", (None, "")), ("3", (3, "")), (" 5 ", (5, "")),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", (None, "")),
+        ("0", (None, "")),
+        ("3", (3, "")),
+        (" 5 ", (5, "")),
+    ],
+)
 def test_ack_reminder_days(raw, expected):
     assert ack_reminder_problem(raw) == expected
 
@@ -125,14 +137,17 @@ def test_a_time_the_clocks_skip_does_not_exist():
     assert instant is None and "clocks" in problem
 
 
-@pytest.mark.parametrize(("local", "words"), [
-    (datetime(2026, 11, 28, 10, 0), "not a working day"),  # Saturday
-    (datetime(2026, 12, 25, 10, 0), "not a working day"),  # Christmas Day
-    (datetime(2026, 12, 28, 10, 0), "not a working day"),  # Boxing Day (substitute)
-    (datetime(2026, 11, 25, 7, 59), "08:00-18:00"),
-    (datetime(2026, 11, 25, 18, 0), "08:00-18:00"),
-    (datetime(2026, 11, 24, 8, 30), "passed"),
-])
+@pytest.mark.parametrize(
+    ("local", "words"),
+    [
+        (datetime(2026, 11, 28, 10, 0), "not a working day"),  # Saturday
+        (datetime(2026, 12, 25, 10, 0), "not a working day"),  # Christmas Day
+        (datetime(2026, 12, 28, 10, 0), "not a working day"),  # Boxing Day (substitute)
+        (datetime(2026, 11, 25, 7, 59), "08:00-18:00"),
+        (datetime(2026, 11, 25, 18, 0), "08:00-18:00"),
+        (datetime(2026, 11, 24, 8, 30), "passed"),
+    ],
+)
 def test_schedule_refusals(local, words):
     instant, problem = schedule_problem(local, NOW, HOURS)
     assert instant is None
@@ -146,15 +161,18 @@ def test_within_hours_uses_london_wall_clock():
     assert not within_hours(datetime(2026, 11, 28, 10, 0, tzinfo=UTC), HOURS)
 
 
-@pytest.mark.parametrize(("now", "expected"), [
-    (datetime(2026, 11, 24, 9, 0, tzinfo=UTC), datetime(2026, 11, 24, 9, 0, tzinfo=UTC)),
-    (datetime(2026, 11, 24, 6, 0, tzinfo=UTC), datetime(2026, 11, 24, 8, 0, tzinfo=UTC)),
-    (datetime(2026, 11, 27, 19, 0, tzinfo=UTC), datetime(2026, 11, 30, 8, 0, tzinfo=UTC)),
-    # Christmas Eve evening: 25th, 26th-27th weekend, 28th substitute holiday -> 29th.
-    (datetime(2026, 12, 24, 18, 30, tzinfo=UTC), datetime(2026, 12, 29, 8, 0, tzinfo=UTC)),
-    # Friday evening before the clocks go forward: Monday is Easter Monday, so Tuesday, BST.
-    (datetime(2027, 3, 26, 19, 0, tzinfo=UTC), datetime(2027, 3, 30, 7, 0, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (datetime(2026, 11, 24, 9, 0, tzinfo=UTC), datetime(2026, 11, 24, 9, 0, tzinfo=UTC)),
+        (datetime(2026, 11, 24, 6, 0, tzinfo=UTC), datetime(2026, 11, 24, 8, 0, tzinfo=UTC)),
+        (datetime(2026, 11, 27, 19, 0, tzinfo=UTC), datetime(2026, 11, 30, 8, 0, tzinfo=UTC)),
+        # Christmas Eve evening: 25th, 26th-27th weekend, 28th substitute holiday -> 29th.
+        (datetime(2026, 12, 24, 18, 30, tzinfo=UTC), datetime(2026, 12, 29, 8, 0, tzinfo=UTC)),
+        # Friday evening before the clocks go forward: Monday is Easter Monday, so Tuesday, BST.
+        (datetime(2027, 3, 26, 19, 0, tzinfo=UTC), datetime(2027, 3, 30, 7, 0, tzinfo=UTC)),
+    ],
+)
 def test_next_sending_time(now, expected):
     assert next_sending_time(now, HOURS) == expected
 

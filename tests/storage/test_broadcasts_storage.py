@@ -48,11 +48,16 @@ async def ids_by_code(sessions, model) -> dict[str, int]:
 async def connect(sessions, code: str, *, kind: str = "personal", active: bool = True) -> None:
     people = await ids_by_code(sessions, Person)
     async with sessions() as session, session.begin():
-        session.add(ConversationRef(
-            conversation_id=f"a:{kind}-{code}", conversation_type=kind,
-            person_id=people[code], service_url="https://smba.example", reference={},
-            active=active,
-        ))
+        session.add(
+            ConversationRef(
+                conversation_id=f"a:{kind}-{code}",
+                conversation_type=kind,
+                person_id=people[code],
+                service_url="https://smba.example",
+                reference={},
+                active=active,
+            )
+        )
 
 
 async def resolve(sessions, definition: AudienceDefinition):
@@ -76,7 +81,16 @@ async def test_audience_through_the_database(sessions):
     audience = await resolve(sessions, definition)
     # EXEC: P01-P05; QAP: P03, P05, P07, P11, P14 (P03 and P05 in both); DFRS: P13.
     assert await codes_of(sessions, audience.person_ids) == [
-        "P01", "P02", "P03", "P04", "P05", "P07", "P11", "P13", "P14"]
+        "P01",
+        "P02",
+        "P03",
+        "P04",
+        "P05",
+        "P07",
+        "P11",
+        "P13",
+        "P14",
+    ]
     assert audience.count == 9
 
 
@@ -89,7 +103,13 @@ async def test_everyone_leaves_out_guests_and_inactive_people(sessions):
     assert (audience.left_out_guests, audience.left_out_inactive) == (1, 1)
     champions = await resolve(sessions, AudienceDefinition(champions=True))
     assert await codes_of(sessions, champions.person_ids) == [
-        "P09", "P13", "P15", "P16", "P17", "P18"]
+        "P09",
+        "P13",
+        "P15",
+        "P16",
+        "P17",
+        "P18",
+    ]
 
 
 async def test_reachable_means_an_active_personal_conversation(sessions):
@@ -107,8 +127,11 @@ async def make_announcement(sessions, definition: AudienceDefinition, **values) 
     people = await ids_by_code(sessions, Person)
     async with sessions() as session, session.begin():
         announcement = await broadcasts.create_draft(
-            session, Draft(Content("Title", "Body"), definition),
-            author_id=people["P05"], author_user_id="29:P05", now=NOW,
+            session,
+            Draft(Content("Title", "Body"), definition),
+            author_id=people["P05"],
+            author_user_id="29:P05",
+            now=NOW,
         )
         for name, value in values.items():
             setattr(announcement, name, value)
@@ -122,7 +145,9 @@ async def count(sessions, model) -> int:
 
 async def test_a_scheduled_send_starts_once_when_instances_race(sessions):
     announcement_id = await make_announcement(
-        sessions, AudienceDefinition(everyone=True), status=Status.SCHEDULED,
+        sessions,
+        AudienceDefinition(everyone=True),
+        status=Status.SCHEDULED,
         scheduled_for=NOW - timedelta(minutes=1),
     )
 
@@ -169,8 +194,12 @@ async def sent_announcement(sessions) -> int:
     definition = AudienceDefinition(champions=True)
     announcement_id = await make_announcement(sessions, definition)
     people = await ids_by_code(sessions, Person)
-    outcomes = {"P09": ("sent", None), "P13": ("sent", None), "P15": ("failed", "http_400"),
-                "P16": ("unreachable", "not_installed")}
+    outcomes = {
+        "P09": ("sent", None),
+        "P13": ("sent", None),
+        "P15": ("failed", "http_400"),
+        "P16": ("unreachable", "not_installed"),
+    }
     async with sessions() as session, session.begin():
         announcement = await broadcasts.get(session, announcement_id)
         audience = await broadcasts.resolve_audience(session, definition)
@@ -179,14 +208,21 @@ async def sent_announcement(sessions) -> int:
             await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.person_id == people[code])
-                .values(status=status, last_error=error,
-                        sent_at=NOW + timedelta(minutes=1) if status == "sent" else None)
+                .values(
+                    status=status,
+                    last_error=error,
+                    sent_at=NOW + timedelta(minutes=1) if status == "sent" else None,
+                )
             )
-        await broadcasts.acknowledge(session, announcement_id, people["P09"],
-                                     NOW + timedelta(minutes=5))
+        await broadcasts.acknowledge(
+            session, announcement_id, people["P09"], NOW + timedelta(minutes=5)
+        )
     async with sessions() as session, session.begin():
-        await session.execute(update(Person).where(Person.code == "P18").values(
-            name="=HYPERLINK(\"http://evil.example\")"))
+        await session.execute(
+            update(Person)
+            .where(Person.code == "P18")
+            .values(name='=HYPERLINK("http://evil.example")')
+        )
     return announcement_id
 
 
@@ -204,7 +240,10 @@ async def test_report_counts_and_export_as_csv(sessions, tmp_path: Path):
         lines = {row["email"]: row for row in csv.DictReader(handle)}
     bethany = lines["bethany.olufemi@riverside.example"]
     assert (bethany["status"], bethany["sent"], bethany["acknowledged"]) == (
-        "sent", "24/11/2026 09:01", "24/11/2026 09:05")
+        "sent",
+        "24/11/2026 09:01",
+        "24/11/2026 09:05",
+    )
     assert lines["kofi.asante@riverside.example"]["status"] == "failed"
     assert lines["kofi.asante@riverside.example"]["error"] == "http_400"
     assert lines["laura.penhallow@riverside.example"]["status"] == "not reachable"
@@ -220,8 +259,16 @@ async def test_export_as_xlsx_with_a_summary(sessions, tmp_path: Path):
     recipients = list(workbook["Recipients"].iter_rows(values_only=True))
     summary = dict(workbook["Summary"].iter_rows(values_only=True))
     workbook.close()
-    assert recipients[0] == ("name", "email", "agency", "status", "sent", "acknowledged", "send",
-                             "error")
+    assert recipients[0] == (
+        "name",
+        "email",
+        "agency",
+        "status",
+        "sent",
+        "acknowledged",
+        "send",
+        "error",
+    )
     assert len(recipients) == 7
     assert summary["recipients"] == 6 and summary["acknowledged"] == 1
     assert summary["failed"] == 1 and summary["not reachable"] == 1
@@ -265,8 +312,7 @@ async def test_migration_creates_the_broadcast_tables_as_modelled(tmp_path: Path
 
     def differences(connection) -> list:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return [d for d in compare_metadata(context, Base.metadata)
-                if "announcement" in repr(d)]
+        return [d for d in compare_metadata(context, Base.metadata) if "announcement" in repr(d)]
 
     async with engine.connect() as connection:
         assert await connection.run_sync(differences) == []
