@@ -424,7 +424,7 @@ def gallery_states() -> list[tuple[str, Card]]:
                 reference="Child A",
                 notified_on="",
                 errors={
-                    "reference": "Use letters, numbers and dashes only, like RR-2026-04.",
+                    "reference": "Use a short prefix and numbers, like RR-2026-04.",
                     "notified_on": "Please give the date of the notification.",
                 },
             ),

@@ -94,6 +94,11 @@ class Dispatcher:
         self.owner = owner or instance_name()
         self._rng = rng or random.Random()
 
+    @property
+    def renderers(self) -> Renderers:
+        """The registry; features (and tests) register their kinds on it."""
+        return self._renderers
+
     # -- the ticks ---------------------------------------------------------------------------------
 
     async def run_once(self) -> Counter[str]:

@@ -2,8 +2,10 @@
 
 A send reserves a token from both buckets and waits until both allow it; reservations queue in
 order, so a burst to one conversation is paced at its rate while other conversations go ahead
-(up to the tenant's rate). The clock and the sleep are injected so tests can check the pacing
-without waiting for it.
+(up to the tenant's rate). The buckets hold a single token: sends are spaced evenly, so no window
+of one second ever holds more than the rate (a bucket with room for a burst would let twice the
+rate through in the first second). The clock and the sleep are injected so tests can check the
+pacing without waiting for it.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ class SendLimiter:
     def _bucket(self, scope: str, key: str, rate: float, now: float) -> TokenBucket:
         bucket = self._buckets.get((scope, key))
         if bucket is None:
-            bucket = TokenBucket(rate, max(1.0, rate), now)
+            bucket = TokenBucket(rate, 1.0, now)
             self._buckets[(scope, key)] = bucket
             self._forget_idle(now)
         else:

@@ -45,9 +45,9 @@ from storage.models import StatutoryClock
 
 log = logging.getLogger(__name__)
 
-# The partnership's own reference for a notification: letters, digits and dashes, never a name.
-_REFERENCE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9][A-Za-z0-9/-]{1,31}$")
-_LONG_NUMBER = re.compile(r"\d{7,}")
+# The partnership's own reference for a notification: a short prefix and numbers (RR-2026-04,
+# SI/26/7), so that neither a name nor an NHS or case number fits in it.
+_REFERENCE = re.compile(r"^[A-Z]{1,5}[-/]?\d{1,4}([-/]\d{1,4}){0,2}$")
 
 
 def _viewer(turn: Turn) -> Viewer:
@@ -273,9 +273,9 @@ async def clock_form(turn: Turn, _data: dict[str, Any]) -> Reply:
 
 def _clock_errors(reference: str, notified_raw: str, today: date) -> tuple[dict[str, str], date]:
     errors: dict[str, str] = {}
-    if not _REFERENCE.match(reference) or _LONG_NUMBER.search(reference):
+    if not _REFERENCE.match(reference):
         errors["reference"] = (
-            "Use the partnership's reference: letters, numbers and dashes, like RR-2026-04 "
+            "Use the partnership's reference: a short prefix and numbers, like RR-2026-04 "
             "(no names, no NHS or case numbers)."
         )
     try:
@@ -294,14 +294,13 @@ async def record_clock(turn: Turn, data: dict[str, Any]) -> Reply:
         return Reply.message(
             "Admins only", "Serious incident notifications are recorded by the business team."
         )
-    reference = str(data.get("reference") or "").strip().upper()
+    typed = str(data.get("reference") or "").strip()
+    reference = typed.upper()
     notified_raw = str(data.get("notified_on") or "").strip()
     today = _today(turn)
     errors, notified_on = _clock_errors(reference, notified_raw, today)
     if errors:
-        return Reply(
-            card=clock_form_card(reference=reference, notified_on=notified_raw, errors=errors)
-        )
+        return Reply(card=clock_form_card(reference=typed, notified_on=notified_raw, errors=errors))
     rules = reminder_rules(turn.services.settings)
     due_on = rapid_review_due(notified_on, rules)
     try:
@@ -316,7 +315,7 @@ async def record_clock(turn: Turn, data: dict[str, Any]) -> Reply:
     except reminders.DuplicateReference:
         return Reply(
             card=clock_form_card(
-                reference=reference,
+                reference=typed,
                 notified_on=notified_raw,
                 errors={"reference": f"{reference} is already recorded."},
             )

@@ -16,18 +16,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 
+from domain.actions import ActionFacts, effective_due, impact_missing, is_open, is_stale
 from domain.send_times import (
     QuietHours,
     SendRules,
     earliest_allowed,
     local_date,
     scheduled_instant,
+    send_day,
 )
-from domain.working_days import add_working_days, working_days_between
+from domain.working_days import (
+    add_working_days,
+    is_working_day,
+    next_working_day_on_or_after,
+    working_days_between,
+)
 
 
 class Kind(StrEnum):
@@ -256,3 +264,271 @@ def plan_rapid_review(
         )
         for person_id in clock.recipient_ids
     ]
+
+
+# -- actions --------------------------------------------------------------------------------------
+
+
+class ActionLike(Protocol):
+    """What the action planners need of an action: its facts, its lead and its group's chair.
+    (`storage.actions` hands out summaries with these attributes.)"""
+
+    @property
+    def facts(self) -> ActionFacts: ...
+
+    @property
+    def lead_id(self) -> int | None: ...
+
+    @property
+    def chair_id(self) -> int | None: ...
+
+
+def action_subject(reference: str) -> str:
+    return f"action:{reference}"
+
+
+@lru_cache(maxsize=4096)
+def _instant(day: date, rules: SendRules, moment: time | None = None) -> datetime:
+    # Planning 100,000 actions meets the same few hundred days again and again.
+    return scheduled_instant(day, rules, moment)
+
+
+@lru_cache(maxsize=4096)
+def _working_days_from(day: date, n: int) -> date:
+    return add_working_days(day, n)
+
+
+def plan_action(action: ActionLike, today: date, rules: ReminderRules) -> list[Reminder]:
+    """Every reminder one action calls for today: to its lead (due soon, overdue, stale, impact
+    awaited) and to the chair of its group (escalation)."""
+    f = action.facts
+    if is_open(f):
+        return _lead_nudges(action, today, rules) + _escalation(action, today, rules)
+    return _impact_follow_up(action, today, rules)
+
+
+def _lead_nudges(action: ActionLike, today: date, rules: ReminderRules) -> list[Reminder]:
+    f, lead = action.facts, action.lead_id
+    if lead is None:
+        return []
+    subject = action_subject(f.reference)
+    due = effective_due(f)
+    payload = {"due": due.isoformat()}
+    if today <= due:
+        nudges = []
+        starts = _working_days_from(due, -rules.due_soon_working_days)
+        if starts <= today:
+            nudges.append(
+                Reminder(
+                    Kind.ACTION_DUE_SOON,
+                    subject,
+                    lead,
+                    f"due-{due.isoformat()}",
+                    _instant(starts, rules.send),
+                    payload,
+                )
+            )
+        return nudges + _stale_nudge(action, today, rules)
+    updated_lately = (
+        f.last_update is not None and (today - f.last_update).days < rules.overdue_nudge_days
+    )
+    # Weekly until updated: one nudge per ISO week, planned on working days only so that a
+    # weekend tick cannot plan one that the dispatcher would hold until the next week's.
+    if updated_lately or not is_working_day(today):
+        return []
+    return [
+        Reminder(
+            Kind.ACTION_OVERDUE,
+            subject,
+            lead,
+            f"overdue-{iso_week(today)}",
+            _instant(today, rules.send),
+            payload,
+        )
+    ]
+
+
+def _stale_nudge(action: ActionLike, today: date, rules: ReminderRules) -> list[Reminder]:
+    """No update for N days (calendar): once per quiet spell. An action never updated has no
+    spell to count from; its due-soon and overdue nudges speak for it."""
+    f = action.facts
+    if f.last_update is None or action.lead_id is None:
+        return []
+    day = send_day(f.last_update + timedelta(days=rules.stale_days), rules.send)
+    if today < day:
+        return []
+    return [
+        Reminder(
+            Kind.ACTION_STALE,
+            action_subject(f.reference),
+            action.lead_id,
+            f"since-{f.last_update.isoformat()}",
+            _instant(day, rules.send),
+            {"last_update": f.last_update.isoformat()},
+        )
+    ]
+
+
+def _escalation(action: ActionLike, today: date, rules: ReminderRules) -> list[Reminder]:
+    """The chair of the owning group hears once when an action is N working days overdue."""
+    f, chair = action.facts, action.chair_id
+    if chair is None or chair == action.lead_id:
+        return []
+    due = effective_due(f)
+    day = _working_days_from(due, rules.escalate_after_working_days)
+    if today <= due or today < day:
+        return []
+    return [
+        Reminder(
+            Kind.ESCALATION,
+            action_subject(f.reference),
+            chair,
+            f"due-{due.isoformat()}",
+            _instant(day, rules.send),
+            {"due": due.isoformat()},
+        )
+    ]
+
+
+def _impact_follow_up(action: ActionLike, today: date, rules: ReminderRules) -> list[Reminder]:
+    f = action.facts
+    if action.lead_id is None or f.completed_on is None or not impact_missing(f):
+        return []
+    day = send_day(f.completed_on + timedelta(weeks=rules.impact_follow_up_weeks), rules.send)
+    if today < day:
+        return []
+    return [
+        Reminder(
+            Kind.IMPACT_AWAITED,
+            action_subject(f.reference),
+            action.lead_id,
+            f"completed-{f.completed_on.isoformat()}",
+            _instant(day, rules.send),
+            {"completed_on": f.completed_on.isoformat()},
+        )
+    ]
+
+
+def still_applies(
+    action: ActionLike, kind: str, recipient_id: int, today: date, rules: ReminderRules
+) -> bool:
+    """Whether the action still calls for a reminder of this kind to this person today: the
+    renderer's check at send time, so an action updated since planning is not nudged."""
+    return any(
+        r.kind == kind and r.recipient_id == recipient_id for r in plan_action(action, today, rules)
+    )
+
+
+def needs_attention(f: ActionFacts, today: date, rules: ReminderRules) -> bool:
+    """Drift a chair or a digest reader should see: overdue, stale, or due soon."""
+    if not is_open(f):
+        return impact_missing(f)
+    due = effective_due(f)
+    return (
+        today > due
+        or is_stale(f, today, rules.stale_days)
+        or _working_days_from(due, -rules.due_soon_working_days) <= today
+    )
+
+
+def plan_chair_digests(
+    actions: Iterable[ActionLike], today: date, rules: ReminderRules
+) -> list[Reminder]:
+    """A weekly card for each chair whose groups have drifting actions (rendered on the day)."""
+    chairs = {
+        a.chair_id
+        for a in actions
+        if a.chair_id is not None and is_open(a.facts) and needs_attention(a.facts, today, rules)
+    }
+    day = next_digest_day(today, rules)
+    instant = _instant(day, rules.send)
+    return [
+        Reminder(Kind.CHAIR_DIGEST, f"chair:{chair}", chair, iso_week(day), instant)
+        for chair in sorted(chairs)
+    ]
+
+
+def exception_report_day(today: date, rules: ReminderRules) -> date:
+    """This month's report day: the set day of the month, or the working day after it."""
+    return next_working_day_on_or_after(today.replace(day=rules.exception_report_day))
+
+
+def plan_exception_reports(
+    admin_ids: Iterable[int], today: date, rules: ReminderRules
+) -> list[Reminder]:
+    """The monthly exception report for the business team, from its report day on."""
+    day = exception_report_day(today, rules)
+    if today < day:
+        return []
+    instant = _instant(day, rules.send)
+    return [
+        Reminder(Kind.EXCEPTION_REPORT, "report:exceptions", admin, month_key(day), instant)
+        for admin in sorted(set(admin_ids))
+    ]
+
+
+# -- meetings and training ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """A meeting or a training session, and the people to remind of it."""
+
+    subject: str
+    starts_at: datetime
+    attendee_ids: tuple[int, ...]
+    cancelled: bool = False
+
+
+def _event_key(event: EventFacts) -> str:
+    # A moved meeting is a new occurrence: its reminders go out again for the new time.
+    return f"{event.starts_at.astimezone(UTC):%Y%m%dT%H%M}"
+
+
+def _to_everyone(
+    event: EventFacts, kind: Kind, occurrence: str, instant: datetime
+) -> list[Reminder]:
+    return [
+        Reminder(kind, event.subject, person, occurrence, instant)
+        for person in sorted(set(event.attendee_ids))
+    ]
+
+
+def plan_meeting(event: EventFacts, today: date, rules: ReminderRules) -> list[Reminder]:
+    """N days before (on the working day before when that is a weekend) and on the morning."""
+    if event.cancelled:
+        return []
+    day = local_date(event.starts_at, rules.send.zone)
+    if today > day:
+        return []
+    planned: list[Reminder] = []
+    before = send_day(day - timedelta(days=rules.meeting_days_before), rules.send)
+    if before <= today < day:
+        instant = _instant(before, rules.send)
+        planned += _to_everyone(event, Kind.MEETING, f"before-{_event_key(event)}", instant)
+    if today == day:
+        morning = _instant(day, rules.send, rules.morning_time)
+        if morning < event.starts_at and local_date(morning, rules.send.zone) == day:
+            key = f"morning-{_event_key(event)}"
+            planned += _to_everyone(event, Kind.MEETING_MORNING, key, morning)
+    return planned
+
+
+def plan_training_session(event: EventFacts, today: date, rules: ReminderRules) -> list[Reminder]:
+    """A reminder two weeks before (a setting) and joining instructions 5 working days before;
+    someone who books late gets the joining instructions only."""
+    if event.cancelled:
+        return []
+    day = local_date(event.starts_at, rules.send.zone)
+    if today >= day:
+        return []
+    joining = _working_days_from(day, -rules.joining_instructions_working_days)
+    if joining <= today:
+        instant = _instant(joining, rules.send)
+        key = f"joining-{_event_key(event)}"
+        return _to_everyone(event, Kind.JOINING_INSTRUCTIONS, key, instant)
+    before = send_day(day - timedelta(days=rules.training_days_before), rules.send)
+    if before <= today:
+        instant = _instant(before, rules.send)
+        return _to_everyone(event, Kind.TRAINING, f"before-{_event_key(event)}", instant)
+    return []

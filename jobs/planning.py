@@ -1,16 +1,18 @@
 """The planning tick: load the facts, ask the pure planners in `domain.reminders` what is due,
 apply people's preferences and put the result in the outbox (idempotently).
 
-Each planner source is `async (session, today, rules) -> list[Reminder]`: it loads what its planner
-needs in as few queries as it can and calls the pure planner. Adding a kind of reminder means adding
-a source to `planner_sources()` and a renderer for its kind.
+Each planner source is an async generator `(sessions, today, rules) -> batches of Reminder`: it
+loads what its planner needs (in chunks when there can be many, each in a short transaction) and
+calls the pure planner. Each batch is enqueued in its own transaction, so memory stays bounded and
+no lock is held for the whole pass. Adding a kind of reminder means adding a source to
+`planner_sources()` and a renderer for its kind.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -31,16 +33,18 @@ from storage.outbox import NewMessage
 
 log = logging.getLogger(__name__)
 
-PlannerSource = Callable[[AsyncSession, date, ReminderRules], Awaitable[list[Reminder]]]
+Sessions = async_sessionmaker[AsyncSession]
+PlannerSource = Callable[[Sessions, date, ReminderRules], AsyncIterator[list[Reminder]]]
 
 
 async def statutory_clock_reminders(
-    session: AsyncSession, today: date, rules: ReminderRules
-) -> list[Reminder]:
-    clocks = await reminders.open_clocks(session, today)
-    if not clocks:
-        return []
-    recipients = await reminders.group_recipients(session, {c.group_code for c in clocks})
+    sessions: Sessions, today: date, rules: ReminderRules
+) -> AsyncIterator[list[Reminder]]:
+    async with sessions() as session:
+        clocks = await reminders.open_clocks(session, today)
+        if not clocks:
+            return
+        recipients = await reminders.group_recipients(session, {c.group_code for c in clocks})
     planned: list[Reminder] = []
     for clock in clocks:
         facts = StatutoryClockFacts(
@@ -52,7 +56,7 @@ async def statutory_clock_reminders(
             closed=clock.closed_on is not None,
         )
         planned += plan_rapid_review(facts, today, rules)
-    return planned
+    yield planned
 
 
 def planner_sources() -> list[PlannerSource]:
@@ -80,25 +84,24 @@ def as_message(reminder: Reminder) -> NewMessage:
 
 async def plan_reminders(
     settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: Sessions,
     now: datetime,
     sources: list[PlannerSource] | None = None,
 ) -> PlanResult:
-    """One planning pass: read everything, plan, then write the new rows in one transaction."""
+    """One planning pass over every source; returns how many reminders were due and new."""
     started = time.perf_counter()
     rules = reminder_rules(settings)
     today = local_date(now, rules.send.zone)
-    planned: list[Reminder] = []
     async with sessions() as session:
-        for source in sources or planner_sources():
-            planned += await source(session, today, rules)
         preferences = await reminders.all_preferences(session)
-    wanted = apply_preferences(planned, preferences, today, rules)
-    async with sessions() as session, session.begin():
-        inserted = await outbox.enqueue(session, map(as_message, wanted))
-    result = PlanResult(len(wanted), inserted, time.perf_counter() - started)
+    planned = inserted = 0
+    for source in sources or planner_sources():
+        async for batch in source(sessions, today, rules):
+            wanted = apply_preferences(batch, preferences, today, rules)
+            planned += len(wanted)
+            async with sessions() as session, session.begin():
+                inserted += await outbox.enqueue(session, map(as_message, wanted))
+    result = PlanResult(planned, inserted, time.perf_counter() - started)
     if inserted:
-        log.info(
-            "planning: %s reminders due, %s new (%.2fs)", len(wanted), inserted, result.seconds
-        )
+        log.info("planning: %s reminders due, %s new (%.2fs)", planned, inserted, result.seconds)
     return result

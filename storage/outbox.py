@@ -149,13 +149,16 @@ async def enqueue(session: AsyncSession, messages: Iterable[NewMessage]) -> int:
 
 
 async def _insert_chunk(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    # RETURNING counts the rows really inserted on both dialects (psycopg reports rowcount -1
+    # for a multi-row INSERT ... ON CONFLICT DO NOTHING).
     statement = (
         _insert(session)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["kind", "subject", "recipient", "occurrence"])
+        .returning(OutboxMessage.id)
     )
     result = await session.execute(statement)
-    return max(result.rowcount or 0, 0)
+    return len(result.all())
 
 
 def _due(now: datetime) -> Any:

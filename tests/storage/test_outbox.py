@@ -1,0 +1,137 @@
+"""The outbox on SQLite and PostgreSQL: idempotent enqueueing, leases, fencing, recovery."""
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from storage import outbox
+from storage.db import make_session_factory
+from storage.models import OutboxMessage
+from storage.outbox import NewMessage
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def message(n=1, *, person=1, when=NOW, kind="rapid_review"):
+    return NewMessage.to_person(kind, f"clock:{n}", person, "due-2026-12-11-wd5", when)
+
+
+async def enqueue(sessions, messages):
+    async with sessions() as session, session.begin():
+        return await outbox.enqueue(session, messages)
+
+
+async def claim(sessions, owner, now=NOW, limit=10, lease=120):
+    async with sessions() as session, session.begin():
+        return await outbox.claim_due(
+            session, owner=owner, now=now, lease_seconds=lease, limit=limit
+        )
+
+
+async def statuses(sessions):
+    async with sessions() as session:
+        rows = await session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )
+        return dict(rows.all())
+
+
+async def test_planning_twice_inserts_nothing_new(seeded_engine):
+    sessions = make_session_factory(seeded_engine)
+    batch = [message(n, person=1 + n % 3) for n in range(1200)]  # more than one insert chunk
+    assert await enqueue(sessions, batch) == 1200
+    assert await enqueue(sessions, batch) == 0
+    assert await enqueue(sessions, [*batch[:5], message(5000)]) == 1
+    assert await statuses(sessions) == {"pending": 1201}
+
+
+async def test_the_key_is_kind_subject_recipient_and_occurrence(seeded_engine):
+    sessions = make_session_factory(seeded_engine)
+    base = message()
+    variants = [
+        base,
+        NewMessage.to_person("other_kind", base.subject, 1, base.occurrence, NOW),
+        NewMessage.to_person(base.kind, "clock:2", 1, base.occurrence, NOW),
+        NewMessage.to_person(base.kind, base.subject, 2, base.occurrence, NOW),
+        NewMessage.to_person(base.kind, base.subject, 1, "due-2026-12-11-wd2", NOW),
+        # Same key, different time: still the same reminder.
+        NewMessage.to_person(base.kind, base.subject, 1, base.occurrence, NOW + timedelta(days=1)),
+    ]
+    assert await enqueue(sessions, variants) == 5
+
+
+async def test_only_due_rows_are_claimed_and_each_once(seeded_engine):
+    sessions = make_session_factory(seeded_engine)
+    await enqueue(sessions, [message(1), message(2, when=NOW + timedelta(seconds=60))])
+    first = await claim(sessions, "a")
+    assert [m.subject for m in first] == ["clock:1"]
+    assert first[0].attempts == 1 and first[0].lease_owner == "a"
+    assert await claim(sessions, "b") == []
+    later = await claim(sessions, "b", now=NOW + timedelta(seconds=60))
+    assert [m.subject for m in later] == ["clock:2"]
+
+
+async def test_a_dead_senders_rows_are_claimed_again_when_the_lease_runs_out(seeded_engine):
+    sessions = make_session_factory(seeded_engine)
+    await enqueue(sessions, [message(n) for n in range(3)])
+    abandoned = await claim(sessions, "crashed")
+    assert len(abandoned) == 3
+    assert await claim(sessions, "survivor", now=NOW + timedelta(seconds=119)) == []
+    taken = await claim(sessions, "survivor", now=NOW + timedelta(seconds=121))
+    assert {m.id for m in taken} == {m.id for m in abandoned}
+    assert all(m.attempts == 2 for m in taken)
+    # The crashed sender wakes up: its outcome is refused, the survivor's stands.
+    async with sessions() as session, session.begin():
+        assert not await outbox.mark_sent(
+            session, abandoned[0], activity_id="late", conversation_id="c", now=NOW
+        )
+        assert await outbox.mark_sent(
+            session, taken[0], activity_id="on-time", conversation_id="c", now=NOW
+        )
+    async with sessions() as session:
+        row = await session.get(OutboxMessage, taken[0].id)
+        assert (row.status, row.activity_id, row.lease_owner) == ("sent", "on-time", None)
+
+
+async def test_outcomes(seeded_engine):
+    sessions = make_session_factory(seeded_engine)
+    await enqueue(sessions, [message(n) for n in range(5)])
+    a, b, c, d, e = await claim(sessions, "me")
+    later = NOW + timedelta(seconds=30)
+    async with sessions() as session, session.begin():
+        assert await outbox.mark_sent(session, a, activity_id="x1", conversation_id="c1", now=NOW)
+        assert await outbox.retry_later(session, b, not_before=later, error="http_429", now=NOW)
+        assert await outbox.mark_failed(session, c, error="http_400", now=NOW)
+        assert await outbox.mark_unreachable(session, d, error="http_403", now=NOW)
+        assert await outbox.defer(session, e, not_before=later)
+    async with sessions() as session:
+        counts = await outbox.status_counts(session)
+        errors = await outbox.recent_errors(session)
+        deferred = await session.get(OutboxMessage, e.id)
+        retried = await session.get(OutboxMessage, b.id)
+    assert counts["sent"] == 1 and counts["pending"] == 2
+    assert counts["failed"] == 1 and counts["unreachable"] == 1
+    assert {x.error for x in errors} == {"http_429", "http_400", "http_403"}
+    assert deferred.attempts == 0 and deferred.not_before == later  # a deferral is no attempt
+    assert retried.attempts == 1 and retried.not_before == later
+    assert [m.id for m in await claim(sessions, "me", now=later)] == [b.id, e.id]
+
+
+async def test_cancel_pending_for_a_subject(seeded_engine):
+    sessions = make_session_factory(seeded_engine)
+    await enqueue(sessions, [message(1, person=1), message(1, person=2), message(2)])
+    async with sessions() as session, session.begin():
+        assert await outbox.cancel_pending(session, subject="clock:1", reason="closed") == 2
+    assert await statuses(sessions) == {"cancelled": 2, "pending": 1}
+
+
+async def test_concurrent_claims_never_share_a_row(seeded_engine):
+    """Four claimers at once (on PostgreSQL, SKIP LOCKED; on SQLite, serialised transactions)."""
+    sessions = make_session_factory(seeded_engine)
+    await enqueue(sessions, [message(n, person=1 + n % 5) for n in range(200)])
+    batches = await asyncio.gather(
+        *(claim(sessions, f"w{w}", limit=30) for w in range(4) for _ in range(3))
+    )
+    ids = [m.id for batch in batches for m in batch]
+    assert len(ids) == len(set(ids)) == 200
