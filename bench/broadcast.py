@@ -61,7 +61,7 @@ VIRTUAL_START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 PER_CONVERSATION = 7.0
 
 
-# -- the fake Bot Connector --------------------------------------------------------------------------
+# -- the fake Bot Connector ------------------------------------------------------------------------
 
 
 class Bucket:
@@ -95,6 +95,9 @@ class FakeTeams:
     _conversations: dict[str, Bucket] = field(default_factory=dict)
     _rng: random.Random = field(init=False)
     _ids: int = 0
+    # Set once `kill_after` copies have been delivered (the crash mode's cue).
+    kill_after: int | None = None
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __post_init__(self) -> None:
         self._tenant = Bucket(self.rate)
@@ -134,10 +137,12 @@ class FakeTeams:
         self.last_at = now
         self.delivered[conversation] += 1
         self._ids += 1
+        if self.kill_after is not None and self._ids >= self.kill_after:
+            self.reached.set()
         return web.json_response({"id": f"bench-{self._ids}"})
 
 
-# -- the database --------------------------------------------------------------------------------------
+# -- the database ----------------------------------------------------------------------------------
 
 
 def conversation_of(index: int) -> str:
@@ -170,36 +175,68 @@ async def prepare_database(url: str, recipients: int, service_url: str) -> int:
     async with sessions() as session, session.begin():
         agency = Agency(code="BENCH", name="Bench Agency")
         team = Agency(code="TEAM", name="Business team")
-        author = Person(code="ADMIN", name="Bench Admin", email="admin@bench.example",
-                        agency=team, is_admin=True)
+        author = Person(
+            code="ADMIN",
+            name="Bench Admin",
+            email="admin@bench.example",
+            agency=team,
+            is_admin=True,
+        )
         session.add_all([agency, team, author])
         await session.flush()
         for start in range(0, recipients, 1000):
             stop = min(recipients, start + 1000)
-            await session.execute(insert(Person), [
-                {"code": f"B{i}", "name": f"Person {i}", "email": f"p{i}@bench.example",
-                 "agency_id": agency.id, "role_title": "", "is_champion": False,
-                 "is_admin": False, "is_scrutineer": False, "is_guest": False, "active": True}
-                for i in range(start, stop)
-            ])
-        ids = dict((await session.execute(
-            select(Person.code, Person.id).where(Person.code != "ADMIN"))).tuples().all())
+            await session.execute(
+                insert(Person),
+                [
+                    {
+                        "code": f"B{i}",
+                        "name": f"Person {i}",
+                        "email": f"p{i}@bench.example",
+                        "agency_id": agency.id,
+                        "role_title": "",
+                        "is_champion": False,
+                        "is_admin": False,
+                        "is_scrutineer": False,
+                        "is_guest": False,
+                        "active": True,
+                    }
+                    for i in range(start, stop)
+                ],
+            )
+        ids = dict(
+            (await session.execute(select(Person.code, Person.id).where(Person.code != "ADMIN")))
+            .tuples()
+            .all()
+        )
         refs = [
-            {"conversation_id": conversation_of(i), "conversation_type": "personal",
-             "person_id": ids[f"B{i}"], "tenant_id": TENANT, "service_url": service_url,
-             "reference": reference(i, service_url), "active": True}
+            {
+                "conversation_id": conversation_of(i),
+                "conversation_type": "personal",
+                "person_id": ids[f"B{i}"],
+                "tenant_id": TENANT,
+                "service_url": service_url,
+                "reference": reference(i, service_url),
+                "active": True,
+            }
             for i in range(recipients)
         ]
         for start in range(0, len(refs), 1000):
             await session.execute(insert(ConversationRef), refs[start : start + 1000])
         draft = Draft(
-            Content("New dates: Safeguarding Essentials (Level 3)",
-                    "Two new sessions are open for booking. **Book early.**"),
+            Content(
+                "New dates: Safeguarding Essentials (Level 3)",
+                "Two new sessions are open for booking. **Book early.**",
+            ),
             AudienceDefinition(agency_ids=frozenset({agency.id})),
         )
         announcement = await broadcasts.create_draft(
-            session, draft, author_id=author.id, author_user_id="29:admin",
-            now=VIRTUAL_START, screening_confirmed=False,
+            session,
+            draft,
+            author_id=author.id,
+            author_user_id="29:admin",
+            now=VIRTUAL_START,
+            screening_confirmed=False,
         )
         announcement_id = announcement.id
     await engine.dispose()
@@ -246,7 +283,7 @@ async def claimed_conversations(url: str) -> set[str]:
     return found
 
 
-# -- the sending process ------------------------------------------------------------------------------
+# -- the sending process ---------------------------------------------------------------------------
 
 
 def bench_settings(url: str, rate: float) -> Settings:
@@ -314,9 +351,19 @@ async def run_sender(url: str, rate: float, wall_start: float) -> None:
 def start_sender(url: str, rate: float, wall_start: float) -> subprocess.Popen:
     """A sending process, set up and waiting for `go` on its standard input."""
     sender = subprocess.Popen(
-        [sys.executable, *os.environ.get("BENCH_PYTHON_FLAGS", "").split(), "-m",
-         "bench.broadcast", "--sender", "--database-url", url,
-         "--rate", str(rate), "--wall-start", repr(wall_start)],
+        [
+            sys.executable,
+            *os.environ.get("BENCH_PYTHON_FLAGS", "").split(),
+            "-m",
+            "bench.broadcast",
+            "--sender",
+            "--database-url",
+            url,
+            "--rate",
+            str(rate),
+            "--wall-start",
+            repr(wall_start),
+        ],
         cwd=Path(__file__).resolve().parents[1],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -334,7 +381,7 @@ def go(sender: subprocess.Popen) -> None:
     sender.stdin.flush()
 
 
-# -- one run ------------------------------------------------------------------------------------------
+# -- one run ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -367,9 +414,10 @@ class Result:
         return text
 
 
-async def run(recipients: int, rate: float, failure_share: float, mode: str,
-              database_url: str | None) -> Result:
-    teams = FakeTeams(rate, failure_share)
+async def run(
+    recipients: int, rate: float, failure_share: float, mode: str, database_url: str | None
+) -> Result:
+    teams = FakeTeams(rate, failure_share, kill_after=recipients // 2 if mode == "crash" else None)
     runner = web.AppRunner(teams.app(), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -387,8 +435,7 @@ async def run(recipients: int, rate: float, failure_share: float, mode: str,
         go(sender)
         in_flight = 0
         if mode == "crash":
-            while sum(teams.delivered.values()) < recipients // 2:
-                await asyncio.sleep(0.01)
+            await teams.reached.wait()
             os.kill(sender.pid, signal.SIGKILL)
             sender.wait()
             # Claimed rows whose copy reached Teams but which the dead sender never recorded.
@@ -396,8 +443,7 @@ async def run(recipients: int, rate: float, failure_share: float, mode: str,
             in_flight = sum(1 for c in unfinished if teams.delivered[c])
             sender = start_sender(url, rate, wall_start)
             go(sender)
-        while sender.poll() is None:
-            await asyncio.sleep(0.05)
+        await asyncio.get_running_loop().run_in_executor(None, sender.wait)
         if sender.returncode != 0:
             raise SystemExit(f"the sending process failed with status {sender.returncode}")
         states = await outbox_states(url)
@@ -418,8 +464,11 @@ async def run(recipients: int, rate: float, failure_share: float, mode: str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.broadcast", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.broadcast",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="1,000 recipients")
     parser.add_argument("--recipients", type=int)
     parser.add_argument("--rates", default="50,500", help="tenant limits to run, e.g. 50,500")
