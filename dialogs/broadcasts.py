@@ -12,6 +12,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards import broadcasts as cards
 from cards.common import message_card
@@ -139,7 +142,7 @@ def draft_from_form(
     return Draft(content, audience, next(iter(course), None), ack_days), {}
 
 
-def _listed_view(item: broadcasts.Listed, zone: Any) -> cards.ListedView:
+def _listed_view(item: broadcasts.Listed, zone: ZoneInfo) -> cards.ListedView:
     status = Status(item.status)
     instant = {
         Status.SCHEDULED: item.scheduled_for,
@@ -234,7 +237,7 @@ def _screen(turn: Turn, content: Content) -> cards.Screening | None:
 
 async def _store(
     turn: Turn,
-    session: Any,
+    session: AsyncSession,
     announcement_id: int | None,
     draft: Draft,
     *,
@@ -290,7 +293,9 @@ async def open_announcement(turn: Turn, data: dict[str, Any]) -> Reply:
         return await _open(turn, session, announcement)
 
 
-async def _open(turn: Turn, session: Any, announcement: Announcement, notice: str = "") -> Reply:
+async def _open(
+    turn: Turn, session: AsyncSession, announcement: Announcement, notice: str = ""
+) -> Reply:
     if announcement.status in (Status.DRAFT, Status.SCHEDULED):
         return await _draft_reply(turn, session, announcement, notice=notice)
     return await _report_reply(turn, session, announcement, notice=notice)
@@ -298,7 +303,7 @@ async def _open(turn: Turn, session: Any, announcement: Announcement, notice: st
 
 async def _draft_reply(
     turn: Turn,
-    session: Any,
+    session: AsyncSession,
     announcement: Announcement,
     *,
     notice: str = "",
@@ -331,7 +336,7 @@ def _summary(
 
 
 async def _announcement_view(
-    turn: Turn, session: Any, announcement: Announcement
+    turn: Turn, session: AsyncSession, announcement: Announcement
 ) -> cards.AnnouncementView:
     facts = await broadcasts.course_facts(session, announcement.course_id, turn.now)
     course = cards.course_view_of(facts, turn.services.settings.zone)
@@ -453,7 +458,9 @@ def _outside_hours(turn: Turn, hours: SendingHours) -> cards.ScheduleInput:
 
 
 def _remember_report_card(turn: Turn, announcement: Announcement) -> None:
-    """The clicked card becomes the report, so that is where the report lives from now on."""
+    """The clicked card becomes the report, so that is where the report lives from now on, and
+    the admin who sent it is the one whose report refreshes itself."""
+    announcement.author_user_id = _user_id(turn) or announcement.author_user_id
     activity = turn.context.activity
     if activity.reply_to_id and activity.conversation is not None:
         announcement.report_conversation_id = activity.conversation.id
@@ -585,7 +592,7 @@ async def report(turn: Turn, data: dict[str, Any]) -> Reply:
 
 
 async def _report_reply(
-    turn: Turn, session: Any, announcement: Announcement, *, notice: str = ""
+    turn: Turn, session: AsyncSession, announcement: Announcement, *, notice: str = ""
 ) -> Reply:
     await broadcasts.finish_if_done(session, announcement, now=turn.now)
     counts = await broadcasts.report_counts(session, announcement)

@@ -305,6 +305,7 @@ async def test_send_now_queues_one_outbox_row_per_recipient_and_audits_it(harnes
     assert audit["reachable"] == "4"
     assert '"groups": [' in audit["audience"]
     assert audit["started_at"].startswith("2026-11-24T09:00")
+    assert audit["author_id"] == str(announcement.author_id)
 
     outcomes = await harness.app[DISPATCHER].drain()
     assert outcomes["sent"] == 4 and outcomes["unreachable"] == 2
@@ -576,3 +577,20 @@ async def test_stale_or_broken_ids_get_a_clear_answer(harness, announcement_id):
     assert "no longer here" in card_text(card)
     card = await harness.execute(MEMBER, "broadcast_ack", {"announcement_id": announcement_id})
     assert "no longer here" in card_text(card)
+
+
+async def test_the_admin_who_sends_gets_the_self_refreshing_report(harness):
+    announcement_id = await ncn_draft(harness)
+    colleague = demo_user("P06")
+    card = await harness.execute(colleague, "broadcast_send", {"announcement_id": announcement_id})
+    assert card["refresh"]["userIds"] == [colleague.id]
+    people = dict(
+        await rows(
+            harness,
+            select(AuditEntry.field, AuditEntry.person_id).where(
+                AuditEntry.event == "send_started"
+            ),
+        )
+    )
+    tomasz = await scalar(harness, select(Person.id).where(Person.code == "P06"))
+    assert people["people"] == tomasz
