@@ -32,6 +32,7 @@ from jobs.scheduler import JobContext, start_scheduler
 from storage import migrate
 from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
+from web.calendar import calendar_routes
 
 log = logging.getLogger("bot")
 
@@ -56,6 +57,7 @@ def create_app(
     credentials_factory: ServiceClientCredentialsFactory | None = None,
 ) -> web.Application:
     """The aiohttp application for these settings. Tests pass a clock and credentials factory."""
+    settings = settings.with_link_secret()
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     engine = make_engine(settings.database_url)
@@ -82,6 +84,7 @@ def create_app(
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    calendar_routes(app, sessions=services.sessions, settings=settings, clock=clock)
     return app
 
 

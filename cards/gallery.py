@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from cards import broadcasts, reminders, welcome
+from cards import broadcasts, meetings, reminders, training, welcome
 from cards.common import Card
 
 GalleryStates = Callable[[], Iterable[tuple[str, Card]]]
@@ -22,7 +22,13 @@ GalleryStates = Callable[[], Iterable[tuple[str, Card]]]
 
 def sources() -> list[GalleryStates]:
     """Every feature's gallery, in the order people meet the cards."""
-    return [welcome.gallery_states, reminders.gallery_states, broadcasts.gallery_states]
+    return [
+        welcome.gallery_states,
+        meetings.gallery_states,
+        training.gallery_states,
+        reminders.gallery_states,
+        broadcasts.gallery_states,
+    ]
 
 
 def all_states() -> list[tuple[str, Card]]:

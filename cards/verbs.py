@@ -10,6 +10,17 @@ from enum import StrEnum
 class Verb(StrEnum):
     HELP = "help"
     WELCOME = "welcome"
+
+    # Meetings and training (dialogs/meetings.py)
+    MEETING_OPEN = "meeting.open"
+    UPCOMING_MINE = "upcoming.mine"
+    COURSE_OPEN = "course.open"
+    SESSION_BOOK = "session.book"
+    SESSION_CANCEL = "session.cancel"
+    COURSE_ENROL = "course.enrol"
+    SESSION_ATTENDANCE = "session.attendance"
+    SESSION_ATTENDANCE_SAVE = "session.attendance.save"
+
     # reminders (issue 5)
     REMINDER_SNOOZE = "reminders.snooze"
     REMINDER_PAUSE = "reminders.pause"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import secrets
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -159,6 +160,23 @@ class Settings:
         return zoneinfo.ZoneInfo(self.timezone)
 
     @property
+    def public_url(self) -> str:
+        """Where people's browsers reach the bot's web routes (calendar links): PUBLIC_BASE_URL,
+        or the address it listens on when that is not set (development)."""
+        if self.public_base_url:
+            return self.public_base_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def with_link_secret(self) -> Settings:
+        """These settings with a secret for signed links. LINK_SECRET is required in
+        production; in development an empty one becomes a random secret for this process, so
+        links it signed stop working when it restarts."""
+        if self.link_secret:
+            return self
+        return replace(self, link_secret=secrets.token_urlsafe(32))
+
+    @property
     def sqlite_path(self) -> Path | None:
         """The database file when the URL names a SQLite file, so it can be created on start."""
         match = re.match(r"^sqlite(\+\w+)?:///(?P<path>[^?]+)", self.database_url)
@@ -240,6 +258,19 @@ class Settings:
         ):
             if value and not _is_guid(value):
                 raise ConfigError(f"{name} must be a GUID, not {value!r}")
+        self._check_public_url()
+
+    def _check_public_url(self) -> None:
+        if not self.public_base_url:
+            return
+        wanted = "https://" if self.is_production else "http"
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", self.public_base_url) or not (
+            self.public_base_url.startswith(wanted)
+        ):
+            raise ConfigError(
+                f"PUBLIC_BASE_URL must be a web address starting {wanted} (like "
+                f"https://bot.example.org), not {self.public_base_url!r}"
+            )
 
 
 def _app_env(env: Mapping[str, str]) -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs import broadcasts, general, reminders
+from dialogs import broadcasts, general, meetings, reminders, training
 from dialogs.registry import Registry
 
-FEATURES = [reminders, broadcasts, general]
+FEATURES = [meetings, training, reminders, broadcasts, general]
 
 
 def build_registry() -> Registry:

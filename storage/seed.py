@@ -60,7 +60,10 @@ async def seed_demo(
 
 def feature_seeders() -> list[Seeder]:
     """Each feature's seeder, in dependency order. Imported here to keep storage modules acyclic."""
-    return []
+    from storage.meetings import seed_meetings
+    from storage.training import seed_training
+
+    return [seed_meetings, seed_training]
 
 
 async def seed_partnership(session: AsyncSession, data: DemoData) -> None:

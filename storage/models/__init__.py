@@ -36,3 +36,9 @@ __all__ = [
     "Source",
     "StatutoryClock",
 ]
+
+# Meetings and training (migration 0003).
+from storage.models.meetings import Meeting, MeetingSeries
+from storage.models.training import Booking, Course, CourseSession, Enrolment
+
+__all__ += ["Booking", "Course", "CourseSession", "Enrolment", "Meeting", "MeetingSeries"]

@@ -1,0 +1,347 @@
+"""Cards for meetings: one meeting, "what's on" lists (meetings and training by date), and the
+answer when there is nothing to show.
+
+Times are shown in the partnership's time zone (UK time) whatever the reader's device says.
+Join links, agendas and "Add to calendar" appear only when the reader may use them (members of the
+group, the business team, the scrutineer); everyone else sees when the group meets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from cards.common import (
+    Card,
+    Element,
+    card,
+    column,
+    columns,
+    container,
+    facts,
+    heading,
+    open_url,
+    submit,
+    text,
+)
+from cards.verbs import Verb
+from domain.meetings import MeetingFacts, Mode
+from domain.when import format_day
+
+# A list longer than this is cut, with a line saying how many more there are.
+MAX_LIST_ITEMS = 20
+TIME_ZONE_NOTE = "UK time"
+
+
+def clock_span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
+    """'10:00–12:30' in the partnership's time zone."""
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
+def when_text(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
+    """'Tue 8 Dec 2026, 10:00–12:30' in the partnership's time zone."""
+    return (
+        f"{format_day(starts_at.astimezone(zone).date())}, {clock_span(starts_at, ends_at, zone)}"
+    )
+
+
+def where_text(mode: Mode, venue: str) -> str:
+    if mode == Mode.ONLINE:
+        return "Microsoft Teams"
+    if mode == Mode.E_LEARNING:
+        return "Online, at your own pace"
+    place = venue or "venue to be confirmed"
+    return f"{place} and on Teams" if mode == Mode.HYBRID else place
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: MeetingFacts
+    sees_links: bool
+    calendar_url: str = ""
+
+
+def meeting_card(view: MeetingView, zone: ZoneInfo) -> Card:
+    meeting = view.meeting
+    body: list[Element] = [heading(meeting.title, size="Medium")]
+    if meeting.title != meeting.group_name:
+        body.append(text(meeting.group_name, subtle=True, spacing="None"))
+    if meeting.cancelled:
+        body.append(text("This meeting has been cancelled.", color="Attention", weight="Bolder"))
+    body.append(
+        facts(
+            [
+                (
+                    "When",
+                    f"{when_text(meeting.starts_at, meeting.ends_at, zone)} ({TIME_ZONE_NOTE})",
+                ),
+                ("How", meeting.mode.label),
+                ("Where", where_text(meeting.mode, meeting.venue)),
+                ("Theme", meeting.notes),
+            ]
+        )
+    )
+    actions: list[Element] = []
+    if view.sees_links and not meeting.cancelled:
+        if meeting.online_url and meeting.mode.has_link:
+            actions.append(open_url("Join on Teams", meeting.online_url))
+        if meeting.agenda_url:
+            actions.append(open_url("Agenda and papers", meeting.agenda_url))
+        if view.calendar_url:
+            actions.append(open_url("Add to calendar", view.calendar_url))
+    elif not view.sees_links:
+        body.append(
+            text(
+                f"The joining link and papers are for members of the {meeting.group_name}. "
+                "If you should be there, ask the group's chair to add you.",
+                subtle=True,
+                size="Small",
+            )
+        )
+    actions.append(submit("My meetings", Verb.UPCOMING_MINE))
+    when = format_day(meeting.starts_at.astimezone(zone).date())
+    return card(body, actions, fallback_text=f"{meeting.title}: {when}")
+
+
+@dataclass(frozen=True)
+class UpcomingItem:
+    """One line of a "what's on" list: a meeting or a training session."""
+
+    kind: str  # "meeting" or "session"
+    id: int
+    title: str
+    detail: str  # the group's name, or the course's code and mode
+    starts_at: datetime
+    ends_at: datetime
+    mode: Mode
+    status: str = ""  # "Booked", "Waiting list (2nd)"
+    cancelled: bool = False
+    course_id: int | None = None
+
+
+def _open_action(item: UpcomingItem) -> Element:
+    if item.kind == "meeting":
+        return submit("Open", Verb.MEETING_OPEN, meeting_id=item.id)
+    return submit("Open", Verb.COURSE_OPEN, course_id=item.course_id, session_id=item.id)
+
+
+def _item_element(item: UpcomingItem, zone: ZoneInfo) -> Element:
+    start = item.starts_at.astimezone(zone)
+    kind_word = "Meeting" if item.kind == "meeting" else "Training"
+    status = " · ".join(
+        part
+        for part in (
+            kind_word,
+            item.mode.label,
+            "CANCELLED" if item.cancelled else "",
+            item.status,
+        )
+        if part
+    )
+    return container(
+        [
+            columns(
+                column(
+                    [
+                        text(format_day(start.date()).rsplit(" ", 1)[0], weight="Bolder"),
+                        text(
+                            clock_span(item.starts_at, item.ends_at, zone),
+                            subtle=True,
+                            spacing="None",
+                        ),
+                    ],
+                    width="110px",
+                ),
+                column(
+                    [
+                        text(item.title, weight="Bolder", color="Accent"),
+                        text(
+                            f"{item.detail} · {status}" if item.detail else status,
+                            subtle=True,
+                            size="Small",
+                            spacing="None",
+                        ),
+                    ]
+                ),
+            )
+        ],
+        separator=True,
+        spacing="Small",
+        select=_open_action(item),
+    )
+
+
+def upcoming_card(
+    title: str,
+    subtitle: str,
+    items: list[UpcomingItem],
+    zone: ZoneInfo,
+    *,
+    footnote: str = "",
+) -> Card:
+    """A list of meetings and sessions by date; each line opens its card."""
+    shown = items[:MAX_LIST_ITEMS]
+    body: list[Element] = [heading(title, size="Medium")]
+    if subtitle:
+        body.append(text(subtitle, subtle=True, spacing="None"))
+    body.extend(_item_element(item, zone) for item in shown)
+    if len(items) > len(shown):
+        body.append(
+            text(
+                f"and {len(items) - len(shown)} more: ask about a shorter time, "
+                'for example "what\'s on next week".',
+                subtle=True,
+                size="Small",
+            )
+        )
+    body.append(
+        text(
+            footnote or f"Times are {TIME_ZONE_NOTE}. Select a line for details.",
+            subtle=True,
+            size="Small",
+        )
+    )
+    return card(
+        body,
+        [submit("My meetings", Verb.UPCOMING_MINE)],
+        fallback_text=f"{title}: {len(items)} item(s)",
+    )
+
+
+def nothing_card(
+    sentence: str, suggestions: list[str], zone: ZoneInfo, *, next_item: UpcomingItem | None = None
+) -> Card:
+    """Nothing matched: say so, say what comes next if anything, and suggest what to ask."""
+    body: list[Element] = [heading("Nothing found", size="Medium"), text(sentence)]
+    actions: list[Element] = []
+    if next_item is not None:
+        when = when_text(next_item.starts_at, next_item.ends_at, zone)
+        body.append(text(f"The next one is {next_item.title} on {when}."))
+        actions.append(_open_action(next_item) | {"title": f"Open {next_item.title}"[:40]})
+    if suggestions:
+        body.append(text("You could ask:", weight="Bolder", spacing="Medium"))
+        body.extend(text(f'"{s}"', spacing="None") for s in suggestions)
+    actions.append(submit("My meetings", Verb.UPCOMING_MINE))
+    return card(body, actions, fallback_text=sentence)
+
+
+# -- gallery -----------------------------------------------------------------------------------
+
+_ZONE = ZoneInfo("Europe/London")
+_EXEC = MeetingFacts(
+    id=1,
+    group_id=1,
+    group_code="EXEC",
+    group_name="Executive",
+    title="Executive",
+    starts_at=datetime(2026, 12, 8, 10, 0, tzinfo=UTC),
+    ends_at=datetime(2026, 12, 8, 12, 30, tzinfo=UTC),
+    mode=Mode.ONLINE,
+    online_url="https://meet.riverside.example/exec",
+    agenda_url="https://riverside.example/meetings/exec/2026-12-08/agenda",
+)
+_CFAG = MeetingFacts(
+    id=4,
+    group_id=3,
+    group_code="CFAG",
+    group_name="Case File Audit Group",
+    title="Case File Audit Group",
+    starts_at=datetime(2027, 1, 14, 9, 30, tzinfo=UTC),
+    ends_at=datetime(2027, 1, 14, 15, 30, tzinfo=UTC),
+    mode=Mode.IN_PERSON,
+    venue="Riverside Civic Centre Room 2",
+    agenda_url="https://riverside.example/meetings/cfag/2027-01-14/agenda",
+    notes="Domestic abuse - male carers",
+)
+_CALENDAR = "https://bot.riverside.example/calendar/example-token.ics"
+
+
+def _demo_items() -> list[UpcomingItem]:
+    return [
+        UpcomingItem(
+            "meeting", 1, "Executive", "Executive", _EXEC.starts_at, _EXEC.ends_at, Mode.ONLINE
+        ),
+        UpcomingItem(
+            "session",
+            3,
+            "Domestic Abuse and its Impact on Children",
+            "T3",
+            datetime(2026, 12, 9, 10, 0, tzinfo=UTC),
+            datetime(2026, 12, 9, 12, 30, tzinfo=UTC),
+            Mode.ONLINE,
+            status="Booked",
+            course_id=3,
+        ),
+        UpcomingItem(
+            "meeting",
+            2,
+            "Learning Lessons",
+            "Learning Lessons",
+            datetime(2026, 12, 10, 14, 0, tzinfo=UTC),
+            datetime(2026, 12, 10, 16, 0, tzinfo=UTC),
+            Mode.ONLINE,
+        ),
+        UpcomingItem(
+            "meeting",
+            4,
+            "Neglect Strategy Implementation Group",
+            "NSIG",
+            datetime(2027, 1, 26, 10, 0, tzinfo=UTC),
+            datetime(2027, 1, 26, 12, 0, tzinfo=UTC),
+            Mode.HYBRID,
+            cancelled=True,
+        ),
+    ]
+
+
+def gallery_states() -> list[tuple[str, Card]]:
+    many = [
+        UpcomingItem(
+            "meeting",
+            n,
+            f"Meeting {n}",
+            "Executive",
+            _EXEC.starts_at + timedelta(days=n),
+            _EXEC.ends_at + timedelta(days=n),
+            Mode.ONLINE,
+        )
+        for n in range(MAX_LIST_ITEMS + 5)
+    ]
+    return [
+        ("meeting.member", meeting_card(MeetingView(_EXEC, True, _CALENDAR), _ZONE)),
+        ("meeting.in_person_theme", meeting_card(MeetingView(_CFAG, True, _CALENDAR), _ZONE)),
+        ("meeting.not_member", meeting_card(MeetingView(_EXEC, False), _ZONE)),
+        (
+            "meeting.cancelled",
+            meeting_card(MeetingView(replace(_CFAG, cancelled=True), True, _CALENDAR), _ZONE),
+        ),
+        (
+            "upcoming.mine",
+            upcoming_card(
+                "Coming up for you",
+                "Your groups' meetings and your training, the next three months",
+                _demo_items(),
+                _ZONE,
+            ),
+        ),
+        ("upcoming.long", upcoming_card("What's on", "the next three months", many, _ZONE)),
+        (
+            "upcoming.nothing",
+            nothing_card(
+                "Nothing is on next week (w/c Mon 30 Nov 2026).",
+                ["what's on in December", "training in January", "my meetings"],
+                _ZONE,
+                next_item=_demo_items()[0],
+            ),
+        ),
+        (
+            "upcoming.nothing_no_next",
+            nothing_card(
+                'I couldn\'t find a group or course called "zumba".',
+                ["neglect training", "when is the next Executive"],
+                _ZONE,
+            ),
+        ),
+    ]

@@ -1,0 +1,230 @@
+"""Command-line tools for meetings and training, added to `python -m storage.manage`.
+
+    import-meetings FILE.ics|FILE.csv [--not-personal-data]
+    export-calendar OUT.ics [--from YYYY-MM-DD]
+    sessions [--all]                      list sessions with their ids and numbers
+    export-bookings SESSION OUT.xlsx|OUT.csv
+    mark-attended SESSION [EMAIL ...] [--absent EMAIL ...] [--file BOOKINGS.csv|.xlsx]
+    extend-series                         write recurring meetings a year ahead
+
+SESSION is a session id (see `sessions`), its UID, or COURSE@YYYY-MM-DD such as T1@2027-01-19.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, time
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from config import Settings
+from domain.meetings import local_instant
+from storage import training
+from storage.bookings_export import ExportProblem, write_bookings
+from storage.db import make_engine, make_session_factory
+from storage.meetings import extend_all_series
+from storage.meetings_import import ImportOptions, export_calendar, import_calendar
+from storage.tabular import ImportErrors, ImportFailed, parse_british_date, read_table
+
+Work = Callable[[Settings, async_sessionmaker[AsyncSession], argparse.Namespace], Awaitable[int]]
+Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+
+
+def _with_database(work: Work) -> Command:
+    async def run(settings: Settings, args: argparse.Namespace) -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            return await work(settings, make_session_factory(engine), args)
+        finally:
+            await engine.dispose()
+
+    return run
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _failed(failure: ImportFailed) -> int:
+    print(
+        f"nothing was changed; fix these {len(failure.errors)} problem(s) and try again:",
+        file=sys.stderr,
+    )
+    for error in failure.errors:
+        print(f"  {error}", file=sys.stderr)
+    return 1
+
+
+async def _import_meetings(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
+) -> int:
+    options = ImportOptions(
+        zone=settings.zone,
+        now=_now(),
+        allowed_email_domains=settings.partnership_email_domains,
+        not_personal_data=args.not_personal_data,
+    )
+    try:
+        counts = await import_calendar(sessions, args.file, options)
+    except ImportFailed as failure:
+        return _failed(failure)
+    print(f"imported: {counts}")
+    return 0
+
+
+async def _export_calendar(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
+) -> int:
+    since = None
+    if args.since:
+        day = parse_british_date(args.since)
+        if day is None:
+            print(f"--from {args.since!r} is not a date", file=sys.stderr)
+            return 2
+        since = local_instant(datetime.combine(day, time()), settings.zone)
+    async with sessions() as session:
+        data = await export_calendar(session, settings.zone, _now(), since)
+    args.out.write_bytes(data)
+    print(f"wrote {data.count(b'BEGIN:VEVENT')} events to {args.out}")
+    return 0
+
+
+async def _list_sessions(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
+) -> int:
+    since = datetime(1970, 1, 1, tzinfo=UTC) if args.all else _now()
+    async with sessions() as session:
+        found = await training.sessions_between(session, since, datetime(9999, 1, 1, tzinfo=UTC))
+    for facts in found:
+        start = facts.starts_at.astimezone(settings.zone)
+        places = "unlimited" if facts.capacity is None else f"{facts.booked}/{facts.capacity}"
+        flag = " CANCELLED" if facts.cancelled else ""
+        print(
+            f"{facts.id:>5}  {facts.course_code}@{start:%Y-%m-%d} {start:%H:%M}  "
+            f"{places} booked, {facts.waiting} waiting{flag}  {facts.course_title}"
+        )
+    return 0
+
+
+async def _export_bookings(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
+) -> int:
+    async with sessions() as session:
+        row = await training.find_session(session, args.session, settings.zone)
+        if row is None:
+            print(f"no session {args.session!r}; see `sessions` for ids", file=sys.stderr)
+            return 1
+        facts = await training.session_facts(session, row.id)
+        people = await training.attendance(session, row.id)
+    assert facts is not None
+    try:
+        written = write_bookings(args.out, facts, people, settings.zone)
+    except ExportProblem as problem:
+        print(str(problem), file=sys.stderr)
+        return 2
+    print(f"wrote {written} people to {args.out}")
+    return 0
+
+
+def _attended_from_file(path: Path, errors: ImportErrors) -> tuple[set[str], set[str]]:
+    present, absent = set(), set()
+    for row in read_table(path, "Bookings"):
+        email = errors.email(row, "email")
+        if "attended" not in row.values or not row.get("attended"):
+            continue
+        (present if errors.yes_no(row, "attended") else absent).add(email)
+    return present, absent
+
+
+async def _mark_attended(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
+) -> int:
+    errors = ImportErrors()
+    present = {e.lower() for e in args.emails}
+    absent = {e.lower() for e in args.absent}
+    try:
+        if args.file:
+            from_file = _attended_from_file(args.file, errors)
+            present |= from_file[0]
+            absent |= from_file[1]
+        errors.raise_if_any()
+        async with sessions() as session, session.begin():
+            changed = await _apply_attendance(session, settings, args.session, present, absent)
+    except ImportFailed as failure:
+        return _failed(failure)
+    except training.AttendanceProblem as problem:
+        print(f"nothing was changed: {problem}", file=sys.stderr)
+        return 1
+    print(f"attendance saved: {changed} change(s)")
+    return 0
+
+
+async def _apply_attendance(
+    session: AsyncSession, settings: Settings, reference: str, present: set[str], absent: set[str]
+) -> int:
+    row = await training.find_session(session, reference, settings.zone)
+    if row is None:
+        raise training.AttendanceProblem(f"there is no session {reference!r}")
+    people = await training.attendance(session, row.id)
+    by_email = {p.email: p for p in people if p.status.holds_place}
+    unknown = sorted((present | absent) - set(by_email))
+    if unknown:
+        raise training.AttendanceProblem(
+            "these people hold no place on that session: " + ", ".join(unknown)
+        )
+    attended = {p.person_id for p in people if p.status == training.BookingStatus.ATTENDED}
+    attended |= {by_email[e].person_id for e in present}
+    attended -= {by_email[e].person_id for e in absent}
+    # The command line has no signed-in person; the audit entry shows it came from no one.
+    return await training.mark_attendance(
+        session, row.id, attended, by_person_id=None, now=_now(), zone=settings.zone
+    )
+
+
+async def _extend_series(
+    _settings: Settings, sessions: async_sessionmaker[AsyncSession], _args: argparse.Namespace
+) -> int:
+    async with sessions() as session, session.begin():
+        added = await extend_all_series(session, _now())
+    print(f"recurring meetings written ahead: {added} added")
+    return 0
+
+
+def _date_argument(value: str) -> str:
+    if parse_british_date(value) is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (use 31/01/2027)")
+    return value
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    """The meetings and training subcommands, added to the manage command's parser."""
+    imp = commands.add_parser("import-meetings", help="import meetings and sessions (.ics, .csv)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--not-personal-data",
+        action="store_true",
+        help="confirm that text flagged as possible personal data is not (recorded in the audit)",
+    )
+    imp.set_defaults(run=_with_database(_import_meetings))
+    exp = commands.add_parser("export-calendar", help="every meeting and session as one .ics")
+    exp.add_argument("out", type=Path)
+    exp.add_argument("--from", dest="since", type=_date_argument, help="only from this date")
+    exp.set_defaults(run=_with_database(_export_calendar))
+    listing = commands.add_parser("sessions", help="list training sessions with their ids")
+    listing.add_argument("--all", action="store_true", help="include past sessions")
+    listing.set_defaults(run=_with_database(_list_sessions))
+    bookings = commands.add_parser("export-bookings", help="a session's bookings (.xlsx, .csv)")
+    bookings.add_argument("session", help="id, UID or COURSE@YYYY-MM-DD")
+    bookings.add_argument("out", type=Path)
+    bookings.set_defaults(run=_with_database(_export_bookings))
+    mark = commands.add_parser("mark-attended", help="record who attended a session")
+    mark.add_argument("session", help="id, UID or COURSE@YYYY-MM-DD")
+    mark.add_argument("emails", nargs="*", default=[], help="people who attended")
+    mark.add_argument("--absent", nargs="*", default=[], help="people who did not attend")
+    mark.add_argument("--file", type=Path, help="an export-bookings file with attended filled in")
+    mark.set_defaults(run=_with_database(_mark_attended))
+    extend = commands.add_parser("extend-series", help="write recurring meetings a year ahead")
+    extend.set_defaults(run=_with_database(_extend_series))

@@ -1,0 +1,390 @@
+"""Queries about meetings: what is on, the next one of a group, recurring series, the demo seed.
+
+Every function takes an `AsyncSession`; the caller owns the unit of work. Meetings come back as
+`domain.meetings.MeetingFacts`. For the reminders planner, `meetings_starting_between` lists the
+meetings in a window with the people expected at each (the group's active members) in one query.
+A series is written out as meeting rows up to a horizon; `extend_all_series` tops that up and is
+meant for a daily job.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.meetings import (
+    DEFAULT_SERIES_HORIZON_DAYS,
+    MeetingFacts,
+    Mode,
+    cadence_rrule,
+    local_instant,
+    occurrences,
+    parse_mode,
+)
+from domain.when import Candidate
+from storage.models import Group, Meeting, MeetingSeries, Membership, Person
+
+log = logging.getLogger(__name__)
+
+UID_DOMAIN = "partnership-bot"
+
+
+def default_uid(kind: str, code: str, starts_at: datetime) -> str:
+    """A stable UID for a row imported or seeded without one: re-importing updates it."""
+    stamp = starts_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
+    return f"{kind}-{code.lower()}-{stamp}@{UID_DOMAIN}"
+
+
+def facts_of(meeting: Meeting) -> MeetingFacts:
+    return MeetingFacts(
+        id=meeting.id,
+        group_id=meeting.group_id,
+        group_code=meeting.group.code,
+        group_name=meeting.group.name,
+        title=meeting.title or meeting.group.name,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        mode=Mode(meeting.mode),
+        venue=meeting.venue,
+        online_url=meeting.online_url,
+        agenda_url=meeting.agenda_url,
+        cancelled=meeting.cancelled,
+        notes=meeting.notes,
+    )
+
+
+async def meeting_by_id(session: AsyncSession, meeting_id: int) -> MeetingFacts | None:
+    meeting = await session.get(Meeting, meeting_id)
+    return None if meeting is None else facts_of(meeting)
+
+
+async def meetings_between(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    *,
+    group_ids: Collection[int] | None = None,
+    include_cancelled: bool = True,
+    limit: int | None = None,
+) -> list[MeetingFacts]:
+    """Meetings starting in [start, end), earliest first, optionally of some groups only."""
+    query = (
+        select(Meeting)
+        .where(Meeting.starts_at >= start, Meeting.starts_at < end)
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    if group_ids is not None:
+        query = query.where(Meeting.group_id.in_(list(group_ids)))
+    if not include_cancelled:
+        query = query.where(Meeting.cancelled.is_(False))
+    if limit is not None:
+        query = query.limit(limit)
+    return [facts_of(m) for m in await session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class MeetingWithAttendees:
+    """A meeting and the roster people expected at it: its group's active members."""
+
+    meeting: MeetingFacts
+    attendee_ids: tuple[int, ...]
+
+
+async def meetings_starting_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[MeetingWithAttendees]:
+    """For reminders: meetings (not cancelled) starting in [start, end) with their attendees.
+
+    One query: meetings joined to their group's memberships and active people.
+    """
+    rows = await session.execute(
+        select(Meeting, Person.id)
+        .join(Membership, Membership.group_id == Meeting.group_id, isouter=True)
+        .join(Person, (Person.id == Membership.person_id) & Person.active.is_(True), isouter=True)
+        .where(
+            Meeting.starts_at >= start,
+            Meeting.starts_at < end,
+            Meeting.cancelled.is_(False),
+        )
+        .order_by(Meeting.starts_at, Meeting.id, Person.id)
+    )
+    grouped: dict[int, tuple[Meeting, list[int]]] = {}
+    for meeting, person_id in rows:
+        _meeting, people = grouped.setdefault(meeting.id, (meeting, []))
+        if person_id is not None:
+            people.append(person_id)
+    return [
+        MeetingWithAttendees(facts_of(meeting), tuple(people))
+        for meeting, people in grouped.values()
+    ]
+
+
+async def group_candidates(session: AsyncSession) -> list[Candidate]:
+    """Every group, for reading a group's name out of a question."""
+    groups = await session.scalars(select(Group).order_by(Group.name))
+    return [Candidate("group", g.id, g.code, g.name) for g in groups]
+
+
+async def groups_by_code(session: AsyncSession) -> dict[str, Group]:
+    return {g.code.upper(): g for g in await session.scalars(select(Group))}
+
+
+# -- recurring series ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesPlan:
+    """A recurring meeting as imported or seeded, before it is written."""
+
+    uid: str
+    group_id: int
+    rrule: str
+    first_local_start: datetime
+    duration: timedelta
+    timezone: str
+    mode: Mode = Mode.ONLINE
+    title: str = ""
+    venue: str = ""
+    online_url: str = ""
+    agenda_url: str = ""
+    ends_after: datetime | None = None
+    excluded_local_starts: tuple[datetime, ...] = ()
+
+
+async def save_series(session: AsyncSession, plan: SeriesPlan, through: datetime) -> MeetingSeries:
+    """Create or update the series with this UID and write its occurrences up to `through`."""
+    series = await session.scalar(select(MeetingSeries).where(MeetingSeries.uid == plan.uid))
+    if series is None:
+        series = MeetingSeries(uid=plan.uid)
+        session.add(series)
+    series.group_id = plan.group_id
+    series.title = plan.title
+    series.rrule = plan.rrule
+    series.first_local_start = plan.first_local_start
+    series.timezone = plan.timezone
+    series.duration_minutes = int(plan.duration.total_seconds() // 60)
+    series.ends_after = plan.ends_after
+    series.excluded_local_starts = [d.isoformat() for d in plan.excluded_local_starts]
+    series.mode = plan.mode.value
+    series.venue, series.online_url, series.agenda_url = (
+        plan.venue,
+        plan.online_url,
+        plan.agenda_url,
+    )
+    await session.flush()
+    await materialise_series(session, series, through)
+    return series
+
+
+def series_occurrences(series: MeetingSeries, through: datetime) -> list[tuple[datetime, datetime]]:
+    until = through if series.ends_after is None else min(through, series.ends_after)
+    return occurrences(
+        series.rrule,
+        series.first_local_start,
+        timedelta(minutes=series.duration_minutes),
+        ZoneInfo(series.timezone),
+        until=until,
+        excluded_local_starts=frozenset(
+            datetime.fromisoformat(d) for d in series.excluded_local_starts or []
+        ),
+    )
+
+
+async def materialise_series(
+    session: AsyncSession, series: MeetingSeries, through: datetime
+) -> int:
+    """Write the series' occurrences up to `through` as meetings; returns how many were added.
+
+    Occurrences changed on their own (`detached`) are left as they are; others follow the series.
+    Occurrences the rule no longer produces are removed unless detached.
+    """
+    existing = {
+        m.recurrence_start: m
+        for m in await session.scalars(select(Meeting).where(Meeting.series_id == series.id))
+    }
+    wanted = series_occurrences(series, through)
+    wanted_starts = {start for start, _end in wanted}
+    added = 0
+    for start, end in wanted:
+        meeting = existing.get(start)
+        if meeting is None:
+            meeting = Meeting(
+                uid=f"series-{series.id}-{start.strftime('%Y%m%dT%H%M%SZ')}",
+                series_id=series.id,
+                recurrence_start=start,
+                group_id=series.group_id,
+            )
+            session.add(meeting)
+            added += 1
+        elif meeting.detached:
+            continue
+        _follow_series(meeting, series, start, end)
+    dropped = [
+        meeting
+        for recurrence_start, meeting in existing.items()
+        if recurrence_start is not None
+        and recurrence_start <= through
+        and recurrence_start not in wanted_starts
+        and not meeting.detached
+    ]
+    for meeting in dropped:
+        await session.delete(meeting)
+    series.materialised_until = through
+    await session.flush()
+    return added
+
+
+def _follow_series(meeting: Meeting, series: MeetingSeries, start: datetime, end: datetime) -> None:
+    meeting.group_id = series.group_id
+    meeting.title = series.title
+    meeting.starts_at, meeting.ends_at = start, end
+    meeting.mode = series.mode
+    meeting.venue, meeting.online_url = series.venue, series.online_url
+    meeting.agenda_url = series.agenda_url
+
+
+async def extend_all_series(
+    session: AsyncSession, now: datetime, horizon_days: int = DEFAULT_SERIES_HORIZON_DAYS
+) -> int:
+    """Top every open series up to `now + horizon_days`; returns the meetings added."""
+    through = now + timedelta(days=horizon_days)
+    added = 0
+    for series in await session.scalars(select(MeetingSeries)):
+        if series.materialised_until is None or series.materialised_until < through:
+            added += await materialise_series(session, series, through)
+    log.info("meeting series extended: %s meeting(s) added", added)
+    return added
+
+
+# -- the demo partnership ----------------------------------------------------------------------
+
+DEMO_ZONE = ZoneInfo("Europe/London")
+DEMO_LINK_BASE = "https://meet.riverside.example"
+DEMO_AGENDA_BASE = "https://riverside.example/meetings"
+
+
+def _clock_range(day: date, span: str) -> tuple[datetime, datetime]:
+    """'10:00-12:30' on a day as naive wall-clock start and end."""
+    start_text, end_text = (part.strip() for part in span.split("-"))
+    return (
+        datetime.combine(day, time.fromisoformat(start_text)),
+        datetime.combine(day, time.fromisoformat(end_text)),
+    )
+
+
+def _demo_meeting_fields(item: dict[str, Any]) -> dict[str, Any]:
+    group, day = item["group"], item["date"]
+    mode = parse_mode(item.get("mode", "")) or Mode.ONLINE
+    online = f"{DEMO_LINK_BASE}/{group.lower()}/{day.isoformat()}" if mode.has_link else ""
+    return {
+        "mode": mode.value,
+        "venue": item.get("venue", ""),
+        "online_url": online,
+        "agenda_url": f"{DEMO_AGENDA_BASE}/{group.lower()}/{day.isoformat()}/agenda",
+        "notes": item.get("theme") or item.get("note") or "",
+    }
+
+
+def _fits_rule(rule: str, first: datetime, duration: timedelta, items: list[dict]) -> bool:
+    """Whether every demo meeting of a group is an occurrence of the rule, at the same time."""
+    last_day = max(i["date"] for i in items)
+    produced = {
+        s
+        for s, _e in occurrences(
+            rule,
+            first,
+            duration,
+            DEMO_ZONE,
+            until=local_instant(datetime.combine(last_day, time(23, 59)), DEMO_ZONE),
+        )
+    }
+    return all(
+        local_instant(_clock_range(i["date"], i["time"])[0], DEMO_ZONE) in produced for i in items
+    )
+
+
+async def seed_meetings(session: AsyncSession, data: dict[str, Any]) -> None:
+    """The demo meetings. A group whose demo meetings all follow its cadence (the Executive on
+    the second Tuesday every two months) becomes a recurring series written a year ahead; the
+    rest are one-off meetings. Demo meetings that differ from their series are detached."""
+    groups = await groups_by_code(session)
+    cadences = {g["id"]: g.get("cadence", "") for g in data.get("groups", [])}
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for item in data.get("meetings", []):
+        by_group.setdefault(item["group"], []).append(item)
+    reference = data["meta"]["reference_date"]
+    through = local_instant(datetime.combine(reference, time()), DEMO_ZONE) + timedelta(
+        days=DEFAULT_SERIES_HORIZON_DAYS
+    )
+    for code, items in by_group.items():
+        items.sort(key=lambda i: i["date"])
+        first_start, first_end = _clock_range(items[0]["date"], items[0]["time"])
+        rule = cadence_rrule(cadences.get(code, ""), items[0]["date"])
+        duration = first_end - first_start
+        if rule and len(items) >= 2 and _fits_rule(rule, first_start, duration, items):
+            await _seed_series(session, groups[code], rule, first_start, duration, items, through)
+        else:
+            _seed_one_offs(session, groups[code], items)
+    await session.flush()
+
+
+async def _seed_series(
+    session: AsyncSession,
+    group: Group,
+    rule: str,
+    first_start: datetime,
+    duration: timedelta,
+    items: list[dict[str, Any]],
+    through: datetime,
+) -> None:
+    defaults = _demo_meeting_fields(items[0])
+    series = await save_series(
+        session,
+        SeriesPlan(
+            uid=f"series-{group.code.lower()}@{UID_DOMAIN}",
+            group_id=group.id,
+            rrule=rule,
+            first_local_start=first_start,
+            duration=duration,
+            timezone=DEMO_ZONE.key,
+            mode=Mode(defaults["mode"]),
+            venue=defaults["venue"],
+            online_url=f"{DEMO_LINK_BASE}/{group.code.lower()}",
+        ),
+        through,
+    )
+    occurrences_by_start = {
+        m.recurrence_start: m
+        for m in await session.scalars(select(Meeting).where(Meeting.series_id == series.id))
+    }
+    for item in items:
+        start = local_instant(_clock_range(item["date"], item["time"])[0], DEMO_ZONE)
+        meeting = occurrences_by_start[start]
+        fields = _demo_meeting_fields(item)
+        fields["online_url"] = series.online_url if Mode(fields["mode"]).has_link else ""
+        for name, value in fields.items():
+            setattr(meeting, name, value)
+        # Each demo meeting has its own agenda (and some their own venue): changed on its own.
+        meeting.detached = True
+
+
+def _seed_one_offs(session: AsyncSession, group: Group, items: list[dict[str, Any]]) -> None:
+    for item in items:
+        local_start, local_end = _clock_range(item["date"], item["time"])
+        starts_at = local_instant(local_start, DEMO_ZONE)
+        session.add(
+            Meeting(
+                uid=default_uid("meeting", group.code, starts_at),
+                group_id=group.id,
+                starts_at=starts_at,
+                ends_at=local_instant(local_end, DEMO_ZONE),
+                **_demo_meeting_fields(item),
+            )
+        )

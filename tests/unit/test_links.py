@@ -1,0 +1,69 @@
+"""Signed, expiring links: unguessable, tamper-evident, expiring."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.links import (
+    LinkExpired,
+    LinkInvalid,
+    calendar_link,
+    calendar_link_expiry,
+    read_link,
+    sign_link,
+)
+
+SECRET = b"a-long-random-secret-for-tests"
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+LATER = NOW + timedelta(days=30)
+
+
+def test_a_signed_link_reads_back():
+    token = sign_link(SECRET, "meeting", 42, LATER)
+    payload = read_link(SECRET, token, NOW)
+    assert (payload.kind, payload.id, payload.expires_at) == ("meeting", 42, LATER)
+
+
+def test_tokens_are_url_safe_and_do_not_repeat_for_different_things():
+    tokens = {sign_link(SECRET, "meeting", n, LATER) for n in range(200)}
+    assert len(tokens) == 200
+    assert all(t.replace("-", "").replace("_", "").isalnum() for t in tokens)
+
+
+def test_every_single_character_change_is_refused():
+    token = sign_link(SECRET, "session", 7, LATER + timedelta(seconds=1))
+    assert len(token) % 4 != 0  # the last character carries spare bits: they are checked too
+    for index in range(len(token)):
+        for replacement in "AZaz09-_":
+            if token[index] == replacement:
+                continue
+            altered = token[:index] + replacement + token[index + 1 :]
+            with pytest.raises(LinkInvalid):
+                read_link(SECRET, altered, NOW)
+
+
+def test_another_secret_or_garbage_is_invalid():
+    token = sign_link(SECRET, "meeting", 1, LATER)
+    for secret, bad in ((b"other", token), (SECRET, "not a token"), (SECRET, ""), (b"", token)):
+        with pytest.raises(LinkInvalid):
+            read_link(secret, bad, NOW)
+    with pytest.raises(LinkInvalid):
+        read_link(SECRET, "A" * 1000, NOW)
+
+
+def test_links_expire():
+    token = sign_link(SECRET, "meeting", 1, NOW + timedelta(minutes=5))
+    read_link(SECRET, token, NOW + timedelta(minutes=4))
+    with pytest.raises(LinkExpired):
+        read_link(SECRET, token, NOW + timedelta(minutes=5))
+
+
+def test_calendar_links_live_thirty_days_or_a_day_past_the_event():
+    assert calendar_link_expiry(NOW, NOW + timedelta(days=90)) == NOW + timedelta(days=30)
+    assert calendar_link_expiry(NOW, NOW + timedelta(days=2)) == NOW + timedelta(days=3)
+    assert calendar_link_expiry(NOW, NOW - timedelta(days=10)) == NOW + timedelta(hours=1)
+
+
+def test_calendar_link_is_absolute():
+    url = calendar_link("https://bot.example.org/", SECRET, "meeting", 3, LATER)
+    assert url.startswith("https://bot.example.org/calendar/") and url.endswith(".ics")
