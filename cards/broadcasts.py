@@ -32,6 +32,8 @@ from cards.common import (
     text,
     text_input,
 )
+from cards.meetings import when_text, where_text
+from cards.training import places_text
 from cards.verbs import Verb
 from domain.audience import AudienceOptions
 from domain.broadcasts import (
@@ -40,11 +42,11 @@ from domain.broadcasts import (
     MARKDOWN_HELP,
     TITLE_MAX,
     Content,
-    CourseFacts,
     Draft,
     ReportCounts,
     Status,
 )
+from domain.training import Blocked, BookingRules, CourseFacts, SessionFacts, session_choice
 
 KIND_NAMES = {
     "nhs_number": "an NHS number",
@@ -106,11 +108,14 @@ class Screening:
 
 @dataclass(frozen=True)
 class SessionView:
+    """A session of the linked course as the announcement lists it, with what may be done."""
+
     session_id: int
     when: str
     where: str
     places: str = ""
     can_book: bool = True
+    can_wait: bool = False
     why_not: str = ""
 
 
@@ -119,6 +124,7 @@ class CourseView:
     course_id: int
     title: str
     sessions: tuple[SessionView, ...] = ()
+    e_learning: bool = False
 
 
 @dataclass(frozen=True)
@@ -224,29 +230,38 @@ def announcement_view(
     return AnnouncementView(announcement_id, content, sent_on, course)
 
 
-def course_view_of(facts: CourseFacts | None, zone: ZoneInfo) -> CourseView | None:
-    if facts is None:
+_WHY_NOT = {
+    Blocked.SESSION_CANCELLED: "Cancelled",
+    Blocked.STARTED: "Started",
+    Blocked.BOOKING_CLOSED: "Booking closed",
+}
+
+
+def course_view_of(
+    course: CourseFacts | None,
+    sessions: Sequence[SessionFacts],
+    now: datetime,
+    rules: BookingRules,
+    zone: ZoneInfo,
+) -> CourseView | None:
+    """The linked course and its sessions as anyone not yet booked would see them now."""
+    if course is None:
         return None
-    sessions = []
-    for session in facts.sessions:
-        start = session.starts_at.astimezone(zone)
-        end = session.ends_at.astimezone(zone)
-        places = (
-            ""
-            if session.places_left is None
-            else (f"{session.places_left} place{'s' if session.places_left != 1 else ''} left")
-        )
-        sessions.append(
+    views = []
+    for session in sessions:
+        choice = session_choice(session, None, now, rules, zone)
+        views.append(
             SessionView(
-                session.session_id,
-                f"{start:%a %-d %b %Y}, {start:%H:%M}-{end:%H:%M}",
-                session.where,
-                places,
-                session.bookable,
-                session.why_not,
+                session.id,
+                when_text(session.starts_at, session.ends_at, zone),
+                where_text(session.mode, session.venue),
+                places_text(session),
+                can_book=choice.can_book,
+                can_wait=choice.can_join_waiting_list,
+                why_not=_WHY_NOT.get(choice.blocked, "") if choice.blocked else "",
             )
         )
-    return CourseView(facts.course_id, facts.title, tuple(sessions))
+    return CourseView(course.id, course.title, tuple(views), e_learning=course.is_e_learning)
 
 
 def list_button() -> Element:
@@ -488,24 +503,33 @@ def announcement_card(
 
 
 def _course_block(course: CourseView) -> Element:
+    """The course's sessions, each with the training feature's own Book button.
+
+    Book is an Action.Submit: the training handler answers with the course card as a new message,
+    so the announcement (and its "Got it") stays where it is.
+    """
     items: list[Element] = [text(course.title, weight="Bolder")]
-    if not course.sessions:
+    ids = {"course_id": course.course_id}
+    if course.e_learning:
+        items.append(text("E-learning, at your own pace.", subtle=True))
+        items.append(action_set([submit("Enrol", Verb.COURSE_ENROL, style="positive", **ids)]))
+    elif not course.sessions:
         items.append(text("No sessions are open at the moment.", subtle=True))
     for session in course.sessions:
         line = " · ".join(part for part in (session.when, session.where, session.places) if part)
         row = [column([text(line, spacing="None")])]
+        book = {**ids, "session_id": session.session_id}
         if session.can_book:
-            row.append(
-                column([action_set([_book_action(course.course_id, session.session_id)])], "auto")
-            )
-        else:
+            button = submit("Book", Verb.SESSION_BOOK, style="positive", **book)
+            row.append(column([action_set([button])], "auto"))
+        elif session.can_wait:
+            button = submit("Join waiting list", Verb.SESSION_BOOK, **book)
+            row.append(column([action_set([button])], "auto"))
+        elif session.why_not:
             row.append(column([text(session.why_not, subtle=True, size="Small")], "auto"))
         items.append(columns(*row, spacing="Small"))
+    items.append(action_set([submit("Course details", Verb.COURSE_OPEN, **ids)]))
     return container(items, style="emphasis", spacing="Medium")
-
-
-def _book_action(course_id: int, session_id: int) -> Element:
-    return execute("Book", Verb.BROADCAST_BOOK, course_id=course_id, session_id=session_id)
 
 
 # -- draft -----------------------------------------------------------------------------------------
@@ -814,16 +838,26 @@ _EXAMPLE_CHOICES = ComposeChoices(
 )
 _EXAMPLE_COURSE = CourseView(
     2,
-    "Neglect: Using GCP2",
+    "Neglect: Using Graded Care Profile 2",
     (
-        SessionView(3, "Tue 16 Feb 2027, 09:30-16:00", "Riverside Civic Centre", "12 places left"),
+        SessionView(
+            3, "Tue 16 Feb 2027, 09:30–16:00", "Riverside Civic Centre", "12 of 20 places left"
+        ),
         SessionView(
             4,
-            "Tue 16 Mar 2027, 09:30-16:00",
+            "Tue 16 Mar 2027, 09:30–16:00",
             "Riverside Civic Centre",
-            "",
+            "Full (2 on the waiting list)",
             can_book=False,
-            why_not="Full: waiting list",
+            can_wait=True,
+        ),
+        SessionView(
+            5,
+            "Tue 8 Dec 2026, 09:30–16:00",
+            "Microsoft Teams",
+            "3 of 20 places left",
+            can_book=False,
+            why_not="Booking closed",
         ),
     ),
 )

@@ -47,4 +47,3 @@ class Verb(StrEnum):
     BROADCAST_RESEND = "broadcast_resend"
     BROADCAST_ACK = "broadcast_ack"
     BROADCAST_LIST = "broadcast_list"
-    BROADCAST_BOOK = "broadcast_book"

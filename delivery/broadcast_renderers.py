@@ -16,6 +16,7 @@ from cards.common import Card
 from config import Settings
 from delivery.renderers import Renderers
 from domain.broadcasts import Status
+from domain.training import BookingRules
 from storage import broadcasts
 from storage.models import Announcement
 from storage.outbox import ClaimedMessage
@@ -40,12 +41,17 @@ async def _live_announcement(session: AsyncSession, subject: str) -> Announcemen
 
 def register(renderers: Renderers, settings: Settings) -> None:
     zone = settings.zone
+    rules = BookingRules(
+        settings.booking_closes_working_days, settings.free_cancellation_working_days
+    )
 
     async def render(
         announcement: Announcement, session: AsyncSession, now: datetime, *, reminder: bool = False
     ) -> Card:
-        facts = await broadcasts.course_facts(session, announcement.course_id, now)
-        course = course_view_of(facts, zone)
+        linked = await broadcasts.linked_course(session, announcement.course_id, now)
+        course = (
+            course_view_of(linked.course, linked.sessions, now, rules, zone) if linked else None
+        )
         view = announcement_view(
             announcement.id,
             broadcasts.draft_of(announcement).content,

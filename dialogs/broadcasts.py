@@ -24,6 +24,7 @@ from domain import broadcasts as rules
 from domain.audience import Audience, AudienceDefinition, AudienceOptions, describe
 from domain.broadcasts import Content, Draft, SendingHours, Status
 from domain.identifiers import find_identifiers, redact_preview
+from domain.training import BookingRules
 from storage import broadcasts
 from storage.models import Announcement
 
@@ -338,8 +339,16 @@ def _summary(
 async def _announcement_view(
     turn: Turn, session: AsyncSession, announcement: Announcement
 ) -> cards.AnnouncementView:
-    facts = await broadcasts.course_facts(session, announcement.course_id, turn.now)
-    course = cards.course_view_of(facts, turn.services.settings.zone)
+    settings = turn.services.settings
+    linked = await broadcasts.linked_course(session, announcement.course_id, turn.now)
+    course = None
+    if linked is not None:
+        rules = BookingRules(
+            settings.booking_closes_working_days, settings.free_cancellation_working_days
+        )
+        course = cards.course_view_of(
+            linked.course, linked.sessions, turn.now, rules, settings.zone
+        )
     return cards.announcement_view(
         announcement.id,
         broadcasts.draft_of(announcement).content,

@@ -97,26 +97,6 @@ class Draft:
     ack_reminder_working_days: int | None = None
 
 
-@dataclass(frozen=True)
-class SessionFacts:
-    """A session of a linked course as the announcement shows it."""
-
-    session_id: int
-    starts_at: datetime
-    ends_at: datetime
-    where: str
-    places_left: int | None = None
-    bookable: bool = True
-    why_not: str = ""
-
-
-@dataclass(frozen=True)
-class CourseFacts:
-    course_id: int
-    title: str
-    sessions: tuple[SessionFacts, ...] = ()
-
-
 def content_problems(content: Content) -> dict[str, str]:
     """Problems by field name; empty when the content can be saved."""
     problems: dict[str, str] = {}

@@ -20,7 +20,6 @@ from sqlalchemy import (
     and_,
     cast,
     exists,
-    false,
     func,
     literal,
     select,
@@ -39,15 +38,19 @@ from domain.audience import (
     Choice,
     resolve,
 )
-from domain.broadcasts import Content, CourseFacts, Delivery, Draft, ReportCounts, Status
-from storage import outbox
+from domain.broadcasts import Content, Delivery, Draft, ReportCounts, Status
+from domain.training import BookingStatus, CourseFacts, SessionFacts
+from storage import outbox, training
 from storage.activity_log import record_audit
 from storage.models import (
     Agency,
     Announcement,
     AnnouncementAck,
     AnnouncementRecipient,
+    Booking,
     ConversationRef,
+    CourseSession,
+    Enrolment,
     Group,
     Membership,
     Person,
@@ -69,16 +72,29 @@ async def audience_options(session: AsyncSession) -> AudienceOptions:
     )
 
 
-async def course_facts(
+@dataclass(frozen=True)
+class LinkedCourse:
+    """The course an announcement carries, with its sessions still to come."""
+
+    course: CourseFacts
+    sessions: tuple[SessionFacts, ...] = ()
+
+
+async def linked_course(
     session: AsyncSession, course_id: int | None, now: datetime
-) -> CourseFacts | None:
-    """A linked course and its sessions as they stand now (none until training lands)."""
-    return None
+) -> LinkedCourse | None:
+    if course_id is None:
+        return None
+    course = await training.course_by_id(session, course_id)
+    if course is None:
+        return None
+    upcoming = await training.sessions_of_course(session, course_id, now)
+    return LinkedCourse(course, tuple(s for s in upcoming if not s.cancelled and s.starts_at > now))
 
 
 async def course_choices(session: AsyncSession) -> list[Choice]:
-    """Training courses an announcement can carry or be addressed to (none until training lands)."""
-    return []
+    """Training courses an announcement can carry or be addressed to."""
+    return [Choice(c.id, c.title) for c in await training.active_courses(session)]
 
 
 # -- audience --------------------------------------------------------------------------------------
@@ -139,12 +155,21 @@ async def audience_candidates(session: AsyncSession) -> list[Candidate]:
 
 
 def _booking_selects(person_columns: tuple[Any, ...]) -> list[Any]:
-    """People booked on courses, tagged 'course' (none until training lands)."""
-    return [
-        select(*person_columns, literal("course").label("tag"), literal(None).label("ref")).where(
-            false()
+    """People on a course, tagged 'course': booked or waiting on a session that is not
+    cancelled, or enrolled on an e-learning course."""
+    booked = (
+        select(*person_columns, literal("course").label("tag"), CourseSession.course_id)
+        .join(Booking, Booking.person_id == Person.id)
+        .join(CourseSession, CourseSession.id == Booking.session_id)
+        .where(
+            Booking.status.in_([BookingStatus.BOOKED.value, BookingStatus.WAITING.value]),
+            CourseSession.cancelled.is_(False),
         )
-    ]
+    )
+    enrolled = select(*person_columns, literal("course").label("tag"), Enrolment.course_id).join(
+        Enrolment, Enrolment.person_id == Person.id
+    )
+    return [booked, enrolled]
 
 
 async def resolve_audience(session: AsyncSession, definition: AudienceDefinition) -> Audience:

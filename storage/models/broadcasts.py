@@ -24,7 +24,7 @@ class Announcement(Base):
     image_url: Mapped[str] = mapped_column(String(2048), default="")
     link_title: Mapped[str] = mapped_column(String(80), default="")
     link_url: Mapped[str] = mapped_column(String(2048), default="")
-    course_id: Mapped[int | None] = mapped_column(Integer)
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"))
     # An AudienceDefinition.as_json(): the union of parts chosen by the author.
     audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ack_reminder_working_days: Mapped[int | None] = mapped_column(Integer)

@@ -18,6 +18,9 @@ from storage.models import (
     AnnouncementAck,
     AnnouncementRecipient,
     AuditEntry,
+    Booking,
+    Course,
+    CourseSession,
     Group,
     Person,
 )
@@ -594,3 +597,76 @@ async def test_the_admin_who_sends_gets_the_self_refreshing_report(harness):
     )
     tomasz = await scalar(harness, select(Person.id).where(Person.code == "P06"))
     assert people["people"] == tomasz
+
+
+# -- a linked training course ----------------------------------------------------------------------
+
+
+async def course_id(harness, code: str) -> int:
+    return await scalar(harness, select(Course.id).where(Course.code == code))
+
+
+def book_buttons(card: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Submit" and node["data"].get("verb") == "session.book":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
+async def test_an_announcement_carries_its_course_and_books_like_the_course_card(harness):
+    await install(harness, ["P09"])
+    t2 = await course_id(harness, "T2")
+    compose_card = (await harness.say(ADMIN, "new announcement"))[0].cards[0]
+    assert "Neglect: Using Graded Care Profile 2" in card_text(compose_card)
+    announcement_id = await ncn_draft(harness, course=str(t2))
+    await harness.execute(ADMIN, "broadcast_send", {"announcement_id": announcement_id})
+    await harness.app[DISPATCHER].drain()
+    received = announcement_cards(harness, "P09")[0]
+    assert_valid_card(received)
+    assert "Tue 16 Feb 2027" in card_text(received)
+    buttons = book_buttons(received)
+    assert [b["title"] for b in buttons] == ["Book"]
+
+    sent = await harness.submit(MEMBER, buttons[0]["data"])
+    assert "You're booked" in "\n".join(card_text(c) for s in sent for c in s.cards)
+    bookings = await rows(harness, select(Booking.status, Booking.person_id))
+    member_id = await scalar(harness, select(Person.id).where(Person.code == "P09"))
+    assert bookings == [("booked", member_id)]
+
+
+async def test_people_booked_on_a_course_are_an_audience(harness):
+    t1 = await course_id(harness, "T1")
+    await install(harness, ["P09", "P11"])
+    first_session = await scalar(
+        harness, select(func.min(CourseSession.id)).where(CourseSession.course_id == t1)
+    )
+    await harness.submit(
+        MEMBER, {"verb": "session.book", "course_id": t1, "session_id": first_session}
+    )
+    await harness.submit(
+        demo_user("P11"), {"verb": "session.book", "course_id": t1, "session_id": first_session}
+    )
+    announcement_id, card = await save_draft(harness, booked_on=str(t1))
+    facts = {
+        f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]
+    }
+    assert facts["People"] == "2"
+    assert "Booked on Multi-agency Safeguarding Essentials" in facts["Audience"]
+    await harness.execute(ADMIN, "broadcast_send", {"announcement_id": announcement_id})
+    recipients = await rows(
+        harness,
+        select(Person.code)
+        .join(AnnouncementRecipient, AnnouncementRecipient.person_id == Person.id)
+        .order_by(Person.code),
+    )
+    assert [r.code for r in recipients] == ["P09", "P11"]

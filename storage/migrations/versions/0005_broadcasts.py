@@ -1,8 +1,8 @@
-"""broadcasts
+"""broadcasts: announcements, recipients, acknowledgements
 
 Revision ID: 0005
 Revises: 0003, 0004
-Create Date: 2026-11-24 20:11:30.695664
+Create Date: 2026-11-24 20:52:38.379026
 """
 
 from collections.abc import Sequence
@@ -47,6 +47,12 @@ def upgrade() -> None:
         sa.Column("updated_at", storage.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"], ["people.id"], name=op.f("fk_announcements_author_id_people")
+        ),
+        sa.ForeignKeyConstraint(
+            ["course_id"],
+            ["courses.id"],
+            name=op.f("fk_announcements_course_id_courses"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["screening_confirmed_by"],
