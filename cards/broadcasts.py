@@ -931,6 +931,16 @@ def gallery_states() -> list[tuple[str, Card]]:
             announcement_card(view, acknowledged="Tue 24 Nov 2026 at 09:41"),
         ),
         ("broadcast.announcement.course", announcement_card(with_course)),
+        (
+            "broadcast.announcement.elearning",
+            announcement_card(
+                AnnouncementView(
+                    3,
+                    Content("Safeguarding Children Awareness e-learning", "Complete it by June."),
+                    course=CourseView(6, "Safeguarding Children Awareness (Level 1)", (), True),
+                )
+            ),
+        ),
         ("broadcast.announcement.preview", announcement_card(view, preview=True)),
         ("broadcast.announcement.reminder", announcement_card(view, reminder=True)),
         ("broadcast.draft", draft_card(draft)),
