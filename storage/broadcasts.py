@@ -379,13 +379,6 @@ async def recent(session: AsyncSession, limit: int = 15) -> list[Listed]:
     return [Listed(*row) for row in rows]
 
 
-async def people_names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Person.id, Person.name).where(Person.id.in_(list(ids))))
-    return dict(rows.tuples().all())
-
-
 # -- scheduling, sending, cancelling ---------------------------------------------------------------
 
 
@@ -491,20 +484,6 @@ async def insert_ignoring_duplicates(
     for start in range(0, len(rows), batch):
         statement = insert(model).values(rows[start : start + batch])
         await session.execute(statement.on_conflict_do_nothing(index_elements=keys))
-
-
-async def recipients_of_send(
-    session: AsyncSession, announcement_id: int, send_number: int
-) -> list[int]:
-    rows = await session.scalars(
-        select(AnnouncementRecipient.person_id)
-        .where(
-            AnnouncementRecipient.announcement_id == announcement_id,
-            AnnouncementRecipient.send_number == send_number,
-        )
-        .order_by(AnnouncementRecipient.person_id)
-    )
-    return list(rows)
 
 
 async def start_send(
