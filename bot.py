@@ -26,12 +26,14 @@ from delivery.adapter import build_adapter
 from delivery.dispatcher import Dispatcher, build_dispatcher
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate
+from dialogs.registry import Registry
 from dialogs.services import BotServices
 from dialogs.teams_bot import PartnershipBot
 from jobs.scheduler import JobContext, start_scheduler
 from storage import migrate
 from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
+from storage.people import ViewerCache
 from web.calendar import calendar_routes
 
 log = logging.getLogger("bot")
@@ -55,8 +57,13 @@ def create_app(
     *,
     clock: Clock = system_clock,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
+    registry: Registry | None = None,
 ) -> web.Application:
-    """The aiohttp application for these settings. Tests pass a clock and credentials factory."""
+    """The aiohttp application for these settings.
+
+    Tests pass a clock, a credentials factory and, to exercise the router with features of their
+    own, a registry; the bot's features (`dialogs.features`) are the default.
+    """
     settings = settings.with_link_secret()
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
@@ -69,13 +76,14 @@ def create_app(
         conversation_state=ConversationState(storage),
         user_state=UserState(storage),
         clock=clock,
+        viewers=ViewerCache(settings.viewer_cache_seconds),
     )
     app[SERVICES] = services
     adapter = build_adapter(settings, credentials_factory)
     adapter.use(TenantGate(_allowed_tenants(settings)))
     adapter.use(RetryFilter(services.sessions))
     app[ADAPTER] = adapter
-    app[BOT] = PartnershipBot(services, build_registry())
+    app[BOT] = PartnershipBot(services, registry or build_registry())
     app[DISPATCHER] = build_dispatcher(
         settings=settings, sessions=services.sessions, adapter=adapter, clock=clock
     )
@@ -183,6 +191,24 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "database": "ok", "migration": current})
 
 
+# Libraries that log activities (the SDK, msrest) or SQL with its parameters (SQLAlchemy and the
+# drivers: dialog state and references hold what people typed and their names) below WARNING.
+QUIET_LOGGERS = (
+    "botbuilder",
+    "botframework",
+    "msrest",
+    "requests",
+    "urllib3",
+    "aiohttp.access",
+    "apscheduler",
+    "alembic",
+    "sqlalchemy",
+    "aiosqlite",
+    "psycopg",
+    "asyncpg",
+)
+
+
 def configure_logging(level: str) -> None:
     """Once, at start: our own messages only; activity text is never logged anywhere."""
     logging.basicConfig(
@@ -191,16 +217,13 @@ def configure_logging(level: str) -> None:
         stream=sys.stderr,
         force=True,
     )
-    # The SDK logs whole activities at DEBUG; keep its loggers quiet whatever our level is.
-    for noisy in (
-        "botbuilder",
-        "botframework",
-        "msrest",
-        "aiohttp.access",
-        "apscheduler",
-        "alembic",
-    ):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Keep the QUIET_LOGGERS at WARNING whatever our level is, even with LOG_LEVEL=DEBUG."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def main() -> int:

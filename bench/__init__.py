@@ -1,0 +1,1 @@
+"""Benchmarks; each brings its own fake Bot Connector and never imports tests."""

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from cards import broadcasts, meetings, reminders, training, welcome
+from cards import actions, broadcasts, meetings, reminders, training, welcome
 from cards.common import Card
 
 GalleryStates = Callable[[], Iterable[tuple[str, Card]]]
@@ -24,6 +24,7 @@ def sources() -> list[GalleryStates]:
     """Every feature's gallery, in the order people meet the cards."""
     return [
         welcome.gallery_states,
+        actions.gallery_states,
         meetings.gallery_states,
         training.gallery_states,
         reminders.gallery_states,

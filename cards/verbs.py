@@ -11,6 +11,16 @@ class Verb(StrEnum):
     HELP = "help"
     WELCOME = "welcome"
 
+    # Actions (dialogs/actions.py)
+    ACTIONS_MINE = "actions.mine"
+    ACTIONS_LIST = "actions.list"
+    ACTIONS_OVERVIEW = "actions.overview"
+    ACTION_SHOW = "action.show"
+    ACTION_EDIT = "action.edit"
+    ACTION_SAVE = "action.save"
+    ACTION_LINK = "action.link"
+    ACTION_DISMISS_OVERLAP = "action.dismiss_overlap"
+
     # Meetings and training (dialogs/meetings.py)
     MEETING_OPEN = "meeting.open"
     UPCOMING_MINE = "upcoming.mine"

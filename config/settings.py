@@ -34,7 +34,9 @@ def _text(env: Mapping[str, str], name: str, default: str = "") -> str:
     return env.get(name, default).strip()
 
 
-def _integer(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _integer(
+    env: Mapping[str, str], name: str, default: int, minimum: int = 0, maximum: int | None = None
+) -> int:
     raw = _text(env, name)
     if not raw:
         return default
@@ -44,6 +46,8 @@ def _integer(env: Mapping[str, str], name: str, default: int, minimum: int = 0) 
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{name} must be at most {maximum}, not {value}")
     return value
 
 
@@ -132,6 +136,7 @@ class Settings:
     admin_emails: tuple = ()
     partnership_email_domains: tuple = ("riverside.example",)
     max_body_bytes: int = 256 * 1024
+    viewer_cache_seconds: int = 30
     log_level: str = "INFO"
     metrics_token: str = ""
     metrics_enabled: bool = True
@@ -195,7 +200,7 @@ class Settings:
         settings = cls(
             app_env=_app_env(env),
             host=_text(env, "HOST", "127.0.0.1"),
-            port=_integer(env, "PORT", 3978, minimum=1),
+            port=_integer(env, "PORT", 3978, minimum=1, maximum=65535),
             database_url=_database_url(env),
             timezone=_timezone(env),
             app_id=_text(env, "MicrosoftAppId"),
@@ -208,6 +213,7 @@ class Settings:
                 d.lower() for d in _csv(env, "PARTNERSHIP_EMAIL_DOMAINS") or ("riverside.example",)
             ),
             max_body_bytes=_integer(env, "MAX_BODY_BYTES", 256 * 1024, minimum=1024),
+            viewer_cache_seconds=_integer(env, "VIEWER_CACHE_SECONDS", 30, maximum=3600),
             log_level=_log_level(env),
             metrics_token=_text(env, "METRICS_TOKEN"),
             metrics_enabled=_boolean(env, "METRICS_ENABLED", True),
@@ -232,12 +238,14 @@ class Settings:
         if self.is_production:
             # A user-assigned managed identity authenticates without a client secret.
             needs_password = self.app_type != "UserAssignedMSI"
+            # Named together in one line, so whoever deploys fixes them all in one go.
             missing = [
                 name
                 for name, value, needed in (
                     ("MicrosoftAppId", self.app_id, True),
                     ("MicrosoftAppPassword", self.app_password, needs_password),
                     ("MicrosoftAppTenantId", self.app_tenant_id, True),
+                    ("LINK_SECRET", self.link_secret, True),
                 )
                 if needed and not value
             ]
@@ -245,8 +253,6 @@ class Settings:
                 raise ConfigError(
                     "APP_ENV=production needs " + ", ".join(missing) + " (see .env.example)"
                 )
-            if not self.link_secret:
-                raise ConfigError("APP_ENV=production needs LINK_SECRET (a long random string)")
         elif not self.app_id and not _is_loopback(self.host):
             raise ConfigError(
                 f"HOST={self.host} is not loopback: development mode without MicrosoftAppId "

@@ -4,9 +4,10 @@ Two things are added through the SDK's extension points, without patching it:
 - `GuardedAuthentication` turns every failure to authenticate (a malformed, forged, expired or
   wrong-audience token, and the SDK's own exceptions while parsing one) into `PermissionError`,
   which `CloudAdapter.process` answers with 401.
-- `CachingConnectorFactory` keeps one `ConnectorClient` per service URL and audience. The stock
-  factory builds a new client (and HTTP session) for every turn and never closes it; building it
-  was most of the cost of a turn (see bench/turn_latency.py).
+- `CachingConnectorFactory` keeps one `ConnectorClient` per service URL and audience, and
+  `GuardedAuthentication` one `UserTokenClient` per app id. The stock SDK builds both for every
+  turn (and never closes them); building their msrest configurations was most of the cost of a
+  turn (see bench/turn_latency.py).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
     ConfigurationServiceClientCredentialFactory,
 )
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants
 from botframework.connector import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -38,6 +39,10 @@ from config import Settings
 
 log = logging.getLogger(__name__)
 
+# Clients kept per service URL and audience (connector) or app id (user token); Teams uses a
+# handful of service URLs per region, so this bound is never reached in practice.
+CACHED_CLIENTS = 64
+
 
 class SdkConfiguration:
     """The attribute names the SDK's configuration-driven classes read."""
@@ -49,16 +54,39 @@ class SdkConfiguration:
         # type, which is how it switches authentication off.
         self.APP_TYPE = settings.app_type if settings.app_id else "MultiTenant"
         self.APP_TENANTID = settings.app_tenant_id
-        if settings.openid_metadata_url:
-            self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.openid_metadata_url
-        if settings.token_issuer:
-            self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.token_issuer
+        if settings.openid_metadata_url or settings.token_issuer:
+            self._validate_tokens_from(settings)
+
+    def _validate_tokens_from(self, settings: Settings) -> None:
+        """Check incoming tokens against other OpenID metadata and issuer (tests use loopback).
+
+        Any of these attributes makes the SDK switch from its public-cloud authentication to its
+        parameterised one, which takes every endpoint from configuration; the outbound ones are set
+        to the public cloud's, so replies are authenticated exactly as without the override.
+        """
+        self.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = (
+            settings.openid_metadata_url
+            or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+        )
+        self.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = (
+            settings.token_issuer or AuthenticationConstants.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER
+        )
+        self.TO_CHANNEL_FROM_BOT_LOGIN_URL = (
+            AuthenticationConstants.TO_CHANNEL_FROM_BOT_LOGIN_URL_PREFIX
+        )
+        self.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = (
+            AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE
+        )
+        self.OAUTH_URL = AuthenticationConstants.OAUTH_URL
+        self.CALLER_ID = CallerIdConstants.public_azure_channel
 
 
 class CachingConnectorFactory(ConnectorFactory):
     """One connector client per (service URL, audience), reused across turns."""
 
-    def __init__(self, inner: ConnectorFactory, cache: OrderedDict, limit: int = 64) -> None:
+    def __init__(
+        self, inner: ConnectorFactory, cache: OrderedDict, limit: int = CACHED_CLIENTS
+    ) -> None:
         self._inner = inner
         self._cache = cache
         self._limit = limit
@@ -76,13 +104,21 @@ class CachingConnectorFactory(ConnectorFactory):
         return client
 
 
+def _app_id_of(claims_identity: ClaimsIdentity) -> str | None:
+    """The bot's app id as the SDK reads it from a token: the audience, else the appid claim."""
+    claims = claims_identity.claims or {}
+    return claims.get(AuthenticationConstants.AUDIENCE_CLAIM) or claims.get(
+        AuthenticationConstants.APP_ID_CLAIM
+    )
+
+
 class GuardedAuthentication(BotFrameworkAuthentication):
     """Wraps the SDK's authentication: refusals become PermissionError; connector clients reused."""
 
     def __init__(self, inner: BotFrameworkAuthentication) -> None:
         self._inner = inner
         self._clients: OrderedDict = OrderedDict()
-        self._token_clients: dict[tuple[str | None, str | None], UserTokenClient] = {}
+        self._token_clients: OrderedDict[str | None, UserTokenClient] = OrderedDict()
 
     async def authenticate_request(
         self, activity: Activity, auth_header: str
@@ -111,16 +147,16 @@ class GuardedAuthentication(BotFrameworkAuthentication):
         )
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
-        # Built for every proactive send otherwise, at ~6 ms of CPU each (bench/broadcast.py);
-        # it depends on the bot's app id alone.
-        key = (
-            claims_identity.get_claim_value(AuthenticationConstants.AUDIENCE_CLAIM),
-            claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM),
-        )
+        # The SDK builds one for every turn (CloudAdapterBase.process_activity) although it only
+        # depends on the app id; building its msrest configuration cost as much as the rest of a
+        # turn (see bench/turn_latency.py).
+        key = _app_id_of(claims_identity)
         client = self._token_clients.get(key)
         if client is None:
             client = await self._inner.create_user_token_client(claims_identity)
             self._token_clients[key] = client
+            while len(self._token_clients) > CACHED_CLIENTS:
+                self._token_clients.popitem(last=False)
         return client
 
     def create_bot_framework_client(self) -> BotFrameworkClient:

@@ -216,6 +216,10 @@ def _described(question: Question, search: _Search, matched: list[Candidate]) ->
     return noun, qualifiers
 
 
+async def book_prompt(turn: Turn, _data: dict[str, Any]) -> Reply:
+    return await answer_question(turn, {"q": "training"})
+
+
 async def answer_question(turn: Turn, data: dict[str, Any]) -> Reply:
     """Any question about meetings or training (the text command's handler)."""
     question = read_question(str(data.get("q", "")), _today(turn))
@@ -421,6 +425,15 @@ def register(registry: Registry) -> None:
         answer_question,
         example="neglect training",
         description="courses and their sessions: book or cancel a place",
+    )
+    registry.text(
+        "training.book",
+        # The bare command title from the app's command list: show what can be booked.
+        [r"book( a)?( place| session| training| course)?( on)?"],
+        book_prompt,
+        example="book",
+        description="training with places to book",
+        in_help=False,
     )
     registry.text(
         "attendance",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from botbuilder.core import ConversationState, UserState
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from config import Settings
+from storage.people import ViewerCache
 
 PARTNERSHIP_NAME = "Riverside Safeguarding Children Partnership"
 
@@ -23,6 +24,7 @@ class BotServices:
     user_state: UserState
     clock: Callable[[], datetime]
     partnership_name: str = PARTNERSHIP_NAME
+    viewers: ViewerCache = field(default_factory=lambda: ViewerCache(0))
 
     @property
     def business_team_email(self) -> str:

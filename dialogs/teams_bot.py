@@ -174,11 +174,16 @@ class PartnershipBot(TeamsActivityHandler):
         sender = turn_context.activity.from_property
         aad_object_id = getattr(sender, "aad_object_id", None) if sender else None
         admin_emails = self._services.settings.admin_emails
-        async with self._services.sessions() as session:
-            if aad_object_id:
+        cache = self._services.viewers
+        if aad_object_id:
+            viewer = cache.get(aad_object_id)
+            if viewer is not None:
+                return viewer
+            async with self._services.sessions() as session:
                 viewer = await people.viewer_by_aad_object_id(session, aad_object_id, admin_emails)
-                if viewer is not None:
-                    return viewer
+            if viewer is not None:
+                cache.put(aad_object_id, viewer)
+                return viewer
         email = await self._email_of_sender(turn_context)
         if not email and not aad_object_id:
             return None
@@ -187,7 +192,10 @@ class PartnershipBot(TeamsActivityHandler):
             if person is None:
                 return None
             log.info("linked a Teams user to roster person %s", person.code)
-            return await people.viewer_for(session, person, admin_emails)
+            viewer = await people.viewer_for(session, person, admin_emails)
+        if aad_object_id and person.aad_object_id == aad_object_id:
+            cache.put(aad_object_id, viewer)
+        return viewer
 
     async def _email_of_sender(self, turn_context: TurnContext) -> str | None:
         sender = turn_context.activity.from_property

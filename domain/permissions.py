@@ -2,8 +2,10 @@
 
 A `Viewer` is the person behind a turn, with the groups they belong to and chair. The rules
 follow DOMAIN.md: admins manage everything; the lead and the chair of the owning group may update
-an action; members of the owning group may read it; the scrutineer and Executive members read
-everything and change nothing.
+an action; members of the owning group may read it; the scrutineer reads everything and changes
+nothing; Executive members read everything and change only what they lead or what belongs to a
+group they chair (DOMAIN.md: "A person may update actions they lead or that belong to a group they
+chair"; being on the Executive adds reading, it takes no right away).
 """
 
 from __future__ import annotations

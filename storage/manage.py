@@ -5,6 +5,8 @@
     python -m storage.manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F]
     python -m storage.manage import-meetings FILE.ics|FILE.csv, export-calendar, sessions,
         export-bookings, mark-attended, extend-series (see storage/manage_meetings.py)
+    python -m storage.manage import-actions PLAN.csv|PLAN.xlsx, export-actions OUT.xlsx|OUT.csv
+        (see storage/manage_actions.py)
     python -m storage.manage export-announcement ID OUT.xlsx|OUT.csv
 
 Reads the same settings as the bot (`.env` and the environment). Exit status 0 on success, 1 when
@@ -20,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from config import ConfigError, Settings
-from storage import broadcast_export, manage_meetings, migrate
+from storage import broadcast_export, manage_actions, manage_meetings, migrate
 from storage.db import make_engine, make_session_factory
 from storage.roster_import import RosterFiles, import_roster
 from storage.seed import seed_demo
@@ -91,6 +93,7 @@ def parser() -> argparse.ArgumentParser:
     roster.add_argument("--groups", type=Path)
     roster.set_defaults(run=_import_roster)
     manage_meetings.add_commands(commands)
+    manage_actions.add_commands(commands)
     broadcast_export.add_commands(commands)
     return root
 

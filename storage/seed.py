@@ -60,10 +60,11 @@ async def seed_demo(
 
 def feature_seeders() -> list[Seeder]:
     """Each feature's seeder, in dependency order. Imported here to keep storage modules acyclic."""
+    from storage.action_import import seed_actions
     from storage.meetings import seed_meetings
     from storage.training import seed_training
 
-    return [seed_meetings, seed_training]
+    return [seed_actions, seed_meetings, seed_training]
 
 
 async def seed_partnership(session: AsyncSession, data: DemoData) -> None:

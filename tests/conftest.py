@@ -72,7 +72,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def app_settings(tmp_path: Path) -> Settings:
-    return Settings(database_url=sqlite_url(tmp_path), scheduler_enabled=False)
+    # No viewer cache: tests change the roster between turns and expect to see it at once
+    # (tests/test_viewer_cache.py covers the cache).
+    return Settings(
+        database_url=sqlite_url(tmp_path), scheduler_enabled=False, viewer_cache_seconds=0
+    )
 
 
 @pytest.fixture

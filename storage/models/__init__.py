@@ -3,6 +3,7 @@
 One module per aggregate; a feature adds its module and one import line below.
 """
 
+from storage.models.actions import Action, ActionLink, ActionUpdate
 from storage.models.broadcasts import Announcement, AnnouncementAck, AnnouncementRecipient
 from storage.models.core import (
     Agency,
@@ -19,6 +20,9 @@ from storage.models.core import (
 from storage.models.outbox import OutboxMessage, ReminderPreference, StatutoryClock
 
 __all__ = [
+    "Action",
+    "ActionLink",
+    "ActionUpdate",
     "Agency",
     "Announcement",
     "AnnouncementAck",

@@ -21,6 +21,8 @@ class Sent:
     conversation_id: str
     activity_id: str
     body: dict[str, Any]
+    # The bearer token the bot presented, to check outbound authentication.
+    authorization: str = ""
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -101,7 +103,15 @@ class FakeConnector:
         if failed is not None:
             return failed
         activity_id = f"activity-{next(self._ids)}"
-        self.sent.append(Sent("POST", conversation_id, activity_id, await request.json()))
+        self.sent.append(
+            Sent(
+                "POST",
+                conversation_id,
+                activity_id,
+                await request.json(),
+                request.headers.get("Authorization", ""),
+            )
+        )
         return web.json_response({"id": activity_id})
 
     async def _update(self, request: web.Request) -> web.Response:
@@ -110,7 +120,15 @@ class FakeConnector:
         if failed is not None:
             return failed
         activity_id = request.match_info["aid"]
-        self.sent.append(Sent("PUT", conversation_id, activity_id, await request.json()))
+        self.sent.append(
+            Sent(
+                "PUT",
+                conversation_id,
+                activity_id,
+                await request.json(),
+                request.headers.get("Authorization", ""),
+            )
+        )
         return web.json_response({"id": activity_id})
 
     async def _member(self, request: web.Request) -> web.Response:

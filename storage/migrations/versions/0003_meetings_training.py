@@ -1,8 +1,8 @@
 """meetings and training: meeting series, meetings, courses, sessions, bookings, enrolments
 
 Revision ID: 0003
-Revises: 0001 (written beside 0002 actions; relink to 0002 on merge. Nothing here refers to the
-actions tables: only to groups and people from 0001.)
+Revises: 0002 (written beside 0002 actions and relinked to it on merge. Nothing here refers to
+the actions tables: only to groups and people from 0001.)
 Create Date: 2026-11-24 20:13:48.897598
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.db
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1065 @@
+"""Cards for the action register: lists, an action's detail, the update form, the overview.
+
+Pure functions from `domain.action_views` data to Adaptive Card 1.5 JSON. Navigation and saving
+use `Action.Execute`, so the card someone clicked is replaced in place (a list becomes the detail,
+the update form becomes the saved action).
+
+The overview draws its bars with ColumnSets of coloured Columns whose weighted widths are the
+counts. That stays inside Adaptive Cards 1.5 (the card validates, Teams renders it natively in
+light, dark and high-contrast themes), needs no image hosting or image library at run time, keeps
+the numbers as real text for screen readers, and costs a few hundred bytes per bar, far under the
+28 KB limit. A PNG data URI would need Pillow in production, is not read by screen readers, and
+some Teams clients do not show data URIs.
+
+`update_form_elements` and `save_action_button` are the update form's parts on their own, for a
+reminder card that carries the form inline; its submission goes through
+`storage.actions.save_action_update` like the update card's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from cards.common import (
+    Card,
+    Element,
+    card,
+    choice_input,
+    column,
+    columns,
+    container,
+    date_input,
+    error_text,
+    execute,
+    facts,
+    heading,
+    message_card,
+    text,
+    text_input,
+)
+from cards.verbs import Verb
+from domain.action_updates import (
+    FIELD_LABELS,
+    IMPACT_LABELS,
+    NOTE_MAX,
+    RAG_LABELS,
+    REASON_MAX,
+    STATUS_LABELS,
+    FieldFinding,
+    StoredAction,
+)
+from domain.action_views import (
+    BUCKETS,
+    STATUS_FILTERS,
+    ActionDetail,
+    ActionSummary,
+    LinkEntry,
+    ListFilter,
+    Overview,
+    UpdateEntry,
+    build_overview,
+    drift_of,
+    drift_words,
+)
+from domain.actions import ActionFacts, RagThresholds, days_source_to_completion, effective_due
+
+MAX_LIST_ITEMS = 15
+ANY = "any"  # the filter choice meaning "no filter"; an empty choice value confuses some clients
+MAX_OVERVIEW_ITEMS = 6
+MAX_LINKS_SHOWN = 5
+_BUCKET_STYLE = {
+    "red": "attention",
+    "amber": "warning",
+    "green": "good",
+    "complete": "accent",
+    "dropped": "emphasis",
+}
+_BUCKET_LABEL = {
+    "red": "Red",
+    "amber": "Amber",
+    "green": "Green",
+    "complete": "Complete",
+    "dropped": "Dropped",
+}
+_BUCKET_MEANING = {
+    "red": "overdue, or no update for a long time",
+    "amber": "at risk",
+    "green": "on track",
+    "complete": "complete",
+    "dropped": "dropped",
+}
+
+
+def day(value: date | None) -> str:
+    return f"{value.day} {value:%b %Y}" if value else ""
+
+
+def _bucket(facts_: ActionFacts, today: date, thresholds: RagThresholds) -> str:
+    if facts_.status in ("complete", "dropped"):
+        return facts_.status
+    return drift_of(facts_, today, thresholds).rag or "green"
+
+
+def _rag_chip(bucket: str) -> Element:
+    """A coloured cell with the RAG word in it, so colour is never the only signal."""
+    return column(
+        [text(_BUCKET_LABEL[bucket], size="Small", weight="Bolder")],
+        "70px",
+        style=_BUCKET_STYLE[bucket],
+    )
+
+
+# -- lists ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListContext:
+    """What a list card needs besides its items: title, filters and where 'Apply' goes."""
+
+    title: str
+    verb: Verb
+    chosen: ListFilter = field(default_factory=ListFilter)
+    groups: Sequence[tuple[str, str]] = ()
+    priorities: Sequence[tuple[str, str]] = ()
+    intro: str = ""
+    empty: str = "Nothing matches these filters."
+    show_overview: bool = False
+
+
+def action_list_card(
+    items: Sequence[ActionSummary],
+    context: ListContext,
+    today: date,
+    thresholds: RagThresholds,
+) -> Card:
+    """Actions most urgent first, each opening its detail; filters at the top."""
+    body: list[Element] = [heading(context.title, size="Medium")]
+    if context.intro:
+        body.append(text(context.intro, subtle=True))
+    body.append(_filters(context))
+    if not items:
+        body.append(container([text(context.empty)], style="emphasis", spacing="Medium"))
+    shown = items[:MAX_LIST_ITEMS]
+    body.extend(_list_item(item, today, thresholds) for item in shown)
+    if len(items) > len(shown):
+        body.append(
+            text(
+                f"{len(items) - len(shown)} more not shown: narrow the list with the filters.",
+                subtle=True,
+                spacing="Medium",
+            )
+        )
+    buttons = [execute("Overview", Verb.ACTIONS_OVERVIEW)] if context.show_overview else []
+    count = f"{len(items)} action{'s' if len(items) != 1 else ''}"
+    return card(body, buttons, fallback_text=f"{context.title}: {count}")
+
+
+def _filters(context: ListContext) -> Element:
+    chosen = context.chosen
+    group_choices = [(ANY, "Any group"), *context.groups]
+    priority_choices = [(ANY, "Any priority"), *((c, f"{c} {n}") for c, n in context.priorities)]
+    return container(
+        [
+            columns(
+                column(
+                    [choice_input("group", "Group", group_choices, value=chosen.group_code or ANY)]
+                ),
+                column(
+                    [
+                        choice_input(
+                            "priority",
+                            "Priority",
+                            priority_choices,
+                            value=chosen.priority_code or ANY,
+                        )
+                    ]
+                ),
+                column(
+                    [
+                        choice_input(
+                            "status", "Status", list(STATUS_FILTERS.items()), value=chosen.status
+                        )
+                    ]
+                ),
+            ),
+            {"type": "ActionSet", "actions": [execute("Apply filters", context.verb)]},
+        ],
+        spacing="Small",
+    )
+
+
+def _short(value: str, limit: int = 160) -> str:
+    """Long action texts cut for lists, so a full list stays well under Teams' card size limit."""
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def _list_item(item: ActionSummary, today: date, thresholds: RagThresholds) -> Element:
+    f = item.facts
+    drift = drift_words(drift_of(f, today, thresholds))
+    due = effective_due(f)
+    meta = f"{item.group_name} · {item.lead_name or 'no lead'} · due {day(due)}"
+    if f.status in ("complete", "dropped"):
+        meta = f"{item.group_name} · {item.lead_name or 'no lead'} · {STATUS_LABELS[f.status]}"
+    lines = [
+        {
+            "type": "TextBlock",
+            "text": f"**{item.reference}** {_short(item.text)}",
+            "wrap": True,
+            "maxLines": 2,
+        },
+        text(meta, subtle=True, size="Small", spacing="None"),
+    ]
+    if drift:
+        lines.append(text(drift, color="Attention", size="Small", spacing="None"))
+    return container(
+        [columns(_rag_chip(_bucket(f, today, thresholds)), column(lines))],
+        separator=True,
+        spacing="Small",
+        select=execute(f"Open {item.reference}", Verb.ACTION_SHOW, reference=item.reference),
+    )
+
+
+# -- the detail of one action ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Banner:
+    """A line at the top of a card: saved (good), a problem (attention), a note (accent)."""
+
+    message: str
+    style: str = "good"
+
+
+def action_detail_card(
+    detail: ActionDetail,
+    today: date,
+    thresholds: RagThresholds,
+    *,
+    can_update: bool,
+    banner: Banner | None = None,
+    show_overview: bool = False,
+) -> Card:
+    s = detail.summary
+    body: list[Element] = []
+    if banner is not None:
+        body.append(container([text(banner.message, weight="Bolder")], style=banner.style))
+    body.append(heading(f"{s.reference} · {s.text}", size="Medium"))
+    drift = drift_words(drift_of(s.facts, today, thresholds))
+    if drift:
+        body.append(container([text(drift.capitalize(), weight="Bolder")], style="attention"))
+    body.append(facts(_detail_facts(detail, today, thresholds)))
+    body.extend(_impact_section(detail))
+    body.extend(_history_section(detail))
+    body.extend(_overlap_section(detail, can_update))
+    if not can_update:
+        body.append(
+            text(
+                f"You can read this action but not update it: its lead ({s.lead_name or 'none'}),"
+                f" the chair of {s.group_name} and the business team can.",
+                subtle=True,
+                size="Small",
+                spacing="Medium",
+            )
+        )
+    buttons = []
+    if can_update:
+        buttons.append(execute("Update", Verb.ACTION_EDIT, style="positive", reference=s.reference))
+    buttons.append(execute("My actions", Verb.ACTIONS_MINE))
+    if show_overview:
+        buttons.append(execute("Overview", Verb.ACTIONS_OVERVIEW))
+    return card(body, buttons, fallback_text=f"{s.reference}: {s.text}")
+
+
+def _detail_facts(
+    detail: ActionDetail, today: date, thresholds: RagThresholds
+) -> list[tuple[str, str]]:
+    s, f = detail.summary, detail.summary.facts
+    drift = drift_of(f, today, thresholds)
+    lead = ", ".join(part for part in (s.lead_name, s.lead_agency) if part) or "No lead"
+    group = s.group_name + (f" (chair: {s.chair_name})" if s.chair_name else "")
+    revised = ""
+    if f.revised_due_date:
+        reason = detail.revised_due_reason or "no reason recorded"
+        revised = f"{day(f.revised_due_date)} ({reason})"
+    rags = ""
+    if drift.rag:
+        rags = f"{RAG_LABELS[drift.rag]} by the partnership's rules"
+        lead_rag = RAG_LABELS.get(f.lead_rag or "", "none given")
+        rags += f"; lead says {lead_rag}" + (" (differs)" if drift.disagreement else "")
+    updated = ""
+    if f.last_update:
+        updated = f"{day(f.last_update)} ({_ago(drift.days_since_update)})"
+    delay = days_source_to_completion(f)
+    status = STATUS_LABELS.get(f.status, f.status)
+    if f.status == "dropped" and detail.status_reason:
+        status += f": {detail.status_reason}"
+    return [
+        ("Priority", f"{s.priority_code} {s.priority_name}"),
+        ("Source", detail.source_title or s.source_code),
+        ("Lead", lead),
+        ("Owning group", group),
+        ("Due", day(f.due_date)),
+        ("Revised due", revised),
+        ("Status", status + (" · slipping" if f.slippage else "")),
+        ("RAG", rags),
+        ("Last update", updated or "never"),
+        ("Completed", day(f.completed_on)),
+        ("Source to completion", f"{delay} days" if delay is not None else ""),
+    ]
+
+
+def _ago(days: int | None) -> str:
+    if days is None:
+        return ""
+    return "today" if days == 0 else ("yesterday" if days == 1 else f"{days} days ago")
+
+
+def _impact_section(detail: ActionDetail) -> list[Element]:
+    f = detail.summary.facts
+    if f.status != "complete":
+        return []
+    impact = IMPACT_LABELS.get(f.impact or "", "Not recorded")
+    lines = [text(f"Impact: {impact}", weight="Bolder", spacing="Medium")]
+    if detail.impact_evidence:
+        lines.append(text(detail.impact_evidence, spacing="None"))
+    elif f.impact != "not_applicable":
+        lines.append(
+            text("No evidence yet of the difference it made.", color="Attention", spacing="None")
+        )
+    return lines
+
+
+def _history_section(detail: ActionDetail) -> list[Element]:
+    if not detail.updates:
+        return [text("No progress updates yet.", subtle=True, spacing="Medium")]
+    title = "Progress updates"
+    if detail.update_count > len(detail.updates):
+        title += f" (latest {len(detail.updates)} of {detail.update_count})"
+    items = [text(title, weight="Bolder", spacing="Medium")]
+    items.extend(_update_entry(update) for update in detail.updates)
+    return items
+
+
+def _update_entry(update: UpdateEntry) -> Element:
+    who = update.person_name or "Business plan"
+    state = STATUS_LABELS.get(update.status, update.status)
+    if update.lead_rag:
+        state += f", {RAG_LABELS.get(update.lead_rag, update.lead_rag)}"
+    lines = [text(f"**{day(update.dated)}** · {who} · {state}", size="Small")]
+    lines.append(text(update.note or "(no note)", spacing="None", subtle=not update.note))
+    return container(lines, separator=True, spacing="Small")
+
+
+def _overlap_section(detail: ActionDetail, can_update: bool) -> list[Element]:
+    if not detail.linked and not detail.suggested:
+        return []
+    items: list[Element] = [text("Overlapping actions", weight="Bolder", spacing="Medium")]
+    items.extend(_link_entry(link) for link in detail.linked[:MAX_LINKS_SHOWN])
+    for link in detail.suggested[:MAX_LINKS_SHOWN]:
+        items.append(_suggestion_entry(detail.reference, link, can_update))
+    hidden = max(0, len(detail.linked) - MAX_LINKS_SHOWN)
+    hidden += max(0, len(detail.suggested) - MAX_LINKS_SHOWN)
+    if hidden:
+        items.append(text(f"and {hidden} more in the exported register", subtle=True))
+    return items
+
+
+def _link_entry(link: LinkEntry) -> Element:
+    status = STATUS_LABELS.get(link.status, link.status)
+    return container(
+        [text(f"Linked: **{link.reference}** ({link.source_code}, {status}) {_short(link.text)}")],
+        select=execute(f"Open {link.reference}", Verb.ACTION_SHOW, reference=link.reference),
+    )
+
+
+def _suggestion_entry(reference: str, link: LinkEntry, can_update: bool) -> Element:
+    score = f", similarity {link.score:.0f}" if link.score is not None else ""
+    lines: list[Element] = [
+        text(
+            f"Possibly the same work: **{link.reference}** ({link.source_code}{score}) "
+            + _short(link.text)
+        )
+    ]
+    if can_update:
+        lines.append(
+            {
+                "type": "ActionSet",
+                "actions": [
+                    execute(
+                        "Link as overlap",
+                        Verb.ACTION_LINK,
+                        reference=reference,
+                        other=link.reference,
+                    ),
+                    execute(
+                        "Not the same",
+                        Verb.ACTION_DISMISS_OVERLAP,
+                        reference=reference,
+                        other=link.reference,
+                    ),
+                ],
+            }
+        )
+    return container(lines, style="emphasis", spacing="Small")
+
+
+# -- the update form ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FormState:
+    """What the form shows besides the stored action: what was typed, errors, screening."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    findings: Sequence[FieldFinding] = ()
+    fingerprint: str = ""
+
+
+def update_card(
+    detail: ActionDetail, today: date, state: FormState | None = None, *, message: str = ""
+) -> Card:
+    """The update form for one action; errors beside their fields, what was typed kept."""
+    state = state or FormState()
+    s = detail.summary
+    body: list[Element] = [
+        heading(f"Update {s.reference}", size="Medium"),
+        text(s.text, subtle=True, spacing="None"),
+    ]
+    if message:
+        body.append(container([text(message, weight="Bolder")], style="attention"))
+    elif state.errors:
+        body.append(
+            container(
+                [text("Please check the fields marked below.", weight="Bolder")], style="attention"
+            )
+        )
+    body.extend(update_form_elements(detail.stored(), today, state))
+    actions = [
+        save_action_button(s.reference, s.version, state.fingerprint),
+        execute("Cancel", Verb.ACTION_SHOW, reference=s.reference),
+    ]
+    return card(body, actions, fallback_text=f"Update {s.reference}")
+
+
+def save_action_button(
+    reference: str,
+    version: int,
+    fingerprint: str = "",
+    *,
+    verb: Verb = Verb.ACTION_SAVE,
+    **data: Any,
+) -> Element:
+    """Saves through `storage.actions.save_action_update`; carries the version it was built from.
+
+    A reminder card passes its own verb (and data such as its occurrence) so that its handler can
+    answer with the refreshed reminder card rather than the action's detail.
+    """
+    return execute(
+        "Save update",
+        verb,
+        style="positive",
+        reference=reference,
+        version=version,
+        screened=fingerprint,
+        **data,
+    )
+
+
+def update_form_elements(
+    stored: StoredAction, today: date, state: FormState, *, compact: bool = False
+) -> list[Element]:
+    """The form's inputs; `compact` keeps only status, RAG, note and due date (reminder cards)."""
+    value = _prefill(stored, state.values)
+    errors = state.errors
+    elements: list[Element] = []
+    if state.findings:
+        elements.append(_screening_warning(state.findings, value.get("confirm_not_personal", "")))
+
+    def add(element: Element) -> None:
+        elements.append(element)
+        if errors.get(element["id"]):
+            elements.append(error_text(errors[element["id"]]))
+
+    add(_status_input(value["status"]))
+    add(_rag_input(value["rag"]))
+    add(_toggle("slipping", FIELD_LABELS["slipping"], value["slipping"], "Yes, it is slipping"))
+    add(
+        text_input(
+            "note",
+            FIELD_LABELS["note"],
+            value=value["note"],
+            multiline=True,
+            max_length=NOTE_MAX,
+            placeholder="What has happened since the last update? No names of children.",
+            required=True,
+        )
+    )
+    due_line = f"Due {day(stored.due_date)}"
+    if stored.revised_due_date:
+        due_line += f", revised to {day(stored.revised_due_date)}"
+    elements.append(text(due_line + ".", subtle=True, size="Small", spacing="Medium"))
+    add(date_input("revised_due", FIELD_LABELS["revised_due"], value=value["revised_due"]))
+    add(
+        text_input(
+            "revised_reason",
+            FIELD_LABELS["revised_reason"],
+            value=value["revised_reason"],
+            max_length=REASON_MAX,
+            placeholder="Needed when you change the date",
+        )
+    )
+    if compact:
+        return elements
+    elements.append(text("If the action is complete", weight="Bolder", spacing="Medium"))
+    add(date_input("completed_on", FIELD_LABELS["completed_on"], value=value["completed_on"]))
+    add(_impact_input(value["impact"]))
+    add(
+        text_input(
+            "evidence",
+            FIELD_LABELS["evidence"],
+            value=value["evidence"],
+            multiline=True,
+            max_length=REASON_MAX * 4,
+            placeholder="What changed for children and families? Figures, audits, feedback.",
+        )
+    )
+    elements.append(text("If the action is dropped", weight="Bolder", spacing="Medium"))
+    add(
+        text_input(
+            "drop_reason",
+            FIELD_LABELS["drop_reason"],
+            value=value["drop_reason"],
+            max_length=REASON_MAX,
+        )
+    )
+    return elements
+
+
+def _prefill(stored: StoredAction, typed: dict[str, str]) -> dict[str, str]:
+    """What each input shows: what was typed if anything, otherwise the stored value."""
+    defaults = {
+        "status": stored.status,
+        "rag": stored.lead_rag or "none",
+        "slipping": "true" if stored.slippage else "false",
+        "note": "",
+        "revised_due": stored.revised_due_date.isoformat() if stored.revised_due_date else "",
+        "revised_reason": "",
+        "completed_on": stored.completed_on.isoformat() if stored.completed_on else "",
+        "impact": stored.impact or "",
+        "evidence": stored.impact_evidence,
+        "drop_reason": stored.status_reason,
+        "confirm_not_personal": "false",
+    }
+    return {name: typed.get(name, default) for name, default in defaults.items()}
+
+
+def _status_input(value: str) -> Element:
+    return choice_input(
+        "status", FIELD_LABELS["status"], list(STATUS_LABELS.items()), value=value, required=True
+    )
+
+
+def _rag_input(value: str) -> Element:
+    choices = [("none", "No rating"), *RAG_LABELS.items()]
+    return choice_input("rag", FIELD_LABELS["rag"] + " (open actions)", choices, value=value)
+
+
+def _impact_input(value: str) -> Element:
+    element = choice_input(
+        "impact", FIELD_LABELS["impact"], list(IMPACT_LABELS.items()), value=value
+    )
+    element["placeholder"] = "Choose when complete"
+    return element
+
+
+def _toggle(input_id: str, label: str, value: str, title: str) -> Element:
+    return {
+        "type": "Input.Toggle",
+        "id": input_id,
+        "title": title,
+        "label": label,
+        "value": "true" if value.lower() == "true" else "false",
+        "valueOn": "true",
+        "valueOff": "false",
+    }
+
+
+def _screening_warning(findings: Sequence[FieldFinding], confirmed: str) -> Element:
+    found = [f'- {finding.describe()}: "{finding.text}"' for finding in findings]
+    return container(
+        [
+            text("Before I save this: it may contain personal details", weight="Bolder"),
+            text("\n".join(found), spacing="Small"),
+            text(
+                "I hold business information only. Please remove these details, or confirm they "
+                "are not about a child, a family or anyone else (for example a service's "
+                "switchboard number). Your confirmation is recorded.",
+                size="Small",
+            ),
+            _toggle(
+                "confirm_not_personal",
+                "Your confirmation",
+                confirmed,
+                "I confirm these are not personal data",
+            ),
+        ],
+        style="warning",
+    )
+
+
+# -- overview -------------------------------------------------------------------------------------
+
+
+def overview_card(
+    overview: Overview,
+    overlaps: Sequence[tuple[str, str, str]],
+    today: date,
+    *,
+    scope: str,
+) -> Card:
+    """Counts by priority and RAG as bars, then the lists that need someone's attention."""
+    body: list[Element] = [
+        heading("Actions overview", size="Medium"),
+        text(f"{scope} · {overview.total} actions · at {day(today)}", subtle=True, spacing="None"),
+    ]
+    if not overview.total:
+        body.append(container([text("There are no actions to show yet.")], style="emphasis"))
+        return card(body, [execute("My actions", Verb.ACTIONS_MINE)], fallback_text="No actions")
+    body.append(_totals_line(overview))
+    body.append(_legend())
+    widest = max(bar.total for bar in overview.bars)
+    for bar in overview.bars:
+        body.append(text(f"{bar.code} {bar.name} · {bar.total}", size="Small", spacing="Small"))
+        body.append(_bar([(b, bar.counts[b]) for b in BUCKETS], widest))
+    if overview.disagreements:
+        body.append(
+            text(
+                f"{overview.disagreements} lead rating(s) differ from the rules' RAG.",
+                subtle=True,
+                size="Small",
+                spacing="Small",
+            )
+        )
+    body.extend(_attention_list("Overdue", overview.overdue, today, "overdue"))
+    body.extend(_attention_list("No update for 90 days or more", overview.stale, today, "stale"))
+    body.extend(
+        _attention_list("Complete, impact not evidenced", overview.without_impact, today, "")
+    )
+    body.extend(_overlap_lines(overlaps))
+    buttons = [
+        execute("Overdue list", Verb.ACTIONS_LIST, status="overdue"),
+        execute("My actions", Verb.ACTIONS_MINE),
+    ]
+    return card(body, buttons, fallback_text=_totals_sentence(overview))
+
+
+def _totals_sentence(overview: Overview) -> str:
+    parts = [f"{overview.totals[b]} {b}" for b in BUCKETS if overview.totals[b]]
+    return f"{overview.total} actions: " + ", ".join(parts)
+
+
+def _totals_line(overview: Overview) -> Element:
+    return text(_totals_sentence(overview) + ".", weight="Bolder", spacing="Small")
+
+
+def _legend() -> Element:
+    cells = [
+        column(
+            [text(f"{_BUCKET_LABEL[b]}: {_BUCKET_MEANING[b]}", size="Small")],
+            "stretch",
+            style=_BUCKET_STYLE[b],
+        )
+        for b in BUCKETS
+    ]
+    return columns(*cells, spacing="Small")
+
+
+def _bar(segments: list[tuple[str, int]], widest: int) -> Element:
+    """One horizontal bar: a coloured column per bucket, as wide as its count."""
+    cells: list[Element] = []
+    for bucket, count in segments:
+        if not count:
+            continue
+        cell = column(
+            [
+                {
+                    "type": "TextBlock",
+                    "text": str(count),
+                    "size": "Small",
+                    "weight": "Bolder",
+                    "horizontalAlignment": "Center",
+                }
+            ],
+            str(count),
+            style=_BUCKET_STYLE[bucket],
+        )
+        cell["spacing"] = "None"
+        cells.append(cell)
+    rest = widest - sum(count for _bucket, count in segments)
+    if rest > 0:
+        cells.append({**column([text(" ", size="Small")], str(rest)), "spacing": "None"})
+    return columns(*cells, spacing="None")
+
+
+def _attention_list(
+    title: str, items: Sequence[ActionSummary], today: date, kind: str
+) -> list[Element]:
+    if not items:
+        return []
+    lines: list[Element] = [text(f"{title} ({len(items)})", weight="Bolder", spacing="Medium")]
+    for item in items[:MAX_OVERVIEW_ITEMS]:
+        f = item.facts
+        detail = item.group_name
+        if kind == "overdue":
+            detail = f"{(today - effective_due(f)).days} days · {item.group_name}"
+        elif kind == "stale" and f.last_update:
+            detail = f"last {day(f.last_update)} · {item.group_name}"
+        lines.append(
+            container(
+                [text(f"**{item.reference}** {_short(item.text, 100)} · {detail}", size="Small")],
+                spacing="None",
+                select=execute(
+                    f"Open {item.reference}", Verb.ACTION_SHOW, reference=item.reference
+                ),
+            )
+        )
+    if len(items) > MAX_OVERVIEW_ITEMS:
+        lines.append(text(f"and {len(items) - MAX_OVERVIEW_ITEMS} more", subtle=True, size="Small"))
+    return lines
+
+
+def _overlap_lines(overlaps: Sequence[tuple[str, str, str]]) -> list[Element]:
+    if not overlaps:
+        return []
+    lines: list[Element] = [text("Overlaps", weight="Bolder", spacing="Medium")]
+    for first, second, state in overlaps[:MAX_OVERVIEW_ITEMS]:
+        label = "linked" if state == "linked" else "possible overlap, to check"
+        lines.append(
+            container(
+                [text(f"**{first}** and **{second}**: {label}", size="Small")],
+                spacing="None",
+                select=execute(f"Open {first}", Verb.ACTION_SHOW, reference=first),
+            )
+        )
+    return lines
+
+
+# -- short answers --------------------------------------------------------------------------------
+
+
+def not_yours_card(reference: str, group_name: str) -> Card:
+    return message_card(
+        f"{reference} is not yours to see",
+        f"{reference} belongs to {group_name}. Only its members, its lead, the chair and the "
+        "business team can see it. Ask the business team if you think you should have access.",
+        [execute("My actions", Verb.ACTIONS_MINE)],
+    )
+
+
+def not_yours_to_update_card(reference: str) -> Card:
+    return message_card(
+        f"You can't update {reference}",
+        "Only the action's lead, the chair of its group and the business team can update it. "
+        "The independent scrutineer reads every action and changes none; Executive members "
+        "read every action and change those they lead or chair.",
+        [execute(f"Open {reference}", Verb.ACTION_SHOW, reference=reference)],
+    )
+
+
+def not_found_card(reference: str) -> Card:
+    return message_card(
+        f"No action {reference}",
+        f'I can\'t find an action with the reference {reference}. Type "my actions" to see yours.',
+        [execute("My actions", Verb.ACTIONS_MINE)],
+    )
+
+
+def overview_refused_card() -> Card:
+    return message_card(
+        "The overview is for chairs and the business team",
+        'Type "my actions" to see the actions you lead, or "overdue" for overdue actions '
+        "in your groups.",
+        [execute("My actions", Verb.ACTIONS_MINE)],
+    )
+
+
+def export_help_card(total: int) -> Card:
+    """Admins asking for an export: where the file comes from, since a bot can't just attach one."""
+    return card(
+        [
+            heading("Exporting the action register", size="Medium"),
+            text(
+                "In Teams a bot can only send a file after you accept a file-consent prompt and "
+                "it is uploaded to your OneDrive, so the spreadsheet is made by the business "
+                "team's command on the bot's server instead:"
+            ),
+            text("python -m storage.manage export-actions register.xlsx", weight="Bolder"),
+            text(
+                f"It writes all {total} actions with the latest update, both RAG ratings, drift, "
+                "delay and impact; use register.csv for CSV. The same columns can be edited and "
+                "loaded again with import-actions.",
+                subtle=True,
+            ),
+        ],
+        [execute("Overview", Verb.ACTIONS_OVERVIEW)],
+        fallback_text="Export with: python -m storage.manage export-actions register.xlsx",
+    )
+
+
+# -- gallery --------------------------------------------------------------------------------------
+
+_TODAY = date(2026, 11, 24)
+_THRESHOLDS = RagThresholds()
+_PRIORITIES = [
+    ("P1", "Effective partnerships"),
+    ("P3", "Domestic abuse"),
+    ("P4", "Neglect"),
+    ("P5", "Effective early help"),
+]
+_GROUPS = [("EXEC", "Executive"), ("LL", "Learning Lessons"), ("NSIG", "Neglect Strategy")]
+
+
+def _sample(reference: str, text_: str, **overrides: Any) -> ActionSummary:
+    facts_ = ActionFacts(
+        reference=reference,
+        due_date=overrides.pop("due", date(2027, 1, 31)),
+        revised_due_date=overrides.pop("revised", None),
+        status=overrides.pop("status", "in_progress"),
+        last_update=overrides.pop("last_update", date(2026, 11, 14)),
+        completed_on=overrides.pop("completed", None),
+        source_date=date(2025, 6, 12),
+        lead_rag=overrides.pop("rag", "green"),
+        impact=overrides.pop("impact", None),
+    )
+    base = ActionSummary(
+        id=int(reference[1:]),
+        reference=reference,
+        text=text_,
+        facts=facts_,
+        priority_code="P4",
+        priority_name="Neglect",
+        source_code="SP",
+        source_kind="plan",
+        group_id=5,
+        group_code="NSIG",
+        group_name="Neglect Strategy Implementation Group",
+        lead_id=9,
+        lead_name="Bethany Olufemi",
+        lead_email="bethany.olufemi@riverside.example",
+        lead_agency="Riverside Community Health",
+        chair_id=14,
+        chair_name="Claire Dunmore",
+        chair_email="claire.dunmore@riverside.example",
+    )
+    return replace(base, **overrides)
+
+
+def _samples() -> list[ActionSummary]:
+    return [
+        _sample(
+            "A07",
+            "Information-sharing protocol for children on transfer or release from the YOI",
+            due=date(2026, 8, 31),
+            last_update=date(2026, 6, 10),
+            rag="amber",
+            group_name="Executive",
+            lead_name="Ruth Okonkwo-Hale",
+        ),
+        _sample(
+            "A15",
+            "'Was not brought' guidance for missed health appointments",
+            due=date(2025, 12, 31),
+            last_update=date(2026, 9, 9),
+            rag="red",
+            group_name="Learning Lessons",
+            lead_name="Dr Leon Hartigan",
+        ),
+        _sample("A14", "License 60 practitioners in Graded Care Profile 2", due=date(2026, 12, 31)),
+        _sample("A13", "Publish refreshed Neglect Strategy 2027-29", due=date(2027, 3, 31)),
+        _sample(
+            "A17",
+            "Recruit 40 neglect champions across school clusters and primary care networks",
+            status="complete",
+            completed=date(2026, 10, 28),
+            impact="awaited",
+            rag=None,
+        ),
+    ]
+
+
+def _sample_detail(**overrides: Any) -> ActionDetail:
+    summary = _samples()[1]
+    base = ActionDetail(
+        summary=summary,
+        source_title="LCSPR 'Child F'",
+        revised_due_reason="",
+        status_reason="",
+        impact_evidence="",
+        updates=[
+            UpdateEntry(
+                date(2026, 9, 9),
+                "Dr Leon Hartigan",
+                "Draft with GPs for comment",
+                "in_progress",
+                "red",
+                False,
+            ),
+            UpdateEntry(date(2026, 6, 2), "", "", "in_progress", "amber", False),
+        ],
+        update_count=7,
+        links=[
+            LinkEntry(
+                "A16",
+                "Follow up two consecutive missed under-5 health appointments with safeguarding "
+                "lead",
+                "RR-2025-07",
+                "complete",
+                "linked",
+                None,
+            ),
+            LinkEntry(
+                "A22",
+                "Guidance on missed appointments for school nurses",
+                "SP",
+                "in_progress",
+                "suggested",
+                71.0,
+            ),
+        ],
+    )
+    return replace(base, **overrides)
+
+
+def gallery_states() -> list[tuple[str, Card]]:
+    samples = _samples()
+    mine = ListContext(
+        title="Your actions",
+        verb=Verb.ACTIONS_MINE,
+        groups=_GROUPS,
+        priorities=_PRIORITIES,
+        intro="Actions you lead or that belong to groups you chair, most urgent first.",
+        show_overview=True,
+    )
+    many = [
+        _sample(
+            f"B{n:02d}",
+            f"Synthetic action number {n} with a realistic length of text",
+            due=_TODAY + timedelta(days=n - 20),
+        )
+        for n in range(1, 41)
+    ]
+    detail = _sample_detail()
+    read_only_detail = _sample_detail(links=detail.linked)
+    completed = _sample_detail(summary=samples[4], links=[], updates=[], update_count=0)
+    overview = _gallery_overview(samples)
+    typed = {"status": "complete", "note": "Guidance signed off", "revised_due": "2026-01-10"}
+    findings = (FieldFinding("note", "phone", "07700 900123"),)
+    return [
+        ("actions.mine", action_list_card(samples, mine, _TODAY, _THRESHOLDS)),
+        (
+            "actions.mine.empty",
+            action_list_card(
+                [], replace(mine, empty="You have no open actions. Well done."), _TODAY, _THRESHOLDS
+            ),
+        ),
+        ("actions.mine.long", action_list_card(many, mine, _TODAY, _THRESHOLDS)),
+        (
+            "actions.overdue.scoped",
+            action_list_card(
+                samples[:2],
+                replace(
+                    mine,
+                    title="Overdue in Neglect",
+                    verb=Verb.ACTIONS_LIST,
+                    chosen=ListFilter(priority_code="P4", status="overdue"),
+                ),
+                _TODAY,
+                _THRESHOLDS,
+            ),
+        ),
+        (
+            "action.detail",
+            action_detail_card(detail, _TODAY, _THRESHOLDS, can_update=True, show_overview=True),
+        ),
+        (
+            "action.detail.read_only",
+            action_detail_card(read_only_detail, _TODAY, _THRESHOLDS, can_update=False),
+        ),
+        (
+            "action.detail.complete_no_evidence",
+            action_detail_card(completed, _TODAY, _THRESHOLDS, can_update=True),
+        ),
+        (
+            "action.detail.saved",
+            action_detail_card(
+                detail,
+                _TODAY,
+                _THRESHOLDS,
+                can_update=True,
+                banner=Banner("Saved your update of 24 Nov 2026."),
+            ),
+        ),
+        ("action.update", update_card(detail, _TODAY)),
+        (
+            "action.update.errors",
+            update_card(
+                detail,
+                _TODAY,
+                FormState(
+                    values=typed,
+                    errors={
+                        "revised_due": "A revised due date must be today or later.",
+                        "revised_reason": "Say why the due date is changing (required).",
+                        "impact": "Choose the impact: evidenced, awaited or not applicable.",
+                    },
+                ),
+            ),
+        ),
+        (
+            "action.update.screening",
+            update_card(
+                detail,
+                _TODAY,
+                FormState(
+                    values={"note": "Spoke to mum on 07700 900123"},
+                    findings=findings,
+                    fingerprint="0123456789abcdef",
+                ),
+            ),
+        ),
+        (
+            "action.update.conflict",
+            update_card(
+                detail,
+                _TODAY,
+                FormState(values=typed),
+                message="Someone else updated A15 while you were typing. Check and save again.",
+            ),
+        ),
+        (
+            "actions.overview",
+            overview_card(
+                overview,
+                [("A10", "A11", "linked"), ("A23", "A24", "suggested")],
+                _TODAY,
+                scope="All actions",
+            ),
+        ),
+        (
+            "actions.overview.empty",
+            overview_card(_gallery_overview([]), [], _TODAY, scope="Groups you chair"),
+        ),
+        ("action.not_yours", not_yours_card("A07", "Executive")),
+        ("action.not_yours_to_update", not_yours_to_update_card("A07")),
+        ("action.not_found", not_found_card("A99")),
+        ("actions.overview.refused", overview_refused_card()),
+        ("actions.export", export_help_card(25)),
+    ]
+
+
+def _gallery_overview(items: list[ActionSummary]) -> Overview:
+    return build_overview(items, _TODAY, _THRESHOLDS, _PRIORITIES)

@@ -1,0 +1,543 @@
+"""Loading a business plan (CSV or XLSX) into the action register, and seeding the demo actions.
+
+All or nothing: every row is checked first and every problem reported with its row and field
+(`storage.tabular`); only a clean file is written, in one transaction. Re-importing updates actions
+by reference: a blank cell keeps the stored value, each change goes to the audit log, and progress
+updates already recorded are kept (a progress text becomes a new update only when no update of the
+action has that note). New actions are compared with the register, and similar actions from other
+sources are stored as overlap suggestions.
+
+Columns (a header row; names are case-insensitive, spaces become underscores): reference, priority
+(code or name), source (code), action, lead (email or person code), lead_agency (code; defaults to
+the lead's agency), group (code), due, revised_due, revised_due_reason, status, drop_reason, rag,
+completed, impact, evidence, progress, last_update, overlaps_with (references separated by ';').
+Dates as 31/01/2027 or 2027-01-31. In an XLSX workbook the sheet is named Actions (else the first).
+The export (`storage.action_export`) writes the same column names, so an export can be edited and
+imported again.
+
+Free text (action, progress, evidence, reasons) is screened for personal identifiers; a finding is
+an error unless the importer confirms the text holds no personal data (`confirm_not_personal`),
+which is recorded in the audit log for each action concerned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.action_updates import FieldFinding, screen_fields
+from storage.actions import ENTITY, Suggestion, suggest_overlaps
+from storage.activity_log import record_audit
+from storage.models import Action, ActionLink, ActionUpdate, Agency, Group, Person, Priority, Source
+from storage.tabular import ImportErrors, Row, read_table
+
+SHEET = "Actions"
+MAX_ACTION_TEXT = 1000  # an action is a sentence or two; cards show it whole
+_REFERENCE = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
+_STATUS_WORDS = {
+    "not_started": "not_started",
+    "not_yet_started": "not_started",
+    "in_progress": "in_progress",
+    "started": "in_progress",
+    "complete": "complete",
+    "completed": "complete",
+    "done": "complete",
+    "dropped": "dropped",
+    "closed_dropped": "dropped",
+}
+_IMPACT_WORDS = {
+    "evidenced": "evidenced",
+    "awaited": "awaited",
+    "not_applicable": "not_applicable",
+    "n/a": "not_applicable",
+    "na": "not_applicable",
+}
+_RAG_WORDS = {"red": "red", "amber": "amber", "green": "green", "r": "red", "a": "amber"}
+_SCREENED_COLUMNS = ("action", "progress", "evidence", "revised_due_reason", "drop_reason")
+# Columns whose value sets an Action attribute of the same meaning.
+_PLAIN_FIELDS = (
+    "text",
+    "priority_id",
+    "source_id",
+    "lead_id",
+    "lead_agency_id",
+    "group_id",
+    "due_date",
+    "revised_due_date",
+    "revised_due_reason",
+    "status",
+    "status_reason",
+    "lead_rag",
+    "completed_on",
+    "impact",
+    "impact_evidence",
+)
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    updates_added: int = 0
+    links_added: int = 0
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created} actions added, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.updates_added} progress updates added, {self.links_added} overlaps linked, "
+            f"{len(self.suggestions)} possible overlaps to check"
+        )
+
+
+@dataclass
+class _Planned:
+    """One checked row: the action's values by attribute, and what goes with them."""
+
+    row: Row
+    reference: str
+    values: dict[str, Any]
+    progress: str | None
+    last_update: date | None
+    overlaps_with: list[str]
+    findings: tuple[FieldFinding, ...] = ()
+
+
+@dataclass
+class _Lookups:
+    priorities: dict[str, Priority]
+    sources: dict[str, Source]
+    groups: dict[str, Group]
+    agencies: dict[str, Agency]
+    people: dict[str, Person]
+    actions: dict[str, Action]
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> _Lookups:
+        priorities: dict[str, Priority] = {}
+        for priority in await session.scalars(select(Priority)):
+            priorities[priority.code.upper()] = priority
+            priorities[priority.name.strip().lower()] = priority
+        people: dict[str, Person] = {}
+        for person in await session.scalars(select(Person)):
+            people[person.code.upper()] = person
+            people[person.email.lower()] = person
+        return cls(
+            priorities=priorities,
+            sources={s.code.upper(): s for s in await session.scalars(select(Source))},
+            groups={g.code.upper(): g for g in await session.scalars(select(Group))},
+            agencies={a.code.upper(): a for a in await session.scalars(select(Agency))},
+            people=people,
+            actions={a.reference.upper(): a for a in await session.scalars(select(Action))},
+        )
+
+
+async def import_actions_file(
+    sessions: async_sessionmaker[AsyncSession],
+    path: Path,
+    *,
+    today: date,
+    by_person_id: int | None = None,
+    allowed_email_domains: Iterable[str] = (),
+    confirm_not_personal: bool = False,
+) -> ImportCounts:
+    """Import a business plan file in one transaction; raises `ImportFailed` with every problem."""
+    rows = read_table(path, SHEET)
+    async with sessions() as session, session.begin():
+        return await import_action_rows(
+            session,
+            rows,
+            today=today,
+            by_person_id=by_person_id,
+            allowed_email_domains=allowed_email_domains,
+            confirm_not_personal=confirm_not_personal,
+            event="imported",
+        )
+
+
+async def import_action_rows(
+    session: AsyncSession,
+    rows: Sequence[Row],
+    *,
+    today: date,
+    by_person_id: int | None = None,
+    allowed_email_domains: Iterable[str] = (),
+    confirm_not_personal: bool = False,
+    event: str = "imported",
+) -> ImportCounts:
+    """Check every row, then write them all; the caller owns the transaction."""
+    lookups = await _Lookups.load(session)
+    errors = ImportErrors()
+    if not rows:
+        errors.add(None, "", "the file has no action rows", sheet=SHEET)
+    planned = _check_rows(rows, lookups, errors, today, tuple(allowed_email_domains))
+    if not confirm_not_personal:
+        _report_findings(planned, errors)
+    errors.raise_if_any()
+    return await _write(session, planned, lookups, today, by_person_id, event)
+
+
+async def seed_actions(session: AsyncSession, data: dict[str, Any]) -> None:
+    """The demo partnership's actions, loaded through the importer (the seeder for storage.seed)."""
+    rows = [
+        Row("demo actions", number, _demo_row(item))
+        for number, item in enumerate(data.get("actions", []), start=2)
+    ]
+    if rows:
+        await import_action_rows(
+            session, rows, today=data["meta"]["reference_date"], event="seeded"
+        )
+
+
+def _demo_row(item: dict[str, Any]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key, value in item.items():
+        if key == "note":
+            continue  # a designer's remark about the demo, not part of the action
+        column = "reference" if key == "id" else key
+        if isinstance(value, list):
+            values[column] = ";".join(str(v) for v in value)
+        elif isinstance(value, date):
+            values[column] = value.isoformat()
+        else:
+            values[column] = str(value)
+    if values.get("rag") == "complete":
+        values["rag"] = ""
+    return values
+
+
+# -- checking -------------------------------------------------------------------------------------
+
+
+def _unguarded(row: Row) -> Row:
+    """The row without the apostrophe the CSV export puts before text starting = + - or @."""
+    values = {
+        name: value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
+        for name, value in row.values.items()
+    }
+    return Row(row.sheet, row.number, values)
+
+
+def _check_rows(
+    rows: Sequence[Row],
+    lookups: _Lookups,
+    errors: ImportErrors,
+    today: date,
+    allowed_domains: tuple[str, ...],
+) -> list[_Planned]:
+    seen: dict[str, int] = {}
+    planned = []
+    for row in map(_unguarded, rows):
+        reference = errors.required(row, "reference").upper()
+        if reference and not _REFERENCE.match(reference):
+            errors.add(row, "reference", f"{reference!r} must be letters, digits, '.', '-' or '_'")
+        if reference in seen:
+            errors.add(
+                row, "reference", f"{reference} appears again (first on row {seen[reference]})"
+            )
+        seen.setdefault(reference, row.number)
+        existing = lookups.actions.get(reference)
+        values = _check_values(row, lookups, errors, existing)
+        progress = row.get("progress") if "progress" in row.values else None
+        last_update = errors.british_date(row, "last_update")
+        if last_update is not None and last_update > today:
+            errors.add(row, "last_update", "cannot be in the future")
+        texts = {column: row.get(column) for column in _SCREENED_COLUMNS if row.get(column)}
+        planned.append(
+            _Planned(
+                row=row,
+                reference=reference,
+                values=values,
+                progress=progress or None,
+                last_update=last_update,
+                overlaps_with=_references(row.get("overlaps_with")),
+                findings=screen_fields(texts, allowed_domains),
+            )
+        )
+    _check_overlap_references(planned, lookups, errors)
+    return planned
+
+
+def _check_values(
+    row: Row, lookups: _Lookups, errors: ImportErrors, existing: Action | None
+) -> dict[str, Any]:
+    """The attributes this row sets; for an existing action a blank cell keeps the stored value."""
+    new = existing is None
+    values: dict[str, Any] = {}
+
+    def present(name: str) -> bool:
+        return new or bool(row.get(name))
+
+    if present("action"):
+        values["text"] = errors.required(row, "action")
+        if len(values["text"]) > MAX_ACTION_TEXT:
+            errors.add(row, "action", f"keep the action under {MAX_ACTION_TEXT} characters")
+    if present("priority"):
+        values["priority_id"] = _known(row, "priority", lookups.priorities, errors, by_name=True)
+    if present("source"):
+        values["source_id"] = _known(row, "source", lookups.sources, errors)
+    if present("group"):
+        values["group_id"] = _known(row, "group", lookups.groups, errors)
+    if present("lead"):
+        lead = _lead(row, lookups, errors)
+        values["lead_id"] = lead.id if lead else None
+        agency = lead.agency_id if lead else None
+        if row.get("lead_agency"):
+            agency = _known(row, "lead_agency", lookups.agencies, errors)
+        values["lead_agency_id"] = agency
+    elif row.get("lead_agency"):
+        values["lead_agency_id"] = _known(row, "lead_agency", lookups.agencies, errors)
+    if present("due"):
+        values["due_date"] = errors.british_date(row, "due", required=True)
+    if row.get("revised_due"):
+        values["revised_due_date"] = errors.british_date(row, "revised_due")
+        values["revised_due_reason"] = row.get("revised_due_reason")
+    values.update(_check_status(row, errors, existing))
+    return values
+
+
+def _check_status(row: Row, errors: ImportErrors, existing: Action | None) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    status = existing.status if existing else "not_started"
+    if row.get("status"):
+        word = _word(row.get("status"))
+        if word not in _STATUS_WORDS:
+            errors.add(row, "status", "must be not started, in progress, complete or dropped")
+        status = _STATUS_WORDS.get(word, status)
+    values["status"] = status
+    if row.get("rag") or existing is None:
+        rag = _word(row.get("rag"))
+        if rag and rag not in _RAG_WORDS and rag not in {"complete", "completed", "blue"}:
+            errors.add(row, "rag", f"{row.get('rag')!r} is not red, amber or green")
+        values["lead_rag"] = _RAG_WORDS.get(rag)
+    if status in ("complete", "dropped"):
+        values["lead_rag"] = None
+    values["status_reason"] = ""
+    if status == "dropped":
+        values["status_reason"] = row.get("drop_reason") or (
+            existing.status_reason if existing else ""
+        )
+        if not values["status_reason"]:
+            errors.add(row, "drop_reason", "is required for a dropped action")
+    values.update(_check_completion(row, errors, existing, status))
+    return values
+
+
+def _check_completion(
+    row: Row, errors: ImportErrors, existing: Action | None, status: str
+) -> dict[str, Any]:
+    if status != "complete":
+        return {"completed_on": None, "impact": None, "impact_evidence": ""}
+    completed = errors.british_date(row, "completed")
+    if completed is None and existing is not None and existing.status == "complete":
+        completed = existing.completed_on
+    if completed is None and not row.get("completed"):
+        errors.add(row, "completed", "is required for a complete action")
+    impact_word = _word(row.get("impact"))
+    impact = _IMPACT_WORDS.get(impact_word) if impact_word else (existing and existing.impact)
+    if impact_word and impact_word not in _IMPACT_WORDS:
+        errors.add(row, "impact", "must be evidenced, awaited or not applicable")
+    evidence = row.get("evidence") or (existing.impact_evidence if existing else "")
+    if impact == "evidenced" and not evidence:
+        errors.add(row, "evidence", "is required when impact is evidenced")
+    return {"completed_on": completed, "impact": impact or "awaited", "impact_evidence": evidence}
+
+
+def _known(
+    row: Row, column: str, table: dict[str, Any], errors: ImportErrors, *, by_name: bool = False
+) -> int | None:
+    value = errors.required(row, column)
+    if not value:
+        return None
+    found = table.get(value.upper()) or (table.get(value.lower()) if by_name else None)
+    if found is None:
+        errors.add(row, column, f"{value!r} is not a known {column.replace('_', ' ')}")
+        return None
+    return found.id
+
+
+def _lead(row: Row, lookups: _Lookups, errors: ImportErrors) -> Person | None:
+    value = errors.required(row, "lead")
+    if not value:
+        return None
+    person = lookups.people.get(value.lower()) or lookups.people.get(value.upper())
+    if person is None:
+        errors.add(row, "lead", f"{value!r} is not on the roster (use a work email or code)")
+    return person
+
+
+def _word(value: str) -> str:
+    return value.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _references(value: str) -> list[str]:
+    return [part.strip().upper() for part in re.split(r"[;,\s]+", value) if part.strip()]
+
+
+def _check_overlap_references(
+    planned: list[_Planned], lookups: _Lookups, errors: ImportErrors
+) -> None:
+    known = set(lookups.actions) | {p.reference for p in planned}
+    for item in planned:
+        for other in item.overlaps_with:
+            if other == item.reference:
+                errors.add(item.row, "overlaps_with", "an action cannot overlap itself")
+            elif other not in known:
+                errors.add(item.row, "overlaps_with", f"{other} is not a known action reference")
+
+
+def _report_findings(planned: list[_Planned], errors: ImportErrors) -> None:
+    for item in planned:
+        for finding in item.findings:
+            errors.add(
+                item.row,
+                finding.field,
+                f"looks like {finding.describe().split(': ', 1)[1]} ({finding.text!r}); remove "
+                "it, or import again confirming the text holds no personal data",
+            )
+
+
+# -- writing --------------------------------------------------------------------------------------
+
+
+async def _write(
+    session: AsyncSession,
+    planned: list[_Planned],
+    lookups: _Lookups,
+    today: date,
+    by_person_id: int | None,
+    event: str,
+) -> ImportCounts:
+    counts = ImportCounts()
+    created: list[Action] = []
+    for item in planned:
+        action = lookups.actions.get(item.reference)
+        if action is None:
+            action = Action(reference=item.reference, **item.values)
+            session.add(action)
+            await session.flush()
+            lookups.actions[item.reference] = action
+            created.append(action)
+            counts.created += 1
+            _audit(session, by_person_id, item.reference, event, _creation_changes(item.values))
+        else:
+            changes = _apply_changes(action, item.values)
+            if changes:
+                action.version += 1
+                counts.updated += 1
+                _audit(session, by_person_id, item.reference, event, changes)
+            else:
+                counts.unchanged += 1
+        if await _add_progress(session, action, item, today, by_person_id):
+            counts.updates_added += 1
+        if item.findings:
+            _audit_confirmation(session, by_person_id, item)
+    counts.links_added = await _link_overlaps(session, planned, lookups, by_person_id)
+    counts.suggestions = await suggest_overlaps(session, created)
+    return counts
+
+
+def _creation_changes(values: dict[str, Any]) -> dict[str, tuple[object, object]]:
+    return {name: (None, value) for name, value in values.items() if value not in (None, "")}
+
+
+def _apply_changes(action: Action, values: dict[str, Any]) -> dict[str, tuple[object, object]]:
+    changes: dict[str, tuple[object, object]] = {}
+    for name in _PLAIN_FIELDS:
+        if name in values and getattr(action, name) != values[name]:
+            changes[name] = (getattr(action, name), values[name])
+            setattr(action, name, values[name])
+    return changes
+
+
+async def _add_progress(
+    session: AsyncSession, action: Action, item: _Planned, today: date, by_person_id: int | None
+) -> bool:
+    """The row's progress text as a dated update, unless that note is already recorded."""
+    dated = item.last_update or (today if item.progress else None)
+    if dated is None:
+        return False
+    notes = set(
+        await session.scalars(select(ActionUpdate.note).where(ActionUpdate.action_id == action.id))
+    )
+    note = item.progress or ""
+    if notes and (not note or note in notes):
+        return False  # already recorded (an earlier import or export of the same text)
+    update = ActionUpdate(
+        action_id=action.id,
+        dated=dated,
+        at=datetime.combine(dated, time(12, 0), tzinfo=UTC),
+        person_id=by_person_id,
+        note=note,
+        status=action.status,
+        lead_rag=action.lead_rag,
+        screening_confirmed=any(f.field == "progress" for f in item.findings),
+    )
+    session.add(update)
+    await session.flush()
+    if action.last_update_on is None or dated > action.last_update_on:
+        action.last_update_on = dated
+    _audit(
+        session, by_person_id, action.reference, "progress_update", {"update_id": (None, update.id)}
+    )
+    return True
+
+
+async def _link_overlaps(
+    session: AsyncSession, planned: list[_Planned], lookups: _Lookups, by_person_id: int | None
+) -> int:
+    links = {
+        (a.id, b.id) if a.id < b.id else (b.id, a.id): (item.reference, other)
+        for item in planned
+        for other in item.overlaps_with
+        for a, b in [(lookups.actions[item.reference], lookups.actions[other])]
+    }
+    if not links:
+        return 0
+    existing = {
+        (link.first_id, link.second_id): link for link in await session.scalars(select(ActionLink))
+    }
+    added = 0
+    for pair, (reference, other) in links.items():
+        link = existing.get(pair)
+        if link is not None and link.state == "linked":
+            continue
+        if link is None:
+            link = ActionLink(first_id=pair[0], second_id=pair[1])
+            session.add(link)
+        link.state, link.decided_by_id = "linked", by_person_id
+        for ref, partner in ((reference, other), (other, reference)):
+            _audit(session, by_person_id, ref, "overlap_linked", {"overlap": (None, partner)})
+        added += 1
+    await session.flush()
+    return added
+
+
+def _audit(
+    session: AsyncSession,
+    person_id: int | None,
+    reference: str,
+    event: str,
+    changes: dict[str, tuple[object, object]],
+) -> None:
+    record_audit(
+        session,
+        person_id=person_id,
+        entity=ENTITY,
+        entity_id=reference,
+        event=event,
+        changes=changes,
+    )
+
+
+def _audit_confirmation(session: AsyncSession, person_id: int | None, item: _Planned) -> None:
+    found = "; ".join(sorted({f"{f.field}: {f.kind}" for f in item.findings}))
+    _audit(session, person_id, item.reference, "screening_confirmed", {"findings": (None, found)})

@@ -1,0 +1,585 @@
+"""Queries and changes on the action register: lists, detail, updates, overlap links.
+
+What other features use:
+
+- `list_open_actions(session)`: every open action with its lead, owning group and that group's
+  chair and the facts the rules need, as `ActionSummary`s, in one query (no N+1). The reminder
+  planners call it; `stream_open_actions(session)` yields the same in batches from one
+  server-side cursor, for registers too big to hold at once.
+- `save_action_update(session, viewer, reference, form, now, ...)`: the one way an update is
+  applied, from the update card or from the form on a reminder card. It checks permission, the
+  card's version, the form (`domain.action_updates.check_update`) and identifier screening, then
+  writes the action, a dated progress update and the audit log. It never commits: the caller owns
+  the transaction (`async with sessions() as session, session.begin():`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from domain.action_updates import StoredAction, UpdateCheck, check_update
+from domain.action_views import (
+    ActionDetail,
+    ActionSummary,
+    LinkEntry,
+    UpdateEntry,
+    visible_to,
+)
+from domain.actions import ActionFacts, ActionStatus, Impact, Rag
+from domain.overlap import Candidate, similar_actions
+from domain.permissions import Viewer, can_update_action
+from storage.activity_log import record_audit
+from storage.models import (
+    Action,
+    ActionLink,
+    ActionUpdate,
+    Agency,
+    AuditEntry,
+    Group,
+    Person,
+    Priority,
+    Source,
+)
+
+log = logging.getLogger(__name__)
+
+LONDON = ZoneInfo("Europe/London")
+OPEN_STATUSES = ("not_started", "in_progress")
+ENTITY = "action"
+
+_Lead = aliased(Person, name="lead")
+_Chair = aliased(Person, name="chair")
+_LeadAgency = aliased(Agency, name="lead_agency")
+
+
+def local_date(now: datetime, zone: ZoneInfo = LONDON) -> date:
+    """Today where the partnership is: dates on actions are calendar dates in England."""
+    return now.astimezone(zone).date()
+
+
+# -- summaries: one query, every name a list needs ------------------------------------------------
+
+
+def _summary_select() -> Select[Any]:
+    return (
+        select(
+            Action.id,
+            Action.reference,
+            Action.text,
+            Action.due_date,
+            Action.revised_due_date,
+            Action.status,
+            Action.last_update_on,
+            Action.completed_on,
+            Action.lead_rag,
+            Action.at_risk,
+            Action.impact,
+            Action.slippage,
+            Action.version,
+            Action.lead_id,
+            Action.group_id,
+            Priority.code.label("priority_code"),
+            Priority.name.label("priority_name"),
+            Source.code.label("source_code"),
+            Source.kind.label("source_kind"),
+            Source.source_date,
+            Group.code.label("group_code"),
+            Group.name.label("group_name"),
+            Group.chair_id,
+            _Lead.name.label("lead_name"),
+            _Lead.email.label("lead_email"),
+            _LeadAgency.name.label("lead_agency"),
+            _Chair.name.label("chair_name"),
+            _Chair.email.label("chair_email"),
+        )
+        .join(Priority, Action.priority_id == Priority.id)
+        .join(Source, Action.source_id == Source.id)
+        .join(Group, Action.group_id == Group.id)
+        .outerjoin(_Lead, Action.lead_id == _Lead.id)
+        .outerjoin(_LeadAgency, Action.lead_agency_id == _LeadAgency.id)
+        .outerjoin(_Chair, Group.chair_id == _Chair.id)
+        .order_by(Action.reference)
+    )
+
+
+def _summary(row: Any) -> ActionSummary:
+    # Positional unpacking: reading 28 columns by name costs more than the query on big registers.
+    (
+        id_,
+        reference,
+        text,
+        due_date,
+        revised_due_date,
+        status,
+        last_update_on,
+        completed_on,
+        lead_rag,
+        at_risk,
+        impact,
+        slippage,
+        version,
+        lead_id,
+        group_id,
+        priority_code,
+        priority_name,
+        source_code,
+        source_kind,
+        source_date,
+        group_code,
+        group_name,
+        chair_id,
+        lead_name,
+        lead_email,
+        lead_agency,
+        chair_name,
+        chair_email,
+    ) = row
+    return ActionSummary(
+        id=id_,
+        reference=reference,
+        text=text,
+        facts=ActionFacts(
+            reference=reference,
+            due_date=due_date,
+            revised_due_date=revised_due_date,
+            status=status,
+            last_update=last_update_on,
+            completed_on=completed_on,
+            source_date=source_date,
+            lead_rag=lead_rag,
+            at_risk=at_risk,
+            impact=impact,
+            slippage=slippage,
+        ),
+        priority_code=priority_code,
+        priority_name=priority_name,
+        source_code=source_code,
+        source_kind=source_kind,
+        group_id=group_id,
+        group_code=group_code,
+        group_name=group_name,
+        lead_id=lead_id,
+        lead_name=lead_name or "",
+        lead_email=lead_email or "",
+        lead_agency=lead_agency or "",
+        chair_id=chair_id,
+        chair_name=chair_name or "",
+        chair_email=chair_email or "",
+        version=version,
+    )
+
+
+async def _summaries(session: AsyncSession, query: Select[Any]) -> list[ActionSummary]:
+    # Core execution on the session's connection: no ORM row processing for plain columns.
+    connection = await session.connection()
+    result = await connection.execute(query)
+    return [_summary(row) for row in result.all()]
+
+
+async def list_actions(session: AsyncSession) -> list[ActionSummary]:
+    """The whole register, by reference."""
+    return await _summaries(session, _summary_select())
+
+
+async def list_open_actions(session: AsyncSession) -> list[ActionSummary]:
+    """Every open action with lead, group and chair, in one query (for the reminder planners)."""
+    return await _summaries(session, _summary_select().where(Action.status.in_(OPEN_STATUSES)))
+
+
+async def stream_open_actions(
+    session: AsyncSession, batch_size: int = 2000
+) -> AsyncIterator[list[ActionSummary]]:
+    """Open actions in batches, one query with a server-side cursor: for planners over big
+    registers, where holding every row at once would cost more memory than it saves time."""
+    connection = await session.connection()
+    query = _summary_select().where(Action.status.in_(OPEN_STATUSES))
+    result = await connection.stream(query.execution_options(yield_per=batch_size))
+    async for rows in result.partitions(batch_size):
+        yield [_summary(row) for row in rows]
+
+
+async def actions_visible_to(session: AsyncSession, viewer: Viewer) -> list[ActionSummary]:
+    """The actions this person may read, narrowed in SQL and checked against the rule."""
+    query = _summary_select()
+    if not viewer.reads_everything:
+        groups = viewer.group_ids | viewer.chaired_group_ids
+        query = query.where(or_(Action.lead_id == viewer.person_id, Action.group_id.in_(groups)))
+    return visible_to(viewer, await _summaries(session, query))
+
+
+async def summary_of(session: AsyncSession, reference: str) -> ActionSummary | None:
+    row = (
+        await session.execute(_summary_select().where(Action.reference == reference.upper()))
+    ).first()
+    return None if row is None else _summary(row)
+
+
+async def priority_names(session: AsyncSession) -> list[tuple[str, str]]:
+    rows = await session.execute(select(Priority.code, Priority.name).order_by(Priority.code))
+    return [(code, name) for code, name in rows]
+
+
+async def group_names(session: AsyncSession) -> list[tuple[str, str]]:
+    rows = await session.execute(select(Group.code, Group.name).order_by(Group.name))
+    return [(code, name) for code, name in rows]
+
+
+# -- the detail of one action ---------------------------------------------------------------------
+
+
+async def action_detail(
+    session: AsyncSession, reference: str, *, updates_shown: int = 5
+) -> ActionDetail | None:
+    """Facts, the newest updates (and how many there are), and overlap links of one action."""
+    summary = await summary_of(session, reference)
+    if summary is None:
+        return None
+    extra = (
+        await session.execute(
+            select(
+                Source.title,
+                Action.revised_due_reason,
+                Action.status_reason,
+                Action.impact_evidence,
+            )
+            .join(Source, Action.source_id == Source.id)
+            .where(Action.id == summary.id)
+        )
+    ).one()
+    updates = await _newest_updates(session, summary.id, updates_shown)
+    count = await session.scalar(
+        select(func.count()).select_from(ActionUpdate).where(ActionUpdate.action_id == summary.id)
+    )
+    return ActionDetail(
+        summary=summary,
+        source_title=extra.title,
+        revised_due_reason=extra.revised_due_reason,
+        status_reason=extra.status_reason,
+        impact_evidence=extra.impact_evidence,
+        updates=updates,
+        update_count=count or 0,
+        links=await _links_of(session, summary.id),
+    )
+
+
+async def _newest_updates(session: AsyncSession, action_id: int, limit: int) -> list[UpdateEntry]:
+    rows = await session.execute(
+        select(ActionUpdate, Person.name)
+        .outerjoin(Person, ActionUpdate.person_id == Person.id)
+        .where(ActionUpdate.action_id == action_id)
+        .order_by(ActionUpdate.dated.desc(), ActionUpdate.id.desc())
+        .limit(limit)
+    )
+    return [
+        UpdateEntry(
+            dated=update.dated,
+            person_name=name or "",
+            note=update.note,
+            status=update.status,
+            lead_rag=update.lead_rag,
+            screening_confirmed=update.screening_confirmed,
+        )
+        for update, name in rows
+    ]
+
+
+async def _links_of(session: AsyncSession, action_id: int) -> list[LinkEntry]:
+    other_id = func.coalesce(
+        func.nullif(ActionLink.first_id, action_id), ActionLink.second_id
+    ).label("other_id")
+    links = (
+        select(ActionLink.state, ActionLink.score, other_id)
+        .where(or_(ActionLink.first_id == action_id, ActionLink.second_id == action_id))
+        .where(ActionLink.state != "dismissed")
+        .subquery()
+    )
+    rows = await session.execute(
+        select(
+            Action.reference, Action.text, Action.status, Source.code, links.c.state, links.c.score
+        )
+        .join(links, links.c.other_id == Action.id)
+        .join(Source, Action.source_id == Source.id)
+        .order_by(links.c.state, Action.reference)
+    )
+    return [
+        LinkEntry(ref, text, source, status, state, score)
+        for ref, text, status, source, state, score in rows
+    ]
+
+
+# -- saving an update -----------------------------------------------------------------------------
+
+SaveOutcome = Literal[
+    "saved", "invalid", "needs_confirmation", "forbidden", "not_found", "conflict"
+]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What happened to an update; `check` carries what was typed, errors and findings."""
+
+    outcome: SaveOutcome
+    reference: str
+    check: UpdateCheck | None = None
+    update_id: int | None = None
+
+    @property
+    def saved(self) -> bool:
+        return self.outcome == "saved"
+
+
+async def save_action_update(
+    session: AsyncSession,
+    viewer: Viewer,
+    reference: str,
+    form: Mapping[str, Any],
+    now: datetime,
+    *,
+    allowed_email_domains: Iterable[str] = (),
+    zone: ZoneInfo = LONDON,
+) -> SaveResult:
+    """Apply an update form to an action, or say why not; the caller commits."""
+    reference = reference.strip().upper()
+    action = await session.scalar(
+        select(Action).where(Action.reference == reference).with_for_update()
+    )
+    if action is None:
+        return SaveResult("not_found", reference)
+    if not can_update_action(viewer, action.lead_id, action.group_id):
+        return SaveResult("forbidden", reference)
+    today = local_date(now, zone)
+    check = check_update(form, stored_action(action), today, allowed_email_domains)
+    if _stale_version(form, action):
+        return SaveResult("conflict", reference, check)
+    if check.outcome != "ok" or check.change is None:
+        return SaveResult(check.outcome, reference, check)
+    update_id = await _apply(session, viewer, action, check, now, today)
+    log.info("action %s updated by person %s (update %s)", reference, viewer.code, update_id)
+    return SaveResult("saved", reference, check, update_id)
+
+
+def _stale_version(form: Mapping[str, Any], action: Action) -> bool:
+    """The card was built from an older version of the action than the one stored."""
+    raw = form.get("version")
+    if raw in (None, ""):
+        return False
+    try:
+        return int(str(raw)) != action.version
+    except ValueError:
+        return True
+
+
+def stored_action(action: Action) -> StoredAction:
+    return StoredAction(
+        reference=action.reference,
+        status=cast(ActionStatus, action.status),
+        lead_rag=cast(Rag | None, action.lead_rag),
+        slippage=action.slippage,
+        due_date=action.due_date,
+        revised_due_date=action.revised_due_date,
+        revised_due_reason=action.revised_due_reason,
+        status_reason=action.status_reason,
+        completed_on=action.completed_on,
+        impact=cast(Impact | None, action.impact),
+        impact_evidence=action.impact_evidence,
+    )
+
+
+async def _apply(
+    session: AsyncSession,
+    viewer: Viewer,
+    action: Action,
+    check: UpdateCheck,
+    now: datetime,
+    today: date,
+) -> int:
+    change = check.change
+    assert change is not None  # the caller only applies a checked, valid change
+    changes = change.changes_from(stored_action(action))
+    for name, (_old, new) in changes.items():
+        setattr(action, name, new)
+    action.last_update_on = today
+    action.version += 1
+    update = ActionUpdate(
+        action_id=action.id,
+        dated=today,
+        at=now,
+        person_id=viewer.person_id,
+        note=change.note,
+        status=change.status,
+        lead_rag=change.lead_rag,
+        screening_confirmed=check.confirmed,
+    )
+    session.add(update)
+    await session.flush()
+    if changes:
+        record_audit(
+            session,
+            person_id=viewer.person_id,
+            entity=ENTITY,
+            entity_id=action.reference,
+            event="updated",
+            changes=changes,
+        )
+    record_audit(
+        session,
+        person_id=viewer.person_id,
+        entity=ENTITY,
+        entity_id=action.reference,
+        event="progress_update",
+        changes={"update_id": (None, update.id)},
+    )
+    if check.confirmed:
+        record_screening_confirmation(session, viewer.person_id, action.reference, check)
+    return update.id
+
+
+def record_screening_confirmation(
+    session: AsyncSession, person_id: int | None, reference: str, check: UpdateCheck
+) -> None:
+    """The person said what screening found is not personal data: kept as fields and kinds only."""
+    found = "; ".join(sorted({f"{f.field}: {f.kind}" for f in check.findings}))
+    record_audit(
+        session,
+        person_id=person_id,
+        entity=ENTITY,
+        entity_id=reference,
+        event="screening_confirmed",
+        changes={"findings": (None, found)},
+    )
+
+
+# -- overlap links --------------------------------------------------------------------------------
+
+LinkOutcome = Literal["linked", "dismissed", "forbidden", "not_found", "same"]
+
+
+async def decide_link(
+    session: AsyncSession,
+    viewer: Viewer,
+    reference: str,
+    other_reference: str,
+    state: Literal["linked", "dismissed"],
+    now: datetime,
+) -> LinkOutcome:
+    """Link two actions as overlapping, or dismiss the suggestion; by someone who may update one."""
+    reference, other_reference = reference.strip().upper(), other_reference.strip().upper()
+    if reference == other_reference:
+        return "same"
+    rows = (
+        await session.execute(
+            select(Action.reference, Action.id, Action.lead_id, Action.group_id).where(
+                Action.reference.in_((reference, other_reference))
+            )
+        )
+    ).all()
+    found = {row.reference: row for row in rows}
+    if len(found) != 2:
+        return "not_found"
+    mine, other = found[reference], found[other_reference]
+    if not can_update_action(viewer, mine.lead_id, mine.group_id):
+        return "forbidden"
+    first, second = sorted((mine.id, other.id))
+    link = await session.scalar(
+        select(ActionLink).where(ActionLink.first_id == first, ActionLink.second_id == second)
+    )
+    old_state = link.state if link is not None else None
+    if link is None:
+        link = ActionLink(first_id=first, second_id=second)
+        session.add(link)
+    link.state, link.decided_by_id, link.decided_at = state, viewer.person_id, now
+    if old_state != state:
+        for ref, partner in ((reference, other_reference), (other_reference, reference)):
+            record_audit(
+                session,
+                person_id=viewer.person_id,
+                entity=ENTITY,
+                entity_id=ref,
+                event=f"overlap_{state}",
+                changes={"overlap": (old_state and f"{partner} {old_state}", f"{partner} {state}")},
+            )
+    await session.flush()
+    return state
+
+
+@dataclass(frozen=True, slots=True)
+class OverlapPair:
+    first: str
+    second: str
+    state: str
+    score: float | None
+
+
+async def overlap_pairs(session: AsyncSession) -> list[OverlapPair]:
+    """Linked and suggested pairs, by reference (dismissed ones are history)."""
+    first, second = aliased(Action), aliased(Action)
+    rows = await session.execute(
+        select(first.reference, second.reference, ActionLink.state, ActionLink.score)
+        .join(first, ActionLink.first_id == first.id)
+        .join(second, ActionLink.second_id == second.id)
+        .where(ActionLink.state != "dismissed")
+        .order_by(ActionLink.state, first.reference, second.reference)
+    )
+    return [OverlapPair(a, b, state, score) for a, b, state, score in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    reference: str
+    other: str
+    score: float
+
+
+async def suggest_overlaps(
+    session: AsyncSession, new_actions: Sequence[Action]
+) -> list[Suggestion]:
+    """For each new action, similar actions from other sources, stored as suggestions."""
+    if not new_actions:
+        return []
+    rows = (
+        await session.execute(
+            select(Action.id, Action.reference, Action.text, Source.code).join(
+                Source, Action.source_id == Source.id
+            )
+        )
+    ).all()
+    ids = {row.reference: row.id for row in rows}
+    candidates = [Candidate(row.reference, row.text, row.code) for row in rows]
+    source_of = {row.reference: row.code for row in rows}
+    existing = {
+        (a, b) for a, b in await session.execute(select(ActionLink.first_id, ActionLink.second_id))
+    }
+    made: list[Suggestion] = []
+    for action in new_actions:
+        for similar in similar_actions(
+            action.text, source_of[action.reference], candidates, exclude=[action.reference]
+        ):
+            pair = tuple(sorted((ids[action.reference], ids[similar.reference])))
+            if pair in existing:
+                continue
+            existing.add(pair)
+            session.add(ActionLink(first_id=pair[0], second_id=pair[1], score=similar.score))
+            made.append(Suggestion(action.reference, similar.reference, similar.score))
+    await session.flush()
+    return made
+
+
+# -- the audit trail ------------------------------------------------------------------------------
+
+
+async def audit_trail(session: AsyncSession, reference: str) -> list[AuditEntry]:
+    rows = await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.entity == ENTITY, AuditEntry.entity_id == reference.upper())
+        .order_by(AuditEntry.id)
+    )
+    return list(rows)
