@@ -23,6 +23,8 @@ from cards.common import (
     execute,
     facts,
     heading,
+    open_url,
+    submit,
     text,
     text_input,
 )
@@ -159,6 +161,47 @@ def pause_form_card(*, value: str = "", error: str = "") -> Card:
         [execute("Pause reminders", Verb.REMINDER_PAUSE)],
         fallback_text="Pause your reminders",
     )
+
+
+# -- meetings and training ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventReminder:
+    """A meeting or training session someone is reminded of, as the card shows it."""
+
+    headline: str
+    title: str
+    subtitle: str
+    when: str
+    how: str
+    where: str
+    join_url: str = ""
+    calendar_url: str = ""
+    open_verb: Verb | None = None
+    open_data: dict[str, int] | None = None
+    notes: tuple[str, ...] = ()
+
+
+def event_reminder_card(event: EventReminder, *, message_id: int | None) -> Card:
+    """A reminder of a meeting or training session: when, where, how to join, add to calendar."""
+    body: list[Element] = [
+        text(event.headline, weight="Bolder", color="Accent"),
+        heading(event.title, size="Medium"),
+    ]
+    if event.subtitle:
+        body.append(text(event.subtitle, subtle=True, spacing="None"))
+    body.append(facts([("When", event.when), ("How", event.how), ("Where", event.where)]))
+    body.extend(text(note, size="Small") for note in event.notes)
+    actions: list[Element] = []
+    if event.join_url:
+        actions.append(open_url("Join on Teams", event.join_url))
+    if event.calendar_url:
+        actions.append(open_url("Add to calendar", event.calendar_url))
+    if event.open_verb is not None:
+        actions.append(submit("Open", event.open_verb, **(event.open_data or {})))
+    actions += reminder_actions(message_id)[:2]
+    return card(body, actions, fallback_text=f"{event.headline}: {event.title}")
 
 
 # -- statutory clocks -----------------------------------------------------------------------------
@@ -459,4 +502,43 @@ def gallery_states() -> list[tuple[str, Card]]:
             ),
         ),
         ("reminders.status.quiet", outbox_status_card({}, [], next_due=None)),
+        (
+            "reminders.meeting",
+            event_reminder_card(
+                EventReminder(
+                    "Reminder: in 3 days",
+                    "Executive",
+                    "Executive",
+                    "Tue 8 Dec 2026, 10:00–12:30 (UK time)",
+                    "Online (Teams)",
+                    "Microsoft Teams",
+                    join_url="https://teams.example/exec",
+                    calendar_url="http://127.0.0.1:3978/calendar/token.ics",
+                    open_verb=Verb.MEETING_OPEN,
+                    open_data={"meeting_id": 1},
+                ),
+                message_id=21,
+            ),
+        ),
+        (
+            "reminders.joining_instructions",
+            event_reminder_card(
+                EventReminder(
+                    "Joining instructions",
+                    "Neglect: Using Graded Care Profile 2",
+                    "Course T2",
+                    "Tue 16 Feb 2027, 09:30–16:00 (UK time)",
+                    "In person",
+                    "Riverside Civic Centre",
+                    calendar_url="http://127.0.0.1:3978/calendar/token.ics",
+                    open_verb=Verb.COURSE_OPEN,
+                    open_data={"course_id": 2},
+                    notes=(
+                        "Please arrive ten minutes early.",
+                        "Free cancellation until Thu 11 Feb 2027.",
+                    ),
+                ),
+                message_id=22,
+            ),
+        ),
     ]

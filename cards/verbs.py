@@ -31,7 +31,7 @@ class Verb(StrEnum):
     SESSION_ATTENDANCE = "session.attendance"
     SESSION_ATTENDANCE_SAVE = "session.attendance.save"
 
-    # reminders (issue 5)
+    # Reminders and statutory clocks (dialogs/reminders.py)
     REMINDER_SNOOZE = "reminders.snooze"
     REMINDER_PAUSE = "reminders.pause"
     REMINDER_RESUME = "reminders.resume"

@@ -4,38 +4,62 @@ card, or returns None when the reminder no longer applies (so it is cancelled, n
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.common import Card
-from cards.reminders import ClockView, rapid_review_card
+from cards.meetings import TIME_ZONE_NOTE, when_text, where_text
+from cards.reminders import ClockView, EventReminder, event_reminder_card, rapid_review_card
+from cards.verbs import Verb
 from config import Settings
 from delivery.renderers import Renderers
-from domain.reminders import Kind, working_days_left
+from domain.links import calendar_link, calendar_link_expiry
+from domain.reminders import Kind, is_for_start, working_days_left
 from domain.send_times import local_date
-from storage import reminders
+from domain.training import BookingStatus
+from domain.when import format_day
+from domain.working_days import add_working_days
+from storage import meetings, reminders, training
 from storage.outbox import ClaimedMessage
 
+MEETING_LINK, SESSION_LINK = "meeting", "session"
 
-def subject_id(subject: str, prefix: str) -> str | None:
-    """The id in a subject such as "clock:7"; None when the subject is of another kind."""
+
+def subject_id(subject: str, prefix: str) -> int | None:
+    """The number in a subject such as "clock:7"; None when it is of another kind."""
     kind, _, identifier = subject.partition(":")
-    return identifier if kind == prefix and identifier else None
+    return int(identifier) if kind == prefix and identifier.isdigit() else None
 
 
-def register(renderers: Renderers, settings: Settings) -> None:
-    zone = settings.zone
-    total = settings.reminders.rapid_review_working_days
+def days_away(today: date, day: date) -> str:
+    days = (day - today).days
+    if days <= 0:
+        return "today"
+    return "tomorrow" if days == 1 else f"in {days} days"
+
+
+class ReminderRenderers:
+    """The renderers, with the settings they need (zone, link secret, booking rules)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._zone = settings.zone
+
+    def _calendar_url(self, kind: str, ident: int, ends_at: datetime, now: datetime) -> str:
+        if not self._settings.link_secret:
+            return ""
+        expires = calendar_link_expiry(now, ends_at)
+        return calendar_link(
+            self._settings.public_url, self._settings.link_secret.encode(), kind, ident, expires
+        )
 
     async def rapid_review(
-        session: AsyncSession, message: ClaimedMessage, now: datetime
+        self, session: AsyncSession, message: ClaimedMessage, now: datetime
     ) -> Card | None:
-        identifier = subject_id(message.subject, "clock")
-        if identifier is None or not identifier.isdigit():
-            return None
-        clock = await reminders.find_clock(session, int(identifier))
-        today = local_date(now, zone)
+        clock_id = subject_id(message.subject, "clock")
+        clock = await reminders.find_clock(session, clock_id) if clock_id else None
+        today = local_date(now, self._zone)
         if clock is None or clock.closed_on is not None or clock.due_on < today:
             return None
         view = ClockView(
@@ -45,6 +69,91 @@ def register(renderers: Renderers, settings: Settings) -> None:
             clock.due_on,
             working_days_left(today, clock.due_on),
         )
+        total = self._settings.reminders.rapid_review_working_days
         return rapid_review_card(view, message_id=message.id, working_days_total=total)
 
-    renderers.register(Kind.RAPID_REVIEW, rapid_review)
+    async def meeting(
+        self, session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        meeting_id = subject_id(message.subject, "meeting")
+        meeting = await meetings.meeting_by_id(session, meeting_id) if meeting_id else None
+        if meeting is None or meeting.cancelled or now >= meeting.starts_at:
+            return None
+        if not is_for_start(message.occurrence, meeting.starts_at):
+            return None  # moved: the reminder for the new time is its own row
+        start = meeting.starts_at.astimezone(self._zone)
+        if message.kind == Kind.MEETING_MORNING:
+            headline = f"Today at {start:%H:%M}"
+        else:
+            headline = f"Reminder: {days_away(local_date(now, self._zone), start.date())}"
+        event = EventReminder(
+            headline=headline,
+            title=meeting.title,
+            subtitle=meeting.group_name if meeting.group_name != meeting.title else "",
+            when=f"{when_text(meeting.starts_at, meeting.ends_at, self._zone)} ({TIME_ZONE_NOTE})",
+            how=meeting.mode.label,
+            where=where_text(meeting.mode, meeting.venue),
+            join_url=meeting.online_url if meeting.mode.has_link else "",
+            calendar_url=self._calendar_url(MEETING_LINK, meeting.id, meeting.ends_at, now),
+            open_verb=Verb.MEETING_OPEN,
+            open_data={"meeting_id": meeting.id},
+            notes=(meeting.notes,) if meeting.notes else (),
+        )
+        return event_reminder_card(event, message_id=message.id)
+
+    async def training_session(
+        self, session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        session_id = subject_id(message.subject, "session")
+        facts = await training.session_facts(session, session_id) if session_id else None
+        if facts is None or facts.cancelled or now >= facts.starts_at:
+            return None
+        if not is_for_start(message.occurrence, facts.starts_at) or message.person_id is None:
+            return None
+        statuses = await training.statuses_for(session, message.person_id, [facts.id])
+        status = statuses.get(facts.id)
+        if status is None or status not in (BookingStatus.BOOKED, BookingStatus.ATTENDED):
+            return None  # they cancelled, or are still on the waiting list
+        today = local_date(now, self._zone)
+        day = facts.starts_at.astimezone(self._zone).date()
+        joining = message.kind == Kind.JOINING_INSTRUCTIONS
+        event = EventReminder(
+            headline="Joining instructions"
+            if joining
+            else f"Your training {days_away(today, day)}",
+            title=facts.course_title,
+            subtitle=f"Course {facts.course_code}",
+            when=f"{when_text(facts.starts_at, facts.ends_at, self._zone)} ({TIME_ZONE_NOTE})",
+            how=facts.mode.label,
+            where=where_text(facts.mode, facts.venue),
+            join_url=facts.online_url if joining and facts.mode.has_link else "",
+            calendar_url=self._calendar_url(SESSION_LINK, facts.id, facts.ends_at, now),
+            open_verb=Verb.COURSE_OPEN,
+            open_data={"course_id": facts.course_id},
+            notes=self._joining_notes(facts.mode.has_link, day, today) if joining else (),
+        )
+        return event_reminder_card(event, message_id=message.id)
+
+    def _joining_notes(self, online: bool, day: date, today: date) -> tuple[str, ...]:
+        notes = []
+        if online:
+            notes.append(
+                "Join from a private space with your camera on; sessions are not recorded."
+            )
+        else:
+            notes.append("Please arrive ten minutes before the start.")
+        free_until = add_working_days(day, -self._settings.free_cancellation_working_days)
+        if free_until >= today:
+            notes.append(f"If you can't come, cancel by {format_day(free_until)} at no charge.")
+        else:
+            notes.append("If you can't come, please cancel now so someone else can go.")
+        return tuple(notes)
+
+
+def register(renderers: Renderers, settings: Settings) -> None:
+    found = ReminderRenderers(settings)
+    renderers.register(Kind.RAPID_REVIEW, found.rapid_review)
+    renderers.register(Kind.MEETING, found.meeting)
+    renderers.register(Kind.MEETING_MORNING, found.meeting)
+    renderers.register(Kind.TRAINING, found.training_session)
+    renderers.register(Kind.JOINING_INSTRUCTIONS, found.training_session)

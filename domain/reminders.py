@@ -480,9 +480,19 @@ class EventFacts:
     cancelled: bool = False
 
 
+def event_key(starts_at: datetime) -> str:
+    """The part of an event reminder's occurrence naming the start: a moved meeting is a new
+    occurrence, so its reminders go out again for the new time."""
+    return f"{starts_at.astimezone(UTC):%Y%m%dT%H%M}"
+
+
 def _event_key(event: EventFacts) -> str:
-    # A moved meeting is a new occurrence: its reminders go out again for the new time.
-    return f"{event.starts_at.astimezone(UTC):%Y%m%dT%H%M}"
+    return event_key(event.starts_at)
+
+
+def is_for_start(occurrence: str, starts_at: datetime) -> bool:
+    """Whether an event reminder (or a snoozed copy of one) was planned for this start time."""
+    return occurrence.split("/snoozed-", 1)[0].endswith(event_key(starts_at))
 
 
 def _to_everyone(

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot import SERVICES
 from cards.verbs import Verb
-from jobs.planning import plan_reminders
+from jobs.planning import plan_reminders, statutory_clock_reminders
 from storage.models import StatutoryClock
 from tests.reminders.conftest import rows
 from tests.support.cards import assert_valid_card
@@ -27,7 +27,9 @@ async def record(harness, reference="RR-2026-04", notified_on="2026-11-20", user
 
 async def plan(harness, now):
     services = harness.app[SERVICES]
-    return await plan_reminders(services.settings, services.sessions, now)
+    return await plan_reminders(
+        services.settings, services.sessions, now, sources=[statutory_clock_reminders]
+    )
 
 
 async def test_the_business_team_records_a_notification_and_sees_the_due_date(harness):

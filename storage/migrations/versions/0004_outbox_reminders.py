@@ -1,7 +1,7 @@
 """outbox, reminder preferences, statutory clocks
 
 Revision ID: 0004
-Revises: 0001 (while 0002 actions and 0003 meetings are written in parallel; relinked on merge)
+Revises: 0003 (0002 actions is written in parallel; the chain is relinked when it lands)
 Create Date: 2026-11-24
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.db
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
