@@ -43,6 +43,8 @@ class Verb(StrEnum):
     CLOCK_RECORD = "clocks.record"
     CLOCK_LIST = "clocks.list"
     CLOCK_CLOSE = "clocks.close"
+
+    # Broadcasts (dialogs/broadcasts.py)
     BROADCAST_NEW = "broadcast_new"
     BROADCAST_SAVE = "broadcast_save"
     BROADCAST_OPEN = "broadcast_open"

@@ -1,7 +1,7 @@
 """broadcasts: announcements, recipients, acknowledgements
 
 Revision ID: 0005
-Revises: 0003, 0004
+Revises: 0004
 Create Date: 2026-11-24 20:52:38.379026
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.db
 
 revision: str = "0005"
-down_revision: str | tuple[str, ...] | None = ("0003", "0004")
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
