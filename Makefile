@@ -53,3 +53,8 @@ clean:
 ## package: the Teams app package build/appPackage.zip (needs MicrosoftAppId and BOT_DOMAIN, see docs/deploy.md)
 package: $(STAMP_RUN)
 	$(BIN)/python -m scripts.package_app --out build/appPackage.zip
+
+## bench-broadcast: 10,000 announcements through the outbox at 50/s and 500/s, then a crash and resume (QUICK=1: 1,000)
+.PHONY: bench-broadcast
+bench-broadcast: $(STAMP_DEV)
+	$(BIN)/python -m bench.broadcast $(if $(QUICK),--quick)

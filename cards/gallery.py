@@ -17,6 +17,7 @@ from pathlib import Path
 from cards import (
     action_reminders,
     actions,
+    broadcasts,
     meetings,
     reminder_digests,
     reminders,
@@ -38,6 +39,7 @@ def sources() -> list[GalleryStates]:
         reminders.gallery_states,
         action_reminders.gallery_states,
         reminder_digests.gallery_states,
+        broadcasts.gallery_states,
     ]
 
 

@@ -149,6 +149,8 @@ class Settings:
     public_base_url: str = ""
     link_secret: str = ""
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    # Announcements go out only between these London times on working days.
+    broadcast_hours: tuple = ("08:00", "18:00")
     # Endpoints of the Bot Framework token service and OpenID metadata. Left empty they are the
     # public cloud's; tests point them at loopback.
     openid_metadata_url: str = ""
@@ -224,6 +226,7 @@ class Settings:
             public_base_url=_text(env, "PUBLIC_BASE_URL").rstrip("/"),
             link_secret=_text(env, "LINK_SECRET"),
             reminders=_reminders(env),
+            broadcast_hours=_broadcast_hours(env),
             openid_metadata_url=_text(env, "BOT_OPENID_METADATA_URL"),
             token_issuer=_text(env, "BOT_TOKEN_ISSUER"),
         )
@@ -376,6 +379,14 @@ def _reminders(env: Mapping[str, str]) -> ReminderSettings:
         quiet_hours_start=_clock(env, "QUIET_HOURS_START", base.quiet_hours_start),
         quiet_hours_end=_clock(env, "QUIET_HOURS_END", base.quiet_hours_end),
     )
+
+
+def _broadcast_hours(env: Mapping[str, str]) -> tuple[str, str]:
+    start = _clock(env, "BROADCAST_HOURS_START", "08:00")
+    end = _clock(env, "BROADCAST_HOURS_END", "18:00")
+    if start >= end:
+        raise ConfigError(f"BROADCAST_HOURS_START ({start}) must be before BROADCAST_HOURS_END")
+    return start, end
 
 
 def _non_working_day(env: Mapping[str, str]) -> str:

@@ -44,9 +44,9 @@ class Renderers:
 
 def build_renderers(settings: Settings) -> Renderers:
     """Every feature's renderers. Imported here so that delivery/ stays free of import cycles."""
-    from delivery import reminder_renderers
+    from delivery import broadcast_renderers, reminder_renderers
 
     renderers = Renderers()
-    for register in (reminder_renderers.register,):
+    for register in (reminder_renderers.register, broadcast_renderers.register):
         register(renderers, settings)
     return renderers

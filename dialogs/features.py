@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dialogs import actions, general, meetings, reminders, training
+from dialogs import actions, broadcasts, general, meetings, reminders, training
 from dialogs.registry import Registry
 
-FEATURES = [actions, meetings, training, reminders, general]
+FEATURES = [actions, meetings, training, reminders, broadcasts, general]
 
 
 def build_registry() -> Registry:

@@ -111,5 +111,8 @@ def start_scheduler(context: JobContext) -> AsyncIOScheduler:
         replace_existing=True,
     )
     add_reminder_jobs(scheduler, context)
+    from jobs.broadcasts import add_broadcast_jobs  # here: jobs.broadcasts imports this module
+
+    add_broadcast_jobs(scheduler, context)
     scheduler.start()
     return scheduler

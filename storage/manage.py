@@ -7,6 +7,7 @@
         export-bookings, mark-attended, extend-series (see storage/manage_meetings.py)
     python -m storage.manage import-actions PLAN.csv|PLAN.xlsx, export-actions OUT.xlsx|OUT.csv
         (see storage/manage_actions.py)
+    python -m storage.manage export-announcement ID OUT.xlsx|OUT.csv
 
 Reads the same settings as the bot (`.env` and the environment). Exit status 0 on success, 1 when
 an import was refused (each problem printed with its row and field), 2 for a configuration error.
@@ -21,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from config import ConfigError, Settings
-from storage import manage_actions, manage_meetings, migrate
+from storage import broadcast_export, manage_actions, manage_meetings, migrate
 from storage.db import make_engine, make_session_factory
 from storage.roster_import import RosterFiles, import_roster
 from storage.seed import seed_demo
@@ -93,6 +94,7 @@ def parser() -> argparse.ArgumentParser:
     roster.set_defaults(run=_import_roster)
     manage_meetings.add_commands(commands)
     manage_actions.add_commands(commands)
+    broadcast_export.add_commands(commands)
     return root
 
 

@@ -4,6 +4,7 @@ One module per aggregate; a feature adds its module and one import line below.
 """
 
 from storage.models.actions import Action, ActionLink, ActionUpdate
+from storage.models.broadcasts import Announcement, AnnouncementAck, AnnouncementRecipient
 from storage.models.core import (
     Agency,
     AuditEntry,
@@ -23,6 +24,9 @@ __all__ = [
     "ActionLink",
     "ActionUpdate",
     "Agency",
+    "Announcement",
+    "AnnouncementAck",
+    "AnnouncementRecipient",
     "AuditEntry",
     "BotStateRecord",
     "ConversationRef",

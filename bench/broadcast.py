@@ -1,0 +1,506 @@
+"""Broadcast throughput: N recipients through the real outbox and dispatcher, against a fake Bot
+Connector on loopback that enforces Teams' limits and fails a share of requests.
+
+    python -m bench.broadcast                  # 10,000 recipients at 50/s and 500/s, then a crash
+    python -m bench.broadcast --quick          # 1,000 recipients
+    python -m bench.broadcast --rates 500 --recipients 2000 --modes normal
+
+For each rate R it prints
+
+    broadcast: recipients=N rate_limit=R seconds=S floor_seconds=F efficiency=P% lost=L duplicates=D
+
+where S runs from "send now" (the fan-out into the outbox) to the last copy accepted, F = N / R and
+P = F / S. The crash mode kills the sending process at about half way with SIGKILL, starts a new
+one, and prints the same line with `mode=crash` and the number of requests that were in flight at
+the kill (those the connector had accepted but the dead sender had not recorded; each may be sent
+again, so duplicates must not exceed it).
+
+The fake connector runs in this process; the dispatcher runs in a child process, as the bot would,
+so the two do not share one event loop. The fake refuses with 429 and Retry-After when a
+conversation goes over 7 requests a second or the tenant over R a second (refused requests count
+against the limits, as Teams counts them), and answers a set share of requests (5% by default)
+with 429 (Retry-After 1) or 503 at random. The database is a SQLite file unless --database-url
+names a PostgreSQL database (which is emptied).
+
+The dispatcher's clock is real time shifted to a working day at 10:00 London time, so the run does
+not depend on when it is started (quiet hours and weekends would otherwise hold messages back).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import func, insert, select
+
+from config import Settings
+from domain.audience import AudienceDefinition
+from domain.broadcasts import Content, Draft
+from storage import broadcasts
+from storage.db import create_schema, drop_schema, make_engine, make_session_factory
+from storage.models import Agency, ConversationRef, Person
+from storage.models.outbox import OutboxMessage
+
+TENANT = "11111111-2222-3333-4444-555555555555"
+BOT_ID = "28:bench-bot"
+# A Tuesday, 10:00 in London (GMT): working hours, no quiet hours, no bank holiday.
+VIRTUAL_START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+PER_CONVERSATION = 7.0
+
+
+# -- the fake Bot Connector ------------------------------------------------------------------------
+
+
+class Bucket:
+    """Teams-like allowance: `rate` requests a second with a burst of one second's worth."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.tokens = rate
+        self.updated = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+@dataclass
+class FakeTeams:
+    rate: float
+    failure_share: float
+    seed: int = 7
+    delivered: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    first_at: float | None = None
+    last_at: float | None = None
+    _tenant: Bucket | None = None
+    _conversations: dict[str, Bucket] = field(default_factory=dict)
+    _rng: random.Random = field(init=False)
+    _ids: int = 0
+    # Set once `kill_after` copies have been delivered (the crash mode's cue).
+    kill_after: int | None = None
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._tenant = Bucket(self.rate)
+        self._rng = random.Random(self.seed)
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{cid}/activities", self.send)
+        app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self.send)
+        return app
+
+    def _throttled(self, reason: str, retry_after: str | None = "1") -> web.Response:
+        self.refused[reason] += 1
+        headers = {"Retry-After": retry_after} if retry_after else {}
+        status = 503 if reason == "injected_503" else 429
+        return web.json_response({"error": {"code": reason}}, status=status, headers=headers)
+
+    async def send(self, request: web.Request) -> web.Response:
+        conversation = request.match_info["cid"]
+        await request.read()
+        bucket = self._conversations.get(conversation)
+        if bucket is None:
+            bucket = self._conversations[conversation] = Bucket(PER_CONVERSATION)
+        assert self._tenant is not None
+        tenant_ok = self._tenant.take()
+        conversation_ok = bucket.take()
+        if not tenant_ok:
+            return self._throttled("tenant_limit")
+        if not conversation_ok:
+            return self._throttled("conversation_limit")
+        if self._rng.random() < self.failure_share:
+            if self._rng.random() < 0.5:
+                return self._throttled("injected_429")
+            return self._throttled("injected_503", retry_after=None)
+        now = time.monotonic()
+        self.first_at = self.first_at or now
+        self.last_at = now
+        self.delivered[conversation] += 1
+        self._ids += 1
+        if self.kill_after is not None and self._ids >= self.kill_after:
+            self.reached.set()
+        return web.json_response({"id": f"bench-{self._ids}"})
+
+
+# -- the database ----------------------------------------------------------------------------------
+
+
+def conversation_of(index: int) -> str:
+    return f"a:bench-{index}"
+
+
+def reference(index: int, service_url: str) -> dict[str, Any]:
+    return {
+        "activityId": None,
+        "user": {"id": f"29:bench-{index}", "name": f"Person {index}"},
+        "bot": {"id": BOT_ID, "name": "Partnership Bot"},
+        "conversation": {
+            "id": conversation_of(index),
+            "conversationType": "personal",
+            "tenantId": TENANT,
+        },
+        "channelId": "msteams",
+        "locale": "en-GB",
+        "serviceUrl": service_url,
+    }
+
+
+async def prepare_database(url: str, recipients: int, service_url: str) -> int:
+    """A fresh schema with N reachable people and a draft to everyone; returns its id."""
+    engine = make_engine(url)
+    if url.startswith("postgresql"):
+        await drop_schema(engine)
+    await create_schema(engine)
+    sessions = make_session_factory(engine)
+    async with sessions() as session, session.begin():
+        agency = Agency(code="BENCH", name="Bench Agency")
+        team = Agency(code="TEAM", name="Business team")
+        author = Person(
+            code="ADMIN",
+            name="Bench Admin",
+            email="admin@bench.example",
+            agency=team,
+            is_admin=True,
+        )
+        session.add_all([agency, team, author])
+        await session.flush()
+        for start in range(0, recipients, 1000):
+            stop = min(recipients, start + 1000)
+            await session.execute(
+                insert(Person),
+                [
+                    {
+                        "code": f"B{i}",
+                        "name": f"Person {i}",
+                        "email": f"p{i}@bench.example",
+                        "agency_id": agency.id,
+                        "role_title": "",
+                        "is_champion": False,
+                        "is_admin": False,
+                        "is_scrutineer": False,
+                        "is_guest": False,
+                        "active": True,
+                    }
+                    for i in range(start, stop)
+                ],
+            )
+        ids = dict(
+            (await session.execute(select(Person.code, Person.id).where(Person.code != "ADMIN")))
+            .tuples()
+            .all()
+        )
+        refs = [
+            {
+                "conversation_id": conversation_of(i),
+                "conversation_type": "personal",
+                "person_id": ids[f"B{i}"],
+                "tenant_id": TENANT,
+                "service_url": service_url,
+                "reference": reference(i, service_url),
+                "active": True,
+            }
+            for i in range(recipients)
+        ]
+        for start in range(0, len(refs), 1000):
+            await session.execute(insert(ConversationRef), refs[start : start + 1000])
+        draft = Draft(
+            Content(
+                "New dates: Safeguarding Essentials (Level 3)",
+                "Two new sessions are open for booking. **Book early.**",
+            ),
+            AudienceDefinition(agency_ids=frozenset({agency.id})),
+        )
+        announcement = await broadcasts.create_draft(
+            session,
+            draft,
+            author_id=author.id,
+            author_user_id="29:admin",
+            now=VIRTUAL_START,
+            screening_confirmed=False,
+        )
+        announcement_id = announcement.id
+    await engine.dispose()
+    return announcement_id
+
+
+async def send_now(url: str, announcement_id: int, now: datetime) -> int:
+    """What "Send now" does: resolve the audience and fan out, in one transaction."""
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    async with sessions() as session, session.begin():
+        announcement = await broadcasts.get_for_update(session, announcement_id)
+        assert announcement is not None
+        audience = await broadcasts.resolve_audience(
+            session, AudienceDefinition.from_json(announcement.audience)
+        )
+        await broadcasts.start_send(session, announcement, audience, now=now, person_id=None)
+    await engine.dispose()
+    return audience.count
+
+
+async def outbox_states(url: str) -> Counter[str]:
+    engine = make_engine(url)
+    async with make_session_factory(engine)() as session:
+        rows = await session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        )
+        states = Counter(dict(rows.tuples().all()))
+    await engine.dispose()
+    return states
+
+
+async def claimed_conversations(url: str) -> set[str]:
+    """Conversations of rows a sender claimed and had not finished when it died."""
+    engine = make_engine(url)
+    async with make_session_factory(engine)() as session:
+        rows = await session.scalars(
+            select(ConversationRef.conversation_id)
+            .join(OutboxMessage, OutboxMessage.person_id == ConversationRef.person_id)
+            .where(OutboxMessage.status == "sending")
+        )
+        found = set(rows)
+    await engine.dispose()
+    return found
+
+
+# -- the sending process ---------------------------------------------------------------------------
+
+
+def bench_settings(url: str, rate: float) -> Settings:
+    base = Settings(database_url=url, scheduler_enabled=False)
+    reminders = replace(
+        base.reminders,
+        per_tenant_per_second=float(rate),
+        per_conversation_per_second=PER_CONVERSATION,
+        dispatch_batch_size=int(os.environ.get("BENCH_BATCH", "50")),
+        dispatch_concurrency=int(os.environ.get("BENCH_CONCURRENCY", "8")),
+        backoff_base_seconds=1,
+        send_timeout_seconds=5,
+        lease_seconds=int(os.environ.get("BENCH_LEASE", "15")),
+        max_attempts=10,
+    )
+    return replace(base, reminders=reminders)
+
+
+def virtual_clock(wall_start: float) -> Any:
+    """Real time, moved so that the bench starts at VIRTUAL_START whatever the hour."""
+
+    def now() -> datetime:
+        return VIRTUAL_START + timedelta(seconds=time.time() - wall_start)
+
+    return now
+
+
+async def run_sender(url: str, rate: float, wall_start: float) -> None:
+    """The dispatch tick, back to back, until nothing of the broadcast is left to send."""
+    from delivery.adapter import build_adapter
+    from delivery.dispatcher import build_dispatcher
+
+    settings = bench_settings(url, rate)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    clock = virtual_clock(wall_start)
+    dispatcher = build_dispatcher(
+        settings=settings, sessions=sessions, adapter=build_adapter(settings), clock=clock
+    )
+    # Ready, as a running bot would be: the parent starts the clock and the fan-out now.
+    print("ready", flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    while True:
+        outcomes = await dispatcher.drain(max_batches=1000)
+        if outcomes:
+            continue
+        async with sessions() as session:
+            waiting = await session.scalar(
+                select(func.min(OutboxMessage.not_before)).where(
+                    OutboxMessage.status.in_(["pending", "sending"])
+                )
+            )
+            leased = await session.scalar(
+                select(func.min(OutboxMessage.leased_until)).where(
+                    OutboxMessage.status == "sending"
+                )
+            )
+        if waiting is None and leased is None:
+            break
+        due = min(t for t in (waiting, leased) if t is not None)
+        await asyncio.sleep(min(1.0, max(0.01, (due - clock()).total_seconds())))
+    await engine.dispose()
+
+
+def start_sender(url: str, rate: float, wall_start: float) -> subprocess.Popen:
+    """A sending process, set up and waiting for `go` on its standard input."""
+    sender = subprocess.Popen(
+        [
+            sys.executable,
+            *os.environ.get("BENCH_PYTHON_FLAGS", "").split(),
+            "-m",
+            "bench.broadcast",
+            "--sender",
+            "--database-url",
+            url,
+            "--rate",
+            str(rate),
+            "--wall-start",
+            repr(wall_start),
+        ],
+        cwd=Path(__file__).resolve().parents[1],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert sender.stdout is not None
+    if sender.stdout.readline().strip() != "ready":
+        raise SystemExit("the sending process did not start")
+    return sender
+
+
+def go(sender: subprocess.Popen) -> None:
+    assert sender.stdin is not None
+    sender.stdin.write("go\n")
+    sender.stdin.flush()
+
+
+# -- one run ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Result:
+    recipients: int
+    rate: float
+    seconds: float
+    lost: int
+    duplicates: int
+    mode: str = "normal"
+    in_flight: int = 0
+    refused: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def floor(self) -> float:
+        return self.recipients / self.rate
+
+    @property
+    def efficiency(self) -> float:
+        return 100 * self.floor / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        text = (
+            f"broadcast: recipients={self.recipients} rate_limit={self.rate:g} "
+            f"seconds={self.seconds:.2f} floor_seconds={self.floor:.2f} "
+            f"efficiency={self.efficiency:.1f}% lost={self.lost} duplicates={self.duplicates}"
+        )
+        if self.mode == "crash":
+            text += f" mode=crash in_flight_at_kill={self.in_flight}"
+        return text
+
+
+async def run(
+    recipients: int, rate: float, failure_share: float, mode: str, database_url: str | None
+) -> Result:
+    teams = FakeTeams(rate, failure_share, kill_after=recipients // 2 if mode == "crash" else None)
+    runner = web.AppRunner(teams.app(), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    service_url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as directory:
+        url = database_url or f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}"
+        announcement_id = await prepare_database(url, recipients, service_url)
+        wall_start = time.time()
+        sender = start_sender(url, rate, wall_start)
+        started = time.monotonic()
+        queued = await send_now(url, announcement_id, virtual_clock(wall_start)())
+        assert queued == recipients, queued
+        go(sender)
+        in_flight = 0
+        if mode == "crash":
+            await teams.reached.wait()
+            os.kill(sender.pid, signal.SIGKILL)
+            sender.wait()
+            # Claimed rows whose copy reached Teams but which the dead sender never recorded.
+            unfinished = await claimed_conversations(url)
+            in_flight = sum(1 for c in unfinished if teams.delivered[c])
+            sender = start_sender(url, rate, wall_start)
+            go(sender)
+        await asyncio.get_running_loop().run_in_executor(None, sender.wait)
+        if sender.returncode != 0:
+            raise SystemExit(f"the sending process failed with status {sender.returncode}")
+        states = await outbox_states(url)
+    await runner.cleanup()
+    assert states.get("sent", 0) == recipients, dict(states)
+    finished = teams.last_at or time.monotonic()
+    counts = [teams.delivered[conversation_of(i)] for i in range(recipients)]
+    return Result(
+        recipients=recipients,
+        rate=rate,
+        seconds=finished - started,
+        lost=sum(1 for n in counts if n == 0),
+        duplicates=sum(n - 1 for n in counts if n > 1),
+        mode=mode,
+        in_flight=in_flight,
+        refused=dict(teams.refused),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.broadcast",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help="1,000 recipients")
+    parser.add_argument("--recipients", type=int)
+    parser.add_argument("--rates", default="50,500", help="tenant limits to run, e.g. 50,500")
+    parser.add_argument("--crash-rate", type=float, default=500.0)
+    parser.add_argument("--failures", type=float, default=0.05, help="share of requests failed")
+    parser.add_argument("--modes", default="normal,crash")
+    parser.add_argument("--database-url", help="a PostgreSQL database to use (it is emptied)")
+    parser.add_argument("--sender", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--rate", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--wall-start", type=float, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.sender:
+        asyncio.run(run_sender(args.database_url, args.rate, args.wall_start))
+        return 0
+    recipients = args.recipients or (1000 if args.quick else 10_000)
+    modes = args.modes.split(",")
+    failed = False
+    runs = []
+    if "normal" in modes:
+        runs += [(float(r), "normal") for r in args.rates.split(",")]
+    if "crash" in modes:
+        runs.append((args.crash_rate, "crash"))
+    for rate, mode in runs:
+        result = asyncio.run(run(recipients, rate, args.failures, mode, args.database_url))
+        print(result.line(), flush=True)
+        print(f"  refused by the fake connector: {result.refused}", file=sys.stderr, flush=True)
+        if result.lost or (mode == "normal" and result.duplicates):
+            failed = True
+        if mode == "crash" and result.duplicates > result.in_flight:
+            failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

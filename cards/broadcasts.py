@@ -1,0 +1,1011 @@
+"""Announcement cards: compose, draft (with audience counts and sending), the announcement people
+receive (with "Got it" and, when it carries a course, its sessions), the author's delivery report
+and the list of announcements.
+
+Pure functions from plain data (the views below) to card JSON; times arrive already formatted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from cards.common import (
+    Card,
+    Element,
+    action_set,
+    card,
+    choice_input,
+    column,
+    columns,
+    container,
+    date_input,
+    error_text,
+    execute,
+    facts,
+    heading,
+    message_card,
+    open_url,
+    submit,
+    text,
+    text_input,
+)
+from cards.meetings import when_text, where_text
+from cards.training import places_text
+from cards.verbs import Verb
+from domain.audience import AudienceOptions
+from domain.broadcasts import (
+    BODY_MAX,
+    LINK_TITLE_MAX,
+    MARKDOWN_HELP,
+    TITLE_MAX,
+    Content,
+    Draft,
+    ReportCounts,
+    Status,
+)
+from domain.training import Blocked, BookingRules, CourseFacts, SessionFacts, session_choice
+
+KIND_NAMES = {
+    "nhs_number": "an NHS number",
+    "date_of_birth": "a date of birth",
+    "postcode": "a postcode",
+    "phone": "a phone number",
+    "email": "an email address outside the partnership",
+}
+STATUS_NAMES = {
+    Status.DRAFT: "Draft",
+    Status.SCHEDULED: "Scheduled",
+    Status.SENDING: "Sending",
+    Status.SENT: "Sent",
+    Status.CANCELLED: "Cancelled",
+}
+
+
+# -- views -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ComposeForm:
+    """What the compose card shows in its inputs: the author's text exactly as typed."""
+
+    title: str = ""
+    body: str = ""
+    image_url: str = ""
+    link_title: str = ""
+    link_url: str = ""
+    course: str = ""
+    everyone: bool = False
+    groups: str = ""
+    agencies: str = ""
+    champions: bool = False
+    booked_on: str = ""
+    ack_days: str = ""
+
+
+@dataclass(frozen=True)
+class ComposeChoices:
+    groups: tuple[Option, ...] = ()
+    agencies: tuple[Option, ...] = ()
+    courses: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What identifier screening found in the text, for the author to remove or confirm."""
+
+    kinds: tuple[str, ...]
+    redacted: str
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """A session of the linked course as the announcement lists it, with what may be done."""
+
+    session_id: int
+    when: str
+    where: str
+    places: str = ""
+    can_book: bool = True
+    can_wait: bool = False
+    why_not: str = ""
+
+
+@dataclass(frozen=True)
+class CourseView:
+    course_id: int
+    title: str
+    sessions: tuple[SessionView, ...] = ()
+    e_learning: bool = False
+
+
+@dataclass(frozen=True)
+class AnnouncementView:
+    id: int
+    content: Content
+    sent_on: str = ""
+    course: CourseView | None = None
+
+
+@dataclass(frozen=True)
+class AudienceSummary:
+    description: str
+    people: int = 0
+    reachable: int = 0
+    guests: int = 0
+    inactive: int = 0
+
+
+@dataclass(frozen=True)
+class DraftView:
+    announcement: AnnouncementView
+    audience: AudienceSummary
+    status: Status = Status.DRAFT
+    ack_days: int | None = None
+    scheduled_for: str = ""
+    sending_hours: str = ""
+
+
+@dataclass(frozen=True)
+class ReportView:
+    announcement: AnnouncementView
+    status: Status
+    counts: ReportCounts
+    audience: str
+    author_user_id: str = ""
+    scheduled_for: str = ""
+    started: str = ""
+    finished: str = ""
+    cancelled: str = ""
+    send_number: int = 1
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class ListedView:
+    id: int
+    title: str
+    status: Status
+    when: str
+
+
+@dataclass(frozen=True)
+class ScheduleInput:
+    date: str = ""
+    time: str = ""
+    error: str = ""
+
+
+def format_instant(instant: datetime, zone: ZoneInfo) -> str:
+    """An instant as people in London read it: "Tue 24 Nov 2026, 09:05"."""
+    return instant.astimezone(zone).strftime("%a %-d %b %Y, %H:%M")
+
+
+def choices_of(options: AudienceOptions) -> ComposeChoices:
+    def listed(items: Sequence) -> tuple[Option, ...]:
+        return tuple(Option(str(item.id), item.name) for item in items)
+
+    return ComposeChoices(listed(options.groups), listed(options.agencies), listed(options.courses))
+
+
+def form_of(draft: Draft) -> ComposeForm:
+    """The compose card's inputs filled from a saved draft."""
+
+    def ids(values: frozenset[int]) -> str:
+        return ",".join(str(v) for v in sorted(values))
+
+    content, audience = draft.content, draft.audience
+    return ComposeForm(
+        title=content.title,
+        body=content.body,
+        image_url=content.image_url,
+        link_title=content.link_title,
+        link_url=content.link_url,
+        course=str(draft.course_id) if draft.course_id else "",
+        everyone=audience.everyone,
+        groups=ids(audience.group_ids),
+        agencies=ids(audience.agency_ids),
+        champions=audience.champions,
+        booked_on=ids(audience.course_ids),
+        ack_days=str(draft.ack_reminder_working_days or ""),
+    )
+
+
+def announcement_view(
+    announcement_id: int,
+    content: Content,
+    started_at: datetime | None,
+    zone: ZoneInfo,
+    course: CourseView | None = None,
+) -> AnnouncementView:
+    sent_on = started_at.astimezone(zone).strftime("%a %-d %b %Y") if started_at else ""
+    return AnnouncementView(announcement_id, content, sent_on, course)
+
+
+_WHY_NOT = {
+    Blocked.SESSION_CANCELLED: "Cancelled",
+    Blocked.STARTED: "Started",
+    Blocked.BOOKING_CLOSED: "Booking closed",
+}
+
+
+def course_view_of(
+    course: CourseFacts | None,
+    sessions: Sequence[SessionFacts],
+    now: datetime,
+    rules: BookingRules,
+    zone: ZoneInfo,
+) -> CourseView | None:
+    """The linked course and its sessions as anyone not yet booked would see them now."""
+    if course is None:
+        return None
+    views = []
+    for session in sessions:
+        choice = session_choice(session, None, now, rules, zone)
+        views.append(
+            SessionView(
+                session.id,
+                when_text(session.starts_at, session.ends_at, zone),
+                where_text(session.mode, session.venue),
+                places_text(session),
+                can_book=choice.can_book,
+                can_wait=choice.can_join_waiting_list,
+                why_not=_WHY_NOT.get(choice.blocked, "") if choice.blocked else "",
+            )
+        )
+    return CourseView(course.id, course.title, tuple(views), e_learning=course.is_e_learning)
+
+
+def list_button() -> Element:
+    return execute("Announcements", Verb.BROADCAST_LIST)
+
+
+# -- compose ---------------------------------------------------------------------------------------
+
+
+def compose_card(
+    form: ComposeForm,
+    choices: ComposeChoices,
+    *,
+    announcement_id: int | None = None,
+    errors: dict[str, str] | None = None,
+    screening: Screening | None = None,
+) -> Card:
+    errors = errors or {}
+    body: list[Element] = [
+        heading("Edit announcement" if announcement_id else "New announcement"),
+        text("Everything here can be changed until it is sent.", subtle=True),
+    ]
+    if errors:
+        body.append(error_text("Please check the fields marked below; nothing was saved yet."))
+    body += _content_inputs(form, choices, errors)
+    body += _audience_inputs(form, choices, errors)
+    if screening is not None:
+        body.append(_screening_block(screening))
+    ids = {"announcement_id": announcement_id} if announcement_id else {}
+    actions = [execute("Save draft", Verb.BROADCAST_SAVE, style="positive", **ids)]
+    actions.append(
+        execute("Back", Verb.BROADCAST_OPEN, **ids)
+        if announcement_id
+        else execute("Back to announcements", Verb.BROADCAST_LIST)
+    )
+    return card(body, actions, fallback_text="Compose an announcement")
+
+
+def _with_error(element: Element, message: str) -> list[Element]:
+    return [element, error_text(message)] if message else [element]
+
+
+def _content_inputs(form: ComposeForm, choices: ComposeChoices, errors: dict[str, str]) -> list:
+    elements: list[Element] = []
+    elements += _with_error(
+        text_input(
+            "title", f"Title (up to {TITLE_MAX} characters)", value=form.title, max_length=TITLE_MAX
+        ),
+        errors.get("title", ""),
+    )
+    elements += _with_error(
+        text_input(
+            "body",
+            f"Message (up to {BODY_MAX:,} characters)",
+            value=form.body,
+            multiline=True,
+            max_length=BODY_MAX,
+            placeholder="What people need to know",
+        ),
+        errors.get("body", ""),
+    )
+    elements.append(text(MARKDOWN_HELP, subtle=True, size="Small", spacing="None"))
+    elements += _with_error(
+        text_input(
+            "image_url",
+            "Image address (optional, https:// only)",
+            value=form.image_url,
+            placeholder="https://",
+        ),
+        errors.get("image_url", ""),
+    )
+    elements.append(
+        columns(
+            column(
+                _with_error(
+                    text_input(
+                        "link_title",
+                        f"Button label (optional, up to {LINK_TITLE_MAX})",
+                        value=form.link_title,
+                        max_length=LINK_TITLE_MAX,
+                    ),
+                    errors.get("link_title", ""),
+                )
+            ),
+            column(
+                _with_error(
+                    text_input(
+                        "link_url",
+                        "Button address (https://)",
+                        value=form.link_url,
+                        placeholder="https://",
+                    ),
+                    errors.get("link_url", ""),
+                )
+            ),
+        )
+    )
+    if choices.courses:
+        elements += _with_error(
+            choice_input(
+                "course",
+                "Training course to include, with its sessions (optional)",
+                [(o.value, o.title) for o in choices.courses],
+                value=form.course,
+            ),
+            errors.get("course", ""),
+        )
+    return elements
+
+
+def _audience_inputs(form: ComposeForm, choices: ComposeChoices, errors: dict[str, str]) -> list:
+    elements: list[Element] = [
+        text("Who should receive it", weight="Bolder", spacing="Medium"),
+        text(
+            "Pick any mix: a person in more than one part receives it once. Guests and "
+            "inactive people are left out.",
+            subtle=True,
+            size="Small",
+            spacing="None",
+        ),
+        toggle_input("everyone", "Everyone", "Everyone in the partnership", form.everyone),
+        multi_choice("groups", "Groups", choices.groups, form.groups),
+        multi_choice("agencies", "Agencies", choices.agencies, form.agencies),
+        toggle_input("champions", "Champions", "The neglect champions network", form.champions),
+    ]
+    if choices.courses:
+        elements.append(
+            multi_choice("booked_on", "People booked on", choices.courses, form.booked_on)
+        )
+    if errors.get("audience"):
+        elements.append(error_text(errors["audience"]))
+    elements += _with_error(
+        text_input(
+            "ack_days",
+            "Remind people who have not clicked 'Got it' after this many working days (optional)",
+            value=form.ack_days,
+            placeholder="e.g. 3",
+        ),
+        errors.get("ack_days", ""),
+    )
+    return elements
+
+
+def toggle_input(input_id: str, label: str, title: str, value: bool) -> Element:
+    return {
+        "type": "Input.Toggle",
+        "id": input_id,
+        "label": label,
+        "title": title,
+        "value": "true" if value else "false",
+        "valueOn": "true",
+        "valueOff": "false",
+    }
+
+
+def multi_choice(input_id: str, label: str, options: Sequence[Option], value: str) -> Element:
+    element = choice_input(input_id, label, [(o.value, o.title) for o in options], value=value)
+    element["isMultiSelect"] = True
+    return element
+
+
+def _screening_block(screening: Screening) -> Element:
+    kinds = ", ".join(KIND_NAMES.get(k, k) for k in screening.kinds)
+    return container(
+        [
+            text("This may contain personal data", weight="Bolder", color="Warning"),
+            text(
+                f"I found what looks like {kinds}. Announcements must never hold details about "
+                "children or families. Remove it and save again, or confirm below."
+            ),
+            text(screening.redacted, subtle=True, size="Small"),
+            toggle_input(
+                "confirm_not_personal",
+                "Confirmation",
+                "I confirm this is not personal data; save it as it is",
+                False,
+            ),
+        ],
+        style="warning",
+        spacing="Medium",
+    )
+
+
+# -- the announcement people receive --------------------------------------------------------------
+
+
+def announcement_card(
+    view: AnnouncementView,
+    *,
+    acknowledged: str = "",
+    preview: bool = False,
+    reminder: bool = False,
+    notice: str = "",
+) -> Card:
+    """The card each recipient gets; `acknowledged` is when they clicked "Got it", if they did."""
+    content = view.content
+    body: list[Element] = []
+    if preview:
+        body.append(
+            container(
+                [
+                    text(
+                        "Preview: only you can see this. 'Got it' records nothing "
+                        "until it is sent.",
+                        size="Small",
+                    )
+                ],
+                style="emphasis",
+            )
+        )
+    if reminder:
+        body.append(
+            text("Reminder: please read this and click 'Got it'.", weight="Bolder", color="Accent")
+        )
+    if content.image_url:
+        body.append(
+            {"type": "Image", "url": content.image_url, "altText": content.title, "size": "Stretch"}
+        )
+    body.append(heading(content.title))
+    body.append(text(content.body))
+    if view.course is not None:
+        body.append(_course_block(view.course))
+    sender = "From the partnership business team" + (f" · {view.sent_on}" if view.sent_on else "")
+    body.append(text(sender, subtle=True, size="Small"))
+    if notice:
+        body.append(text(notice, weight="Bolder"))
+    actions: list[Element] = []
+    if acknowledged:
+        body.append(
+            text(f"✓ You acknowledged this on {acknowledged}.", color="Good", weight="Bolder")
+        )
+    else:
+        actions.append(
+            execute("Got it", Verb.BROADCAST_ACK, style="positive", announcement_id=view.id)
+        )
+    if content.link_url:
+        actions.append(open_url(content.link_title or "Open", content.link_url))
+    return card(body, actions, fallback_text=content.title)
+
+
+def _course_block(course: CourseView) -> Element:
+    """The course's sessions, each with the training feature's own Book button.
+
+    Book is an Action.Submit: the training handler answers with the course card as a new message,
+    so the announcement (and its "Got it") stays where it is.
+    """
+    items: list[Element] = [text(course.title, weight="Bolder")]
+    ids = {"course_id": course.course_id}
+    if course.e_learning:
+        items.append(text("E-learning, at your own pace.", subtle=True))
+        items.append(action_set([submit("Enrol", Verb.COURSE_ENROL, style="positive", **ids)]))
+    elif not course.sessions:
+        items.append(text("No sessions are open at the moment.", subtle=True))
+    for session in course.sessions:
+        line = " · ".join(part for part in (session.when, session.where, session.places) if part)
+        row = [column([text(line, spacing="None")])]
+        book = {**ids, "session_id": session.session_id}
+        if session.can_book:
+            button = submit("Book", Verb.SESSION_BOOK, style="positive", **book)
+            row.append(column([action_set([button])], "auto"))
+        elif session.can_wait:
+            button = submit("Join waiting list", Verb.SESSION_BOOK, **book)
+            row.append(column([action_set([button])], "auto"))
+        elif session.why_not:
+            row.append(column([text(session.why_not, subtle=True, size="Small")], "auto"))
+        items.append(columns(*row, spacing="Small"))
+    items.append(action_set([submit("Course details", Verb.COURSE_OPEN, **ids)]))
+    return container(items, style="emphasis", spacing="Medium")
+
+
+# -- draft -----------------------------------------------------------------------------------------
+
+
+def draft_card(
+    draft: DraftView, *, schedule: ScheduleInput | None = None, notice: str = ""
+) -> Card:
+    announcement = draft.announcement
+    audience = draft.audience
+    body: list[Element] = [
+        heading(f"{STATUS_NAMES[draft.status]}: {announcement.content.title}", size="Medium"),
+    ]
+    if notice:
+        body.append(text(notice, color="Good", weight="Bolder"))
+    body.append(text(_excerpt(announcement.content.body), subtle=True))
+    body.append(
+        facts(
+            [
+                ("Audience", audience.description),
+                ("People", f"{audience.people:,}"),
+                ("Reachable now", f"{audience.reachable:,} (have the bot installed)"),
+                ("Left out", _left_out(audience)),
+                ("Course", announcement.course.title if announcement.course else ""),
+                ("Image", "yes" if announcement.content.image_url else ""),
+                ("Button", announcement.content.link_title),
+                (
+                    "'Got it' reminder",
+                    f"after {draft.ack_days} working days" if draft.ack_days else "none",
+                ),
+                ("Scheduled for", draft.scheduled_for),
+            ]
+        )
+    )
+    if audience.people and audience.reachable < audience.people:
+        missing = audience.people - audience.reachable
+        body.append(
+            text(
+                f"{missing:,} of them have not installed the bot, so I cannot reach "
+                "them; the report will list them as not reachable.",
+                color="Warning",
+                size="Small",
+            )
+        )
+    actions: list[Element] = []
+    if draft.status == Status.SCHEDULED:
+        actions.append(
+            execute(
+                "Cancel the send",
+                Verb.BROADCAST_CANCEL,
+                style="destructive",
+                announcement_id=announcement.id,
+            )
+        )
+        actions.append(submit("Preview", Verb.BROADCAST_PREVIEW, announcement_id=announcement.id))
+        return card(body, actions, fallback_text=f"Scheduled: {announcement.content.title}")
+    if audience.people:
+        body += _schedule_inputs(announcement.id, schedule or ScheduleInput(), draft.sending_hours)
+        actions.append(
+            execute(
+                f"Send now to {audience.people:,}",
+                Verb.BROADCAST_SEND,
+                style="positive",
+                announcement_id=announcement.id,
+            )
+        )
+    else:
+        body.append(text("Choose who should receive it (Edit) before sending.", color="Attention"))
+    actions += [
+        submit("Preview", Verb.BROADCAST_PREVIEW, announcement_id=announcement.id),
+        execute("Edit", Verb.BROADCAST_EDIT, announcement_id=announcement.id),
+        execute("Duplicate", Verb.BROADCAST_DUPLICATE, announcement_id=announcement.id),
+        execute("Delete", Verb.BROADCAST_DELETE, announcement_id=announcement.id),
+    ]
+    return card(body, actions, fallback_text=f"Draft: {announcement.content.title}")
+
+
+def _left_out(audience: AudienceSummary) -> str:
+    parts = []
+    if audience.guests:
+        parts.append(f"{audience.guests} guest{'s' if audience.guests != 1 else ''}")
+    if audience.inactive:
+        parts.append(f"{audience.inactive} inactive")
+    return ", ".join(parts)
+
+
+def _excerpt(body: str, limit: int = 280) -> str:
+    return body if len(body) <= limit else body[: limit - 1].rstrip() + "…"
+
+
+def _schedule_inputs(announcement_id: int, schedule: ScheduleInput, hours: str) -> list:
+    elements: list[Element] = [
+        text(
+            "Or send it later (London time" + (f", {hours}" if hours else "") + ")",
+            weight="Bolder",
+            spacing="Medium",
+        ),
+        columns(
+            column([date_input("send_date", "Date", value=schedule.date)]),
+            column(
+                [
+                    {
+                        "type": "Input.Time",
+                        "id": "send_time",
+                        "label": "Time",
+                        **({"value": schedule.time} if schedule.time else {}),
+                    }
+                ]
+            ),
+        ),
+    ]
+    if schedule.error:
+        elements.append(error_text(schedule.error))
+    elements.append(
+        action_set([execute("Schedule", Verb.BROADCAST_SCHEDULE, announcement_id=announcement_id)])
+    )
+    return elements
+
+
+def delete_confirmation_card(announcement_id: int, title: str) -> Card:
+    return message_card(
+        "Delete this draft?",
+        f"'{title}' will be deleted. This cannot be undone.",
+        [
+            execute(
+                "Yes, delete it",
+                Verb.BROADCAST_DELETE,
+                style="destructive",
+                announcement_id=announcement_id,
+                confirmed=True,
+            ),
+            execute("Keep it", Verb.BROADCAST_OPEN, announcement_id=announcement_id),
+        ],
+    )
+
+
+# -- delivery report -------------------------------------------------------------------------------
+
+
+def report_card(report: ReportView) -> Card:
+    counts = report.counts
+    title = report.announcement.content.title
+    body: list[Element] = [
+        heading(f"Delivery report: {title}", size="Medium"),
+        text(_report_status_line(report), weight="Bolder"),
+    ]
+    if report.notice:
+        body.append(text(report.notice, color="Good"))
+    if counts.recipients:
+        body.append(progress_bar(counts))
+    body.append(
+        facts(
+            [
+                ("Audience", report.audience),
+                ("Recipients", f"{counts.recipients:,}"),
+                ("Sent", _share(counts.sent, counts)),
+                ("Waiting to send", _share(counts.pending, counts) if counts.pending else ""),
+                ("Failed", _share(counts.failed, counts) if counts.failed else "0"),
+                (
+                    "Not reachable",
+                    _share(counts.unreachable, counts) if counts.unreachable else "0",
+                ),
+                (
+                    "Not sent (cancelled)",
+                    _share(counts.cancelled, counts) if counts.cancelled else "",
+                ),
+                ("Acknowledged", _share(counts.acknowledged, counts)),
+                ("Scheduled for", report.scheduled_for),
+                ("Started", report.started),
+                ("Finished", report.finished),
+                ("Cancelled", report.cancelled),
+                ("Resends", str(report.send_number - 1) if report.send_number > 1 else ""),
+            ]
+        )
+    )
+    if counts.unreachable:
+        body.append(
+            text(
+                "Not reachable: they have not installed the bot, or have removed or blocked it.",
+                subtle=True,
+                size="Small",
+            )
+        )
+    ids = {"announcement_id": report.announcement.id}
+    actions = [execute("Refresh", Verb.BROADCAST_REPORT, **ids)]
+    if report.status in (Status.SENDING, Status.SCHEDULED):
+        actions.append(execute("Cancel sending", Verb.BROADCAST_CANCEL, style="destructive", **ids))
+    if report.status == Status.SENT and counts.failed:
+        actions.append(
+            execute(
+                f"Resend to {counts.failed:,} failed",
+                Verb.BROADCAST_RESEND,
+                style="positive",
+                **ids,
+            )
+        )
+    actions.append(execute("Duplicate", Verb.BROADCAST_DUPLICATE, **ids))
+    refresh = None
+    if report.author_user_id:
+        refresh = {
+            "action": {
+                "type": "Action.Execute",
+                "verb": str(Verb.BROADCAST_REPORT),
+                "data": {"verb": str(Verb.BROADCAST_REPORT), **ids},
+            },
+            "userIds": [report.author_user_id],
+        }
+    return card(body, actions, refresh=refresh, fallback_text=f"Delivery report: {title}")
+
+
+def _report_status_line(report: ReportView) -> str:
+    counts = report.counts
+    if report.status == Status.SCHEDULED:
+        return f"Scheduled for {report.scheduled_for}: nothing sent yet."
+    if report.status == Status.SENDING:
+        return f"Sending: {counts.done:,} of {counts.recipients:,} done."
+    if report.status == Status.CANCELLED:
+        return (
+            f"Cancelled: {counts.sent:,} sent before it was stopped; "
+            f"{counts.cancelled + counts.pending:,} not sent."
+        )
+    summary = f"Finished: sent to {counts.sent:,} of {counts.recipients:,}"
+    if counts.acknowledged:
+        summary += f", {counts.acknowledged:,} acknowledged"
+    return summary + "."
+
+
+def _share(part: int, counts: ReportCounts) -> str:
+    return f"{part:,} ({counts.percent(part)}%)"
+
+
+def progress_bar(counts: ReportCounts) -> Element:
+    """Sent, failed, not reachable and waiting as one bar of proportional coloured parts."""
+    parts = [
+        (counts.sent, "good"),
+        (counts.failed, "attention"),
+        (counts.unreachable, "warning"),
+        (counts.pending + counts.cancelled, "emphasis"),
+    ]
+    cols = [
+        column(
+            [text(" ", size="Small")], str(max(1, round(1000 * n / counts.recipients))), style=style
+        )
+        for n, style in parts
+        if n
+    ]
+    return columns(*cols, spacing="Small")
+
+
+# -- list and small cards --------------------------------------------------------------------------
+
+
+def list_card(items: Sequence[ListedView]) -> Card:
+    body: list[Element] = [heading("Announcements", size="Medium")]
+    if not items:
+        body.append(text("There are no announcements yet. Start one with 'new announcement'."))
+    for item in items:
+        body.append(
+            container(
+                [
+                    text(item.title, weight="Bolder"),
+                    text(
+                        f"{STATUS_NAMES[item.status]} · {item.when}",
+                        subtle=True,
+                        size="Small",
+                        spacing="None",
+                    ),
+                ],
+                separator=True,
+                select=execute("Open", Verb.BROADCAST_OPEN, announcement_id=item.id),
+            )
+        )
+    return card(
+        body,
+        [execute("New announcement", Verb.BROADCAST_NEW, style="positive")],
+        fallback_text="Announcements",
+    )
+
+
+def refusal_card() -> Card:
+    return message_card(
+        "Only the business team can do that",
+        "Composing and sending announcements is for the partnership business team (admins). "
+        "If you need something announced, ask them.",
+    )
+
+
+# -- gallery ---------------------------------------------------------------------------------------
+
+
+_EXAMPLE_CONTENT = Content(
+    title="New dates: Multi-agency Safeguarding Essentials (Level 3)",
+    body="Two new sessions are open for booking.\n\n- **19 January**, online\n"
+    "- **16 March**, online\n\nBook early: places are limited to 24.",
+    image_url="https://riverside.example/images/training.png",
+    link_title="Training calendar",
+    link_url="https://riverside.example/training",
+)
+_EXAMPLE_AUDIENCE = AudienceSummary(
+    "Neglect champions network; Riverside Council", people=9, reachable=7, guests=1
+)
+_EXAMPLE_CHOICES = ComposeChoices(
+    groups=(Option("1", "Executive"), Option("11", "Neglect Champions Network")),
+    agencies=(Option("1", "Riverside Council"), Option("2", "Downshire Police")),
+    courses=(Option("1", "Multi-agency Safeguarding Essentials (Level 3)"),),
+)
+_EXAMPLE_COURSE = CourseView(
+    2,
+    "Neglect: Using Graded Care Profile 2",
+    (
+        SessionView(
+            3, "Tue 16 Feb 2027, 09:30–16:00", "Riverside Civic Centre", "12 of 20 places left"
+        ),
+        SessionView(
+            4,
+            "Tue 16 Mar 2027, 09:30–16:00",
+            "Riverside Civic Centre",
+            "Full (2 on the waiting list)",
+            can_book=False,
+            can_wait=True,
+        ),
+        SessionView(
+            5,
+            "Tue 8 Dec 2026, 09:30–16:00",
+            "Microsoft Teams",
+            "3 of 20 places left",
+            can_book=False,
+            why_not="Booking closed",
+        ),
+    ),
+)
+
+
+def gallery_states() -> list[tuple[str, Card]]:
+    content = _EXAMPLE_CONTENT
+    view = AnnouncementView(1, content, sent_on="Tue 24 Nov 2026")
+    with_course = AnnouncementView(
+        2,
+        Content(
+            title="Places open: Neglect - Graded Care Profile 2",
+            body="Full-day course at the Civic Centre.",
+        ),
+        sent_on="Tue 24 Nov 2026",
+        course=_EXAMPLE_COURSE,
+    )
+    draft = DraftView(view, _EXAMPLE_AUDIENCE, ack_days=3, sending_hours="08:00-18:00")
+    counts = ReportCounts(
+        recipients=1000, pending=360, sent=600, failed=12, unreachable=28, acknowledged=214
+    )
+    report = ReportView(
+        view,
+        Status.SENDING,
+        counts,
+        "Everyone",
+        author_user_id="29:P05",
+        started="Tue 24 Nov 2026, 09:00",
+    )
+    finished = ReportCounts(recipients=1000, sent=960, failed=12, unreachable=28, acknowledged=611)
+    cancelled = ReportCounts(recipients=1000, sent=420, cancelled=580, acknowledged=75)
+    long_list = [
+        ListedView(i, f"Announcement {i}: training update", Status.SENT, "sent Mon 2 Nov 2026")
+        for i in range(1, 16)
+    ]
+    return [
+        ("broadcast.compose.new", compose_card(ComposeForm(), _EXAMPLE_CHOICES)),
+        (
+            "broadcast.compose.errors",
+            compose_card(
+                ComposeForm(
+                    title="",
+                    body="# Heading",
+                    image_url="http://x.example/a.png",
+                    link_title="Book",
+                ),
+                _EXAMPLE_CHOICES,
+                errors={
+                    "title": "A title is required.",
+                    "body": "Teams will not show headings (#) in an announcement.",
+                    "image_url": "Only https:// addresses can be used.",
+                    "link_url": "The button needs an https:// address.",
+                    "audience": "Choose who should receive it.",
+                },
+            ),
+        ),
+        (
+            "broadcast.compose.screening",
+            compose_card(
+                ComposeForm(
+                    title=content.title, body=content.body + " Call 07700 900123.", everyone=True
+                ),
+                _EXAMPLE_CHOICES,
+                announcement_id=1,
+                screening=Screening(("phone",), "... Call [phone]."),
+            ),
+        ),
+        ("broadcast.announcement", announcement_card(view)),
+        (
+            "broadcast.announcement.acknowledged",
+            announcement_card(view, acknowledged="Tue 24 Nov 2026 at 09:41"),
+        ),
+        ("broadcast.announcement.course", announcement_card(with_course)),
+        (
+            "broadcast.announcement.elearning",
+            announcement_card(
+                AnnouncementView(
+                    3,
+                    Content("Safeguarding Children Awareness e-learning", "Complete it by June."),
+                    course=CourseView(6, "Safeguarding Children Awareness (Level 1)", (), True),
+                )
+            ),
+        ),
+        ("broadcast.announcement.preview", announcement_card(view, preview=True)),
+        ("broadcast.announcement.reminder", announcement_card(view, reminder=True)),
+        ("broadcast.draft", draft_card(draft)),
+        (
+            "broadcast.draft.schedule_error",
+            draft_card(
+                draft,
+                schedule=ScheduleInput(
+                    "2026-11-28", "10:00", "Saturday 28 November 2026 is not a working day."
+                ),
+            ),
+        ),
+        ("broadcast.draft.no_audience", draft_card(DraftView(view, AudienceSummary("Nobody yet")))),
+        (
+            "broadcast.draft.scheduled",
+            draft_card(
+                DraftView(
+                    view, _EXAMPLE_AUDIENCE, Status.SCHEDULED, scheduled_for="Tue 1 Dec 2026, 09:30"
+                )
+            ),
+        ),
+        ("broadcast.delete_confirmation", delete_confirmation_card(1, content.title)),
+        ("broadcast.report.sending", report_card(report)),
+        (
+            "broadcast.report.finished",
+            report_card(
+                ReportView(
+                    view,
+                    Status.SENT,
+                    finished,
+                    "Everyone",
+                    "29:P05",
+                    started="Tue 24 Nov 2026, 09:00",
+                    finished="Tue 24 Nov 2026, 09:03",
+                )
+            ),
+        ),
+        (
+            "broadcast.report.cancelled",
+            report_card(
+                ReportView(
+                    view,
+                    Status.CANCELLED,
+                    cancelled,
+                    "Everyone",
+                    "29:P05",
+                    started="Tue 24 Nov 2026, 09:00",
+                    cancelled="Tue 24 Nov 2026, 09:01",
+                )
+            ),
+        ),
+        (
+            "broadcast.report.scheduled",
+            report_card(
+                ReportView(
+                    view,
+                    Status.SCHEDULED,
+                    ReportCounts(),
+                    "Everyone",
+                    "29:P05",
+                    scheduled_for="Tue 1 Dec 2026, 09:30",
+                )
+            ),
+        ),
+        ("broadcast.list.empty", list_card([])),
+        ("broadcast.list.long", list_card(long_list)),
+        ("broadcast.refused", refusal_card()),
+    ]

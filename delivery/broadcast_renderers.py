@@ -1,0 +1,81 @@
+"""Renderers for announcements: the card each recipient gets, built when their copy is sent.
+
+A cancelled (or deleted) announcement renders as None, so the dispatcher cancels the copy instead
+of sending it: cancelling a running send stops even the copies already claimed by a dispatcher. An
+acknowledgement reminder renders as None once the person has clicked "Got it".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from cards.broadcasts import announcement_card, announcement_view, course_view_of
+from cards.common import Card
+from config import Settings
+from delivery.renderers import Renderers
+from domain.broadcasts import Status
+from domain.training import BookingRules
+from storage import broadcasts
+from storage.models import Announcement
+from storage.outbox import ClaimedMessage
+
+LIVE = frozenset({Status.SENDING, Status.SENT})
+
+
+def announcement_id_of(subject: str) -> int | None:
+    kind, _, identifier = subject.partition(":")
+    return int(identifier) if kind == broadcasts.ENTITY and identifier.isdigit() else None
+
+
+async def _live_announcement(session: AsyncSession, subject: str) -> Announcement | None:
+    announcement_id = announcement_id_of(subject)
+    if announcement_id is None:
+        return None
+    announcement = await broadcasts.get(session, announcement_id)
+    if announcement is None or announcement.status not in LIVE:
+        return None
+    return announcement
+
+
+def register(renderers: Renderers, settings: Settings) -> None:
+    zone = settings.zone
+    rules = BookingRules(
+        settings.booking_closes_working_days, settings.free_cancellation_working_days
+    )
+
+    async def render(
+        announcement: Announcement, session: AsyncSession, now: datetime, *, reminder: bool = False
+    ) -> Card:
+        linked = await broadcasts.linked_course(session, announcement.course_id, now)
+        course = (
+            course_view_of(linked.course, linked.sessions, now, rules, zone) if linked else None
+        )
+        view = announcement_view(
+            announcement.id,
+            broadcasts.draft_of(announcement).content,
+            announcement.started_at,
+            zone,
+            course,
+        )
+        return announcement_card(view, reminder=reminder)
+
+    async def announcement(
+        session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        found = await _live_announcement(session, message.subject)
+        return None if found is None else await render(found, session, now)
+
+    async def ack_reminder(
+        session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        found = await _live_announcement(session, message.subject)
+        if found is None or message.person_id is None:
+            return None
+        if await broadcasts.acknowledged_at(session, found.id, message.person_id) is not None:
+            return None
+        return await render(found, session, now, reminder=True)
+
+    renderers.register(broadcasts.KIND, announcement)
+    renderers.register(broadcasts.ACK_REMINDER_KIND, ack_reminder)
