@@ -19,6 +19,7 @@ from config import Settings
 from delivery.dispatcher import Dispatcher
 from jobs.planning import plan_reminders
 from storage.activity_log import forget_activities_before, retention_cutoff
+from storage.retention import purge_updates_before, update_retention_cutoff
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,21 @@ def guarded(name: str, job: JobFunction, context: JobContext) -> Callable[[], Aw
 
 
 async def housekeeping(context: JobContext) -> int:
-    """Forget processed activity ids after a day: Teams retries within seconds, not days."""
-    removed = await forget_activities_before(context.sessions, retention_cutoff(context.clock()))
+    """Forget processed activity ids after a day (Teams retries within seconds, not days) and
+    remove action updates older than the retention setting."""
+    now = context.clock()
+    removed = await forget_activities_before(context.sessions, retention_cutoff(now))
     if removed:
         log.info("housekeeping: forgot %s processed activity ids", removed)
-    return removed
+    cutoff = update_retention_cutoff(now, context.settings.update_retention_days)
+    purged = await purge_updates_before(context.sessions, cutoff)
+    if purged.updates or purged.audit_values:
+        log.info(
+            "housekeeping: removed %s action updates and %s audited texts past retention",
+            purged.updates,
+            purged.audit_values,
+        )
+    return removed + purged.updates
 
 
 async def plan(context: JobContext) -> int:
