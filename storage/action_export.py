@@ -25,6 +25,7 @@ from domain.action_views import ActionSummary, drift_of, drift_words
 from domain.actions import RagThresholds, days_source_to_completion
 from storage.actions import list_actions, overlap_pairs
 from storage.models import Action, ActionUpdate, Agency, Person, Source
+from storage.spreadsheets import as_text
 
 COLUMNS: tuple[str, ...] = (
     # Read back by the importer.
@@ -69,7 +70,6 @@ _RAG_FILLS = {
     "amber": PatternFill("solid", fgColor="FBD9A6"),
     "green": PatternFill("solid", fgColor="C6E8C1"),
 }
-FORMULA_STARTS = ("=", "+", "-", "@")
 _WIDE = {"action": 60, "progress": 50, "evidence": 40, "drift": 40, "revised_due_reason": 30}
 
 
@@ -205,9 +205,8 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def _safe(row: dict[str, str]) -> dict[str, str]:
-    # A cell starting with = + - @ is run as a formula by spreadsheets: keep text as text.
     # The importer removes this apostrophe again (storage.action_import).
-    return {k: ("'" + v if v[:1] in FORMULA_STARTS else v) for k, v in row.items()}
+    return {k: str(as_text(v)) for k, v in row.items()}
 
 
 def write_xlsx(path: Path, rows: list[dict[str, str]], *, today: date) -> None:

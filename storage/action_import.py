@@ -36,6 +36,7 @@ from domain.action_updates import FieldFinding, screen_fields
 from storage.actions import ENTITY, Suggestion, suggest_overlaps
 from storage.activity_log import record_audit
 from storage.models import Action, ActionLink, ActionUpdate, Agency, Group, Person, Priority, Source
+from storage.spreadsheets import FORMULA_STARTS
 from storage.tabular import ImportErrors, Row, read_table
 
 SHEET = "Actions"
@@ -220,7 +221,7 @@ def _demo_row(item: dict[str, Any]) -> dict[str, str]:
 def _unguarded(row: Row) -> Row:
     """The row without the apostrophe the CSV export puts before text starting = + - or @."""
     values = {
-        name: value[1:] if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@") else value
+        name: value[1:] if value[:1] == "'" and value[1:].startswith(FORMULA_STARTS) else value
         for name, value in row.values.items()
     }
     return Row(row.sheet, row.number, values)

@@ -7,16 +7,15 @@ person holds no place). Work contact details only; nothing else about the person
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
 from domain.training import BookingStatus, SessionFacts
+from storage.spreadsheets import ExportProblem, london_time, write_table
 from storage.training import AttendanceRow
+
+__all__ = ["COLUMNS", "ExportProblem", "booking_rows", "write_bookings"]
 
 COLUMNS = ("name", "email", "agency", "status", "booked", "cancelled", "attended")
 _STATUS_WORDS = {
@@ -25,14 +24,6 @@ _STATUS_WORDS = {
     BookingStatus.WAITING: "waiting list",
     BookingStatus.CANCELLED: "cancelled",
 }
-
-
-class ExportProblem(ValueError):
-    """The export cannot be written as asked."""
-
-
-def _when(moment: datetime | None, zone: ZoneInfo) -> str:
-    return "" if moment is None else moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
 
 
 def booking_rows(rows: Sequence[AttendanceRow], zone: ZoneInfo) -> list[list[str]]:
@@ -47,8 +38,8 @@ def booking_rows(rows: Sequence[AttendanceRow], zone: ZoneInfo) -> list[list[str
                 row.email,
                 row.agency,
                 _STATUS_WORDS[row.status],
-                _when(row.booked_at or row.queued_at, zone),
-                _when(row.cancelled_at, zone),
+                london_time(row.booked_at or row.queued_at, zone),
+                london_time(row.cancelled_at, zone),
                 attended,
             ]
         )
@@ -60,27 +51,17 @@ def write_bookings(
 ) -> int:
     """Write the list to `path` (.csv or .xlsx); returns the number of people written."""
     table = booking_rows(rows, zone)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
-            writer.writerows(table)
-    elif suffix == ".xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = "Bookings"
-        sheet.append(list(COLUMNS))
-        for line in table:
-            sheet.append(line)
-        details = workbook.create_sheet("Session")
-        start = facts.starts_at.astimezone(zone)
-        details.append(["course", facts.course_title])
-        details.append(["date", start.strftime("%d/%m/%Y")])
-        details.append(["time", f"{start:%H:%M}-{facts.ends_at.astimezone(zone):%H:%M}"])
-        details.append(["places", "unlimited" if facts.capacity is None else facts.capacity])
-        workbook.save(path)
-    else:
-        raise ExportProblem("the export file must end in .csv or .xlsx")
+    write_table(
+        path, COLUMNS, table, sheet="Bookings", details=("Session", _session_lines(facts, zone))
+    )
     return len(table)
+
+
+def _session_lines(facts: SessionFacts, zone: ZoneInfo) -> list[list[str | int | None]]:
+    start = facts.starts_at.astimezone(zone)
+    return [
+        ["course", facts.course_title],
+        ["date", start.strftime("%d/%m/%Y")],
+        ["time", f"{start:%H:%M}-{facts.ends_at.astimezone(zone):%H:%M}"],
+        ["places", "unlimited" if facts.capacity is None else facts.capacity],
+    ]

@@ -11,14 +11,11 @@ details only, and no message text beyond the announcement's title.
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
@@ -26,6 +23,9 @@ from domain.broadcasts import Delivery, ReportCounts
 from storage import broadcasts
 from storage.db import make_engine, make_session_factory
 from storage.models import Announcement
+from storage.spreadsheets import ExportProblem, check_suffix, london_time, write_table
+
+__all__ = ["ExportProblem", "export_announcement"]
 
 COLUMNS = ("name", "email", "agency", "status", "sent", "acknowledged", "send", "error")
 STATUS_WORDS = {
@@ -35,32 +35,17 @@ STATUS_WORDS = {
     Delivery.UNREACHABLE: "not reachable",
     Delivery.CANCELLED: "not sent (cancelled)",
 }
-# A cell starting with one of these is a formula to a spreadsheet program.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ExportProblem(ValueError):
-    """The export cannot be written as asked."""
-
-
-def _when(moment: datetime | None, zone: ZoneInfo) -> str:
-    return "" if moment is None else moment.astimezone(zone).strftime("%d/%m/%Y %H:%M")
-
-
-def _cell(value: str) -> str:
-    """Text as a spreadsheet shows it, never as a formula (names come from a roster import)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def recipient_table(rows: Sequence[broadcasts.RecipientRow], zone: ZoneInfo) -> list[list[str]]:
     return [
         [
-            _cell(row.name),
-            _cell(row.email),
-            _cell(row.agency),
+            row.name,
+            row.email,
+            row.agency,
             STATUS_WORDS[row.delivery],
-            _when(row.sent_at, zone) if row.delivery == Delivery.SENT else "",
-            _when(row.acknowledged_at, zone),
+            london_time(row.sent_at, zone) if row.delivery == Delivery.SENT else "",
+            london_time(row.acknowledged_at, zone),
             str(row.send_number),
             row.error if row.delivery in (Delivery.FAILED, Delivery.UNREACHABLE) else "",
         ]
@@ -73,11 +58,11 @@ def summary_rows(
 ) -> list[list[str | int]]:
     return [
         ["announcement", announcement.id],
-        ["title", _cell(announcement.title)],
+        ["title", announcement.title],
         ["status", announcement.status],
-        ["started", _when(announcement.started_at, zone)],
-        ["finished", _when(announcement.finished_at, zone)],
-        ["cancelled", _when(announcement.cancelled_at, zone)],
+        ["started", london_time(announcement.started_at, zone)],
+        ["finished", london_time(announcement.finished_at, zone)],
+        ["cancelled", london_time(announcement.cancelled_at, zone)],
         ["recipients", counts.recipients],
         ["sent", counts.sent],
         ["failed", counts.failed],
@@ -88,42 +73,21 @@ def summary_rows(
     ]
 
 
-def write_table(path: Path, table: list[list[str]], summary: list[list[str | int]]) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
-            writer.writerows(table)
-    elif suffix == ".xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = "Recipients"
-        sheet.append(list(COLUMNS))
-        for line in table:
-            sheet.append(line)
-        details = workbook.create_sheet("Summary")
-        for line in summary:
-            details.append(line)
-        workbook.save(path)
-    else:
-        raise ExportProblem("the export file must end in .csv or .xlsx")
-
-
 async def export_announcement(
     sessions: async_sessionmaker[AsyncSession], announcement_id: int, path: Path, zone: ZoneInfo
 ) -> int:
     """Write the recipients of one announcement to `path`; returns how many were written."""
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise ExportProblem("the export file must end in .csv or .xlsx")
+    check_suffix(path)
     async with sessions() as session:
         announcement = await broadcasts.get(session, announcement_id)
         if announcement is None:
             raise ExportProblem(f"there is no announcement {announcement_id}")
         rows = await broadcasts.recipient_rows(session, announcement)
         counts = await broadcasts.report_counts(session, announcement)
-    write_table(path, recipient_table(rows, zone), summary_rows(announcement, counts, zone))
+    summary = summary_rows(announcement, counts, zone)
+    write_table(
+        path, COLUMNS, recipient_table(rows, zone), sheet="Recipients", details=("Summary", summary)
+    )
     return len(rows)
 
 
