@@ -590,16 +590,6 @@ async def resend_failed(turn: Turn, data: dict[str, Any]) -> Reply:
 # -- report ----------------------------------------------------------------------------------------
 
 
-@_admin_only
-async def report(turn: Turn, data: dict[str, Any]) -> Reply:
-    announcement_id = _announcement_id(data)
-    async with turn.services.sessions() as session, session.begin():
-        announcement = await broadcasts.get(session, announcement_id) if announcement_id else None
-        if announcement is None:
-            return _gone()
-        return await _open(turn, session, announcement)
-
-
 async def _report_reply(
     turn: Turn, session: AsyncSession, announcement: Announcement, *, notice: str = ""
 ) -> Reply:
@@ -682,7 +672,7 @@ def register(registry: Registry) -> None:
         (Verb.BROADCAST_SEND, send_now),
         (Verb.BROADCAST_SCHEDULE, schedule),
         (Verb.BROADCAST_CANCEL, cancel),
-        (Verb.BROADCAST_REPORT, report),
+        (Verb.BROADCAST_REPORT, open_announcement),  # a sent one opens as its report
         (Verb.BROADCAST_RESEND, resend_failed),
         (Verb.BROADCAST_ACK, acknowledge),
         (Verb.BROADCAST_LIST, list_announcements),
