@@ -406,6 +406,8 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(done.wait(), WRITE_EVERY_SECONDS)
             await self._write(ledger)
+        # Outcomes may have arrived while the last write in the loop was under way.
+        await self._write(ledger)
 
     async def _write(self, ledger: Ledger) -> None:
         """One short transaction for every outcome waiting (unwritten ones are sent again once
