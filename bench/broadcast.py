@@ -293,7 +293,7 @@ def bench_settings(url: str, rate: float) -> Settings:
         per_tenant_per_second=float(rate),
         per_conversation_per_second=PER_CONVERSATION,
         dispatch_batch_size=int(os.environ.get("BENCH_BATCH", "200")),
-        dispatch_concurrency=int(os.environ.get("BENCH_CONCURRENCY", "64")),
+        dispatch_concurrency=int(os.environ.get("BENCH_CONCURRENCY", "16")),
         backoff_base_seconds=1,
         send_timeout_seconds=5,
         lease_seconds=int(os.environ.get("BENCH_LEASE", "15")),

@@ -61,7 +61,7 @@ Clock = Callable[[], datetime]
 # How often outcomes are written while a drain runs: often enough that a crash leaves few copies
 # sent but unrecorded (each is sent again), seldom enough that writes stay a small share of the
 # database's time (SQLite serialises them).
-WRITE_EVERY_SECONDS = 0.2
+WRITE_EVERY_SECONDS = 0.1
 
 
 def instance_name() -> str:
