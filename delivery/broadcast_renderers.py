@@ -3,6 +3,10 @@
 A cancelled (or deleted) announcement renders as None, so the dispatcher cancels the copy instead
 of sending it: cancelling a running send stops even the copies already claimed by a dispatcher. An
 acknowledgement reminder renders as None once the person has clicked "Got it".
+
+Both are batch renderers: every copy of an announcement is the same card, so a batch of claimed
+rows reads the announcement once and builds its card once (and, for reminders, asks once who has
+acknowledged).
 """
 
 from __future__ import annotations
@@ -92,8 +96,15 @@ def register(renderers: Renderers, settings: Settings) -> None:
         return cards
 
     # Every copy of an announcement is the same card: read and built once per batch of rows.
-    renderers.register_batch(broadcasts.KIND, announcements)
-    renderers.register_batch(broadcasts.ACK_REMINDER_KIND, ack_reminders)
+    renderers.register_batch(broadcasts.KIND, announcements, still_live)
+    renderers.register_batch(broadcasts.ACK_REMINDER_KIND, ack_reminders, still_live)
+
+
+async def still_live(session: AsyncSession, subjects: set[str]) -> set[str]:
+    """The subjects whose announcement is still being sent (not cancelled or deleted since)."""
+    ids = {subject: announcement_id_of(subject) for subject in subjects}
+    found = await broadcasts.statuses(session, (i for i in ids.values() if i is not None))
+    return {subject for subject, i in ids.items() if i is not None and found.get(i) in LIVE}
 
 
 def _by_subject(messages: Sequence[ClaimedMessage]) -> dict[str, list[ClaimedMessage]]:

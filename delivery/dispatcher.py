@@ -13,7 +13,9 @@ holding up the batch.
 The work is done a batch at a time, because a broadcast is thousands of rows with one card: one
 transaction claims a batch, one reads everything the batch needs (conversations, people,
 preferences, the cards: each distinct card is built once), and outcomes are written together by a
-writer every fraction of a second (one short transaction, one UPDATE per kind of outcome). Sends
+writer every fraction of a second (one short transaction, one UPDATE per kind of outcome). What is
+left of a batch is checked against cancellation every RECHECK_EVERY_SECONDS, so a cancelled
+announcement stops within a moment even though its cards were built for the whole batch. Sends
 go concurrently, up to `dispatch_concurrency` at a time, in the order the limiter allows them;
 while the last of a batch are on the wire the next batch is claimed and prepared.
 
@@ -31,6 +33,7 @@ import logging
 import os
 import random
 import socket
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -62,6 +65,8 @@ Clock = Callable[[], datetime]
 # sent but unrecorded (each is sent again), seldom enough that writes stay a small share of the
 # database's time (SQLite serialises them).
 WRITE_EVERY_SECONDS = 0.1
+# How often what is left of a prepared batch is checked against cancellations (announcements).
+RECHECK_EVERY_SECONDS = 0.5
 
 
 def instance_name() -> str:
@@ -225,11 +230,38 @@ class Dispatcher:
             log.error("%s outbox rows: %s while preparing", len(claimed), type(error).__name__)
             ledger.counts["error"] += len(claimed)
             return
-        for prepared in ready:
+        checked, dropped = time.monotonic(), set[int]()
+        step = self._settings.dispatch_concurrency
+        for index, prepared in enumerate(ready):
             await gate.acquire()
+            if index and time.monotonic() - checked >= RECHECK_EVERY_SECONDS:
+                upcoming = [p for p in ready[index : index + step] if p.message.id not in dropped]
+                dropped |= await self._unwanted(upcoming, ledger)
+                checked = time.monotonic()
+            if prepared.message.id in dropped:
+                gate.release()
+                continue
             task = asyncio.create_task(self._send(prepared, ledger))
             sending.add(task)
             task.add_done_callback(lambda done: (sending.discard(done), gate.release()))
+
+    async def _unwanted(self, upcoming: list[Prepared], ledger: Ledger) -> set[int]:
+        """The upcoming rows whose subject was cancelled since the batch was prepared; they are
+        settled as cancelled."""
+        messages = [p.message for p in upcoming]
+        if not self._renderers.checks_any(messages):
+            return set()
+        try:
+            async with self._sessions() as session:
+                unwanted = await self._renderers.unwanted(session, messages)
+        except Exception as error:
+            # Send them as prepared: the check only shortens the wait for a cancellation.
+            log.error("%s outbox rows: %s while checking", len(messages), type(error).__name__)
+            return set()
+        for message in messages:
+            if message.id in unwanted:
+                ledger.add(Outcome.cancelled(message, reason="nothing_to_send"), "cancelled")
+        return unwanted
 
     async def _prepare(self, claimed: Sequence[ClaimedMessage], ledger: Ledger) -> list[Prepared]:
         """Everything short of sending, for the whole batch in one short transaction: rows with

@@ -8,14 +8,17 @@ broadcasts add their "announcement" renderer the same way.
 
 A kind whose rows share their card (one announcement to thousands of people) registers a batch
 renderer instead, `async (session, messages, now) -> {message id: card | None}`, which reads the
-data once for a whole batch of claimed rows and builds each distinct card once.
+data once for a whole batch of claimed rows and builds each distinct card once. As a batch takes
+a while to send, such a kind can also register a `StillWanted` check, which the dispatcher runs
+on what is left of a batch every so often (an announcement cancelled mid-send stops within a
+moment, not after the batch).
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +34,8 @@ Renderer = Callable[[AsyncSession, ClaimedMessage, datetime], Awaitable[Card | N
 BatchRenderer = Callable[
     [AsyncSession, Sequence[ClaimedMessage], datetime], Awaitable[Mapping[int, Card | None]]
 ]
+# Which of these subjects still want sending (a cheap re-check of a batch rendered a while ago).
+StillWanted = Callable[[AsyncSession, set[str]], Awaitable[set[str]]]
 
 
 @dataclass(frozen=True)
@@ -49,14 +54,37 @@ class Renderers:
     def __init__(self) -> None:
         self._by_kind: dict[str, Renderer] = {}
         self._batches: dict[str, BatchRenderer] = {}
+        self._checks: dict[str, StillWanted] = {}
 
     def register(self, kind: str, renderer: Renderer) -> None:
         self._refuse_twice(kind)
         self._by_kind[kind] = renderer
 
-    def register_batch(self, kind: str, renderer: BatchRenderer) -> None:
+    def register_batch(
+        self, kind: str, renderer: BatchRenderer, still_wanted: StillWanted | None = None
+    ) -> None:
         self._refuse_twice(kind)
         self._batches[kind] = renderer
+        if still_wanted is not None:
+            self._checks[kind] = still_wanted
+
+    def checks_any(self, messages: Iterable[ClaimedMessage]) -> bool:
+        return any(message.kind in self._checks for message in messages)
+
+    async def unwanted(self, session: AsyncSession, messages: Sequence[ClaimedMessage]) -> set[int]:
+        """The rows, of kinds with a check, whose subject no longer wants sending."""
+        subjects: dict[str, set[str]] = defaultdict(set)
+        for message in messages:
+            if message.kind in self._checks:
+                subjects[message.kind].add(message.subject)
+        wanted = {
+            (kind, subject)
+            for kind, asked in subjects.items()
+            for subject in await self._checks[kind](session, asked)
+        }
+        return {
+            m.id for m in messages if m.kind in self._checks and (m.kind, m.subject) not in wanted
+        }
 
     def _refuse_twice(self, kind: str) -> None:
         if kind in self:

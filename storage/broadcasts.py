@@ -185,6 +185,16 @@ async def get(session: AsyncSession, announcement_id: int) -> Announcement | Non
     return await session.get(Announcement, announcement_id)
 
 
+async def statuses(session: AsyncSession, announcement_ids: Iterable[int]) -> dict[int, str]:
+    """The status of each announcement that still exists."""
+    rows = await session.execute(
+        select(Announcement.id, Announcement.status).where(
+            Announcement.id.in_(sorted(set(announcement_ids)))
+        )
+    )
+    return dict(rows.tuples().all())
+
+
 async def get_for_update(session: AsyncSession, announcement_id: int) -> Announcement | None:
     """The announcement, locked against a concurrent send or cancel (PostgreSQL row lock)."""
     return await session.scalar(
