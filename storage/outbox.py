@@ -347,7 +347,7 @@ async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> set[int]
     transaction: on PostgreSQL the rows are locked first, so the answer is exact."""
     if not outcomes:
         return set()
-    held = await _leases_held(session, [o.message.id for o in outcomes])
+    held = await _leases_held(session, sorted({o.message.id for o in outcomes}))
     kept = [o for o in outcomes if held.get(o.message.id) == o.message.lease_owner]
     connection = await session.connection()
     for shape, group in groupby(sorted(kept, key=Outcome.shape), key=Outcome.shape):
@@ -370,6 +370,7 @@ async def _leases_held(session: AsyncSession, ids: list[int]) -> dict[int, str |
             select(OutboxMessage.id, OutboxMessage.lease_owner)
             .where(OutboxMessage.id.in_(ids[start : start + ID_CHUNK]))
             .where(OutboxMessage.status == SENDING)
+            .order_by(OutboxMessage.id)  # one locking order for every instance: no deadlocks
             .with_for_update()
         )
         held.update(rows.tuples().all())
