@@ -113,6 +113,8 @@ class ReminderSettings:
     dispatch_interval_seconds: int = 5
     dispatch_batch_size: int = 50
     dispatch_concurrency: int = 8
+    # Batches one dispatch tick may send before it yields to the next tick.
+    dispatch_max_batches: int = 20
     max_attempts: int = 8
     backoff_base_seconds: int = 5
     backoff_max_seconds: int = 3600
@@ -337,6 +339,7 @@ _AT_LEAST_ONE = (
     "dispatch_interval_seconds",
     "dispatch_batch_size",
     "dispatch_concurrency",
+    "dispatch_max_batches",
     "max_attempts",
     "backoff_base_seconds",
     "send_timeout_seconds",

@@ -10,21 +10,34 @@ was uninstalled or blocked; their conversation is marked inactive until they rei
 transaction is held while a message is on the wire, and a retry reschedules its own row instead of
 holding up the batch.
 
+The work is done a batch at a time, because a broadcast is thousands of rows with one card: one
+transaction claims a batch, one reads everything the batch needs (conversations, people,
+preferences, the cards: each distinct card is built once), and outcomes are written together by a
+writer every fraction of a second (one short transaction, one UPDATE per kind of outcome). What is
+left of a batch is checked against cancellation every RECHECK_EVERY_SECONDS, so a cancelled
+announcement stops within a moment even though its cards were built for the whole batch. Sends
+go concurrently, up to `dispatch_concurrency` at a time, in the order the limiter allows them;
+while the last of a batch are on the wire the next batch is claimed and prepared.
+
 If the process dies mid-batch its rows stay `sending` until the lease runs out, and the next claim
-(by any instance) takes them again. Every outcome is written only while the lease is still ours.
+(by any instance) takes them again: a copy that reached Teams but whose outcome was not yet written
+is sent again, so the writer's interval bounds the duplicates a crash can cause. Every outcome is
+written only while the lease is still ours.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
 import socket
+import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,18 +48,25 @@ from cards.common import Card
 from config import ReminderSettings, Settings
 from config.reminder_rules import send_rules
 from delivery.limiter import SendLimiter
-from delivery.renderers import Renderers, build_renderers
+from delivery.renderers import Renderers, RenderFailure, build_renderers
 from delivery.sender import ProactiveSender, SendOutcome
-from domain.reminders import DIGESTIBLE, when_to_send
+from domain.reminders import DIGESTIBLE, ReminderPreferences, when_to_send
 from domain.send_times import SendRules, local_date
 from storage import conversations, outbox
-from storage.models import ConversationRef, Person
-from storage.outbox import CONVERSATION_PREFIX, ClaimedMessage
-from storage.reminders import preferences_of
+from storage.models import ConversationRef
+from storage.outbox import CONVERSATION_PREFIX, ClaimedMessage, Outcome
+from storage.reminders import active_people, preferences_for
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+# How often outcomes are written while a drain runs: often enough that a crash leaves few copies
+# sent but unrecorded (each is sent again), seldom enough that writes stay a small share of the
+# database's time (SQLite serialises them).
+WRITE_EVERY_SECONDS = 0.1
+# How often what is left of a prepared batch is checked against cancellations (announcements).
+RECHECK_EVERY_SECONDS = 0.5
 
 
 def instance_name() -> str:
@@ -68,6 +88,36 @@ class Prepared:
     message: ClaimedMessage
     target: Target
     card: Card
+
+
+Settled = tuple[Outcome, str]
+
+
+@dataclass
+class Ledger:
+    """Outcomes waiting to be written, and the count of each label once written."""
+
+    waiting: list[Settled] = field(default_factory=list)
+    gone: set[str] = field(default_factory=set)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, outcome: Outcome, label: str) -> None:
+        self.waiting.append((outcome, label))
+
+    def take(self) -> tuple[list[Settled], set[str]]:
+        taken, self.waiting = self.waiting, []
+        gone, self.gone = self.gone, set()
+        return taken, gone
+
+    def count(self, settled: Iterable[Settled], kept: set[int]) -> None:
+        for outcome, label in settled:
+            if outcome.message.id in kept:
+                self.counts[label] += 1
+            else:
+                log.warning(
+                    "outbox row %s: lease lost before recording %s", outcome.message.id, label
+                )
+                self.counts["lease_lost"] += 1
 
 
 class Dispatcher:
@@ -93,6 +143,7 @@ class Dispatcher:
         self._clock = clock
         self.owner = owner or instance_name()
         self._rng = rng or random.Random()
+        self._writing = asyncio.Lock()
 
     @property
     def renderers(self) -> Renderers:
@@ -106,17 +157,28 @@ class Dispatcher:
         claimed = await self.claim()
         return await self.deliver_all(claimed)
 
-    async def drain(self, max_batches: int = 20) -> Counter[str]:
-        """Batches until nothing is due (or `max_batches`, so one tick cannot run forever)."""
-        total: Counter[str] = Counter()
-        for _ in range(max_batches):
-            claimed = await self.claim()
-            if not claimed:
-                break
-            total += await self.deliver_all(claimed)
-            if len(claimed) < self._settings.dispatch_batch_size:
-                break
-        return total
+    async def drain(self, max_batches: int | None = None) -> Counter[str]:
+        """Batches until nothing is due (or `max_batches`, so one tick cannot run forever),
+        claiming the next batch while the last sends of the one before are on the wire."""
+        batches = max_batches or self._settings.dispatch_max_batches
+        ledger = Ledger()
+        sending: set[asyncio.Task[None]] = set()
+        gate = asyncio.Semaphore(self._settings.dispatch_concurrency)
+        done = asyncio.Event()
+        writer = asyncio.create_task(self._write_until(done, ledger))
+        try:
+            for _ in range(batches):
+                claimed = await self.claim()
+                if not claimed:
+                    break
+                await self._dispatch(claimed, ledger, gate, sending)
+                if len(claimed) < self._settings.dispatch_batch_size:
+                    break
+            await asyncio.gather(*sending)
+        finally:
+            done.set()
+            await writer
+        return self._report(ledger)
 
     async def claim(self) -> list[ClaimedMessage]:
         async with self._sessions() as session, session.begin():
@@ -128,123 +190,216 @@ class Dispatcher:
                 limit=self._settings.dispatch_batch_size,
             )
 
-    async def deliver_all(self, claimed: list[ClaimedMessage]) -> Counter[str]:
+    async def deliver_all(self, claimed: Sequence[ClaimedMessage]) -> Counter[str]:
+        """See these claimed rows to an outcome and write them all; returns outcome counts."""
+        ledger = Ledger()
+        sending: set[asyncio.Task[None]] = set()
         gate = asyncio.Semaphore(self._settings.dispatch_concurrency)
-
-        async def one(message: ClaimedMessage) -> str:
-            async with gate:
-                try:
-                    return await self.deliver(message)
-                except Exception as error:
-                    # A bug in one row must not lose the others; its lease will expire and the
-                    # attempts count stops it from looping for ever.
-                    log.error(
-                        "outbox row %s: %s while delivering", message.id, type(error).__name__
-                    )
-                    return "error"
-
-        outcomes = await asyncio.gather(*(one(message) for message in claimed))
-        counts = Counter(outcomes)
-        if claimed:
-            log.info("dispatcher %s: %s", self.owner, dict(counts))
-        return counts
-
-    # -- one row -----------------------------------------------------------------------------------
+        await self._dispatch(claimed, ledger, gate, sending)
+        await asyncio.gather(*sending)
+        await self._write(ledger)
+        return self._report(ledger)
 
     async def deliver(self, message: ClaimedMessage) -> str:
+        """One row to its outcome; returns its label ("sent", "retried", "lease_lost", ...)."""
+        counts = await self.deliver_all([message])
+        return next(counts.elements(), "error")
+
+    def _report(self, ledger: Ledger) -> Counter[str]:
+        if ledger.counts:
+            log.info("dispatcher %s: %s", self.owner, dict(ledger.counts))
+        return ledger.counts
+
+    # -- a batch -----------------------------------------------------------------------------------
+
+    async def _dispatch(
+        self,
+        claimed: Sequence[ClaimedMessage],
+        ledger: Ledger,
+        gate: asyncio.Semaphore,
+        sending: set[asyncio.Task[None]],
+    ) -> None:
+        """Prepare a batch and start its sends, at most `gate` at a time; returns once the last
+        has started (the caller waits for `sending`)."""
+        if not claimed:
+            return
+        try:
+            ready = await self._prepare(claimed, ledger)
+        except Exception as error:
+            # The leases expire and the rows are claimed again; attempts stop endless loops.
+            log.error("%s outbox rows: %s while preparing", len(claimed), type(error).__name__)
+            ledger.counts["error"] += len(claimed)
+            return
+        checked, dropped = time.monotonic(), set[int]()
+        step = self._settings.dispatch_concurrency
+        for index, prepared in enumerate(ready):
+            await gate.acquire()
+            if index and time.monotonic() - checked >= RECHECK_EVERY_SECONDS:
+                upcoming = [p for p in ready[index : index + step] if p.message.id not in dropped]
+                dropped |= await self._unwanted(upcoming, ledger)
+                checked = time.monotonic()
+            if prepared.message.id in dropped:
+                gate.release()
+                continue
+            task = asyncio.create_task(self._send(prepared, ledger))
+            sending.add(task)
+            task.add_done_callback(lambda done: (sending.discard(done), gate.release()))
+
+    async def _unwanted(self, upcoming: list[Prepared], ledger: Ledger) -> set[int]:
+        """The upcoming rows whose subject was cancelled since the batch was prepared; they are
+        settled as cancelled."""
+        messages = [p.message for p in upcoming]
+        if not self._renderers.checks_any(messages):
+            return set()
+        try:
+            async with self._sessions() as session:
+                unwanted = await self._renderers.unwanted(session, messages)
+        except Exception as error:
+            # Send them as prepared: the check only shortens the wait for a cancellation.
+            log.error("%s outbox rows: %s while checking", len(messages), type(error).__name__)
+            return set()
+        for message in messages:
+            if message.id in unwanted:
+                ledger.add(Outcome.cancelled(message, reason="nothing_to_send"), "cancelled")
+        return unwanted
+
+    async def _prepare(self, claimed: Sequence[ClaimedMessage], ledger: Ledger) -> list[Prepared]:
+        """Everything short of sending, for the whole batch in one short transaction: rows with
+        nothing to send are settled (and written) here; the rest come back ready to send."""
         now = self._clock()
-        if now + timedelta(seconds=self._settings.send_timeout_seconds) >= message.leased_until:
-            # Too little lease left to send safely: another instance may take it any moment.
-            return await self._record(outbox.defer, message, "deferred", not_before=now)
-        prepared_or_outcome = await self._prepare(message, now)
-        if isinstance(prepared_or_outcome, str):
-            return prepared_or_outcome
-        prepared = prepared_or_outcome
-        await self._limiter.acquire(prepared.target.tenant_id, prepared.target.conversation_id)
-        result = await self._sender.send_card(prepared.target.reference, prepared.card)
-        return await self._record_outcome(prepared, result)
-
-    async def _prepare(self, message: ClaimedMessage, now: datetime) -> Prepared | str:
-        """Everything short of sending, in one short transaction; a string is a final outcome."""
+        live = [m for m in claimed if self._lease_left(m, now)]
+        settled: list[Settled] = [
+            (Outcome.deferred(m, not_before=now), "deferred")
+            for m in claimed
+            if not self._lease_left(m, now)
+        ]
         async with self._sessions() as session, session.begin():
-            target_or_reason = await self._target(session, message)
-            if isinstance(target_or_reason, str):
-                if target_or_reason == "person_inactive":
-                    await outbox.cancel(session, message, reason=target_or_reason)
-                    return "cancelled"
-                await outbox.mark_unreachable(session, message, error=target_or_reason, now=now)
-                return "unreachable"
-            held = await self._held_back(session, message, now)
-            if held is not None:
-                return held
-            renderer = self._renderers.get(message.kind)
-            if renderer is None:
-                await outbox.mark_failed(session, message, error="no_renderer", now=now)
-                return "failed"
-            try:
-                card = await renderer(session, message, now)
-            except Exception as error:
-                log.error("outbox row %s: renderer failed: %s", message.id, type(error).__name__)
-                await outbox.mark_failed(session, message, error=type(error).__name__, now=now)
-                return "failed"
-            if card is None:
-                await outbox.cancel(session, message, reason="nothing_to_send")
-                return "cancelled"
-            return Prepared(message, target_or_reason, card)
+            targets = await self._targets(session, live)
+            reached: list[ClaimedMessage] = []
+            for message in live:
+                target = targets[message.id]
+                if isinstance(target, Target):
+                    reached.append(message)
+                else:
+                    settled.append(_unreached(message, target, now))
+            held = await self._held_back(session, reached, now)
+            settled += held.values()
+            to_render = [m for m in reached if m.id not in held]
+            cards = await self._renderers.render_all(session, to_render, now)
+            ready: list[Prepared] = []
+            for message in to_render:
+                card = cards.get(message.id)
+                if isinstance(card, RenderFailure):
+                    settled.append((Outcome.failed(message, error=card.error, now=now), "failed"))
+                elif card is None:
+                    settled.append(
+                        (Outcome.cancelled(message, reason="nothing_to_send"), "cancelled")
+                    )
+                else:
+                    target = targets[message.id]
+                    assert isinstance(target, Target)
+                    ready.append(Prepared(message, target, card))
+            kept = await outbox.record(session, [outcome for outcome, _ in settled])
+        ledger.count(settled, kept)
+        return ready
 
-    async def _target(self, session: AsyncSession, message: ClaimedMessage) -> Target | str:
-        if message.recipient.startswith(CONVERSATION_PREFIX):
-            ref = await conversations.find(session, message.recipient[len(CONVERSATION_PREFIX) :])
-        elif message.person_id is not None:
-            person = await session.get(Person, message.person_id)
-            if person is None or not person.active:
-                return "person_inactive"
-            ref = await conversations.personal_reference(session, message.person_id)
-        else:
-            return "no_recipient"
-        if ref is None:
-            return "not_installed"
-        if not ref.active:
-            return "uninstalled"
-        return _target_of(ref)
+    def _lease_left(self, message: ClaimedMessage, now: datetime) -> bool:
+        """Enough lease left to send safely; else another instance may take it any moment."""
+        return now + timedelta(seconds=self._settings.send_timeout_seconds) < message.leased_until
+
+    async def _targets(
+        self, session: AsyncSession, messages: Sequence[ClaimedMessage]
+    ) -> dict[int, Target | str]:
+        """Each row's conversation, or why there is none, in a few queries for the batch."""
+        by_conversation = await conversations.find_many(
+            session,
+            (m.recipient[len(CONVERSATION_PREFIX) :] for m in messages if _to_conversation(m)),
+        )
+        people = [m.person_id for m in messages if m.person_id is not None]
+        active = await active_people(session, people) if people else set()
+        by_person = await conversations.personal_references(session, active) if active else {}
+        targets: dict[int, Target | str] = {}
+        for message in messages:
+            ref: ConversationRef | None
+            if _to_conversation(message):
+                ref = by_conversation.get(message.recipient[len(CONVERSATION_PREFIX) :])
+            elif message.person_id is None:
+                targets[message.id] = "no_recipient"
+                continue
+            elif message.person_id not in active:
+                targets[message.id] = "person_inactive"
+                continue
+            else:
+                ref = by_person.get(message.person_id)
+            if ref is None:
+                targets[message.id] = "not_installed"
+            elif not ref.active:
+                targets[message.id] = "uninstalled"
+            else:
+                targets[message.id] = _target_of(ref)
+        return targets
 
     async def _held_back(
-        self, session: AsyncSession, message: ClaimedMessage, now: datetime
-    ) -> str | None:
-        """A person's preferences and quiet hours, checked again at send time."""
-        if message.person_id is None or message.recipient.startswith(CONVERSATION_PREFIX):
-            return None
-        preferences = await preferences_of(session, message.person_id)
-        if preferences.digest_only and message.kind in DIGESTIBLE:
-            await outbox.cancel(session, message, reason="digest")
-            return "cancelled"
-        allowed = when_to_send(now, preferences, self._rules)
-        if allowed is None or preferences.is_paused_on(local_date(now, self._rules.zone)):
-            await outbox.cancel(session, message, reason="paused")
-            return "cancelled"
-        if allowed > now:
-            await outbox.defer(session, message, not_before=allowed)
-            return "deferred"
-        return None
+        self, session: AsyncSession, messages: Sequence[ClaimedMessage], now: datetime
+    ) -> dict[int, Settled]:
+        """People's preferences and quiet hours, checked again at send time."""
+        personal = [m for m in messages if m.person_id is not None and not _to_conversation(m)]
+        if not personal:
+            return {}
+        preferences = await preferences_for(session, (m.person_id for m in personal))
+        allowed_at: dict[ReminderPreferences, tuple[datetime | None, bool]] = {}
+        held: dict[int, Settled] = {}
+        for message in personal:
+            assert message.person_id is not None
+            theirs = preferences[message.person_id]
+            if theirs.digest_only and message.kind in DIGESTIBLE:
+                held[message.id] = (Outcome.cancelled(message, reason="digest"), "cancelled")
+                continue
+            if theirs not in allowed_at:
+                allowed_at[theirs] = (
+                    when_to_send(now, theirs, self._rules),
+                    theirs.is_paused_on(local_date(now, self._rules.zone)),
+                )
+            allowed, paused = allowed_at[theirs]
+            if allowed is None or paused:
+                held[message.id] = (Outcome.cancelled(message, reason="paused"), "cancelled")
+            elif allowed > now:
+                held[message.id] = (Outcome.deferred(message, not_before=allowed), "deferred")
+        return held
 
-    async def _record_outcome(self, prepared: Prepared, result: SendOutcome) -> str:
+    # -- one send ----------------------------------------------------------------------------------
+
+    async def _send(self, prepared: Prepared, ledger: Ledger) -> None:
+        message, target = prepared.message, prepared.target
+        try:
+            await self._limiter.acquire(target.tenant_id, target.conversation_id)
+            now = self._clock()
+            if not self._lease_left(message, now):
+                ledger.add(Outcome.deferred(message, not_before=now), "deferred")
+                return
+            result = await self._sender.send_card(target.reference, prepared.card)
+            ledger.add(*self._outcome_of(prepared, result, ledger))
+        except Exception as error:
+            # A bug in one row must not lose the others; its lease will expire and the attempts
+            # count stops it from looping for ever.
+            log.error("outbox row %s: %s while delivering", message.id, type(error).__name__)
+            ledger.counts["error"] += 1
+
+    def _outcome_of(self, prepared: Prepared, result: SendOutcome, ledger: Ledger) -> Settled:
         message = prepared.message
         now = self._clock()
         if result.ok:
-            return await self._record(
-                outbox.mark_sent,
+            sent = Outcome.sent(
                 message,
-                "sent",
                 activity_id=result.activity_id or "",
                 conversation_id=prepared.target.conversation_id,
                 now=now,
             )
+            return sent, "sent"
         if result.recipient_gone:
-            async with self._sessions() as session, session.begin():
-                await conversations.deactivate(session, prepared.target.conversation_id)
-                await outbox.mark_unreachable(session, message, error=result.label, now=now)
+            ledger.gone.add(prepared.target.conversation_id)
             log.info("outbox row %s: recipient unreachable (%s)", message.id, result.label)
-            return "unreachable"
+            return Outcome.unreachable(message, error=result.label, now=now), "unreachable"
         if result.retryable and message.attempts < self._settings.max_attempts:
             delay = self.retry_delay(message.attempts, result.retry_after)
             log.info(
@@ -254,23 +409,17 @@ class Dispatcher:
                 message.attempts,
                 delay,
             )
-            return await self._record(
-                outbox.retry_later,
-                message,
-                "retried",
-                not_before=now + timedelta(seconds=delay),
-                error=result.label,
-                now=now,
-            )
+            later = now + timedelta(seconds=delay)
+            return Outcome.retried(
+                message, not_before=later, error=result.label, now=now
+            ), "retried"
         log.warning(
             "outbox row %s: failed (%s) after %s attempt(s)",
             message.id,
             result.label,
             message.attempts,
         )
-        return await self._record(
-            outbox.mark_failed, message, "failed", error=result.label, now=now
-        )
+        return Outcome.failed(message, error=result.label, now=now), "failed"
 
     def retry_delay(self, attempts: int, retry_after: float | None) -> float:
         """Retry-After when Teams gave one; else exponential backoff with jitter (half fixed,
@@ -281,15 +430,44 @@ class Dispatcher:
         ceiling = min(cap, self._settings.backoff_base_seconds * 2 ** max(attempts - 1, 0))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
 
-    async def _record(
-        self, outcome: Callable[..., Any], message: ClaimedMessage, label: str, **values: Any
-    ) -> str:
-        async with self._sessions() as session, session.begin():
-            kept = await outcome(session, message, **values)
-        if not kept:
-            log.warning("outbox row %s: lease lost before recording %s", message.id, label)
-            return "lease_lost"
-        return label
+    # -- writing outcomes --------------------------------------------------------------------------
+
+    async def _write_until(self, done: asyncio.Event, ledger: Ledger) -> None:
+        """Write outcomes every WRITE_EVERY_SECONDS until `done`, then what is left."""
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), WRITE_EVERY_SECONDS)
+            await self._write(ledger)
+        # Outcomes may have arrived while the last write in the loop was under way.
+        await self._write(ledger)
+
+    async def _write(self, ledger: Ledger) -> None:
+        """One short transaction for every outcome waiting (unwritten ones are sent again once
+        their lease runs out, so a failure here loses nothing)."""
+        async with self._writing:
+            settled, gone = ledger.take()
+            if not settled and not gone:
+                return
+            try:
+                async with self._sessions() as session, session.begin():
+                    if gone:
+                        await conversations.deactivate_many(session, gone)
+                    kept = await outbox.record(session, [outcome for outcome, _ in settled])
+            except Exception as error:
+                log.error("%s outcomes not written: %s", len(settled), type(error).__name__)
+                ledger.counts["error"] += len(settled)
+                return
+            ledger.count(settled, kept)
+
+
+def _to_conversation(message: ClaimedMessage) -> bool:
+    return message.recipient.startswith(CONVERSATION_PREFIX)
+
+
+def _unreached(message: ClaimedMessage, reason: str, now: datetime) -> Settled:
+    if reason == "person_inactive":
+        return Outcome.cancelled(message, reason=reason), "cancelled"
+    return Outcome.unreachable(message, error=reason, now=now), "unreachable"
 
 
 def _target_of(ref: ConversationRef) -> Target:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -183,6 +183,16 @@ async def resolve_audience(session: AsyncSession, definition: AudienceDefinition
 
 async def get(session: AsyncSession, announcement_id: int) -> Announcement | None:
     return await session.get(Announcement, announcement_id)
+
+
+async def statuses(session: AsyncSession, announcement_ids: Iterable[int]) -> dict[int, str]:
+    """The status of each announcement that still exists."""
+    rows = await session.execute(
+        select(Announcement.id, Announcement.status).where(
+            Announcement.id.in_(sorted(set(announcement_ids)))
+        )
+    )
+    return dict(rows.tuples().all())
 
 
 async def get_for_update(session: AsyncSession, announcement_id: int) -> Announcement | None:
@@ -916,6 +926,24 @@ async def acknowledged_at(
             AnnouncementAck.person_id == person_id,
         )
     )
+
+
+async def acknowledged_people(
+    session: AsyncSession, announcement_id: int, person_ids: Iterable[int]
+) -> set[int]:
+    """Which of these people have clicked "Got it" on the announcement."""
+    ids = sorted(set(person_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), outbox.ID_CHUNK):
+        found.update(
+            await session.scalars(
+                select(AnnouncementAck.person_id).where(
+                    AnnouncementAck.announcement_id == announcement_id,
+                    AnnouncementAck.person_id.in_(ids[start : start + outbox.ID_CHUNK]),
+                )
+            )
+        )
+    return found
 
 
 async def is_recipient(session: AsyncSession, announcement_id: int, person_id: int) -> bool:

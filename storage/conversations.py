@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationRef
+
+# Ids per `IN (...)` list: well inside SQLite's limit on bound parameters.
+ID_CHUNK = 900
 
 
 async def save_reference(
@@ -62,3 +66,52 @@ async def find(session: AsyncSession, conversation_id: str) -> ConversationRef |
     return await session.scalar(
         select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
     )
+
+
+async def personal_references(
+    session: AsyncSession, person_ids: Iterable[int]
+) -> dict[int, ConversationRef]:
+    """`personal_reference` for many people in one query (the active, most recent one each)."""
+    found: dict[int, ConversationRef] = {}
+    ids = sorted(set(person_ids))
+    for start in range(0, len(ids), ID_CHUNK):
+        rows = await session.scalars(
+            select(ConversationRef)
+            .where(
+                ConversationRef.person_id.in_(ids[start : start + ID_CHUNK]),
+                ConversationRef.conversation_type == "personal",
+            )
+            .order_by(ConversationRef.active.desc(), ConversationRef.updated_at.desc())
+        )
+        for row in rows:
+            assert row.person_id is not None
+            found.setdefault(row.person_id, row)
+    return found
+
+
+async def find_many(
+    session: AsyncSession, conversation_ids: Iterable[str]
+) -> dict[str, ConversationRef]:
+    ids = sorted(set(conversation_ids))
+    found: dict[str, ConversationRef] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        rows = await session.scalars(
+            select(ConversationRef).where(
+                ConversationRef.conversation_id.in_(ids[start : start + ID_CHUNK])
+            )
+        )
+        found.update((row.conversation_id, row) for row in rows)
+    return found
+
+
+async def deactivate_many(session: AsyncSession, conversation_ids: Iterable[str]) -> int:
+    ids = sorted(set(conversation_ids))
+    changed = 0
+    for start in range(0, len(ids), ID_CHUNK):
+        result = await session.execute(
+            update(ConversationRef)
+            .where(ConversationRef.conversation_id.in_(ids[start : start + ID_CHUNK]))
+            .values(active=False)
+        )
+        changed += result.rowcount or 0
+    return changed

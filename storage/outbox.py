@@ -11,12 +11,13 @@ dispatcher that lost its lease cannot overwrite the work of the one that took th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import groupby
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +34,8 @@ from storage.models.outbox import (
 
 # Rows per INSERT statement: well inside SQLite's limit on bound parameters.
 INSERT_CHUNK = 500
+# Ids per `IN (...)` list, for the same reason.
+ID_CHUNK = 900
 PERSON_PREFIX = "person:"
 CONVERSATION_PREFIX = "conversation:"
 
@@ -285,6 +288,108 @@ async def cancel(session: AsyncSession, message: ClaimedMessage, *, reason: str)
         status=CANCELLED,
         last_error=reason,
         attempts=OutboxMessage.attempts - 1,
+    )
+
+
+# -- outcomes recorded many at a time --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one claimed row, to be recorded with others by `record`.
+
+    `values` are the columns to set besides the status; `uncounted` gives the attempt back (no
+    attempt was made: deferred or cancelled before sending)."""
+
+    message: ClaimedMessage
+    status: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    uncounted: bool = False
+
+    @classmethod
+    def sent(
+        cls, message: ClaimedMessage, *, activity_id: str, conversation_id: str, now: datetime
+    ) -> Outcome:
+        values = {"activity_id": activity_id, "sent_conversation_id": conversation_id}
+        return cls(message, SENT, {**values, "sent_at": now})
+
+    @classmethod
+    def retried(
+        cls, message: ClaimedMessage, *, not_before: datetime, error: str, now: datetime
+    ) -> Outcome:
+        values = {"not_before": not_before, "last_error": error, "last_error_at": now}
+        return cls(message, PENDING, values)
+
+    @classmethod
+    def deferred(cls, message: ClaimedMessage, *, not_before: datetime) -> Outcome:
+        return cls(message, PENDING, {"not_before": not_before}, uncounted=True)
+
+    @classmethod
+    def failed(cls, message: ClaimedMessage, *, error: str, now: datetime) -> Outcome:
+        return cls(message, FAILED, {"last_error": error, "last_error_at": now})
+
+    @classmethod
+    def unreachable(cls, message: ClaimedMessage, *, error: str, now: datetime) -> Outcome:
+        return cls(message, UNREACHABLE, {"last_error": error, "last_error_at": now})
+
+    @classmethod
+    def cancelled(cls, message: ClaimedMessage, *, reason: str) -> Outcome:
+        return cls(message, CANCELLED, {"last_error": reason}, uncounted=True)
+
+    def shape(self) -> tuple[str, tuple[str, ...], bool]:
+        """Outcomes of one shape are written by one executemany UPDATE."""
+        return self.status, tuple(sorted(self.values)), self.uncounted
+
+
+async def record(session: AsyncSession, outcomes: Sequence[Outcome]) -> set[int]:
+    """Apply many outcomes in a few statements, each only while the row's lease is still its
+    dispatcher's; returns the ids recorded (the others' leases were lost). Call inside a
+    transaction: on PostgreSQL the rows are locked first, so the answer is exact."""
+    if not outcomes:
+        return set()
+    held = await _leases_held(session, sorted({o.message.id for o in outcomes}))
+    kept = [o for o in outcomes if held.get(o.message.id) == o.message.lease_owner]
+    connection = await session.connection()
+    for shape, group in groupby(sorted(kept, key=Outcome.shape), key=Outcome.shape):
+        status, columns, uncounted = shape
+        await connection.execute(
+            _record_statement(status, columns, uncounted),
+            [
+                {"b_id": o.message.id, "b_owner": o.message.lease_owner}
+                | {f"b_{name}": o.values[name] for name in columns}
+                for o in group
+            ],
+        )
+    return {o.message.id for o in kept}
+
+
+async def _leases_held(session: AsyncSession, ids: list[int]) -> dict[int, str | None]:
+    held: dict[int, str | None] = {}
+    for start in range(0, len(ids), ID_CHUNK):
+        rows = await session.execute(
+            select(OutboxMessage.id, OutboxMessage.lease_owner)
+            .where(OutboxMessage.id.in_(ids[start : start + ID_CHUNK]))
+            .where(OutboxMessage.status == SENDING)
+            .order_by(OutboxMessage.id)  # one locking order for every instance: no deadlocks
+            .with_for_update()
+        )
+        held.update(rows.tuples().all())
+    return held
+
+
+def _record_statement(status: str, columns: tuple[str, ...], uncounted: bool) -> Any:
+    table = OutboxMessage.__table__
+    values: dict[str, Any] = {name: bindparam(f"b_{name}") for name in columns}
+    if uncounted:
+        values["attempts"] = table.c.attempts - 1
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("b_id"),
+            table.c.status == SENDING,
+            table.c.lease_owner == bindparam("b_owner"),
+        )
+        .values(status=status, lease_owner=None, leased_until=None, **values)
     )
 
 

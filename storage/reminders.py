@@ -8,6 +8,7 @@ records, each with the rapid review's due date worked out when it is recorded.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +23,8 @@ from storage.models import Group, Membership, Person, ReminderPreference, Statut
 RAPID_REVIEW = "rapid_review"
 RAPID_REVIEW_GROUP = "RRP"
 _UNSET: Any = object()
+# Ids per `IN (...)` list: well inside SQLite's limit on bound parameters.
+ID_CHUNK = 900
 
 
 def _to_domain(row: ReminderPreference | None) -> ReminderPreferences:
@@ -40,6 +43,35 @@ def _to_domain(row: ReminderPreference | None) -> ReminderPreferences:
 
 async def preferences_of(session: AsyncSession, person_id: int) -> ReminderPreferences:
     return _to_domain(await session.get(ReminderPreference, person_id))
+
+
+async def preferences_for(
+    session: AsyncSession, person_ids: Iterable[int]
+) -> dict[int, ReminderPreferences]:
+    """`preferences_of` for many people in one query; everyone asked about is in the answer."""
+    ids = sorted(set(person_ids))
+    found = dict.fromkeys(ids, ReminderPreferences())
+    for start in range(0, len(ids), ID_CHUNK):
+        rows = await session.scalars(
+            select(ReminderPreference).where(
+                ReminderPreference.person_id.in_(ids[start : start + ID_CHUNK])
+            )
+        )
+        found.update((row.person_id, _to_domain(row)) for row in rows)
+    return found
+
+
+async def active_people(session: AsyncSession, person_ids: Iterable[int]) -> set[int]:
+    """Which of these people exist and are active."""
+    ids = sorted(set(person_ids))
+    active: set[int] = set()
+    for start in range(0, len(ids), ID_CHUNK):
+        active.update(
+            await session.scalars(
+                select(Person.id).where(Person.id.in_(ids[start : start + ID_CHUNK]), Person.active)
+            )
+        )
+    return active
 
 
 async def all_preferences(session: AsyncSession) -> dict[int, ReminderPreferences]:

@@ -448,6 +448,40 @@ async def test_cancel_mid_send_stops_what_is_not_yet_sent(harness):
     assert audit["status"] == "cancelled"
 
 
+async def test_a_cancel_while_a_batch_is_sending_stops_the_rest_of_that_batch(harness, monkeypatch):
+    """The batch's cards were built before the cancel; the copies not yet sent are not sent."""
+    from dataclasses import replace
+
+    from delivery import dispatcher as dispatching
+
+    await install(harness, NCN_MEMBERS)
+    announcement_id = await ncn_draft(harness)
+    await harness.execute(ADMIN, "broadcast_send", {"announcement_id": announcement_id})
+    dispatcher = harness.app[DISPATCHER]
+    # One send at a time, and the rest of the batch checked before each.
+    monkeypatch.setattr(dispatching, "RECHECK_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(
+        dispatcher, "_settings", replace(dispatcher._settings, dispatch_concurrency=1)
+    )
+    real_sender = dispatcher._sender
+
+    class CancelAfterTheFirstCopy:
+        sent = 0
+
+        async def send_card(self, reference, card):
+            outcome = await real_sender.send_card(reference, card)
+            self.sent += 1
+            if self.sent == 1:
+                await harness.execute(
+                    ADMIN, "broadcast_cancel", {"announcement_id": announcement_id}
+                )
+            return outcome
+
+    monkeypatch.setattr(dispatcher, "_sender", CancelAfterTheFirstCopy())
+    assert await dispatcher.drain() == {"sent": 1, "cancelled": 5}
+    assert sum(len(announcement_cards(harness, code)) for code in NCN_MEMBERS) == 1
+
+
 async def test_got_it_is_recorded_once_and_the_card_shows_it(harness, clock):
     await install(harness, ["P09"])
     announcement_id = await ncn_draft(harness)

@@ -135,3 +135,39 @@ async def test_concurrent_claims_never_share_a_row(seeded_engine):
     )
     ids = [m.id for batch in batches for m in batch]
     assert len(ids) == len(set(ids)) == 200
+
+
+async def test_outcomes_recorded_together_only_where_the_lease_is_still_held(seeded_engine):
+    sessions = make_session_factory(seeded_engine)
+    await enqueue(sessions, [message(n) for n in range(6)])
+    first = await claim(sessions, "a", lease=10)
+    later = NOW + timedelta(seconds=11)
+    # "b" takes the first two over after a's lease ran out.
+    async with sessions() as session, session.begin():
+        await session.execute(
+            OutboxMessage.__table__.update()
+            .where(OutboxMessage.id.in_([first[0].id, first[1].id]))
+            .values(leased_until=NOW)
+        )
+    taken = await claim(sessions, "b", now=later, limit=2)
+    assert {m.id for m in taken} == {first[0].id, first[1].id}
+    outcomes = [
+        outbox.Outcome.sent(first[0], activity_id="x0", conversation_id="c", now=later),
+        outbox.Outcome.sent(first[2], activity_id="x2", conversation_id="c", now=later),
+        outbox.Outcome.sent(first[3], activity_id="x3", conversation_id="c", now=later),
+        outbox.Outcome.retried(first[4], not_before=later, error="http_429", now=later),
+        outbox.Outcome.cancelled(first[5], reason="nothing_to_send"),
+        outbox.Outcome.failed(first[1], error="http_400", now=later),
+    ]
+    async with sessions() as session, session.begin():
+        kept = await outbox.record(session, outcomes)
+    assert kept == {m.id for m in first[2:]}
+    async with sessions() as session:
+        rows = {r.id: r for r in await session.scalars(select(OutboxMessage))}
+    assert [rows[m.id].activity_id for m in first[2:4]] == ["x2", "x3"]
+    assert all(rows[m.id].lease_owner is None for m in first[2:])
+    assert (rows[first[4].id].status, rows[first[4].id].attempts) == ("pending", 1)
+    assert (rows[first[5].id].status, rows[first[5].id].attempts) == ("cancelled", 0)
+    # The rows b took over are b's: a's outcomes did not touch them.
+    assert {rows[m.id].lease_owner for m in first[:2]} == {"b"}
+    assert {rows[m.id].status for m in first[:2]} == {"sending"}
