@@ -54,6 +54,7 @@ class Kind(StrEnum):
     PERSONAL_DIGEST = "personal_digest"
     EXCEPTION_REPORT = "exception_report"
     RAPID_REVIEW = "rapid_review"
+    WAITING_LIST_PLACE = "waiting_list_place"
 
 
 # Single nudges about someone's own actions; a person who chose a digest gets these folded into one
@@ -542,3 +543,49 @@ def plan_training_session(event: EventFacts, today: date, rules: ReminderRules) 
         instant = _instant(before, rules.send)
         return _to_everyone(event, Kind.TRAINING, f"before-{_event_key(event)}", instant)
     return []
+
+
+# -- waiting-list promotions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromotionFacts:
+    """Someone moved off a training session's waiting list into a place, not yet told."""
+
+    booking_id: int
+    person_id: int
+    promoted_at: datetime
+    starts_at: datetime
+    session_cancelled: bool = False
+
+
+def booking_subject(booking_id: int) -> str:
+    return f"booking:{booking_id}"
+
+
+def promotion_key(promoted_at: datetime) -> str:
+    """One notice per promotion: promoted again later (after leaving and rejoining the waiting
+    list) is a new occurrence."""
+    return f"promoted-{promoted_at.astimezone(UTC):%Y%m%dT%H%M%S}"
+
+
+def needs_promotion_notice(promotion: PromotionFacts, now: datetime) -> bool:
+    """A place on a session that has started or been cancelled is no news."""
+    return not promotion.session_cancelled and now < promotion.starts_at
+
+
+def plan_promotion_notice(
+    promotion: PromotionFacts, now: datetime, rules: ReminderRules
+) -> list[Reminder]:
+    """Tell the person at once (outside quiet hours, on a working day) that the place is theirs."""
+    if not needs_promotion_notice(promotion, now):
+        return []
+    return [
+        Reminder(
+            Kind.WAITING_LIST_PLACE,
+            booking_subject(promotion.booking_id),
+            promotion.person_id,
+            promotion_key(promotion.promoted_at),
+            earliest_allowed(promotion.promoted_at, rules.send),
+        )
+    ]
