@@ -299,6 +299,11 @@ def _working_days_from(day: date, n: int) -> date:
     return add_working_days(day, n)
 
 
+@lru_cache(maxsize=4096)
+def _send_day(day: date, rules: SendRules) -> date:
+    return send_day(day, rules)
+
+
 def plan_action(action: ActionLike, today: date, rules: ReminderRules) -> list[Reminder]:
     """Every reminder one action calls for today: to its lead (due soon, overdue, stale, impact
     awaited) and to the chair of its group (escalation)."""
@@ -355,7 +360,7 @@ def _stale_nudge(action: ActionLike, today: date, rules: ReminderRules) -> list[
     f = action.facts
     if f.last_update is None or action.lead_id is None:
         return []
-    day = send_day(f.last_update + timedelta(days=rules.stale_days), rules.send)
+    day = _send_day(f.last_update + timedelta(days=rules.stale_days), rules.send)
     if today < day:
         return []
     return [
@@ -395,7 +400,7 @@ def _impact_follow_up(action: ActionLike, today: date, rules: ReminderRules) -> 
     f = action.facts
     if action.lead_id is None or f.completed_on is None or not impact_missing(f):
         return []
-    day = send_day(f.completed_on + timedelta(weeks=rules.impact_follow_up_weeks), rules.send)
+    day = _send_day(f.completed_on + timedelta(weeks=rules.impact_follow_up_weeks), rules.send)
     if today < day:
         return []
     return [

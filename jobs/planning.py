@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 Sessions = async_sessionmaker[AsyncSession]
 # Actions read per round trip from the register's cursor.
 ACTION_BATCH = 5000
+# Outbox rows written per transaction.
+ENQUEUE_CHUNK = 2000
 # A reminder set N days before an event can move back over a long weekend (Easter: five days).
 _WEEKEND_SLACK_DAYS = 6
 
@@ -75,15 +77,13 @@ PlannerSource = Callable[[Planning], AsyncIterator[list[Reminder]]]
 
 
 async def action_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
-    """Nudges to leads, escalations to chairs and the chairs' weekly digests, from one pass over
-    the open actions; then the impact follow-ups of completed ones."""
+    """Nudges to leads, escalations to chairs, impact follow-ups and the chairs' weekly digests,
+    from one pass over the actions a reminder can be about."""
     today, rules = planning.today, planning.rules
     async with planning.sessions() as session:
-        async for batch in action_store.stream_open_actions(session, batch_size=ACTION_BATCH):
+        async for batch in action_store.stream_actions_to_plan(session, batch_size=ACTION_BATCH):
             planned = [r for action in batch for r in plan_action(action, today, rules)]
             yield planned + plan_chair_digests(batch, today, rules)
-        completed = await action_store.completed_awaiting_impact(session)
-    yield [r for action in completed for r in plan_action(action, today, rules)]
 
 
 async def exception_reports(planning: Planning) -> AsyncIterator[list[Reminder]]:
@@ -239,12 +239,17 @@ async def _run_source(
         for reminder in apply_preferences(batch, preferences, planning.today, planning.rules):
             key = (reminder.kind, reminder.subject, reminder.recipient_id, reminder.occurrence)
             wanted.setdefault(key, reminder)
-    if not wanted:
-        return 0, 0
-    async with planning.sessions() as session, session.begin():
-        inserted = await outbox.enqueue(session, map(as_message, wanted.values()))
-        await _after_queued(session, list(wanted.values()), planning.now)
-    return len(wanted), inserted
+    queued = list(wanted.values())
+    inserted = 0
+    # A transaction per chunk: on SQLite a write transaction holds the database's only write lock,
+    # and a whole register's worth would keep people's turns waiting for seconds. A pass cut
+    # short leaves the rest to the next one (enqueueing is idempotent).
+    for start in range(0, len(queued), ENQUEUE_CHUNK):
+        chunk = queued[start : start + ENQUEUE_CHUNK]
+        async with planning.sessions() as session, session.begin():
+            inserted += await outbox.enqueue(session, map(as_message, chunk))
+            await _after_queued(session, chunk, planning.now)
+    return len(queued), inserted
 
 
 async def plan_reminders(

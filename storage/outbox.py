@@ -11,12 +11,13 @@ dispatcher that lost its lease cannot overwrite the work of the one that took th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import TextClause, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -151,14 +152,58 @@ async def enqueue(session: AsyncSession, messages: Iterable[NewMessage]) -> int:
 async def _insert_chunk(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     # RETURNING counts the rows really inserted on both dialects (psycopg reports rowcount -1
     # for a multi-row INSERT ... ON CONFLICT DO NOTHING).
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        return len((await connection.execute(_UNNEST_INSERT, _as_arrays(rows))).all())
+    # SQLite: one statement compiled once and executed for many rows (SQLAlchemy's
+    # "insertmanyvalues" batches them into multi-row INSERTs); building `.values(rows)` instead
+    # compiles a new statement for every chunk, which cost most of a 100,000-action planning pass.
     statement = (
         _insert(session)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["kind", "subject", "recipient", "occurrence"])
+        .on_conflict_do_nothing(index_elements=list(_KEY))
         .returning(OutboxMessage.id)
     )
-    result = await session.execute(statement)
-    return len(result.all())
+    return len((await connection.execute(statement, rows)).all())
+
+
+_KEY = ("kind", "subject", "recipient", "occurrence")
+# The columns a new row sets, with their PostgreSQL types (payload travels as text).
+_NEW_ROW_COLUMNS = (
+    ("kind", "text"),
+    ("subject", "text"),
+    ("recipient", "text"),
+    ("occurrence", "text"),
+    ("not_before", "timestamptz"),
+    ("person_id", "integer"),
+    ("conversation_id", "text"),
+    ("payload", "text"),
+    ("status", "text"),
+    ("attempts", "integer"),
+)
+
+
+def _unnest_insert() -> TextClause:
+    """PostgreSQL: the rows as one array per column, unnested into one INSERT. The statement text
+    is the same for any number of rows, so neither SQLAlchemy nor psycopg parses a multi-row
+    VALUES list per chunk (psycopg caches only short statements; parsing long ones cost more
+    than the insert)."""
+    names = ", ".join(name for name, _type in _NEW_ROW_COLUMNS)
+    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _NEW_ROW_COLUMNS)
+    chosen = names.replace("payload", "CAST(payload AS json)")
+    return text(
+        f"INSERT INTO {OutboxMessage.__tablename__} ({names}, created_at, updated_at) "
+        f"SELECT {chosen}, now(), now() FROM unnest({arrays}) AS new_rows ({names}) "
+        f"ON CONFLICT ({', '.join(_KEY)}) DO NOTHING RETURNING id"
+    )
+
+
+_UNNEST_INSERT = _unnest_insert()
+
+
+def _as_arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    arrays = {name: [row[name] for row in rows] for name, _type in _NEW_ROW_COLUMNS}
+    arrays["payload"] = [json.dumps(payload) if payload else "{}" for payload in arrays["payload"]]
+    return arrays
 
 
 def _due(now: datetime) -> Any:
