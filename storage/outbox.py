@@ -12,14 +12,13 @@ dispatcher that lost its lease cannot overwrite the work of the one that took th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import TextClause, and_, func, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Dialect, and_, func, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.models.outbox import (
     CANCELLED,
@@ -32,8 +31,8 @@ from storage.models.outbox import (
     OutboxMessage,
 )
 
-# Rows per INSERT statement: well inside SQLite's limit on bound parameters.
-INSERT_CHUNK = 500
+# Rows per statement (PostgreSQL) or per executemany (SQLite).
+INSERT_CHUNK = 2000
 PERSON_PREFIX = "person:"
 CONVERSATION_PREFIX = "conversation:"
 
@@ -130,43 +129,27 @@ class ClaimedMessage:
         )
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(OutboxMessage)
-
-
 async def enqueue(session: AsyncSession, messages: Iterable[NewMessage]) -> int:
-    """Insert the messages not already in the outbox; returns how many were new."""
+    """Insert the messages not already in the outbox; returns how many were new.
+
+    A planning pass offers a whole register's reminders on every tick, most of them already
+    queued, so this is the planner's hot path: rows go to the database in chunks through one
+    statement whose text never changes (no SQL built or parsed per row or per chunk)."""
+    connection = await session.connection()
+    insert_chunk = _insert_unnested if connection.dialect.name == "postgresql" else _insert_many
     inserted = 0
-    chunk: list[dict[str, Any]] = []
+    chunk: list[NewMessage] = []
     for message in messages:
-        chunk.append(message.row())
+        chunk.append(message)
         if len(chunk) >= INSERT_CHUNK:
-            inserted += await _insert_chunk(session, chunk)
+            inserted += await insert_chunk(connection, chunk)
             chunk = []
     if chunk:
-        inserted += await _insert_chunk(session, chunk)
+        inserted += await insert_chunk(connection, chunk)
     return inserted
 
 
-async def _insert_chunk(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    # RETURNING counts the rows really inserted on both dialects (psycopg reports rowcount -1
-    # for a multi-row INSERT ... ON CONFLICT DO NOTHING).
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":
-        return len((await connection.execute(_UNNEST_INSERT, _as_arrays(rows))).all())
-    # SQLite: one statement compiled once and executed for many rows (SQLAlchemy's
-    # "insertmanyvalues" batches them into multi-row INSERTs); building `.values(rows)` instead
-    # compiles a new statement for every chunk, which cost most of a 100,000-action planning pass.
-    statement = (
-        _insert(session)
-        .on_conflict_do_nothing(index_elements=list(_KEY))
-        .returning(OutboxMessage.id)
-    )
-    return len((await connection.execute(statement, rows)).all())
-
-
-_KEY = ("kind", "subject", "recipient", "occurrence")
+_KEY = ", ".join(("kind", "subject", "recipient", "occurrence"))
 # The columns a new row sets, with their PostgreSQL types (payload travels as text).
 _NEW_ROW_COLUMNS = (
     ("kind", "text"),
@@ -180,30 +163,91 @@ _NEW_ROW_COLUMNS = (
     ("status", "text"),
     ("attempts", "integer"),
 )
+_NAMES = ", ".join(name for name, _type in _NEW_ROW_COLUMNS)
 
 
-def _unnest_insert() -> TextClause:
-    """PostgreSQL: the rows as one array per column, unnested into one INSERT. The statement text
-    is the same for any number of rows, so neither SQLAlchemy nor psycopg parses a multi-row
-    VALUES list per chunk (psycopg caches only short statements; parsing long ones cost more
-    than the insert)."""
-    names = ", ".join(name for name, _type in _NEW_ROW_COLUMNS)
-    arrays = ", ".join(f"CAST(:{name} AS {kind}[])" for name, kind in _NEW_ROW_COLUMNS)
-    chosen = names.replace("payload", "CAST(payload AS json)")
-    return text(
-        f"INSERT INTO {OutboxMessage.__tablename__} ({names}, created_at, updated_at) "
-        f"SELECT {chosen}, now(), now() FROM unnest({arrays}) AS new_rows ({names}) "
-        f"ON CONFLICT ({', '.join(_KEY)}) DO NOTHING RETURNING id"
-    )
+# -- PostgreSQL: one array per column, unnested into one INSERT ... RETURNING ---------------------
+# The statement text is the same for any number of rows, so neither SQLAlchemy nor psycopg parses
+# a multi-row VALUES list per chunk (psycopg caches only short statements; parsing long ones cost
+# more than the insert). RETURNING counts the rows really inserted.
+
+_UNNEST_INSERT = text(
+    f"INSERT INTO outbox ({_NAMES}, created_at, updated_at) "
+    f"SELECT {_NAMES.replace('payload', 'CAST(payload AS json)')}, now(), now() "
+    f"FROM unnest({', '.join(f'CAST(:{n} AS {t}[])' for n, t in _NEW_ROW_COLUMNS)}) "
+    f"AS new_rows ({_NAMES}) ON CONFLICT ({_KEY}) DO NOTHING RETURNING id"
+)
 
 
-_UNNEST_INSERT = _unnest_insert()
+async def _insert_unnested(connection: AsyncConnection, messages: list[NewMessage]) -> int:
+    arrays: dict[str, list[Any]] = {
+        "kind": [m.kind for m in messages],
+        "subject": [m.subject for m in messages],
+        "recipient": [m.recipient for m in messages],
+        "occurrence": [m.occurrence for m in messages],
+        "not_before": [m.not_before for m in messages],
+        "person_id": [m.person_id for m in messages],
+        "conversation_id": [m.conversation_id for m in messages],
+        "payload": [json.dumps(m.payload) for m in messages],
+        "status": [PENDING] * len(messages),
+        "attempts": [0] * len(messages),
+    }
+    return len((await connection.execute(_UNNEST_INSERT, arrays)).all())
 
 
-def _as_arrays(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    arrays = {name: [row[name] for row in rows] for name, _type in _NEW_ROW_COLUMNS}
-    arrays["payload"] = [json.dumps(payload) if payload else "{}" for payload in arrays["payload"]]
-    return arrays
+# -- SQLite: one prepared INSERT, executed for every row by the driver ----------------------------
+# Values are converted by the columns' own bind processors (instants stored as SQLAlchemy stores
+# them); sqlite3 sums the rows each execution changed, and a conflict changes none, so the row
+# count is the number of rows inserted.
+
+_SQLITE_INSERT = (
+    f"INSERT INTO outbox ({_NAMES}, created_at, updated_at) "
+    f"VALUES ({', '.join('?' * (len(_NEW_ROW_COLUMNS) + 2))}) "
+    f"ON CONFLICT ({_KEY}) DO NOTHING"
+)
+
+
+def _bind(column: str, dialect: Dialect) -> Callable[[Any], Any]:
+    process = OutboxMessage.__table__.c[column].type.bind_processor(dialect)
+    return process if process is not None else (lambda value: value)
+
+
+def _memoised(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    # A pass's reminders share a few hundred send instants: convert each once.
+    done: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        found = done.get(value)
+        if found is None:
+            found = done[value] = process(value)
+        return found
+
+    return convert
+
+
+async def _insert_many(connection: AsyncConnection, messages: list[NewMessage]) -> int:
+    instant = _memoised(_bind("not_before", connection.dialect))
+    payload = _bind("payload", connection.dialect)
+    stamp = instant(datetime.now(UTC))
+    rows = [
+        (
+            m.kind,
+            m.subject,
+            m.recipient,
+            m.occurrence,
+            instant(m.not_before),
+            m.person_id,
+            m.conversation_id,
+            payload(m.payload),
+            PENDING,
+            0,
+            stamp,
+            stamp,
+        )
+        for m in messages
+    ]
+    result = await connection.exec_driver_sql(_SQLITE_INSERT, rows)
+    return max(result.rowcount, 0)
 
 
 def _due(now: datetime) -> Any:
