@@ -136,7 +136,7 @@ async def enqueue(session: AsyncSession, messages: Iterable[NewMessage]) -> int:
     queued, so this is the planner's hot path: rows go to the database in chunks through one
     statement whose text never changes (no SQL built or parsed per row or per chunk)."""
     connection = await session.connection()
-    insert_chunk = _insert_unnested if connection.dialect.name == "postgresql" else _insert_many
+    insert_chunk = _insert_as_json if connection.dialect.name == "postgresql" else _insert_many
     inserted = 0
     chunk: list[NewMessage] = []
     for message in messages:
@@ -150,7 +150,7 @@ async def enqueue(session: AsyncSession, messages: Iterable[NewMessage]) -> int:
 
 
 _KEY = ", ".join(("kind", "subject", "recipient", "occurrence"))
-# The columns a new row sets, with their PostgreSQL types (payload travels as text).
+# The columns a new row sets, with their PostgreSQL types.
 _NEW_ROW_COLUMNS = (
     ("kind", "text"),
     ("subject", "text"),
@@ -159,40 +159,45 @@ _NEW_ROW_COLUMNS = (
     ("not_before", "timestamptz"),
     ("person_id", "integer"),
     ("conversation_id", "text"),
-    ("payload", "text"),
+    ("payload", "json"),
     ("status", "text"),
     ("attempts", "integer"),
 )
 _NAMES = ", ".join(name for name, _type in _NEW_ROW_COLUMNS)
 
 
-# -- PostgreSQL: one array per column, unnested into one INSERT ... RETURNING ---------------------
+# -- PostgreSQL: the rows as one JSON document, turned into rows by the server ---------------------
 # The statement text is the same for any number of rows, so neither SQLAlchemy nor psycopg parses
 # a multi-row VALUES list per chunk (psycopg caches only short statements; parsing long ones cost
-# more than the insert). RETURNING counts the rows really inserted.
+# more than the insert), and the rows travel as one string serialised in C (arrays of strings
+# are escaped element by element). RETURNING counts the rows really inserted.
 
-_UNNEST_INSERT = text(
+_PG_INSERT = text(
     f"INSERT INTO outbox ({_NAMES}, created_at, updated_at) "
-    f"SELECT {_NAMES.replace('payload', 'CAST(payload AS json)')}, now(), now() "
-    f"FROM unnest({', '.join(f'CAST(:{n} AS {t}[])' for n, t in _NEW_ROW_COLUMNS)}) "
-    f"AS new_rows ({_NAMES}) ON CONFLICT ({_KEY}) DO NOTHING RETURNING id"
+    f"SELECT {_NAMES}, now(), now() FROM json_to_recordset(CAST(:rows AS json)) AS new_rows "
+    f"({', '.join(f'{n} {t}' for n, t in _NEW_ROW_COLUMNS)}) "
+    f"ON CONFLICT ({_KEY}) DO NOTHING RETURNING id"
 )
 
 
-async def _insert_unnested(connection: AsyncConnection, messages: list[NewMessage]) -> int:
-    arrays: dict[str, list[Any]] = {
-        "kind": [m.kind for m in messages],
-        "subject": [m.subject for m in messages],
-        "recipient": [m.recipient for m in messages],
-        "occurrence": [m.occurrence for m in messages],
-        "not_before": [m.not_before for m in messages],
-        "person_id": [m.person_id for m in messages],
-        "conversation_id": [m.conversation_id for m in messages],
-        "payload": [json.dumps(m.payload) for m in messages],
-        "status": [PENDING] * len(messages),
-        "attempts": [0] * len(messages),
-    }
-    return len((await connection.execute(_UNNEST_INSERT, arrays)).all())
+async def _insert_as_json(connection: AsyncConnection, messages: list[NewMessage]) -> int:
+    instant = _memoised(datetime.isoformat)
+    rows = [
+        {
+            "kind": m.kind,
+            "subject": m.subject,
+            "recipient": m.recipient,
+            "occurrence": m.occurrence,
+            "not_before": instant(m.not_before),
+            "person_id": m.person_id,
+            "conversation_id": m.conversation_id,
+            "payload": m.payload,
+            "status": PENDING,
+            "attempts": 0,
+        }
+        for m in messages
+    ]
+    return len((await connection.execute(_PG_INSERT, {"rows": json.dumps(rows)})).all())
 
 
 # -- SQLite: one prepared INSERT, executed for every row by the driver ----------------------------
