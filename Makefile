@@ -43,9 +43,15 @@ migrate: $(STAMP_RUN)
 seed: $(STAMP_RUN)
 	$(BIN)/python -m storage.manage seed-demo --if-empty
 
-## bench: the benchmarks in bench/ (not part of make test)
+## bench: the benchmarks in bench/ (not part of make test): turn latency, then reminder planning at scale
 bench: $(STAMP_DEV)
 	$(BIN)/python -m bench.turn_latency
+	$(BIN)/python -m bench.planner_scale $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+## bench-planner: one planning pass over 10,000 and 100,000 synthetic actions (BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL: that database is emptied)
+.PHONY: bench-planner
+bench-planner: $(STAMP_DEV)
+	$(BIN)/python -m bench.planner_scale $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

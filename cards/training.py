@@ -300,6 +300,46 @@ def booking_confirmation_card(course: CourseFacts, view: SessionView, zone: Zone
     return card(body, actions, fallback_text=f"{title}: {course.title}")
 
 
+def place_offered_card(view: SessionView, zone: ZoneInfo, rules: BookingRules) -> Card:
+    """Sent when a place came free and went to this person, first on the waiting list: they are
+    booked already; the card says so, with the session and the way out if they can't come."""
+    session = view.session
+    body: list[Element] = [
+        container([text("A place came free and it's yours", weight="Bolder")], style="good"),
+        heading(session.course_title, size="Medium"),
+        text(f"Course {session.course_code}", subtle=True, spacing="None"),
+        facts(
+            [
+                (
+                    "When",
+                    f"{when_text(session.starts_at, session.ends_at, zone)} ({TIME_ZONE_NOTE})",
+                ),
+                ("How", session.mode.label),
+                ("Where", where_text(session.mode, session.venue)),
+            ]
+        ),
+        text(
+            "You were first on the waiting list, so you're now booked: there is nothing more to "
+            "do. Joining instructions follow before the session."
+        ),
+    ]
+    if view.choice.can_cancel:
+        body.append(text("If you can't come, cancel now so that the next person can go."))
+    reason = reason_text(view.choice, rules, session)
+    if reason:
+        body.append(text(reason, size="Small", subtle=True))
+    ids = {"course_id": session.course_id, "session_id": session.id}
+    actions: list[Element] = []
+    if view.calendar_url:
+        actions.append(open_url("Add to calendar", view.calendar_url))
+    if view.choice.can_cancel:
+        actions.append(execute("Cancel my place", Verb.SESSION_CANCEL, style="destructive", **ids))
+    actions.append(submit("Open the course", Verb.COURSE_OPEN, course_id=session.course_id))
+    return card(
+        body, actions, fallback_text=f"A place came free and it's yours: {session.course_title}"
+    )
+
+
 # -- attendance (business team) ----------------------------------------------------------------
 
 
@@ -514,6 +554,28 @@ def gallery_states() -> list[tuple[str, Card]]:
         (
             "booking.waiting",
             booking_confirmation_card(_T1, _view(full, BookingStatus.WAITING, position=3), _ZONE),
+        ),
+        (
+            "training.place_offered",
+            place_offered_card(
+                _view(open_session, BookingStatus.BOOKED, promoted=True, calendar_url=_CALENDAR),
+                _ZONE,
+                _RULES,
+            ),
+        ),
+        (
+            "training.place_offered.late",
+            place_offered_card(
+                _view(
+                    _session(16, 1, booked=3),
+                    BookingStatus.BOOKED,
+                    late,
+                    promoted=True,
+                    calendar_url=_CALENDAR,
+                ),
+                _ZONE,
+                _RULES,
+            ),
         ),
         (
             "attendance.marking",

@@ -21,6 +21,7 @@ from cards.reminder_digests import (
     personal_digest_card,
 )
 from cards.reminders import ClockView, EventReminder, event_reminder_card, rapid_review_card
+from cards.training import SessionView, place_offered_card
 from cards.verbs import Verb
 from config import Settings
 from config.reminder_rules import reminder_rules
@@ -34,11 +35,12 @@ from domain.reminders import (
     is_for_start,
     needs_attention,
     plan_action,
+    promotion_key,
     still_applies,
     working_days_left,
 )
 from domain.send_times import local_date
-from domain.training import BookingStatus
+from domain.training import BookingRules, BookingStatus, session_choice
 from domain.when import format_day
 from domain.working_days import add_working_days
 from storage import actions as action_store
@@ -69,6 +71,9 @@ class ReminderRenderers:
         self._zone = settings.zone
         self._rules = reminder_rules(settings)
         self._thresholds = RagThresholds(settings.stale_days, settings.due_soon_days)
+        self._booking_rules = BookingRules(
+            settings.booking_closes_working_days, settings.free_cancellation_working_days
+        )
 
     def _calendar_url(self, kind: str, ident: int, ends_at: datetime, now: datetime) -> str:
         if not self._settings.link_secret:
@@ -157,6 +162,28 @@ class ReminderRenderers:
             notes=self._joining_notes(facts.mode.has_link, day, today) if joining else (),
         )
         return event_reminder_card(event, message_id=message.id)
+
+    async def waiting_list_place(
+        self, session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        """The place that came free, if it is still this person's from that promotion and the
+        session is still to come."""
+        booking_id = subject_id(message.subject, "booking")
+        promotion = await training.promotion_of(session, booking_id) if booking_id else None
+        if promotion is None or promotion.person_id != message.person_id:
+            return None  # they cancelled (or the booking is gone)
+        if promotion_key(promotion.promoted_at) != message.occurrence.split("/snoozed-", 1)[0]:
+            return None  # promoted again since: that promotion has its own row
+        facts = promotion.session
+        if facts.cancelled or now >= facts.starts_at:
+            return None
+        view = SessionView(
+            facts,
+            session_choice(facts, BookingStatus.BOOKED, now, self._booking_rules, self._zone),
+            calendar_url=self._calendar_url(SESSION_LINK, facts.id, facts.ends_at, now),
+            promoted=True,
+        )
+        return place_offered_card(view, self._zone, self._booking_rules)
 
     def _joining_notes(self, online: bool, day: date, today: date) -> tuple[str, ...]:
         notes = []
@@ -292,3 +319,4 @@ def register(renderers: Renderers, settings: Settings) -> None:
     renderers.register(Kind.MEETING_MORNING, found.meeting)
     renderers.register(Kind.TRAINING, found.training_session)
     renderers.register(Kind.JOINING_INSTRUCTIONS, found.training_session)
+    renderers.register(Kind.WAITING_LIST_PLACE, found.waiting_list_place)

@@ -54,6 +54,7 @@ class Kind(StrEnum):
     PERSONAL_DIGEST = "personal_digest"
     EXCEPTION_REPORT = "exception_report"
     RAPID_REVIEW = "rapid_review"
+    WAITING_LIST_PLACE = "waiting_list_place"
 
 
 # Single nudges about someone's own actions; a person who chose a digest gets these folded into one
@@ -298,6 +299,11 @@ def _working_days_from(day: date, n: int) -> date:
     return add_working_days(day, n)
 
 
+@lru_cache(maxsize=4096)
+def _send_day(day: date, rules: SendRules) -> date:
+    return send_day(day, rules)
+
+
 def plan_action(action: ActionLike, today: date, rules: ReminderRules) -> list[Reminder]:
     """Every reminder one action calls for today: to its lead (due soon, overdue, stale, impact
     awaited) and to the chair of its group (escalation)."""
@@ -354,7 +360,7 @@ def _stale_nudge(action: ActionLike, today: date, rules: ReminderRules) -> list[
     f = action.facts
     if f.last_update is None or action.lead_id is None:
         return []
-    day = send_day(f.last_update + timedelta(days=rules.stale_days), rules.send)
+    day = _send_day(f.last_update + timedelta(days=rules.stale_days), rules.send)
     if today < day:
         return []
     return [
@@ -394,7 +400,7 @@ def _impact_follow_up(action: ActionLike, today: date, rules: ReminderRules) -> 
     f = action.facts
     if action.lead_id is None or f.completed_on is None or not impact_missing(f):
         return []
-    day = send_day(f.completed_on + timedelta(weeks=rules.impact_follow_up_weeks), rules.send)
+    day = _send_day(f.completed_on + timedelta(weeks=rules.impact_follow_up_weeks), rules.send)
     if today < day:
         return []
     return [
@@ -542,3 +548,49 @@ def plan_training_session(event: EventFacts, today: date, rules: ReminderRules) 
         instant = _instant(before, rules.send)
         return _to_everyone(event, Kind.TRAINING, f"before-{_event_key(event)}", instant)
     return []
+
+
+# -- waiting-list promotions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromotionFacts:
+    """Someone moved off a training session's waiting list into a place, not yet told."""
+
+    booking_id: int
+    person_id: int
+    promoted_at: datetime
+    starts_at: datetime
+    session_cancelled: bool = False
+
+
+def booking_subject(booking_id: int) -> str:
+    return f"booking:{booking_id}"
+
+
+def promotion_key(promoted_at: datetime) -> str:
+    """One notice per promotion: promoted again later (after leaving and rejoining the waiting
+    list) is a new occurrence."""
+    return f"promoted-{promoted_at.astimezone(UTC):%Y%m%dT%H%M%S}"
+
+
+def needs_promotion_notice(promotion: PromotionFacts, now: datetime) -> bool:
+    """A place on a session that has started or been cancelled is no news."""
+    return not promotion.session_cancelled and now < promotion.starts_at
+
+
+def plan_promotion_notice(
+    promotion: PromotionFacts, now: datetime, rules: ReminderRules
+) -> list[Reminder]:
+    """Tell the person at once (outside quiet hours, on a working day) that the place is theirs."""
+    if not needs_promotion_notice(promotion, now):
+        return []
+    return [
+        Reminder(
+            Kind.WAITING_LIST_PLACE,
+            booking_subject(promotion.booking_id),
+            promotion.person_id,
+            promotion_key(promotion.promoted_at),
+            earliest_allowed(promotion.promoted_at, rules.send),
+        )
+    ]

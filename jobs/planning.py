@@ -6,14 +6,17 @@ planner needs (the action register in batches from one server-side cursor) and c
 planner. A source's reminders are gathered, de-duplicated and enqueued in one transaction when the
 source is done, so no write waits on the source's own read (on SQLite a reading transaction holds
 the database's single write lock). Adding a kind of reminder means adding a source to
-`planner_sources()` and a renderer for its kind.
+`planner_sources()` and a renderer for its kind. A kind whose facts must record that they were
+queued (a waiting-list promotion is told once) adds a step to `_ON_QUEUED`, run in the
+transaction that enqueues them.
 """
 
 from __future__ import annotations
 
 import logging
 import time as timer
-from collections.abc import AsyncIterator, Callable
+from collections import defaultdict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -24,15 +27,19 @@ from config import Settings
 from config.reminder_rules import reminder_rules
 from domain.reminders import (
     EventFacts,
+    Kind,
+    PromotionFacts,
     Reminder,
     ReminderPreferences,
     ReminderRules,
     StatutoryClockFacts,
     apply_preferences,
+    needs_promotion_notice,
     plan_action,
     plan_chair_digests,
     plan_exception_reports,
     plan_meeting,
+    plan_promotion_notice,
     plan_rapid_review,
     plan_training_session,
 )
@@ -46,15 +53,18 @@ log = logging.getLogger(__name__)
 Sessions = async_sessionmaker[AsyncSession]
 # Actions read per round trip from the register's cursor.
 ACTION_BATCH = 5000
+# Outbox rows written per transaction.
+ENQUEUE_CHUNK = 2000
 # A reminder set N days before an event can move back over a long weekend (Easter: five days).
 _WEEKEND_SLACK_DAYS = 6
 
 
 @dataclass(frozen=True)
 class Planning:
-    """One planning pass: where the data is, the local day, and the rules."""
+    """One planning pass: where the data is, the instant and local day, and the rules."""
 
     sessions: Sessions
+    now: datetime
     today: date
     rules: ReminderRules
     settings: Settings
@@ -67,15 +77,13 @@ PlannerSource = Callable[[Planning], AsyncIterator[list[Reminder]]]
 
 
 async def action_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
-    """Nudges to leads, escalations to chairs and the chairs' weekly digests, from one pass over
-    the open actions; then the impact follow-ups of completed ones."""
+    """Nudges to leads, escalations to chairs, impact follow-ups and the chairs' weekly digests,
+    from one pass over the actions a reminder can be about."""
     today, rules = planning.today, planning.rules
     async with planning.sessions() as session:
-        async for batch in action_store.stream_open_actions(session, batch_size=ACTION_BATCH):
+        async for batch in action_store.stream_actions_to_plan(session, batch_size=ACTION_BATCH):
             planned = [r for action in batch for r in plan_action(action, today, rules)]
             yield planned + plan_chair_digests(batch, today, rules)
-        completed = await action_store.completed_awaiting_impact(session)
-    yield [r for action in completed for r in plan_action(action, today, rules)]
 
 
 async def exception_reports(planning: Planning) -> AsyncIterator[list[Reminder]]:
@@ -148,9 +156,31 @@ async def training_reminders(planning: Planning) -> AsyncIterator[list[Reminder]
     yield planned
 
 
+async def promotion_notices(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    """One notice to each person moved off a waiting list into a place. Each is marked told in
+    the transaction that queues it (`_ON_QUEUED`); one for a session that has started or been
+    cancelled since is marked told at once, with nothing to send."""
+    async with planning.sessions() as session:
+        notices = await training.pending_promotion_notices(session)
+    if not notices:
+        return
+    promotions = [
+        PromotionFacts(
+            n.booking_id, n.person_id, n.promoted_at, n.session.starts_at, n.session.cancelled
+        )
+        for n in notices
+    ]
+    moot = [p.booking_id for p in promotions if not needs_promotion_notice(p, planning.now)]
+    if moot:
+        async with planning.sessions() as session, session.begin():
+            await training.mark_promotions_notified(session, moot, planning.now)
+    yield [r for p in promotions for r in plan_promotion_notice(p, planning.now, planning.rules)]
+
+
 def planner_sources() -> list[PlannerSource]:
     """Every planner, in the order they run."""
     return [
+        promotion_notices,
         statutory_clock_reminders,
         meeting_reminders,
         training_reminders,
@@ -167,6 +197,27 @@ class PlanResult:
     planned: int
     inserted: int
     seconds: float
+
+
+QueuedStep = Callable[[AsyncSession, list[Reminder], datetime], Awaitable[object]]
+
+
+async def _promotions_told(session: AsyncSession, queued: list[Reminder], now: datetime) -> int:
+    booking_ids = [int(r.subject.partition(":")[2]) for r in queued]
+    return await training.mark_promotions_notified(session, booking_ids, now)
+
+
+# What a kind records about its facts once its reminders are in the outbox (same transaction).
+_ON_QUEUED: dict[str, QueuedStep] = {Kind.WAITING_LIST_PLACE: _promotions_told}
+
+
+async def _after_queued(session: AsyncSession, queued: list[Reminder], now: datetime) -> None:
+    by_kind: dict[str, list[Reminder]] = defaultdict(list)
+    for reminder in queued:
+        if reminder.kind in _ON_QUEUED:
+            by_kind[reminder.kind].append(reminder)
+    for kind, reminders_of_kind in by_kind.items():
+        await _ON_QUEUED[kind](session, reminders_of_kind, now)
 
 
 def as_message(reminder: Reminder) -> NewMessage:
@@ -188,11 +239,17 @@ async def _run_source(
         for reminder in apply_preferences(batch, preferences, planning.today, planning.rules):
             key = (reminder.kind, reminder.subject, reminder.recipient_id, reminder.occurrence)
             wanted.setdefault(key, reminder)
-    if not wanted:
-        return 0, 0
-    async with planning.sessions() as session, session.begin():
-        inserted = await outbox.enqueue(session, map(as_message, wanted.values()))
-    return len(wanted), inserted
+    queued = list(wanted.values())
+    inserted = 0
+    # A transaction per chunk: on SQLite a write transaction holds the database's only write lock,
+    # and a whole register's worth would keep people's turns waiting for seconds. A pass cut
+    # short leaves the rest to the next one (enqueueing is idempotent).
+    for start in range(0, len(queued), ENQUEUE_CHUNK):
+        chunk = queued[start : start + ENQUEUE_CHUNK]
+        async with planning.sessions() as session, session.begin():
+            inserted += await outbox.enqueue(session, map(as_message, chunk))
+            await _after_queued(session, chunk, planning.now)
+    return len(queued), inserted
 
 
 async def plan_reminders(
@@ -204,7 +261,7 @@ async def plan_reminders(
     """One planning pass over every source; returns how many reminders were due and new."""
     started = timer.perf_counter()
     rules = reminder_rules(settings)
-    planning = Planning(sessions, local_date(now, rules.send.zone), rules, settings)
+    planning = Planning(sessions, now, local_date(now, rules.send.zone), rules, settings)
     async with sessions() as session:
         preferences = await reminders.all_preferences(session)
     planned = inserted = 0

@@ -19,6 +19,7 @@ from config import Settings
 from delivery.dispatcher import Dispatcher
 from jobs.planning import plan_reminders
 from storage.activity_log import forget_activities_before, retention_cutoff
+from storage.meetings import extend_all_series
 from storage.retention import purge_updates_before, update_retention_cutoff
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,24 @@ async def housekeeping(context: JobContext) -> int:
             purged.audit_values,
         )
     return removed + purged.updates
+
+
+async def extend_series(context: JobContext) -> int:
+    """Write recurring meetings out to the horizon (a year), a day further each day, so that
+    "what's on" and the meeting reminders always see them."""
+    async with context.sessions() as session, session.begin():
+        return await extend_all_series(session, context.clock())
+
+
+def add_meeting_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
+    """The series top-up, daily at 05:30 local time: before anyone's morning, clear of the night
+    hour the clocks change in."""
+    scheduler.add_job(
+        guarded("extend_series", extend_series, context),
+        CronTrigger(hour=5, minute=30, timezone=context.settings.zone),
+        id="meetings.extend_series",
+        replace_existing=True,
+    )
 
 
 async def plan(context: JobContext) -> int:
@@ -121,6 +140,7 @@ def start_scheduler(context: JobContext) -> AsyncIOScheduler:
         id="housekeeping",
         replace_existing=True,
     )
+    add_meeting_jobs(scheduler, context)
     add_reminder_jobs(scheduler, context)
     from jobs.broadcasts import add_broadcast_jobs  # here: jobs.broadcasts imports this module
 

@@ -6,7 +6,8 @@ What other features use:
   chair and the facts the rules need, as `ActionSummary`s, in one query (no N+1). The reminder
   planners call it; `stream_open_actions(session)` yields the same in batches from one
   server-side cursor, for registers too big to hold at once. `completed_awaiting_impact` and
-  `actions_led_or_chaired_by` serve the impact follow-up and the digests.
+  `actions_led_or_chaired_by` serve the impact follow-up and the digests. The planning pass
+  itself reads `stream_actions_to_plan`: only the columns the planners use, as `PlannedAction`s.
 - `save_action_update(session, viewer, reference, form, now, ...)`: the one way an update is
   applied, from the update card or from the form on a reminder card. It checks permission, the
   card's version, the form (`domain.action_updates.check_update`) and identifier screening, then
@@ -206,6 +207,56 @@ async def stream_open_actions(
     result = await connection.stream(query.execution_options(yield_per=batch_size))
     async for rows in result.partitions(batch_size):
         yield [_summary(row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    """What the reminder planners read of an action (`domain.reminders.ActionLike`): its facts,
+    its lead and its group's chair; no names, texts or emails."""
+
+    facts: ActionFacts
+    lead_id: int | None
+    chair_id: int | None
+
+
+def _awaiting_impact() -> Any:
+    return (
+        (Action.status == "complete")
+        & Action.completed_on.is_not(None)
+        & or_(Action.impact.is_(None), Action.impact == "awaited")
+    )
+
+
+async def stream_actions_to_plan(
+    session: AsyncSession, batch_size: int = 5000
+) -> AsyncIterator[list[PlannedAction]]:
+    """Every action a reminder can be about (open, or complete with impact awaited) in batches
+    from one server-side cursor, in no particular order: the planning pass over a big register
+    reads only the columns the planners use, with two small joins."""
+    query = (
+        select(
+            Action.reference,
+            Action.due_date,
+            Action.revised_due_date,
+            Action.status,
+            Action.last_update_on,
+            Action.completed_on,
+            Source.source_date,
+            Action.lead_rag,
+            Action.at_risk,
+            Action.impact,
+            Action.slippage,
+            Action.lead_id,
+            Group.chair_id,
+        )
+        .join(Source, Action.source_id == Source.id)
+        .join(Group, Action.group_id == Group.id)
+        .where(or_(Action.status.in_(OPEN_STATUSES), _awaiting_impact()))
+    )
+    connection = await session.connection()
+    result = await connection.stream(query.execution_options(yield_per=batch_size))
+    async for rows in result.partitions(batch_size):
+        yield [PlannedAction(ActionFacts(*row[:11]), row[11], row[12]) for row in rows]
 
 
 async def completed_awaiting_impact(session: AsyncSession) -> list[ActionSummary]:

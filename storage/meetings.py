@@ -253,10 +253,14 @@ def _follow_series(meeting: Meeting, series: MeetingSeries, start: datetime, end
 async def extend_all_series(
     session: AsyncSession, now: datetime, horizon_days: int = DEFAULT_SERIES_HORIZON_DAYS
 ) -> int:
-    """Top every open series up to `now + horizon_days`; returns the meetings added."""
+    """Top every open series up to `now + horizon_days`; returns the meetings added.
+
+    The series rows are locked first, so two instances running the daily job at the same minute
+    take turns (the second finds the work done) instead of writing the same meetings twice."""
     through = now + timedelta(days=horizon_days)
     added = 0
-    for series in await session.scalars(select(MeetingSeries)):
+    locked = select(MeetingSeries).order_by(MeetingSeries.id).with_for_update(of=MeetingSeries)
+    for series in await session.scalars(locked.execution_options(populate_existing=True)):
         if series.materialised_until is None or series.materialised_until < through:
             added += await materialise_series(session, series, through)
     log.info("meeting series extended: %s meeting(s) added", added)

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Subquery, and_, func, select
+from sqlalchemy import Subquery, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.meetings import Mode, local_instant, parse_mode
@@ -456,10 +456,41 @@ async def pending_promotion_notices(session: AsyncSession) -> list[PromotionNoti
     ]
 
 
+async def promotion_of(session: AsyncSession, booking_id: int) -> PromotionNotice | None:
+    """A booking's promotion as it is now: None unless it still holds a place it was promoted to
+    (the renderer's check at send time; the person may have cancelled since)."""
+    booking = await session.get(Booking, booking_id)
+    if (
+        booking is None
+        or booking.promoted_at is None
+        or booking.status != BookingStatus.BOOKED.value
+    ):
+        return None
+    facts = await session_facts(session, booking.session_id)
+    if facts is None:
+        return None
+    return PromotionNotice(booking.id, booking.person_id, facts, booking.promoted_at)
+
+
 async def mark_promotion_notified(session: AsyncSession, booking_id: int, at: datetime) -> None:
     booking = await session.get(Booking, booking_id)
     if booking is not None and booking.promotion_notified_at is None:
         booking.promotion_notified_at = at
+
+
+async def mark_promotions_notified(
+    session: AsyncSession, booking_ids: Collection[int], at: datetime
+) -> int:
+    """Mark these promotions told (their notice is in the outbox, or there is nothing to tell)."""
+    if not booking_ids:
+        return 0
+    result = await session.execute(
+        update(Booking)
+        .where(Booking.id.in_(list(booking_ids)), Booking.promotion_notified_at.is_(None))
+        .values(promotion_notified_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 # -- e-learning ----------------------------------------------------------------------------------

@@ -1,20 +1,23 @@
 """The scheduler ticks planning and dispatch with explicit ids, one instance each, coalesced; the
 tick functions themselves do the work when called."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import func, select
 
 from bot import DISPATCHER, SERVICES
 from cards.verbs import Verb
-from jobs.scheduler import JobContext, dispatch, plan, start_scheduler
+from config import Settings
+from jobs.scheduler import JobContext, dispatch, extend_series, plan, start_scheduler
+from storage.db import make_engine, make_session_factory
+from storage.models import Meeting
 from tests.reminders.conftest import rows
 from tests.support.harness import demo_user
 
 
 async def test_the_jobs_are_registered_with_ids_and_limits(app_settings, clock):
-    from storage.db import make_engine, make_session_factory
-
     engine = make_engine(app_settings.database_url)
     scheduler = start_scheduler(JobContext(app_settings, make_session_factory(engine), clock))
     try:
@@ -28,6 +31,10 @@ async def test_the_jobs_are_registered_with_ids_and_limits(app_settings, clock):
         assert str(at_send_time.timezone) == "Europe/London"
         fields = {f.name: str(f) for f in at_send_time.fields}
         assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("mon-fri", "9", "0")
+        daily = jobs["meetings.extend_series"].trigger
+        assert isinstance(daily, CronTrigger) and str(daily.timezone) == "Europe/London"
+        fields = {f.name: str(f) for f in daily.fields}
+        assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("*", "5", "30")
     finally:
         scheduler.shutdown(wait=False)
         await engine.dispose()
@@ -55,3 +62,32 @@ async def test_the_ticks_plan_and_send(harness, clock):
         "unreachable",
         "unreachable",
     ]
+
+
+async def meeting_count(sessions, since: datetime) -> int:
+    async with sessions() as session:
+        return await session.scalar(
+            select(func.count()).select_from(Meeting).where(Meeting.starts_at >= since)
+        )
+
+
+@pytest.fixture
+def app_settings(database_url: str) -> Settings:
+    """This module's app on SQLite and, when configured, PostgreSQL (the series lock)."""
+    return Settings(database_url=database_url, scheduler_enabled=False)
+
+
+async def test_the_daily_series_job_extends_meetings_to_the_horizon(harness, clock):
+    services = harness.app[SERVICES]
+    context = JobContext(services.settings, services.sessions, clock)
+    # Seeded a year ahead of today; half a year later, the job writes the next half year.
+    clock.now = datetime(2026, 11, 24, 9, tzinfo=UTC) + timedelta(days=180)
+    horizon = clock.now + timedelta(days=366)
+    before = await meeting_count(services.sessions, horizon - timedelta(days=180))
+    added = await extend_series(context)
+    assert added > 0
+    assert await meeting_count(services.sessions, horizon - timedelta(days=180)) == before + added
+    async with services.sessions() as session:
+        latest = await session.scalar(select(func.max(Meeting.starts_at)))
+    assert latest > horizon - timedelta(days=60)
+    assert await extend_series(context) == 0  # the next run the same day finds nothing to do
