@@ -126,7 +126,8 @@ class Chat {
   async shoot(locator, name) {
     await locator.scrollIntoViewIfNeeded();
     let previous = '';
-    for (let stable = 0; stable < 3; ) {
+    // Three unchanged looks in a row, or five seconds, whichever comes first.
+    for (let stable = 0, looks = 0; stable < 3 && looks < 50; looks += 1) {
       await this.page.waitForTimeout(100);
       const now = JSON.stringify([await locator.boundingBox(), await locator.innerHTML()]);
       stable = now === previous ? stable + 1 : 0;
