@@ -35,6 +35,7 @@ from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
 from storage.people import ViewerCache
 from web.calendar import calendar_routes
+from web.dev import dev_routes
 
 log = logging.getLogger("bot")
 
@@ -52,19 +53,35 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def clock_for(settings: Settings) -> Clock:
+    """The real time; in development with DEV_CLOCK_START, a clock that starts there and runs on
+    at the real pace."""
+    start = settings.dev_clock_start
+    if start is None:
+        return system_clock
+    offset = start - system_clock()
+
+    def shifted_clock() -> datetime:
+        return system_clock() + offset
+
+    return shifted_clock
+
+
 def create_app(
     settings: Settings,
     *,
-    clock: Clock = system_clock,
+    clock: Clock | None = None,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
     registry: Registry | None = None,
 ) -> web.Application:
     """The aiohttp application for these settings.
 
     Tests pass a clock, a credentials factory and, to exercise the router with features of their
-    own, a registry; the bot's features (`dialogs.features`) are the default.
+    own, a registry; the bot's features (`dialogs.features`) are the default. Without a clock,
+    `clock_for(settings)` keeps the time.
     """
     settings = settings.with_link_secret()
+    clock = clock or clock_for(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     engine = make_engine(settings.database_url)
@@ -93,6 +110,8 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     calendar_routes(app, sessions=services.sessions, settings=settings, clock=clock)
+    if settings.dev_routes_enabled:
+        dev_routes(app, _job_context(app))
     return app
 
 
@@ -101,6 +120,11 @@ def _allowed_tenants(settings: Settings) -> frozenset[str]:
     if settings.app_tenant_id:
         tenants.add(settings.app_tenant_id)
     return frozenset(tenants)
+
+
+def _job_context(app: web.Application) -> JobContext:
+    services = app[SERVICES]
+    return JobContext(services.settings, services.sessions, services.clock, app[DISPATCHER])
 
 
 async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:
@@ -113,9 +137,7 @@ async def _scheduler_lifetime(app: web.Application) -> AsyncIterator[None]:
     if not services.settings.scheduler_enabled:
         yield
         return
-    scheduler = start_scheduler(
-        JobContext(services.settings, services.sessions, services.clock, app[DISPATCHER])
-    )
+    scheduler = start_scheduler(_job_context(app))
     yield
     scheduler.shutdown(wait=False)
 
@@ -238,6 +260,8 @@ def main() -> int:
     configure_logging(settings.log_level)
     mode = "production" if settings.is_production else "development (no credentials needed)"
     log.info("starting in %s mode on %s:%s", mode, settings.host, settings.port)
+    if settings.dev_clock_start is not None:
+        log.info("the clock starts at %s (DEV_CLOCK_START)", settings.dev_clock_start.isoformat())
     web.run_app(
         create_app(settings),
         host=settings.host,

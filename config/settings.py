@@ -14,6 +14,7 @@ import secrets
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -157,10 +158,19 @@ class Settings:
     # public cloud's; tests point them at loopback.
     openid_metadata_url: str = ""
     token_issuer: str = ""
+    # Development only: the instant the bot's clock starts from (it then runs on in real time), so
+    # the demo data's dates line up whenever it runs; the end-to-end run uses it.
+    dev_clock_start: datetime | None = None
 
     @property
     def is_production(self) -> bool:
         return self.app_env == PRODUCTION
+
+    @property
+    def dev_routes_enabled(self) -> bool:
+        """Development tools on HTTP (`web/dev.py`): only in development without credentials,
+        where the bot answers anyone on loopback anyway, so they open nothing new."""
+        return not self.is_production and not self.app_id
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -231,6 +241,7 @@ class Settings:
             broadcast_hours=_broadcast_hours(env),
             openid_metadata_url=_text(env, "BOT_OPENID_METADATA_URL"),
             token_issuer=_text(env, "BOT_TOKEN_ISSUER"),
+            dev_clock_start=_dev_clock_start(env),
         )
         settings.check()
         return settings
@@ -255,6 +266,8 @@ class Settings:
                 raise ConfigError(
                     "APP_ENV=production needs " + ", ".join(missing) + " (see .env.example)"
                 )
+            if self.dev_clock_start is not None:
+                raise ConfigError("DEV_CLOCK_START is for development only; unset it")
         elif not self.app_id and not _is_loopback(self.host):
             raise ConfigError(
                 f"HOST={self.host} is not loopback: development mode without MicrosoftAppId "
@@ -324,6 +337,22 @@ def _log_level(env: Mapping[str, str]) -> str:
     value = _text(env, "LOG_LEVEL", "INFO").upper()
     if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
+    return value
+
+
+def _dev_clock_start(env: Mapping[str, str]) -> datetime | None:
+    """An ISO 8601 date and time; one without an offset is read in TIMEZONE."""
+    raw = _text(env, "DEV_CLOCK_START")
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(
+            f"DEV_CLOCK_START must be a date and time like 2026-12-22T09:30, not {raw!r}"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zoneinfo.ZoneInfo(_timezone(env)))
     return value
 
 

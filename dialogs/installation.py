@@ -35,8 +35,11 @@ class Installation:
         self._registry = registry
 
     async def installed(self, turn_context: TurnContext, turn: Turn) -> None:
+        """Remember the conversation and greet it, once: Teams sends an install as two
+        activities (installationUpdate and conversationUpdate), and an app upgrade as another."""
         kind = conversation_type_of(turn_context)
-        await self.remember(turn_context, turn)
+        if not await self.remember(turn_context, turn):
+            return
         if kind == "personal":
             await _send(turn_context, self.greeting(turn))
         else:
@@ -62,14 +65,15 @@ class Installation:
             self._services.partnership_name,
         )
 
-    async def remember(self, turn_context: TurnContext, turn: Turn) -> None:
-        """Store the conversation reference; personal chats are tied to the roster person."""
+    async def remember(self, turn_context: TurnContext, turn: Turn) -> bool:
+        """Store the conversation reference; personal chats are tied to the roster person.
+        True when the bot was not installed here a moment ago."""
         activity = turn_context.activity
         kind = conversation_type_of(turn_context)
         reference = TurnContext.get_conversation_reference(activity)
         person_id = turn.viewer.person_id if (turn.viewer and kind == "personal") else None
         async with self._services.sessions() as session, session.begin():
-            await conversations.save_reference(
+            arrived = await conversations.save_reference(
                 session,
                 conversation_id=activity.conversation.id,
                 conversation_type=kind,
@@ -78,7 +82,8 @@ class Installation:
                 reference=reference.serialize(),
                 person_id=person_id,
             )
-        log.info("stored a %s conversation reference", kind)
+        log.info("stored a %s conversation reference (new: %s)", kind, arrived)
+        return arrived
 
     async def uninstalled(self, turn_context: TurnContext) -> None:
         async with self._services.sessions() as session, session.begin():

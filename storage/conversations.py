@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationRef
@@ -23,22 +24,44 @@ async def save_reference(
     tenant_id: str,
     reference: dict[str, Any],
     person_id: int | None,
-) -> ConversationRef:
-    """Insert or refresh the reference; a reinstall makes it active again."""
-    row = await session.scalar(
-        select(ConversationRef).where(ConversationRef.conversation_id == conversation_id)
+) -> bool:
+    """Insert or refresh the reference; a reinstall makes it active again. True when the bot has
+    just arrived here (a new reference, or an inactive one made active), False when it was
+    already here: Teams announces one install twice, as an installationUpdate and a
+    conversationUpdate at the same moment, and only the first should be greeted. Each step is a
+    single statement, so two such turns racing each other still get one True between them."""
+    values: dict[str, Any] = {
+        "conversation_type": conversation_type,
+        "service_url": service_url,
+        "tenant_id": tenant_id,
+        "reference": reference,
+        "active": True,
+    }
+    if person_id is not None:
+        values["person_id"] = person_id
+    inserted = await session.scalar(
+        _insert(session)
+        .values(conversation_id=conversation_id, **values)
+        .on_conflict_do_nothing(index_elements=["conversation_id"])
+        .returning(ConversationRef.id)
     )
-    if row is None:
-        row = ConversationRef(conversation_id=conversation_id)
-        session.add(row)
-    row.conversation_type = conversation_type
-    row.service_url = service_url
-    row.tenant_id = tenant_id
-    row.reference = reference
-    row.person_id = person_id if person_id is not None else row.person_id
-    row.active = True
-    await session.flush()
-    return row
+    if inserted is not None:
+        return True
+    this_conversation = ConversationRef.conversation_id == conversation_id
+    reactivated = await session.execute(
+        update(ConversationRef)
+        .where(this_conversation, ConversationRef.active.is_(False))
+        .values(**values)
+    )
+    if reactivated.rowcount:
+        return True
+    await session.execute(update(ConversationRef).where(this_conversation).values(**values))
+    return False
+
+
+def _insert(session: AsyncSession) -> Any:
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ConversationRef)
 
 
 async def deactivate(session: AsyncSession, conversation_id: str) -> int:

@@ -2,6 +2,7 @@
 routing from text, cards and mentions, retried activities, and the HTTP edge (bad bodies get a
 4xx, never a 500; health and readiness)."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -146,6 +147,22 @@ async def test_members_added_with_the_bot_counts_as_an_install(harness, db):
         )
     )
     assert not (await references(db))[BETHANY.personal_conversation].active
+
+
+async def test_teams_two_install_activities_get_one_welcome(harness, db):
+    """Teams (and the Agents Playground) announce a personal install twice at once."""
+    bot_added = harness.activity(
+        BETHANY, type="conversationUpdate", membersAdded=[{"id": BOT_ID, "name": "Bot"}]
+    )
+    installed = harness.activity(BETHANY, type="installationUpdate", action="add")
+    before = len(harness.connector.sent)
+    statuses = await asyncio.gather(harness.post(installed), harness.post(bot_added))
+    assert all(status in (200, 201) for status, _ in statuses)
+    sent = harness.connector.sent[before:]
+    assert [WELCOME in card_text(s.cards[0]) for s in sent] == [True]
+    upgraded = harness.activity(BETHANY, type="installationUpdate", action="add-upgrade")
+    assert await harness.exchange(upgraded) == []
+    assert (await references(db))[BETHANY.personal_conversation].active
 
 
 @pytest.mark.parametrize(

@@ -1,2 +1,3 @@
 """Plain web routes the bot serves beside /api/messages, for people's browsers and calendar
-programs (no botbuilder here): "Add to calendar" files behind signed, expiring links."""
+programs (no botbuilder here): "Add to calendar" files behind signed, expiring links; and, in
+development only, `web/dev.py`'s tools."""

@@ -1,0 +1,325 @@
+// The end-to-end journeys in the Microsoft 365 Agents Playground, driven headless with
+// playwright-core and Debian's Chromium. Started by scripts/e2e.py (`make e2e`), which has
+// already started the bot (development mode, demo data, its clock at Tuesday 22 December 2026
+// 09:30) and the Playground, and passes where they are in E2E_* variables. See docs/e2e.md.
+//
+// Each journey acts as Bethany Olufemi would, asserts what she would see, and saves a screenshot
+// in E2E_OUT. The first failure stops the run with a message naming the journey, and exit 1.
+
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set; run this through scripts/e2e.py (make e2e)`);
+  return value;
+};
+
+const OUT = env('E2E_OUT');
+const PLAYGROUND_URL = env('E2E_PLAYGROUND_URL');
+const BOT_URL = env('E2E_BOT_URL');
+const require = createRequire(join(env('E2E_NODE_MODULES'), 'noop.js'));
+const { chromium } = require('playwright-core');
+
+// Chromium flags: headless in a container, no GPU, and no calls home of its own.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+// Tall enough for the longest card (the update form) to be photographed whole.
+const VIEWPORT = { width: 1280, height: 1600 };
+// How long to wait for the bot's answer to show (turns take well under a second here).
+const ANSWER_MS = 20_000;
+// Top-level cards only: a card inside a card (Action.ShowCard) is part of its parent.
+const CARDS = '.ac-adaptiveCard:not(.ac-adaptiveCard .ac-adaptiveCard)';
+
+class JourneyFailure extends Error {}
+
+// Whether a card's text shows a needle: a string it contains, or a regular expression it matches.
+function shows(text, needle) {
+  return needle instanceof RegExp ? needle.test(text) : text.includes(needle);
+}
+
+function check(condition, message) {
+  if (!condition) throw new JourneyFailure(message);
+}
+
+// -- the chat -------------------------------------------------------------------------------------
+
+class Chat {
+  constructor(page) {
+    this.page = page;
+  }
+
+  cards() {
+    return this.page.locator(CARDS);
+  }
+
+  async cardCount() {
+    return this.cards().count();
+  }
+
+  async say(text) {
+    const box = this.page.getByRole('textbox');
+    await box.click();
+    await this.page.keyboard.type(text);
+    await this.page.keyboard.press('Enter');
+  }
+
+  // The first card after `after` (a count of cards) whose text contains every one of `needles`.
+  async newCard(after, needles, what) {
+    const deadline = Date.now() + ANSWER_MS;
+    for (;;) {
+      const count = await this.cardCount();
+      for (let i = after; i < count; i += 1) {
+        const card = this.cards().nth(i);
+        const shown = await card.innerText();
+        if (needles.every((n) => shows(shown, n))) return { card, index: i, shown };
+      }
+      if (Date.now() > deadline) {
+        const last = count > after ? await this.cards().nth(count - 1).innerText() : '(no new card)';
+        throw new JourneyFailure(
+          `${what}: no new card showing ${needles.map(String).join(', ')} within ${ANSWER_MS / 1000}s; ` +
+            `the last card read:\n${last.slice(0, 1200)}`,
+        );
+      }
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  // Wait until the card at `index` (replaced in place by an Action.Execute answer) shows `needles`.
+  async refreshed(index, needles, what) {
+    const card = this.cards().nth(index);
+    const deadline = Date.now() + ANSWER_MS;
+    for (;;) {
+      const shown = await card.innerText();
+      if (needles.every((n) => shows(shown, n))) return { card, index, shown };
+      if (Date.now() > deadline) {
+        throw new JourneyFailure(
+          `${what}: the card did not change to show ${needles.map(String).join(', ')} within ` +
+            `${ANSWER_MS / 1000}s; it reads:\n${shown.slice(0, 1200)}`,
+        );
+      }
+      await this.page.waitForTimeout(200);
+    }
+  }
+
+  async ask(text, needles, what) {
+    const before = await this.cardCount();
+    await this.say(text);
+    return this.newCard(before, needles, what);
+  }
+
+  async click(card, name) {
+    const button = card.getByRole('button', { name, exact: true });
+    check((await button.count()) > 0, `the card has no "${name}" button`);
+    await button.first().click();
+  }
+
+  // A screenshot once the card has stopped changing: a card replaced in place is drawn in steps.
+  async shoot(locator, name) {
+    await locator.scrollIntoViewIfNeeded();
+    let previous = '';
+    // Three unchanged looks in a row, or five seconds, whichever comes first.
+    for (let stable = 0, looks = 0; stable < 3 && looks < 50; looks += 1) {
+      await this.page.waitForTimeout(100);
+      const now = JSON.stringify([await locator.boundingBox(), await locator.innerHTML()]);
+      stable = now === previous ? stable + 1 : 0;
+      previous = now;
+    }
+    // A clip of the page rather than an element screenshot, which draws some replaced cards
+    // without the Playground's styles.
+    const box = await locator.boundingBox();
+    const margin = 8;
+    check(box.height + 2 * margin <= VIEWPORT.height, `${name}: the card is taller than the page`);
+    await this.page.screenshot({
+      path: join(OUT, name),
+      clip: {
+        x: box.x - margin,
+        y: box.y - margin,
+        width: box.width + 2 * margin,
+        height: box.height + 2 * margin,
+      },
+    });
+  }
+}
+
+async function runJobs() {
+  const response = await fetch(`${BOT_URL}/dev/run-jobs`, { method: 'POST' });
+  check(response.ok, `POST /dev/run-jobs answered HTTP ${response.status}`);
+  return response.json();
+}
+
+// -- the journeys ---------------------------------------------------------------------------------
+
+async function welcome(chat) {
+  const { card } = await chat.newCard(0, ['Welcome, Bethany', 'Things you can ask me'], 'install');
+  await chat.shoot(card, '01-welcome.png');
+}
+
+async function myActions(chat) {
+  const { card, shown } = await chat.ask('my actions', ['Your actions', 'A14'], '"my actions"');
+  check(shown.includes('due 31 Dec 2026'), 'A14 is shown without its due date');
+  // Teams announces an install twice; by now a second welcome would have arrived.
+  const welcomes = await chat.cards().filter({ hasText: 'Welcome, Bethany' }).count();
+  check(welcomes === 1, `the install was greeted ${welcomes} times, not once`);
+  await chat.shoot(card, '02-my-actions.png');
+}
+
+async function updateAction(chat) {
+  const { card, index } = await chat.ask('action A14', ['A14', 'Progress updates'], '"action A14"');
+  const before = await chat.cardCount();
+  await chat.click(card, 'Update');
+  const form = await chat.refreshed(index, ['Update A14', 'Progress note'], 'the Update button');
+  check((await chat.cardCount()) === before, 'Update sent a new card instead of refreshing');
+  await form.card.getByLabel('Progress note').fill('52 of 60 licensed; two more courses booked.');
+  await chat.shoot(form.card, '03-update-form.png');
+  await chat.click(form.card, 'Save update');
+  const saved = await chat.refreshed(index, ['Saved your update of'], 'Save update');
+  check(saved.shown.includes('52 of 60 licensed'), 'the saved card does not show the new note');
+  check((await chat.cardCount()) === before, 'Save update sent a new card instead of refreshing');
+  await chat.shoot(saved.card, '04-update-saved.png');
+}
+
+async function screeningWarning(chat) {
+  const { card, index } = await chat.ask('update A14', ['Update A14', 'Progress note'], '"update A14"');
+  await card.getByLabel('Progress note').fill('Raised at the GP huddle, NHS number 943 476 5919.');
+  await chat.click(card, 'Save update');
+  const warned = await chat.refreshed(
+    index,
+    ['it may contain personal details', 'NHS number', '943 476 5919'],
+    'a note holding an NHS number',
+  );
+  check(!warned.shown.includes('Saved your update'), 'the note with an NHS number was saved');
+  await chat.shoot(warned.card, '05-screening-warning.png');
+  // She takes the number out; the update saves.
+  await warned.card.getByLabel('Progress note').fill('Raised at the GP huddle; follow-up booked.');
+  await chat.click(warned.card, 'Save update');
+  await chat.refreshed(index, ['Saved your update of'], 'the note without the number');
+}
+
+async function upcoming(chat) {
+  const { card, shown } = await chat.ask(
+    'my meetings',
+    ['Thu 14 Jan', 'Case File Audit Group', 'Neglect Champions Network'],
+    '"my meetings"',
+  );
+  check(!shown.includes('Executive'), '"my meetings" shows a group Bethany is not in');
+  await chat.shoot(card, '06-upcoming.png');
+}
+
+async function bookTraining(chat) {
+  const { card, index } = await chat.ask(
+    'training in January',
+    ['Training sessions', 'Learning from Local Reviews (briefing)'],
+    '"training in January"',
+  );
+  await card.getByText('Learning from Local Reviews (briefing)').click();
+  const course = await chat.newCard(index + 1, ['Book a place', '80 of 80 places left'], 'the course');
+  await chat.shoot(course.card, '07-course.png');
+  const before = await chat.cardCount();
+  await chat.click(course.card, 'Book a place');
+  const booked = await chat.newCard(before, ['Your place is booked', 'Thu 28 Jan 2027'], 'Book');
+  await chat.shoot(booked.card, '08-booked.png');
+  await chat.refreshed(course.index, ["You're booked", '79 of 80 places left'], 'the course card');
+  await chat.ask('my meetings', ['Thu 28 Jan', 'Learning from Local Reviews'], 'the booked course');
+}
+
+async function reminder(chat) {
+  const before = await chat.cardCount();
+  const ran = await runJobs();
+  check(ran.outbox.sent >= 1, `the dispatcher sent nothing: ${JSON.stringify(ran)}`);
+  const { card, index } = await chat.newCard(
+    before,
+    ['A14 is due in 5 working days', 'Progress note', 'Snooze until tomorrow'],
+    'the reminder (after POST /dev/run-jobs)',
+  );
+  await chat.shoot(card, '09-reminder.png');
+  await card.getByLabel('Progress note').fill('54 of 60 licensed; the last six are booked.');
+  await chat.click(card, 'Save update');
+  const saved = await chat.refreshed(
+    index,
+    ['Saved your update of 22 Dec 2026', 'the last six are booked'],
+    "the reminder's Save update",
+  );
+  await chat.shoot(saved.card, '10-reminder-saved.png');
+}
+
+const TITLE = 'Graded Care Profile 2 refresher sessions';
+
+async function announcement(chat) {
+  const { card, index } = await chat.ask('new announcement', ['New announcement'], '"new announcement"');
+  await card.getByLabel('Title').fill(TITLE);
+  await card.getByLabel('Message').fill('Refresher sessions run in February: book through the bot.');
+  await card.getByRole('checkbox', { name: 'The neglect champions network' }).check();
+  await chat.click(card, 'Save draft');
+  const draft = await chat.refreshed(index, [`Draft: ${TITLE}`, 'Send now to 6'], 'Save draft');
+  await chat.click(draft.card, 'Send now to 6');
+  const report = await chat.refreshed(index, [`Delivery report: ${TITLE}`], 'Send now');
+  const before = await chat.cardCount();
+  const ran = await runJobs();
+  check(ran.outbox.sent === 1, `expected 1 announcement sent, got ${JSON.stringify(ran)}`);
+  const received = await chat.newCard(before, [TITLE, 'Got it'], 'the announcement');
+  await chat.shoot(received.card, '11-announcement-received.png');
+  await chat.click(received.card, 'Got it');
+  const acked = await chat.refreshed(received.index, ['You acknowledged this on'], 'Got it');
+  check(!acked.shown.includes('Got it'), '"Got it" is still offered after acknowledging');
+  await chat.shoot(acked.card, '12-announcement-acknowledged.png');
+  await chat.click(report.card, 'Refresh');
+  const counted = await chat.refreshed(index, [/Acknowledged\s+1 \(/], "the report's Refresh");
+  await chat.shoot(counted.card, '13-announcement-report.png');
+}
+
+const JOURNEYS = [
+  ['welcome', welcome],
+  ['my actions', myActions],
+  ['update an action from its card', updateAction],
+  ['screening warning', screeningWarning],
+  ['upcoming meetings', upcoming],
+  ['book a training place', bookTraining],
+  ['a reminder arrives and is acted on', reminder],
+  ['an announcement with "Got it"', announcement],
+];
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: env('E2E_CHROMIUM'),
+    args: CHROMIUM_ARGS,
+  });
+  let failed = null;
+  try {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    // The Playground's page asks a CDN for fonts and animations; stay offline.
+    await page.route(/^https?:\/\/(?!localhost[:/]|127\.0\.0\.1[:/])/, (route) => route.abort());
+    await page.goto(PLAYGROUND_URL, { waitUntil: 'domcontentloaded' });
+    const chat = new Chat(page);
+    for (const [name, journey] of JOURNEYS) {
+      const started = Date.now();
+      try {
+        await journey(chat);
+        console.log(`e2e: PASS ${name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+      } catch (error) {
+        failed = name;
+        await page.screenshot({ path: join(OUT, `FAILED-${name.replace(/\W+/g, '-')}.png`) });
+        console.error(`e2e: FAIL ${name}: ${error.message}`);
+        if (!(error instanceof JourneyFailure)) console.error(error.stack);
+        break;
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  if (failed) {
+    console.error(`e2e: the journey "${failed}" failed; screenshots and logs are in ${OUT}`);
+    process.exit(1);
+  }
+  console.log(`e2e: all ${JOURNEYS.length} journeys passed; screenshots in ${OUT}`);
+}
+
+await main();

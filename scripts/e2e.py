@@ -1,0 +1,296 @@
+"""`make e2e`: the bot end to end in the Microsoft 365 Agents Playground, driven headless.
+
+This script owns the orchestration; `e2e/run.mjs` owns the journeys. In order: check for Node and
+Chromium, install the pinned npm packages (`e2e/package-lock.json`) into `build/e2e-node/` when
+the lock changed, build a fresh SQLite database with the demo partnership, start the bot in
+development mode and the Playground on free loopback ports, wait for both, run the journeys, and
+stop everything again, also when something fails. Screenshots and both logs land in `build/e2e/`.
+See docs/e2e.md. Exit status: 0 all journeys passed, 1 a journey failed, 2 something needed
+was missing or did not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD = REPO / "build"
+OUT = BUILD / "e2e"
+NODE_CACHE = BUILD / "e2e-node"
+PACKAGE_FILES = ("package.json", "package-lock.json")
+PLAYGROUND_CLI = NODE_CACHE / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
+PLAYGROUND_CONFIG = REPO / ".m365agentsplayground.yml"
+DRIVER = REPO / "e2e" / "run.mjs"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+# The demo partnership's "now" for the run: Tuesday 22 December 2026, 09:30 London, inside
+# sending hours, with Bethany's action A14 due within five working days (so a reminder is due).
+CLOCK_START = "2026-12-22T09:30"
+PERSON_EMAIL = "bethany.olufemi@riverside.example"
+START_TIMEOUT = 60.0
+# Screenshots the user guide shows: build/e2e/<name> -> docs/images/<name>.
+GUIDE_IMAGES = (
+    "01-welcome.png",
+    "02-my-actions.png",
+    "03-update-form.png",
+    "04-update-saved.png",
+    "05-screening-warning.png",
+    "06-upcoming.png",
+    "07-course.png",
+    "08-booked.png",
+    "09-reminder.png",
+    "10-reminder-saved.png",
+    "11-announcement-received.png",
+    "12-announcement-acknowledged.png",
+    "13-announcement-report.png",
+)
+GUIDE_IMAGE_LIMIT = 200 * 1024
+
+
+class Problem(Exception):
+    """Something the run needs is missing or did not start; the message says what to do."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--docs-images",
+        action="store_true",
+        help="after a passing run, copy the user guide's screenshots to docs/images/",
+    )
+    args = parser.parse_args(argv)
+    chromium = os.environ.get("E2E_CHROMIUM", DEFAULT_CHROMIUM)
+    try:
+        node = prerequisites(chromium)
+        install_node_packages()
+        status = run(node, chromium)
+    except Problem as problem:
+        print(f"e2e: {problem}", file=sys.stderr)
+        return 2
+    if status == 0 and args.docs_images:
+        copy_guide_images()
+    return status
+
+
+def prerequisites(chromium: str) -> str:
+    node = shutil.which("node")
+    if node is None or shutil.which("npm") is None:
+        raise Problem("Node.js 20 or newer with npm is needed (apt-get install nodejs npm).")
+    if not (Path(chromium).is_file() and os.access(chromium, os.X_OK)):
+        raise Problem(
+            f"Chromium was not found at {chromium}. Install Debian's package "
+            "(sudo apt-get install -y chromium) or set E2E_CHROMIUM to a Chromium executable."
+        )
+    if not PLAYGROUND_CONFIG.is_file():
+        raise Problem(f"{PLAYGROUND_CONFIG.name} is missing from the repository root.")
+    return node
+
+
+def install_node_packages() -> None:
+    """npm ci into build/e2e-node/ when the pinned lock differs from the installed one."""
+    NODE_CACHE.mkdir(parents=True, exist_ok=True)
+    wanted = {name: (REPO / "e2e" / name).read_bytes() for name in PACKAGE_FILES}
+    installed = {
+        name: (NODE_CACHE / name).read_bytes() if (NODE_CACHE / name).exists() else b""
+        for name in PACKAGE_FILES
+    }
+    if wanted == installed and PLAYGROUND_CLI.exists():
+        return
+    for name, content in wanted.items():
+        (NODE_CACHE / name).write_bytes(content)
+    print("e2e: installing the Agents Playground and playwright-core (npm ci) ...", flush=True)
+    result = subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=NODE_CACHE,
+        check=False,
+    )
+    if result.returncode != 0:
+        (NODE_CACHE / "package-lock.json").unlink(missing_ok=True)
+        raise Problem("npm ci failed in build/e2e-node/ (is the npm registry reachable?).")
+
+
+def run(node: str, chromium: str) -> int:
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    (OUT / "playground").mkdir(parents=True)
+    bot_port, playground_port = free_port(), free_port()
+    bot_env = bot_environment(bot_port)
+    prepare_database(bot_env)
+    with started(
+        "bot", [sys.executable, str(REPO / "bot.py")], env=bot_env, cwd=REPO, log=OUT / "bot.log"
+    ) as bot:
+        wait_until_ready(f"http://127.0.0.1:{bot_port}/readyz", bot, "the bot")
+        playground_command = [
+            node,
+            str(PLAYGROUND_CLI),
+            "--app-endpoint",
+            f"http://127.0.0.1:{bot_port}/api/messages",
+            "--channel-id",
+            "msteams",
+            "--port",
+            str(playground_port),
+            "--disable-telemetry",
+        ]
+        with started(
+            "playground",
+            playground_command,
+            env=playground_environment(),
+            cwd=OUT / "playground",
+            log=OUT / "playground.log",
+        ) as playground:
+            playground_url = f"http://localhost:{playground_port}/"
+            wait_until_ready(playground_url, playground, "the Agents Playground")
+            status = drive(node, chromium, playground_url, bot_port)
+    if status != 0:
+        show_log_tail(OUT / "bot.log")
+        show_log_tail(OUT / "playground.log")
+    return status
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def base_environment() -> dict[str, str]:
+    """Only what the processes need, so that no setting leaks in from the caller's shell."""
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
+    return {name: os.environ[name] for name in keep if name in os.environ}
+
+
+def bot_environment(port: int) -> dict[str, str]:
+    return {
+        **base_environment(),
+        "PYTHONPATH": str(REPO),
+        "PYTHON_DOTENV_DISABLED": "1",
+        "APP_ENV": "development",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{OUT / 'bot.db'}",
+        "DEV_CLOCK_START": CLOCK_START,
+        # Bethany sends the announcement, so she needs the business team's rights.
+        "ADMIN_EMAILS": PERSON_EMAIL,
+        # The run triggers scheduled work itself (POST /dev/run-jobs), so nothing arrives early.
+        "SCHEDULER_ENABLED": "false",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+def playground_environment() -> dict[str, str]:
+    return {
+        **base_environment(),
+        "APPLICATION_INSIGHTS_NO_STATSBEAT": "true",
+        "M365_AGENTS_PLAYGROUND_CONFIG_PATH": str(PLAYGROUND_CONFIG),
+    }
+
+
+def prepare_database(env: dict[str, str]) -> None:
+    for command in (["upgrade"], ["seed-demo"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "storage.manage", *command],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise Problem(f"storage.manage {command[0]} failed:\n{result.stderr.strip()}")
+
+
+@contextmanager
+def started(
+    name: str, command: list[str], *, env: dict[str, str], cwd: Path, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A process in its own process group, stopped (group and all) however the block ends."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield process
+        finally:
+            stop(process)
+            print(f"e2e: stopped the {name} (log: {log.relative_to(REPO)})", flush=True)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], what: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise Problem(f"{what} exited at start (status {process.returncode}); see build/e2e/")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    raise Problem(f"{what} did not answer {url} within {START_TIMEOUT:.0f}s; see build/e2e/")
+
+
+def drive(node: str, chromium: str, playground_url: str, bot_port: int) -> int:
+    env = {
+        **base_environment(),
+        "E2E_NODE_MODULES": str(NODE_CACHE / "node_modules"),
+        "E2E_CHROMIUM": chromium,
+        "E2E_PLAYGROUND_URL": playground_url,
+        "E2E_BOT_URL": f"http://127.0.0.1:{bot_port}",
+        "E2E_OUT": str(OUT),
+    }
+    return subprocess.run([node, str(DRIVER)], cwd=REPO, env=env, check=False).returncode
+
+
+def show_log_tail(log: Path, lines: int = 25) -> None:
+    if not log.exists():
+        return
+    tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    print(f"--- last lines of {log.relative_to(REPO)} ---", file=sys.stderr)
+    print("\n".join(tail), file=sys.stderr)
+
+
+def copy_guide_images() -> None:
+    images = REPO / "docs" / "images"
+    images.mkdir(parents=True, exist_ok=True)
+    for name in GUIDE_IMAGES:
+        source = OUT / name
+        if source.stat().st_size > GUIDE_IMAGE_LIMIT:
+            raise SystemExit(f"e2e: {name} is over {GUIDE_IMAGE_LIMIT // 1024} KB; not copied")
+        shutil.copyfile(source, images / name)
+    print(f"e2e: copied {len(GUIDE_IMAGES)} screenshots to docs/images/")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
