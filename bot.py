@@ -25,16 +25,19 @@ from config import ConfigError, Settings
 from delivery.adapter import build_adapter
 from delivery.dispatcher import Dispatcher, build_dispatcher
 from dialogs.features import build_registry
-from dialogs.middleware import RetryFilter, TenantGate
+from dialogs.middleware import RetryFilter, TenantGate, TurnMetrics
 from dialogs.registry import Registry
 from dialogs.services import BotServices
 from dialogs.teams_bot import PartnershipBot
 from jobs.scheduler import JobContext, start_scheduler
+from observability.metrics import Metrics
 from storage import migrate
 from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
+from storage.models.outbox import STATUSES as OUTBOX_STATUSES
 from storage.people import ViewerCache
 from web.calendar import calendar_routes
+from web.metrics import metrics_routes
 
 log = logging.getLogger("bot")
 
@@ -43,6 +46,7 @@ SERVICES = web.AppKey("services", BotServices)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", PartnershipBot)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+METRICS = web.AppKey("metrics", Metrics)
 
 Clock = Callable[[], datetime]
 ACTIVITY_FIELDS_REQUIRED = ("type",)
@@ -67,6 +71,8 @@ def create_app(
     settings = settings.with_link_secret()
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
+    # One registry per app: tests build many apps in one process.
+    metrics = app[METRICS] = Metrics(outbox_statuses=OUTBOX_STATUSES)
     engine = make_engine(settings.database_url)
     storage = SqlStorage(engine)
     services = BotServices(
@@ -80,12 +86,17 @@ def create_app(
     )
     app[SERVICES] = services
     adapter = build_adapter(settings, credentials_factory)
+    adapter.use(TurnMetrics(metrics))
     adapter.use(TenantGate(_allowed_tenants(settings)))
     adapter.use(RetryFilter(services.sessions))
     app[ADAPTER] = adapter
     app[BOT] = PartnershipBot(services, registry or build_registry())
     app[DISPATCHER] = build_dispatcher(
-        settings=settings, sessions=services.sessions, adapter=adapter, clock=clock
+        settings=settings,
+        sessions=services.sessions,
+        adapter=adapter,
+        clock=clock,
+        metrics=metrics,
     )
     app.cleanup_ctx.append(_database_lifetime)
     app.cleanup_ctx.append(_scheduler_lifetime)
@@ -93,6 +104,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     calendar_routes(app, sessions=services.sessions, settings=settings, clock=clock)
+    metrics_routes(app, metrics, settings)
     return app
 
 
@@ -114,7 +126,9 @@ async def _scheduler_lifetime(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     scheduler = start_scheduler(
-        JobContext(services.settings, services.sessions, services.clock, app[DISPATCHER])
+        JobContext(
+            services.settings, services.sessions, services.clock, app[DISPATCHER], app[METRICS]
+        )
     )
     yield
     scheduler.shutdown(wait=False)

@@ -39,6 +39,7 @@ from delivery.renderers import Renderers, build_renderers
 from delivery.sender import ProactiveSender, SendOutcome
 from domain.reminders import DIGESTIBLE, when_to_send
 from domain.send_times import SendRules, local_date
+from observability.metrics import Metrics
 from storage import conversations, outbox
 from storage.models import ConversationRef, Person
 from storage.outbox import CONVERSATION_PREFIX, ClaimedMessage
@@ -83,6 +84,7 @@ class Dispatcher:
         clock: Clock,
         owner: str | None = None,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
@@ -93,6 +95,7 @@ class Dispatcher:
         self._clock = clock
         self.owner = owner or instance_name()
         self._rng = rng or random.Random()
+        self._metrics = metrics or Metrics()
 
     @property
     def renderers(self) -> Renderers:
@@ -145,6 +148,7 @@ class Dispatcher:
 
         outcomes = await asyncio.gather(*(one(message) for message in claimed))
         counts = Counter(outcomes)
+        self._metrics.sends(counts)
         if claimed:
             log.info("dispatcher %s: %s", self.owner, dict(counts))
         return counts
@@ -303,15 +307,19 @@ def build_dispatcher(
     adapter: CloudAdapter,
     clock: Clock,
     renderers: Renderers | None = None,
+    metrics: Metrics | None = None,
 ) -> Dispatcher:
     """The dispatcher for this app: its sender, limiter and every feature's renderers."""
     reminders = settings.reminders
     return Dispatcher(
         sessions=sessions,
-        sender=ProactiveSender(adapter, settings.app_id, reminders.send_timeout_seconds),
+        sender=ProactiveSender(
+            adapter, settings.app_id, reminders.send_timeout_seconds, metrics=metrics
+        ),
         renderers=renderers or build_renderers(settings),
         limiter=SendLimiter(reminders.per_conversation_per_second, reminders.per_tenant_per_second),
         settings=reminders,
         send_rules=send_rules(settings),
         clock=clock,
+        metrics=metrics,
     )
