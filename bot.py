@@ -37,6 +37,7 @@ from storage.db import make_engine, make_session_factory
 from storage.models.outbox import STATUSES as OUTBOX_STATUSES
 from storage.people import ViewerCache
 from web.calendar import calendar_routes
+from web.json_limits import TOO_DEEP, body_problem
 from web.metrics import metrics_routes
 
 log = logging.getLogger("bot")
@@ -144,7 +145,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _problem(413, "the request body is too large")
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _problem(400, "the body is not valid JSON")
-    problem = _activity_problem(body)
+    except RecursionError:
+        return _problem(400, TOO_DEEP)
+    problem = body_problem(body) or _activity_problem(body)
     if problem:
         return _problem(400, problem)
     try:
@@ -165,15 +168,35 @@ def _activity_problem(body: Any) -> str:
         return "the activity has no type"
     for name in ("conversation", "from", "recipient"):
         part = body.get(name)
-        if part is not None and not (isinstance(part, dict) and isinstance(part.get("id"), str)):
+        if part is None:
+            # Teams always says who sent an activity, to whom and where; the SDK assumes so.
+            return f"the activity has no {name}"
+        if not (isinstance(part, dict) and isinstance(part.get("id"), str)):
             return f"the activity's {name} must be an object with an id"
-    if not isinstance(body.get("conversation"), dict):
-        return "the activity has no conversation"
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith("http"):
         return "the activity has no serviceUrl"
     for name in ("text", "id", "channelId", "name", "locale"):
         if name in body and body[name] is not None and not isinstance(body[name], str):
             return f"the activity's {name} must be a string"
+    return _part_problem(body)
+
+
+# Parts the SDK reads into typed objects (Teams channel data, accounts, entities) during a turn,
+# where a wrong shape would fail inside the bot rather than at the door.
+OBJECT_PARTS = ("channelData",)
+LIST_OF_OBJECT_PARTS = ("membersAdded", "membersRemoved", "entities", "attachments")
+
+
+def _part_problem(body: dict[str, Any]) -> str:
+    for name in OBJECT_PARTS:
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            return f"the activity's {name} must be an object"
+    for name in LIST_OF_OBJECT_PARTS:
+        part = body.get(name)
+        if part is not None and not (
+            isinstance(part, list) and all(isinstance(item, dict) for item in part)
+        ):
+            return f"the activity's {name} must be a list of objects"
     return ""
 
 
