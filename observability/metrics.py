@@ -99,7 +99,7 @@ class Metrics:
         )
         self._throttled = Counter(
             "partnership_bot_throttled",
-            "HTTP 429 (Too Many Requests) answers received from the Bot Connector",
+            "HTTP 429 (Too Many Requests) answers to proactive sends (reminders, announcements)",
             registry=self.registry,
         )
         # Series that alerts divide by exist from the start, at zero, rather than appearing with

@@ -2,13 +2,15 @@
 endpoint is off (404), open, or behind a bearer token (401); no label ever carries what a person
 typed or who they are."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import METRICS, SERVICES
 from config import Settings
+from dialogs.features import build_registry
+from dialogs.registry import Reply, Turn
 from jobs.scheduler import JobContext, guarded, measure_outbox
 from observability.metrics import JOB_OUTCOMES, OTHER, SEND_OUTCOMES, TURN_KINDS, TURN_OUTCOMES
 from storage import outbox
@@ -55,7 +57,7 @@ def value(exposition: str, name: str, **labels: str) -> float:
 @pytest.fixture
 async def app_with(
     tmp_path, connector: FakeConnector, clock: FixedClock
-) -> AsyncIterator[callable]:
+) -> AsyncIterator[Callable[..., Awaitable[BotHarness]]]:
     """Start the app with some settings changed (no database needed for these checks)."""
     started: list[BotHarness] = []
 
@@ -232,3 +234,26 @@ async def test_jobs_are_counted_and_timed_and_the_outbox_depth_measured(harness,
     )
     assert value(exposition, "partnership_bot_job_runs_total", job="broken", outcome="error") == 1
     assert value(exposition, "partnership_bot_job_seconds_count", job="outbox_depth") == 1
+
+
+async def test_a_turn_that_fails_in_the_bot_is_counted_as_an_error(
+    app_settings, connector, clock, harness
+):
+    async def broken(_turn: Turn, _data: dict) -> Reply:
+        raise RuntimeError("a bug in a handler")
+
+    registry = build_registry()
+    registry.text("break", ["break it"], broken, example="break it", description="a bug")
+    # `harness` seeded the database; the bot under test runs on that same database.
+    await harness.close()
+    failing = await BotHarness(app_settings, connector, clock, registry=registry).start()
+    try:
+        await failing.say(BETHANY, "break it")
+        await failing.say(BETHANY, "help")
+        _, exposition = await scrape(failing)
+    finally:
+        await failing.close()
+
+    assert value(exposition, "partnership_bot_turns_total", kind="message", outcome="error") == 1
+    assert value(exposition, "partnership_bot_turns_total", kind="message", outcome="ok") == 1
+    assert "a bug in a handler" not in exposition
