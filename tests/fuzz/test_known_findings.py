@@ -60,3 +60,24 @@ async def test_markdown_in_a_note_is_kept_and_shown_as_typed(fuzz_app: FuzzApp):
     assert await latest_note(fuzz_app, "A14") == note
     shown = elements_with_text(payload["value"], note)
     assert [element["type"] for element in shown] == ["TextRun"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"channelData": []},
+        {"channelData": "tenant"},
+        {"membersAdded": ["29:P09"]},
+        {"entities": [None]},
+        {"recipient": None},
+        {"from": None},
+    ],
+)
+async def test_parts_the_sdk_would_fail_to_read_are_400(fuzz_app: FuzzApp, change):
+    activity = fuzz_app.harness.activity(BETHANY, type="conversationUpdate", text="help")
+    activity.update(change)
+
+    status, payload, sent = await post_and_check(fuzz_app, activity)
+
+    assert status == 400, payload
+    assert sent == []
