@@ -25,17 +25,21 @@ from config import ConfigError, Settings
 from delivery.adapter import build_adapter
 from delivery.dispatcher import Dispatcher, build_dispatcher
 from dialogs.features import build_registry
-from dialogs.middleware import RetryFilter, TenantGate
+from dialogs.middleware import RetryFilter, TenantGate, TurnMetrics
 from dialogs.registry import Registry
 from dialogs.services import BotServices
 from dialogs.teams_bot import PartnershipBot
 from jobs.scheduler import JobContext, start_scheduler
+from observability.metrics import Metrics
 from storage import migrate
 from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
+from storage.models.outbox import STATUSES as OUTBOX_STATUSES
 from storage.people import ViewerCache
 from web.calendar import calendar_routes
 from web.dev import dev_routes
+from web.json_limits import TOO_DEEP, body_problem
+from web.metrics import metrics_routes
 
 log = logging.getLogger("bot")
 
@@ -44,6 +48,7 @@ SERVICES = web.AppKey("services", BotServices)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", PartnershipBot)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+METRICS = web.AppKey("metrics", Metrics)
 
 Clock = Callable[[], datetime]
 ACTIVITY_FIELDS_REQUIRED = ("type",)
@@ -84,6 +89,8 @@ def create_app(
     clock = clock or clock_for(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
+    # One registry per app: tests build many apps in one process.
+    metrics = app[METRICS] = Metrics(outbox_statuses=OUTBOX_STATUSES)
     engine = make_engine(settings.database_url)
     storage = SqlStorage(engine)
     services = BotServices(
@@ -97,12 +104,17 @@ def create_app(
     )
     app[SERVICES] = services
     adapter = build_adapter(settings, credentials_factory)
+    adapter.use(TurnMetrics(metrics))
     adapter.use(TenantGate(_allowed_tenants(settings)))
     adapter.use(RetryFilter(services.sessions))
     app[ADAPTER] = adapter
     app[BOT] = PartnershipBot(services, registry or build_registry())
     app[DISPATCHER] = build_dispatcher(
-        settings=settings, sessions=services.sessions, adapter=adapter, clock=clock
+        settings=settings,
+        sessions=services.sessions,
+        adapter=adapter,
+        clock=clock,
+        metrics=metrics,
     )
     app.cleanup_ctx.append(_database_lifetime)
     app.cleanup_ctx.append(_scheduler_lifetime)
@@ -110,6 +122,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     calendar_routes(app, sessions=services.sessions, settings=settings, clock=clock)
+    metrics_routes(app, metrics, settings)
     if settings.dev_routes_enabled:
         dev_routes(app, _job_context(app))
     return app
@@ -124,7 +137,9 @@ def _allowed_tenants(settings: Settings) -> frozenset[str]:
 
 def _job_context(app: web.Application) -> JobContext:
     services = app[SERVICES]
-    return JobContext(services.settings, services.sessions, services.clock, app[DISPATCHER])
+    return JobContext(
+        services.settings, services.sessions, services.clock, app[DISPATCHER], app[METRICS]
+    )
 
 
 async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:
@@ -152,7 +167,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _problem(413, "the request body is too large")
     except (json.JSONDecodeError, UnicodeDecodeError):
         return _problem(400, "the body is not valid JSON")
-    problem = _activity_problem(body)
+    except RecursionError:
+        return _problem(400, TOO_DEEP)
+    problem = body_problem(body) or _activity_problem(body)
     if problem:
         return _problem(400, problem)
     try:
@@ -173,15 +190,35 @@ def _activity_problem(body: Any) -> str:
         return "the activity has no type"
     for name in ("conversation", "from", "recipient"):
         part = body.get(name)
-        if part is not None and not (isinstance(part, dict) and isinstance(part.get("id"), str)):
+        if part is None:
+            # Teams always says who sent an activity, to whom and where; the SDK assumes so.
+            return f"the activity has no {name}"
+        if not (isinstance(part, dict) and isinstance(part.get("id"), str)):
             return f"the activity's {name} must be an object with an id"
-    if not isinstance(body.get("conversation"), dict):
-        return "the activity has no conversation"
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith("http"):
         return "the activity has no serviceUrl"
     for name in ("text", "id", "channelId", "name", "locale"):
         if name in body and body[name] is not None and not isinstance(body[name], str):
             return f"the activity's {name} must be a string"
+    return _part_problem(body)
+
+
+# Parts the SDK reads into typed objects (Teams channel data, accounts, entities) during a turn,
+# where a wrong shape would fail inside the bot rather than at the door.
+OBJECT_PARTS = ("channelData",)
+LIST_OF_OBJECT_PARTS = ("membersAdded", "membersRemoved", "entities", "attachments")
+
+
+def _part_problem(body: dict[str, Any]) -> str:
+    for name in OBJECT_PARTS:
+        if body.get(name) is not None and not isinstance(body[name], dict):
+            return f"the activity's {name} must be an object"
+    for name in LIST_OF_OBJECT_PARTS:
+        part = body.get(name)
+        if part is not None and not (
+            isinstance(part, list) and all(isinstance(item, dict) for item in part)
+        ):
+            return f"the activity's {name} must be a list of objects"
     return ""
 
 

@@ -37,6 +37,7 @@ from cards.common import (
     facts,
     heading,
     message_card,
+    plain_text,
     text,
     text_input,
 )
@@ -324,7 +325,7 @@ def _impact_section(detail: ActionDetail) -> list[Element]:
     impact = IMPACT_LABELS.get(f.impact or "", "Not recorded")
     lines = [text(f"Impact: {impact}", weight="Bolder", spacing="Medium")]
     if detail.impact_evidence:
-        lines.append(text(detail.impact_evidence, spacing="None"))
+        lines.append(plain_text(detail.impact_evidence, spacing="None"))
     elif f.impact != "not_applicable":
         lines.append(
             text("No evidence yet of the difference it made.", color="Attention", spacing="None")
@@ -349,7 +350,7 @@ def _update_entry(update: UpdateEntry) -> Element:
     if update.lead_rag:
         state += f", {RAG_LABELS.get(update.lead_rag, update.lead_rag)}"
     lines = [text(f"**{day(update.dated)}** · {who} · {state}", size="Small")]
-    lines.append(text(update.note or "(no note)", spacing="None", subtle=not update.note))
+    lines.append(plain_text(update.note or "(no note)", spacing="None", subtle=not update.note))
     return container(lines, separator=True, spacing="Small")
 
 

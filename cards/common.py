@@ -72,6 +72,23 @@ def text(
     return element
 
 
+def plain_text(
+    value: str, *, subtle: bool = False, spacing: str | None = None, size: str | None = None
+) -> Element:
+    """What a person typed, shown exactly as typed: Teams reads a TextBlock's text as markdown
+    (a note holding `**`, `[link](...)` or `# ` would be reformatted or become a link), but never
+    a TextRun's."""
+    run: Element = {"type": "TextRun", "text": value}
+    if subtle:
+        run["isSubtle"] = True
+    if size:
+        run["size"] = size
+    element: Element = {"type": "RichTextBlock", "inlines": [run]}
+    if spacing:
+        element["spacing"] = spacing
+    return element
+
+
 def facts(pairs: list[tuple[str, str]]) -> Element:
     return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs if v]}
 

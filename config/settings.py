@@ -25,6 +25,9 @@ PRODUCTION = "production"
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/partnership.db"
+METRICS_OFF, METRICS_OPEN, METRICS_TOKEN = "off", "open", "token"
+METRICS_MODES = (METRICS_OFF, METRICS_OPEN, METRICS_TOKEN)
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class ConfigError(ValueError):
@@ -141,8 +144,10 @@ class Settings:
     max_body_bytes: int = 256 * 1024
     viewer_cache_seconds: int = 30
     log_level: str = "INFO"
+    # GET /metrics: "off" (404), "open" (anyone who can reach the port) or "token" (a bearer
+    # token, METRICS_TOKEN). Settings() is the development default; from_env() picks per APP_ENV.
+    metrics: str = METRICS_OPEN
     metrics_token: str = ""
-    metrics_enabled: bool = True
     scheduler_enabled: bool = True
     stale_days: int = 90
     due_soon_days: int = 30
@@ -227,8 +232,8 @@ class Settings:
             max_body_bytes=_integer(env, "MAX_BODY_BYTES", 256 * 1024, minimum=1024),
             viewer_cache_seconds=_integer(env, "VIEWER_CACHE_SECONDS", 30, maximum=3600),
             log_level=_log_level(env),
+            metrics=_metrics_mode(env),
             metrics_token=_text(env, "METRICS_TOKEN"),
-            metrics_enabled=_boolean(env, "METRICS_ENABLED", True),
             scheduler_enabled=_boolean(env, "SCHEDULER_ENABLED", True),
             stale_days=_integer(env, "STALE_DAYS", 90, minimum=1),
             due_soon_days=_integer(env, "DUE_SOON_DAYS", 30, minimum=1),
@@ -280,6 +285,18 @@ class Settings:
             if value and not _is_guid(value):
                 raise ConfigError(f"{name} must be a GUID, not {value!r}")
         self._check_public_url()
+        self._check_metrics()
+
+    def _check_metrics(self) -> None:
+        if self.metrics != METRICS_TOKEN:
+            return
+        if not self.metrics_token:
+            raise ConfigError("METRICS=token needs METRICS_TOKEN, the bearer token scrapers send")
+        if len(self.metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+            raise ConfigError(
+                f"METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters long "
+                "(a long random string)"
+            )
 
     def _check_public_url(self) -> None:
         if not self.public_base_url:
@@ -298,6 +315,23 @@ def _app_env(env: Mapping[str, str]) -> str:
     value = _text(env, "APP_ENV", DEVELOPMENT).lower()
     if value not in {DEVELOPMENT, PRODUCTION}:
         raise ConfigError(f"APP_ENV must be development or production, not {value!r}")
+    return value
+
+
+def _metrics_mode(env: Mapping[str, str]) -> str:
+    """METRICS, or its default: token when METRICS_TOKEN is set, else off in production and
+    open in development."""
+    # The setting METRICS replaced: refused rather than ignored, so that nobody believes the
+    # endpoint is off when it is open.
+    if "METRICS_ENABLED" in env:
+        raise ConfigError("METRICS_ENABLED is no longer read: set METRICS=off, open or token")
+    value = _text(env, "METRICS").lower()
+    if not value:
+        if _text(env, "METRICS_TOKEN"):
+            return METRICS_TOKEN
+        return METRICS_OFF if _app_env(env) == PRODUCTION else METRICS_OPEN
+    if value not in METRICS_MODES:
+        raise ConfigError(f"METRICS must be off, open or token, not {value!r}")
     return value
 
 

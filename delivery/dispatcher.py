@@ -52,6 +52,7 @@ from delivery.renderers import Renderers, RenderFailure, build_renderers
 from delivery.sender import ProactiveSender, SendOutcome
 from domain.reminders import DIGESTIBLE, ReminderPreferences, when_to_send
 from domain.send_times import SendRules, local_date
+from observability.metrics import Metrics
 from storage import conversations, outbox
 from storage.models import ConversationRef
 from storage.outbox import CONVERSATION_PREFIX, ClaimedMessage, Outcome
@@ -133,6 +134,7 @@ class Dispatcher:
         clock: Clock,
         owner: str | None = None,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._sessions = sessions
         self._sender = sender
@@ -144,6 +146,7 @@ class Dispatcher:
         self.owner = owner or instance_name()
         self._rng = rng or random.Random()
         self._writing = asyncio.Lock()
+        self._metrics = metrics or Metrics()
 
     @property
     def renderers(self) -> Renderers:
@@ -206,6 +209,7 @@ class Dispatcher:
         return next(counts.elements(), "error")
 
     def _report(self, ledger: Ledger) -> Counter[str]:
+        self._metrics.sends(ledger.counts)
         if ledger.counts:
             log.info("dispatcher %s: %s", self.owner, dict(ledger.counts))
         return ledger.counts
@@ -481,15 +485,19 @@ def build_dispatcher(
     adapter: CloudAdapter,
     clock: Clock,
     renderers: Renderers | None = None,
+    metrics: Metrics | None = None,
 ) -> Dispatcher:
     """The dispatcher for this app: its sender, limiter and every feature's renderers."""
     reminders = settings.reminders
     return Dispatcher(
         sessions=sessions,
-        sender=ProactiveSender(adapter, settings.app_id, reminders.send_timeout_seconds),
+        sender=ProactiveSender(
+            adapter, settings.app_id, reminders.send_timeout_seconds, metrics=metrics
+        ),
         renderers=renderers or build_renderers(settings),
         limiter=SendLimiter(reminders.per_conversation_per_second, reminders.per_tenant_per_second),
         settings=reminders,
         send_rules=send_rules(settings),
         clock=clock,
+        metrics=metrics,
     )

@@ -20,10 +20,12 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ConversationReference
 
 from cards.common import Card
+from observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
-RETRYABLE_STATUSES = frozenset({412, 429, 502, 503, 504})
+THROTTLED = 429
+RETRYABLE_STATUSES = frozenset({412, THROTTLED, 502, 503, 504})
 GONE_STATUSES = frozenset({403, 404})
 
 
@@ -92,8 +94,15 @@ def card_activity(card: Card) -> Activity:
 class ProactiveSender:
     """Sends a card into a stored conversation, or replaces a card sent earlier."""
 
-    def __init__(self, adapter: CloudAdapter, bot_app_id: str, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        adapter: CloudAdapter,
+        bot_app_id: str,
+        timeout_seconds: float,
+        metrics: Metrics | None = None,
+    ) -> None:
         self._adapter = adapter
+        self._metrics = metrics or Metrics()
         # With no app id (development) the SDK builds an anonymous identity from "".
         self._bot_app_id = bot_app_id
         self._timeout = timeout_seconds
@@ -120,6 +129,12 @@ class ProactiveSender:
         return await self._continue(reference, update)
 
     async def _continue(self, reference: dict[str, Any], work: Any) -> SendOutcome:
+        result = await self._attempt(reference, work)
+        if result.status == THROTTLED:
+            self._metrics.throttled()
+        return result
+
+    async def _attempt(self, reference: dict[str, Any], work: Any) -> SendOutcome:
         outcome: list[SendOutcome] = []
 
         async def callback(turn_context: TurnContext) -> None:

@@ -1,9 +1,10 @@
-"""Turn middleware that runs after authentication and before the bot: tenant allow-list and
-de-duplication of retried activities."""
+"""Turn middleware that runs after authentication and before the bot: turn metrics, tenant
+allow-list and de-duplication of retried activities."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from botbuilder.core import Middleware, TurnContext
@@ -11,9 +12,30 @@ from botbuilder.schema import ActivityTypes
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dialogs.installation import tenant_of
+from observability.metrics import Metrics
 from storage.activity_log import activity_key, claim_activity
 
 log = logging.getLogger(__name__)
+
+# Where a middleware that stops a turn says why, for TurnMetrics.
+OUTCOME_KEY = "partnership.turn_outcome"
+
+
+class TurnMetrics(Middleware):
+    """Counts and times every turn by activity type and outcome; first in the chain, so a turn
+    refused by a later middleware or failing in the bot is counted too."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable]) -> None:
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            await logic()
+            outcome = context.turn_state.get(OUTCOME_KEY, "ok")
+        finally:
+            self._metrics.turn(context.activity.type, outcome, time.perf_counter() - started)
 
 
 class TenantGate(Middleware):
@@ -31,6 +53,7 @@ class TenantGate(Middleware):
                     context.activity.type,
                     tenant or "(none)",
                 )
+                context.turn_state[OUTCOME_KEY] = "refused_tenant"
                 return
         await logic()
 
@@ -54,5 +77,6 @@ class RetryFilter(Middleware):
             )
             if not await claim_activity(self._sessions, key):
                 log.info("ignored a retried %s activity", activity.type)
+                context.turn_state[OUTCOME_KEY] = "duplicate"
                 return
         await logic()

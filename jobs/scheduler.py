@@ -7,22 +7,29 @@ its own in-memory job store is never shared between instances and losing it lose
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
+from config.settings import METRICS_OFF
 from delivery.dispatcher import Dispatcher
 from jobs.planning import plan_reminders
+from observability.metrics import Metrics
+from storage import outbox
 from storage.activity_log import forget_activities_before, retention_cutoff
 from storage.meetings import extend_all_series
 from storage.retention import purge_updates_before, update_retention_cutoff
 
 log = logging.getLogger(__name__)
+
+# About a Prometheus scrape interval: depth changes in minutes, and each count is one query.
+OUTBOX_DEPTH_INTERVAL_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -31,19 +38,25 @@ class JobContext:
     sessions: async_sessionmaker[AsyncSession]
     clock: Callable[[], datetime]
     dispatcher: Dispatcher | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
 
 JobFunction = Callable[[JobContext], Awaitable[object]]
 
 
 def guarded(name: str, job: JobFunction, context: JobContext) -> Callable[[], Awaitable[None]]:
-    """Run a job, logging its failure by type only: one failing tick must not stop the next."""
+    """Run a job, logging its failure by type only: one failing tick must not stop the next.
+    Every run is counted and timed under `name`."""
 
     async def run() -> None:
+        started = time.perf_counter()
+        outcome = "ok"
         try:
             await job(context)
         except Exception as error:
+            outcome = "error"
             log.error("job %s failed: %s", name, type(error).__name__)
+        context.metrics.job_run(name, outcome, time.perf_counter() - started)
 
     return run
 
@@ -98,6 +111,29 @@ async def dispatch(context: JobContext) -> int:
     return sum(outcomes.values())
 
 
+async def measure_outbox(context: JobContext) -> int:
+    """Count outbox rows by status for the metrics (a scrape cannot wait on the database)."""
+    async with context.sessions() as session:
+        counts = await outbox.status_counts(session)
+    context.metrics.outbox_depth(counts)
+    return sum(counts.values())
+
+
+def add_metrics_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
+    """Only when /metrics is served: otherwise nobody reads what it counts."""
+    if context.settings.metrics == METRICS_OFF:
+        return
+    scheduler.add_job(
+        guarded("outbox_depth", measure_outbox, context),
+        "interval",
+        seconds=OUTBOX_DEPTH_INTERVAL_SECONDS,
+        id="metrics.outbox_depth",
+        replace_existing=True,
+        # First count at start, so a scrape soon after a restart is not all zeros.
+        next_run_time=datetime.now(UTC),
+    )
+
+
 def add_reminder_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
     """Plan every few minutes and at the send time on weekdays (local time); dispatch every few
     seconds. The planner at the send time makes the day's reminders go out on the minute."""
@@ -142,6 +178,7 @@ def start_scheduler(context: JobContext) -> AsyncIOScheduler:
     )
     add_meeting_jobs(scheduler, context)
     add_reminder_jobs(scheduler, context)
+    add_metrics_jobs(scheduler, context)
     from jobs.broadcasts import add_broadcast_jobs  # here: jobs.broadcasts imports this module
 
     add_broadcast_jobs(scheduler, context)

@@ -48,7 +48,8 @@ def test_defaults_run_a_development_bot_on_loopback():
     assert settings.max_body_bytes == 256 * 1024
     assert settings.viewer_cache_seconds == 30
     assert settings.log_level == "INFO"
-    assert settings.scheduler_enabled and settings.metrics_enabled
+    assert settings.scheduler_enabled
+    assert (settings.metrics, settings.metrics_token) == ("open", "")
     assert (settings.stale_days, settings.due_soon_days) == (90, 30)
     assert settings.reminders == ReminderSettings()
     assert settings.openid_metadata_url == settings.token_issuer == ""
@@ -165,11 +166,33 @@ def test_development_with_credentials_may_listen_everywhere():
         ("VIEWER_CACHE_SECONDS", "-1"),
         ("VIEWER_CACHE_SECONDS", "86400"),
         ("STALE_DAYS", "-1"),
+        ("METRICS", "on"),
+        ("METRICS", "token"),
+        ("METRICS_ENABLED", "true"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_setting(name, value):
     message = refusal({name: value})
     assert name in message, message
+
+
+def test_metrics_are_open_in_development_and_off_in_production_by_default():
+    assert Settings.from_env({}).metrics == "open"
+    assert Settings.from_env(PRODUCTION).metrics == "off"
+    assert Settings.from_env({**PRODUCTION, "METRICS": "open"}).metrics == "open"
+
+
+def test_a_metrics_token_alone_means_token_mode():
+    token = "0123456789abcdef-long-enough"
+    settings = Settings.from_env({**PRODUCTION, "METRICS_TOKEN": token})
+    assert (settings.metrics, settings.metrics_token) == ("token", token)
+    assert Settings.from_env({"METRICS": "token", "METRICS_TOKEN": token}).metrics == "token"
+
+
+def test_a_short_metrics_token_is_refused():
+    message = refusal({"METRICS": "token", "METRICS_TOKEN": "secret"})
+    assert "METRICS_TOKEN" in message
+    assert "secret" not in message
 
 
 def test_a_bad_database_url_is_not_echoed_with_its_password():

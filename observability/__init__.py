@@ -1,0 +1,1 @@
+"""What the bot reports about itself: Prometheus metrics (`observability.metrics`)."""
