@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config import ConfigError, Settings
 from delivery.adapter import build_adapter
+from delivery.connector_transport import ConnectorTransport
 from delivery.dispatcher import Dispatcher, build_dispatcher
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate
@@ -43,6 +44,7 @@ SERVICES = web.AppKey("services", BotServices)
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", PartnershipBot)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+TRANSPORT = web.AppKey("connector_transport", ConnectorTransport)
 
 Clock = Callable[[], datetime]
 ACTIVITY_FIELDS_REQUIRED = ("type",)
@@ -79,7 +81,8 @@ def create_app(
         viewers=ViewerCache(settings.viewer_cache_seconds),
     )
     app[SERVICES] = services
-    adapter = build_adapter(settings, credentials_factory)
+    app[TRANSPORT] = ConnectorTransport()
+    adapter = build_adapter(settings, app[TRANSPORT], credentials_factory)
     adapter.use(TenantGate(_allowed_tenants(settings)))
     adapter.use(RetryFilter(services.sessions))
     app[ADAPTER] = adapter
@@ -87,6 +90,8 @@ def create_app(
     app[DISPATCHER] = build_dispatcher(
         settings=settings, sessions=services.sessions, adapter=adapter, clock=clock
     )
+    # Cleaned up in reverse: the scheduler stops, then the database, then the HTTP session.
+    app.cleanup_ctx.append(_transport_lifetime)
     app.cleanup_ctx.append(_database_lifetime)
     app.cleanup_ctx.append(_scheduler_lifetime)
     app.router.add_post("/api/messages", messages)
@@ -101,6 +106,11 @@ def _allowed_tenants(settings: Settings) -> frozenset[str]:
     if settings.app_tenant_id:
         tenants.add(settings.app_tenant_id)
     return frozenset(tenants)
+
+
+async def _transport_lifetime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[TRANSPORT].close()
 
 
 async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:

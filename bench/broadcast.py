@@ -324,14 +324,19 @@ def virtual_clock(wall_start: float) -> Any:
 async def run_sender(url: str, rate: float, wall_start: float) -> None:
     """The dispatch tick, back to back, until nothing of the broadcast is left to send."""
     from delivery.adapter import build_adapter
+    from delivery.connector_transport import ConnectorTransport
     from delivery.dispatcher import build_dispatcher
 
     settings = bench_settings(url, rate)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     clock = virtual_clock(wall_start)
+    transport = ConnectorTransport()
     dispatcher = build_dispatcher(
-        settings=settings, sessions=sessions, adapter=build_adapter(settings), clock=clock
+        settings=settings,
+        sessions=sessions,
+        adapter=build_adapter(settings, transport),
+        clock=clock,
     )
     # Ready, as a running bot would be: the parent starts the clock and the fan-out now.
     print("ready", flush=True)
@@ -355,6 +360,7 @@ async def run_sender(url: str, rate: float, wall_start: float) -> None:
             break
         due = min(t for t in (waiting, leased) if t is not None)
         await asyncio.sleep(min(1.0, max(0.01, (due - clock()).total_seconds())))
+    await transport.close()
     await engine.dispose()
 
 
