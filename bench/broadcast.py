@@ -98,6 +98,8 @@ class FakeTeams:
     refused: Counter[str] = field(default_factory=Counter)
     first_at: float | None = None
     last_at: float | None = None
+    # When each copy was accepted (monotonic), for the timeline printed beside the result.
+    accepted_at: list[float] = field(default_factory=list)
     _tenant: Bucket | None = None
     _conversations: dict[str, Bucket] = field(default_factory=dict)
     _rng: random.Random = field(init=False)
@@ -142,6 +144,7 @@ class FakeTeams:
         now = time.monotonic()
         self.first_at = self.first_at or now
         self.last_at = now
+        self.accepted_at.append(now)
         self.delivered[conversation] += 1
         self._ids += 1
         if self.kill_after is not None and self._ids >= self.kill_after:
@@ -431,6 +434,7 @@ class Result:
     mode: str = "normal"
     in_flight: int = 0
     senders: int = 1
+    timeline: str = ""
     refused: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -479,6 +483,7 @@ async def run(
         started = time.monotonic()
         queued = await send_now(url, announcement_id, virtual_clock(wall_start)())
         assert queued == recipients, queued
+        fanned_out = time.monotonic() - started
         for sender in running:
             go(sender)
         in_flight = 0
@@ -510,6 +515,22 @@ async def run(
         in_flight=in_flight,
         refused=dict(teams.refused),
         senders=senders,
+        timeline=timeline(teams.accepted_at, started, fanned_out),
+    )
+
+
+def timeline(accepted_at: list[float], started: float, fanned_out: float) -> str:
+    """Where the seconds went: the fan-out, the first copy, then shares of the copies accepted."""
+    if not accepted_at:
+        return f"fan-out {fanned_out:.2f} s, nothing accepted"
+    ordered = sorted(accepted_at)
+    marks = ", ".join(
+        f"{share}% +{ordered[min(len(ordered) - 1, len(ordered) * share // 100)] - started:.2f} s"
+        for share in (50, 90, 99)
+    )
+    return (
+        f"fan-out {fanned_out:.2f} s, first copy +{ordered[0] - started:.2f} s, {marks}, "
+        f"last +{ordered[-1] - started:.2f} s"
     )
 
 
@@ -556,6 +577,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(result.line(), flush=True)
         print(f"  refused by the fake connector: {result.refused}", file=sys.stderr, flush=True)
+        print(f"  timeline: {result.timeline}", file=sys.stderr, flush=True)
         if result.lost or (mode == "normal" and result.duplicates):
             failed = True
         if mode == "crash" and result.duplicates > result.in_flight:
