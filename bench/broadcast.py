@@ -23,8 +23,8 @@ at R/K a second: the tenant's limit holds across them, and R/K is what
 `REMINDER_PER_TENANT_PER_SECOND` is set to on each of K instances in production. The crash mode
 then kills one of them and starts a replacement. SQLite allows one sender only.
 
-The fake refuses with 429 and Retry-After when a
-conversation goes over 7 requests a second or the tenant over R a second (refused requests count
+The fake refuses with 429 and Retry-After when a conversation goes over 7 requests a second or
+the tenant over R a second (refused requests count
 against the limits, as Teams counts them), and answers a set share of requests (5% by default)
 with 429 (Retry-After 1) or 503 at random. The database is a SQLite file unless --database-url
 names a PostgreSQL database (which is emptied).
@@ -306,7 +306,7 @@ def bench_settings(url: str, rate: float) -> Settings:
         per_tenant_per_second=float(rate),
         per_conversation_per_second=PER_CONVERSATION,
         dispatch_batch_size=int(os.environ.get("BENCH_BATCH", "200")),
-        dispatch_concurrency=int(os.environ.get("BENCH_CONCURRENCY", "16")),
+        dispatch_concurrency=int(os.environ.get("BENCH_CONCURRENCY", "64")),
         backoff_base_seconds=1,
         send_timeout_seconds=5,
         lease_seconds=int(os.environ.get("BENCH_LEASE", "15")),
