@@ -25,8 +25,8 @@ then kills one of them and starts a replacement. SQLite allows one sender only.
 
 The fake refuses with 429 and Retry-After when a conversation goes over 7 requests a second or
 the tenant over R a second (refused requests count against the limits, as Teams counts them), and
-answers a set share of requests (5% by default) with 429 (Retry-After 1) or 503 at random. The database is a SQLite file unless --database-url
-names a PostgreSQL database (which is emptied).
+answers a set share of requests (5% by default) with 429 (Retry-After 1) or 503 at random. The
+database is a SQLite file unless --database-url names a PostgreSQL database (which is emptied).
 
 The dispatcher's clock is real time shifted to a working day at 10:00 London time, so the run does
 not depend on when it is started (quiet hours and weekends would otherwise hold messages back).
