@@ -68,7 +68,9 @@ e2e: $(STAMP_RUN)
 	@command -v npm >/dev/null || { echo "make e2e: Node.js 20+ with npm is needed (docs/e2e.md)"; exit 2; }
 	E2E_CHROMIUM=$(E2E_CHROMIUM) $(BIN)/python -m scripts.e2e
 
-## bench-broadcast: 10,000 announcements through the outbox at 50/s and 500/s, then a crash and resume (QUICK=1: 1,000)
+## bench-broadcast: 10,000 announcements through the outbox at 50/s and 500/s, then a crash and resume (QUICK=1: 1,000;
+##   SENDERS=2 DATABASE_URL=postgresql+psycopg://...: two sending processes on one PostgreSQL database, each at R/2)
 .PHONY: bench-broadcast
 bench-broadcast: $(STAMP_DEV)
-	$(BIN)/python -m bench.broadcast $(if $(QUICK),--quick)
+	$(BIN)/python -m bench.broadcast $(if $(QUICK),--quick) $(if $(SENDERS),--senders $(SENDERS)) \
+		$(if $(DATABASE_URL),--database-url $(DATABASE_URL))

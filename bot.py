@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from config import ConfigError, Settings
 from delivery.adapter import build_adapter
+from delivery.connector_transport import ConnectorTransport
 from delivery.dispatcher import Dispatcher, build_dispatcher
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate, TurnMetrics
@@ -49,6 +50,7 @@ ADAPTER = web.AppKey("adapter", CloudAdapter)
 BOT = web.AppKey("bot", PartnershipBot)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 METRICS = web.AppKey("metrics", Metrics)
+TRANSPORT = web.AppKey("connector_transport", ConnectorTransport)
 
 Clock = Callable[[], datetime]
 ACTIVITY_FIELDS_REQUIRED = ("type",)
@@ -103,7 +105,8 @@ def create_app(
         viewers=ViewerCache(settings.viewer_cache_seconds),
     )
     app[SERVICES] = services
-    adapter = build_adapter(settings, credentials_factory)
+    app[TRANSPORT] = ConnectorTransport()
+    adapter = build_adapter(settings, app[TRANSPORT], credentials_factory)
     adapter.use(TurnMetrics(metrics))
     adapter.use(TenantGate(_allowed_tenants(settings)))
     adapter.use(RetryFilter(services.sessions))
@@ -116,6 +119,8 @@ def create_app(
         clock=clock,
         metrics=metrics,
     )
+    # Cleaned up in reverse: the scheduler stops, then the database, then the HTTP session.
+    app.cleanup_ctx.append(_transport_lifetime)
     app.cleanup_ctx.append(_database_lifetime)
     app.cleanup_ctx.append(_scheduler_lifetime)
     app.router.add_post("/api/messages", messages)
@@ -140,6 +145,11 @@ def _job_context(app: web.Application) -> JobContext:
     return JobContext(
         services.settings, services.sessions, services.clock, app[DISPATCHER], app[METRICS]
     )
+
+
+async def _transport_lifetime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[TRANSPORT].close()
 
 
 async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:

@@ -4,6 +4,7 @@ Connector on loopback that enforces Teams' limits and fails a share of requests.
     python -m bench.broadcast                  # 10,000 recipients at 50/s and 500/s, then a crash
     python -m bench.broadcast --quick          # 1,000 recipients
     python -m bench.broadcast --rates 500 --recipients 2000 --modes normal
+    python -m bench.broadcast --senders 2 --database-url postgresql+psycopg://.../bench
 
 For each rate R it prints
 
@@ -16,11 +17,16 @@ the kill (those the connector had accepted but the dead sender had not recorded;
 again, so duplicates must not exceed it).
 
 The fake connector runs in this process; the dispatcher runs in a child process, as the bot would,
-so the two do not share one event loop. The fake refuses with 429 and Retry-After when a
-conversation goes over 7 requests a second or the tenant over R a second (refused requests count
-against the limits, as Teams counts them), and answers a set share of requests (5% by default)
-with 429 (Retry-After 1) or 503 at random. The database is a SQLite file unless --database-url
-names a PostgreSQL database (which is emptied).
+so the two do not share one event loop. `--senders K` runs K such processes on one PostgreSQL
+database, as K instances of the bot would (each claims rows with its own lease), each pacing itself
+at R/K a second: the tenant's limit holds across them, and R/K is what
+`REMINDER_PER_TENANT_PER_SECOND` is set to on each of K instances in production. The crash mode
+then kills one of them and starts a replacement. SQLite allows one sender only.
+
+The fake refuses with 429 and Retry-After when a conversation goes over 7 requests a second or
+the tenant over R a second (refused requests count against the limits, as Teams counts them), and
+answers a set share of requests (5% by default) with 429 (Retry-After 1) or 503 at random. The
+database is a SQLite file unless --database-url names a PostgreSQL database (which is emptied).
 
 The dispatcher's clock is real time shifted to a working day at 10:00 London time, so the run does
 not depend on when it is started (quiet hours and weekends would otherwise hold messages back).
@@ -91,6 +97,8 @@ class FakeTeams:
     refused: Counter[str] = field(default_factory=Counter)
     first_at: float | None = None
     last_at: float | None = None
+    # When each copy was accepted (monotonic), for the timeline printed beside the result.
+    accepted_at: list[float] = field(default_factory=list)
     _tenant: Bucket | None = None
     _conversations: dict[str, Bucket] = field(default_factory=dict)
     _rng: random.Random = field(init=False)
@@ -135,6 +143,7 @@ class FakeTeams:
         now = time.monotonic()
         self.first_at = self.first_at or now
         self.last_at = now
+        self.accepted_at.append(now)
         self.delivered[conversation] += 1
         self._ids += 1
         if self.kill_after is not None and self._ids >= self.kill_after:
@@ -269,14 +278,17 @@ async def outbox_states(url: str) -> Counter[str]:
     return states
 
 
-async def claimed_conversations(url: str) -> set[str]:
-    """Conversations of rows a sender claimed and had not finished when it died."""
+async def claimed_conversations(url: str, pid: int) -> set[str]:
+    """Conversations of rows the sender `pid` claimed and had not finished when it died."""
     engine = make_engine(url)
     async with make_session_factory(engine)() as session:
+        # The lease owner is host:pid:random (delivery.dispatcher.instance_name); the other
+        # senders' rows are theirs to finish, not copies in doubt.
         rows = await session.scalars(
             select(ConversationRef.conversation_id)
             .join(OutboxMessage, OutboxMessage.person_id == ConversationRef.person_id)
             .where(OutboxMessage.status == "sending")
+            .where(OutboxMessage.lease_owner.like(f"%:{pid}:%"))
         )
         found = set(rows)
     await engine.dispose()
@@ -293,7 +305,7 @@ def bench_settings(url: str, rate: float) -> Settings:
         per_tenant_per_second=float(rate),
         per_conversation_per_second=PER_CONVERSATION,
         dispatch_batch_size=int(os.environ.get("BENCH_BATCH", "200")),
-        dispatch_concurrency=int(os.environ.get("BENCH_CONCURRENCY", "16")),
+        dispatch_concurrency=int(os.environ.get("BENCH_CONCURRENCY", "64")),
         backoff_base_seconds=1,
         send_timeout_seconds=5,
         lease_seconds=int(os.environ.get("BENCH_LEASE", "15")),
@@ -314,14 +326,19 @@ def virtual_clock(wall_start: float) -> Any:
 async def run_sender(url: str, rate: float, wall_start: float) -> None:
     """The dispatch tick, back to back, until nothing of the broadcast is left to send."""
     from delivery.adapter import build_adapter
+    from delivery.connector_transport import ConnectorTransport
     from delivery.dispatcher import build_dispatcher
 
     settings = bench_settings(url, rate)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     clock = virtual_clock(wall_start)
+    transport = ConnectorTransport()
     dispatcher = build_dispatcher(
-        settings=settings, sessions=sessions, adapter=build_adapter(settings), clock=clock
+        settings=settings,
+        sessions=sessions,
+        adapter=build_adapter(settings, transport),
+        clock=clock,
     )
     # Ready, as a running bot would be: the parent starts the clock and the fan-out now.
     print("ready", flush=True)
@@ -345,6 +362,7 @@ async def run_sender(url: str, rate: float, wall_start: float) -> None:
             break
         due = min(t for t in (waiting, leased) if t is not None)
         await asyncio.sleep(min(1.0, max(0.01, (due - clock()).total_seconds())))
+    await transport.close()
     await engine.dispose()
 
 
@@ -381,6 +399,27 @@ def go(sender: subprocess.Popen) -> None:
     sender.stdin.flush()
 
 
+async def wait_for_all(senders: list[subprocess.Popen]) -> None:
+    loop = asyncio.get_running_loop()
+    for sender in senders:
+        await loop.run_in_executor(None, sender.wait)
+        if sender.returncode != 0:
+            raise SystemExit(f"a sending process failed with status {sender.returncode}")
+
+
+def check_senders(senders: int, database_url: str | None) -> str | None:
+    """Why this number of senders cannot run, or None."""
+    if senders < 1:
+        return "--senders must be at least 1"
+    if senders > 1 and not (database_url or "").startswith("postgresql"):
+        return (
+            "--senders above 1 needs PostgreSQL (--database-url postgresql+psycopg://...): "
+            "SQLite cannot be shared by several sending processes, as it cannot by several "
+            "instances of the bot"
+        )
+    return None
+
+
 # -- one run ---------------------------------------------------------------------------------------
 
 
@@ -393,6 +432,8 @@ class Result:
     duplicates: int
     mode: str = "normal"
     in_flight: int = 0
+    senders: int = 1
+    timeline: str = ""
     refused: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -409,13 +450,20 @@ class Result:
             f"seconds={self.seconds:.2f} floor_seconds={self.floor:.2f} "
             f"efficiency={self.efficiency:.1f}% lost={self.lost} duplicates={self.duplicates}"
         )
+        if self.senders > 1:
+            text += f" senders={self.senders}"
         if self.mode == "crash":
             text += f" mode=crash in_flight_at_kill={self.in_flight}"
         return text
 
 
 async def run(
-    recipients: int, rate: float, failure_share: float, mode: str, database_url: str | None
+    recipients: int,
+    rate: float,
+    failure_share: float,
+    mode: str,
+    database_url: str | None,
+    senders: int = 1,
 ) -> Result:
     teams = FakeTeams(rate, failure_share, kill_after=recipients // 2 if mode == "crash" else None)
     runner = web.AppRunner(teams.app(), access_log=None)
@@ -424,28 +472,33 @@ async def run(
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     service_url = f"http://127.0.0.1:{port}"
+    # Each sender paces itself at its share, so together they keep to the tenant's limit.
+    share = rate / senders
     with tempfile.TemporaryDirectory() as directory:
         url = database_url or f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}"
         announcement_id = await prepare_database(url, recipients, service_url)
         wall_start = time.time()
-        sender = start_sender(url, rate, wall_start)
+        running = [start_sender(url, share, wall_start) for _ in range(senders)]
         started = time.monotonic()
         queued = await send_now(url, announcement_id, virtual_clock(wall_start)())
         assert queued == recipients, queued
-        go(sender)
+        fanned_out = time.monotonic() - started
+        for sender in running:
+            go(sender)
         in_flight = 0
         if mode == "crash":
             await teams.reached.wait()
-            os.kill(sender.pid, signal.SIGKILL)
-            sender.wait()
+            victim = running.pop(0)
+            os.kill(victim.pid, signal.SIGKILL)
+            victim.wait()
             # Claimed rows whose copy reached Teams but which the dead sender never recorded.
-            unfinished = await claimed_conversations(url)
+            unfinished = await claimed_conversations(url, victim.pid)
             in_flight = sum(1 for c in unfinished if teams.delivered[c])
-            sender = start_sender(url, rate, wall_start)
-            go(sender)
-        await asyncio.get_running_loop().run_in_executor(None, sender.wait)
-        if sender.returncode != 0:
-            raise SystemExit(f"the sending process failed with status {sender.returncode}")
+            # The platform restarts the instance.
+            replacement = start_sender(url, share, wall_start)
+            go(replacement)
+            running.append(replacement)
+        await wait_for_all(running)
         states = await outbox_states(url)
     await runner.cleanup()
     assert states.get("sent", 0) == recipients, dict(states)
@@ -460,6 +513,23 @@ async def run(
         mode=mode,
         in_flight=in_flight,
         refused=dict(teams.refused),
+        senders=senders,
+        timeline=timeline(teams.accepted_at, started, fanned_out),
+    )
+
+
+def timeline(accepted_at: list[float], started: float, fanned_out: float) -> str:
+    """Where the seconds went: the fan-out, the first copy, then shares of the copies accepted."""
+    if not accepted_at:
+        return f"fan-out {fanned_out:.2f} s, nothing accepted"
+    ordered = sorted(accepted_at)
+    marks = ", ".join(
+        f"{share}% +{ordered[min(len(ordered) - 1, len(ordered) * share // 100)] - started:.2f} s"
+        for share in (50, 90, 99)
+    )
+    return (
+        f"fan-out {fanned_out:.2f} s, first copy +{ordered[0] - started:.2f} s, {marks}, "
+        f"last +{ordered[-1] - started:.2f} s"
     )
 
 
@@ -476,6 +546,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failures", type=float, default=0.05, help="share of requests failed")
     parser.add_argument("--modes", default="normal,crash")
     parser.add_argument("--database-url", help="a PostgreSQL database to use (it is emptied)")
+    parser.add_argument(
+        "--senders",
+        type=int,
+        default=1,
+        help="sending processes on one PostgreSQL database, each at rate/K (default 1)",
+    )
     parser.add_argument("--sender", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--rate", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--wall-start", type=float, help=argparse.SUPPRESS)
@@ -483,6 +559,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.sender:
         asyncio.run(run_sender(args.database_url, args.rate, args.wall_start))
         return 0
+    problem = check_senders(args.senders, args.database_url)
+    if problem:
+        parser.error(problem)
     recipients = args.recipients or (1000 if args.quick else 10_000)
     modes = args.modes.split(",")
     failed = False
@@ -492,9 +571,12 @@ def main(argv: list[str] | None = None) -> int:
     if "crash" in modes:
         runs.append((args.crash_rate, "crash"))
     for rate, mode in runs:
-        result = asyncio.run(run(recipients, rate, args.failures, mode, args.database_url))
+        result = asyncio.run(
+            run(recipients, rate, args.failures, mode, args.database_url, args.senders)
+        )
         print(result.line(), flush=True)
         print(f"  refused by the fake connector: {result.refused}", file=sys.stderr, flush=True)
+        print(f"  timeline: {result.timeline}", file=sys.stderr, flush=True)
         if result.lost or (mode == "normal" and result.duplicates):
             failed = True
         if mode == "crash" and result.duplicates > result.in_flight:

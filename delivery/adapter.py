@@ -7,7 +7,9 @@ Two things are added through the SDK's extension points, without patching it:
 - `CachingConnectorFactory` keeps one `ConnectorClient` per service URL and audience, and
   `GuardedAuthentication` one `UserTokenClient` per app id. The stock SDK builds both for every
   turn (and never closes them); building their msrest configurations was most of the cost of a
-  turn (see bench/turn_latency.py).
+  turn (see bench/turn_latency.py). Its clients send through the `ConnectorTransport` handed to
+  `build_adapter` (aiohttp, `delivery/connector_transport.py`) rather than the SDK's `requests`
+  in a thread pool: every reply and every proactive message goes through it.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from botbuilder.integration.aiohttp import (
     ConfigurationServiceClientCredentialFactory,
 )
 from botbuilder.schema import Activity, ActivityTypes, CallerIdConstants
-from botframework.connector import ConnectorClient
+from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
     AuthenticateRequestResult,
     AuthenticationConstants,
@@ -36,6 +38,7 @@ from botframework.connector.auth import (
 from botframework.connector.skills import BotFrameworkClient
 
 from config import Settings
+from delivery.connector_transport import ConnectorTransport
 
 log = logging.getLogger(__name__)
 
@@ -82,25 +85,46 @@ class SdkConfiguration:
 
 
 class CachingConnectorFactory(ConnectorFactory):
-    """One connector client per (service URL, audience), reused across turns."""
+    """One connector client per (service URL, audience), reused across turns, on our transport."""
 
     def __init__(
-        self, inner: ConnectorFactory, cache: OrderedDict, limit: int = CACHED_CLIENTS
+        self,
+        inner: ConnectorFactory,
+        cache: OrderedDict,
+        transport: ConnectorTransport,
+        limit: int = CACHED_CLIENTS,
     ) -> None:
         self._inner = inner
         self._cache = cache
+        self._transport = transport
         self._limit = limit
 
     async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         key = (service_url, audience)
         client = self._cache.get(key)
         if client is None:
-            client = await self._inner.create(service_url, audience)
+            client = self._on_transport(await self._inner.create(service_url, audience))
             self._cache[key] = client
             while len(self._cache) > self._limit:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
+        return client
+
+    def _on_transport(self, stock: ConnectorClient) -> ConnectorClient:
+        """The SDK's client rebuilt with its credentials and user agent on our transport.
+
+        The SDK's factory chooses the credentials (app id, audience, cloud) and has no parameter
+        for a pipeline, so its client is only read from.
+        """
+        client = ConnectorClient(
+            stock.config.credentials,
+            base_url=stock.config.base_url,
+            pipeline_type=self._transport.pipeline,
+        )
+        added = stock.config.user_agent[len(client.config.user_agent) :].strip()
+        if added:
+            client.config.add_user_agent(added)
         return client
 
 
@@ -115,8 +139,9 @@ def _app_id_of(claims_identity: ClaimsIdentity) -> str | None:
 class GuardedAuthentication(BotFrameworkAuthentication):
     """Wraps the SDK's authentication: refusals become PermissionError; connector clients reused."""
 
-    def __init__(self, inner: BotFrameworkAuthentication) -> None:
+    def __init__(self, inner: BotFrameworkAuthentication, transport: ConnectorTransport) -> None:
         self._inner = inner
+        self._transport = transport
         self._clients: OrderedDict = OrderedDict()
         self._token_clients: OrderedDict[str | None, UserTokenClient] = OrderedDict()
 
@@ -132,7 +157,7 @@ class GuardedAuthentication(BotFrameworkAuthentication):
             raise PermissionError("unauthorized") from error
         if result.connector_factory is not None:
             result.connector_factory = CachingConnectorFactory(
-                result.connector_factory, self._clients
+                result.connector_factory, self._clients, self._transport
             )
         return result
 
@@ -143,7 +168,7 @@ class GuardedAuthentication(BotFrameworkAuthentication):
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return CachingConnectorFactory(
-            self._inner.create_connector_factory(claims_identity), self._clients
+            self._inner.create_connector_factory(claims_identity), self._clients, self._transport
         )
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
@@ -175,16 +200,21 @@ class GuardedAuthentication(BotFrameworkAuthentication):
 
 
 def build_adapter(
-    settings: Settings, credentials_factory: ServiceClientCredentialsFactory | None = None
+    settings: Settings,
+    transport: ConnectorTransport,
+    credentials_factory: ServiceClientCredentialsFactory | None = None,
 ) -> CloudAdapter:
-    """The adapter for this configuration; tests hand in a credentials factory of their own."""
+    """The adapter for this configuration, sending through `transport` (its owner closes it).
+
+    Tests hand in a credentials factory of their own.
+    """
     configuration = SdkConfiguration(settings)
     authentication = ConfigurationBotFrameworkAuthentication(
         configuration,
         credentials_factory=credentials_factory
         or ConfigurationServiceClientCredentialFactory(configuration),
     )
-    adapter = CloudAdapter(GuardedAuthentication(authentication))
+    adapter = CloudAdapter(GuardedAuthentication(authentication, transport))
     adapter.on_turn_error = _on_turn_error
     return adapter
 

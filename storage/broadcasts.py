@@ -491,9 +491,11 @@ async def insert_ignoring_duplicates(
     """INSERT ... ON CONFLICT DO NOTHING, in batches, on PostgreSQL and SQLite alike."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # On the table, not the ORM class: compiled once and sent in batches ("insertmanyvalues");
+    # an ORM insert with `.values(rows)` compiled a bind parameter per value.
+    statement = insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
     for start in range(0, len(rows), batch):
-        statement = insert(model).values(rows[start : start + batch])
-        await session.execute(statement.on_conflict_do_nothing(index_elements=keys))
+        await session.execute(statement, rows[start : start + batch])
 
 
 async def start_send(
