@@ -57,6 +57,18 @@ def _announcement_id(data: dict[str, Any]) -> int | None:
     return None
 
 
+async def _find(
+    session: AsyncSession, data: dict[str, Any], *, for_update: bool = False
+) -> Announcement | None:
+    """The announcement a card's data names, or None (missing, malformed or deleted)."""
+    announcement_id = _announcement_id(data)
+    if announcement_id is None:
+        return None
+    if for_update:
+        return await broadcasts.get_for_update(session, announcement_id)
+    return await broadcasts.get(session, announcement_id)
+
+
 def _gone() -> Reply:
     return Reply.message(
         "That announcement is no longer here",
@@ -170,9 +182,8 @@ async def new_announcement(turn: Turn, _data: dict[str, Any]) -> Reply:
 
 @_admin_only
 async def edit(turn: Turn, data: dict[str, Any]) -> Reply:
-    announcement_id = _announcement_id(data)
     async with turn.services.sessions() as session:
-        announcement = await broadcasts.get(session, announcement_id) if announcement_id else None
+        announcement = await _find(session, data)
         if announcement is None:
             return _gone()
         if announcement.status != Status.DRAFT:
@@ -286,9 +297,8 @@ async def list_announcements(turn: Turn, _data: dict[str, Any]) -> Reply:
 
 @_admin_only
 async def open_announcement(turn: Turn, data: dict[str, Any]) -> Reply:
-    announcement_id = _announcement_id(data)
     async with turn.services.sessions() as session, session.begin():
-        announcement = await broadcasts.get(session, announcement_id) if announcement_id else None
+        announcement = await _find(session, data)
         if announcement is None:
             return _gone()
         return await _open(turn, session, announcement)
@@ -361,9 +371,8 @@ async def _announcement_view(
 @_admin_only
 async def preview(turn: Turn, data: dict[str, Any]) -> Reply:
     """The exact card recipients will get, sent to the author only, as a new message."""
-    announcement_id = _announcement_id(data)
     async with turn.services.sessions() as session:
-        announcement = await broadcasts.get(session, announcement_id) if announcement_id else None
+        announcement = await _find(session, data)
         if announcement is None:
             return _gone()
         view = await _announcement_view(turn, session, announcement)
@@ -373,9 +382,8 @@ async def preview(turn: Turn, data: dict[str, Any]) -> Reply:
 @_admin_only
 async def duplicate(turn: Turn, data: dict[str, Any]) -> Reply:
     assert turn.viewer is not None
-    announcement_id = _announcement_id(data)
     async with turn.services.sessions() as session, session.begin():
-        original = await broadcasts.get(session, announcement_id) if announcement_id else None
+        original = await _find(session, data)
         if original is None:
             return _gone()
         copy = await broadcasts.duplicate(
@@ -394,13 +402,11 @@ async def duplicate(turn: Turn, data: dict[str, Any]) -> Reply:
 @_admin_only
 async def delete(turn: Turn, data: dict[str, Any]) -> Reply:
     assert turn.viewer is not None
-    announcement_id = _announcement_id(data)
     async with turn.services.sessions() as session, session.begin():
-        announcement = (
-            await broadcasts.get_for_update(session, announcement_id) if announcement_id else None
-        )
+        announcement = await _find(session, data, for_update=True)
         if announcement is None:
             return _gone()
+        announcement_id = announcement.id
         if announcement.status != Status.DRAFT:
             return await _open(turn, session, announcement, notice="Only drafts can be deleted.")
         if data.get("confirmed") is not True:
@@ -420,12 +426,9 @@ async def delete(turn: Turn, data: dict[str, Any]) -> Reply:
 @_admin_only
 async def send_now(turn: Turn, data: dict[str, Any]) -> Reply:
     assert turn.viewer is not None
-    announcement_id = _announcement_id(data)
     hours = _hours(turn)
     async with turn.services.sessions() as session, session.begin():
-        announcement = (
-            await broadcasts.get_for_update(session, announcement_id) if announcement_id else None
-        )
+        announcement = await _find(session, data, for_update=True)
         if announcement is None:
             return _gone()
         if announcement.status != Status.DRAFT:
@@ -479,14 +482,11 @@ def _remember_report_card(turn: Turn, announcement: Announcement) -> None:
 @_admin_only
 async def schedule(turn: Turn, data: dict[str, Any]) -> Reply:
     assert turn.viewer is not None
-    announcement_id = _announcement_id(data)
     entered = cards.ScheduleInput(
         str(data.get("send_date") or ""), str(data.get("send_time") or "")
     )
     async with turn.services.sessions() as session, session.begin():
-        announcement = (
-            await broadcasts.get_for_update(session, announcement_id) if announcement_id else None
-        )
+        announcement = await _find(session, data, for_update=True)
         if announcement is None:
             return _gone()
         if announcement.status != Status.DRAFT:
@@ -538,11 +538,8 @@ def _schedule_time(turn: Turn, entered: cards.ScheduleInput) -> tuple[datetime |
 async def cancel(turn: Turn, data: dict[str, Any]) -> Reply:
     """A scheduled send goes back to being a draft; a running send stops where it is."""
     assert turn.viewer is not None
-    announcement_id = _announcement_id(data)
     async with turn.services.sessions() as session, session.begin():
-        announcement = (
-            await broadcasts.get_for_update(session, announcement_id) if announcement_id else None
-        )
+        announcement = await _find(session, data, for_update=True)
         if announcement is None:
             return _gone()
         person_id = turn.viewer.person_id
@@ -565,11 +562,8 @@ async def cancel(turn: Turn, data: dict[str, Any]) -> Reply:
 @_admin_only
 async def resend_failed(turn: Turn, data: dict[str, Any]) -> Reply:
     assert turn.viewer is not None
-    announcement_id = _announcement_id(data)
     async with turn.services.sessions() as session, session.begin():
-        announcement = (
-            await broadcasts.get_for_update(session, announcement_id) if announcement_id else None
-        )
+        announcement = await _find(session, data, for_update=True)
         if announcement is None:
             return _gone()
         if announcement.status != Status.SENT:
@@ -618,10 +612,9 @@ async def _report_reply(
 
 async def acknowledge(turn: Turn, data: dict[str, Any]) -> Reply:
     assert turn.viewer is not None
-    announcement_id = _announcement_id(data)
     person_id = turn.viewer.person_id
     async with turn.services.sessions() as session, session.begin():
-        announcement = await broadcasts.get(session, announcement_id) if announcement_id else None
+        announcement = await _find(session, data)
         if announcement is None:
             return _gone()
         view = await _announcement_view(turn, session, announcement)
