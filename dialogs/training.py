@@ -15,6 +15,7 @@ import logging
 import re
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from botbuilder.core import CardFactory, MessageFactory
 
@@ -164,6 +165,12 @@ _BOOK_NOTICES = {
 }
 
 
+def _day_notice(template: Notice, facts: SessionFacts, zone: ZoneInfo) -> Notice:
+    """A notice template with the session's day filled in."""
+    day = format_day(facts.starts_at.astimezone(zone).date())
+    return Notice(template.text.format(day=day), template.good)
+
+
 async def book(turn: Turn, data: dict[str, Any]) -> Reply:
     viewer = turn.viewer
     assert viewer is not None
@@ -179,9 +186,7 @@ async def book(turn: Turn, data: dict[str, Any]) -> Reply:
     if facts is None or outcome.result == training.BookResult.NOT_FOUND:
         return _gone()
     log.info("booking on session %s: %s", session_id, outcome.result.value)
-    day = format_day(facts.starts_at.astimezone(zone).date())
-    template = _BOOK_NOTICES[outcome.result]
-    notice = Notice(template.text.format(day=day), template.good)
+    notice = _day_notice(_BOOK_NOTICES[outcome.result], facts, zone)
     if outcome.changed:
         await _send_confirmation(turn, facts, outcome)
     card = await course_reply_card(turn, facts.course_id, notice=notice)
@@ -242,13 +247,14 @@ async def cancel(turn: Turn, data: dict[str, Any]) -> Reply:
     if facts is None or outcome.result == training.CancelResult.NOT_FOUND:
         return _gone()
     log.info("cancellation on session %s: %s", session_id, outcome.result.value)
-    day = format_day(facts.starts_at.astimezone(zone).date())
-    template = _CANCEL_NOTICES[outcome.result]
-    text = template.text.format(day=day)
+    notice = _day_notice(_CANCEL_NOTICES[outcome.result], facts, zone)
     if outcome.promoted is not None:
         log.info("session %s: a waiting-list place was promoted", session_id)
-        text += " Your place has gone to the first person on the waiting list."
-    card = await course_reply_card(turn, facts.course_id, notice=Notice(text, template.good))
+        notice = Notice(
+            notice.text + " Your place has gone to the first person on the waiting list.",
+            notice.good,
+        )
+    card = await course_reply_card(turn, facts.course_id, notice=notice)
     return Reply(card=card) if card is not None else _gone()
 
 
