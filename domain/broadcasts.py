@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -279,24 +279,27 @@ class ReportCounts:
     def percent(self, part: int) -> int:
         return round(100 * part / self.recipients) if self.recipients else 0
 
+    @classmethod
+    def of(cls, tally: Mapping[Delivery, int], acknowledged: int) -> ReportCounts:
+        """The counts from copies tallied by where they stand."""
+        return cls(
+            recipients=sum(tally.values()),
+            pending=tally.get(Delivery.PENDING, 0),
+            sent=tally.get(Delivery.SENT, 0),
+            failed=tally.get(Delivery.FAILED, 0),
+            unreachable=tally.get(Delivery.UNREACHABLE, 0),
+            cancelled=tally.get(Delivery.CANCELLED, 0),
+            acknowledged=acknowledged,
+        )
+
 
 def count_states(states: Iterable[RecipientState]) -> ReportCounts:
-    tally: Counter[str] = Counter()
+    tally: Counter[Delivery] = Counter()
     acknowledged = 0
-    total = 0
     for state in states:
-        total += 1
         tally[state.delivery] += 1
         acknowledged += state.acknowledged
-    return ReportCounts(
-        recipients=total,
-        pending=tally[Delivery.PENDING],
-        sent=tally[Delivery.SENT],
-        failed=tally[Delivery.FAILED],
-        unreachable=tally[Delivery.UNREACHABLE],
-        cancelled=tally[Delivery.CANCELLED],
-        acknowledged=acknowledged,
-    )
+    return ReportCounts.of(tally, acknowledged)
 
 
 def ack_reminder_due(sent_on: date, working_days: int, today: date) -> bool:

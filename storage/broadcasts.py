@@ -62,6 +62,24 @@ KIND = "announcement"
 ACK_REMINDER_KIND = "announcement_ack_reminder"
 
 
+def _audit(
+    session: AsyncSession,
+    announcement: Announcement,
+    person_id: int | None,
+    event: str,
+    changes: dict[str, tuple[object, object]] | None = None,
+) -> None:
+    """One announcement's audit rows (storage.activity_log.record_audit, keyed by its id)."""
+    record_audit(
+        session,
+        person_id=person_id,
+        entity=ENTITY,
+        entity_id=str(announcement.id),
+        event=event,
+        changes=changes,
+    )
+
+
 async def audience_options(session: AsyncSession) -> AudienceOptions:
     groups = await session.execute(select(Group.id, Group.name).order_by(Group.name))
     agencies = await session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
@@ -249,9 +267,7 @@ async def create_draft(
     _note_screening(announcement, author_id, now, screening_confirmed)
     session.add(announcement)
     await session.flush()
-    record_audit(
-        session, person_id=author_id, entity=ENTITY, entity_id=str(announcement.id), event="created"
-    )
+    _audit(session, announcement, author_id, "created")
     _audit_screening(session, announcement, author_id, screening_confirmed)
     return announcement
 
@@ -288,13 +304,12 @@ async def update_draft(
         if name in changes:
             changes[name] = ("(text)", "(text changed)")
     if changes:
-        record_audit(
+        _audit(
             session,
-            person_id=editor_id,
-            entity=ENTITY,
-            entity_id=str(announcement.id),
-            event="edited",
-            changes=changes,
+            announcement,
+            editor_id,
+            "edited",
+            changes,
         )
     _audit_screening(session, announcement, editor_id, screening_confirmed)
 
@@ -311,12 +326,11 @@ def _audit_screening(
     session: AsyncSession, announcement: Announcement, person_id: int, confirmed: bool
 ) -> None:
     if confirmed:
-        record_audit(
+        _audit(
             session,
-            person_id=person_id,
-            entity=ENTITY,
-            entity_id=str(announcement.id),
-            event="screening_confirmed",
+            announcement,
+            person_id,
+            "screening_confirmed",
         )
 
 
@@ -350,13 +364,12 @@ async def duplicate(
 async def delete_draft(
     session: AsyncSession, announcement: Announcement, *, person_id: int
 ) -> None:
-    record_audit(
+    _audit(
         session,
-        person_id=person_id,
-        entity=ENTITY,
-        entity_id=str(announcement.id),
-        event="deleted",
-        changes={"title": ("(text)", None)},
+        announcement,
+        person_id,
+        "deleted",
+        {"title": ("(text)", None)},
     )
     await session.delete(announcement)
     await session.flush()
@@ -405,13 +418,12 @@ async def schedule(
     announcement.status = Status.SCHEDULED
     announcement.scheduled_for = send_at
     announcement.updated_at = now
-    record_audit(
+    _audit(
         session,
-        person_id=person_id,
-        entity=ENTITY,
-        entity_id=str(announcement.id),
-        event="scheduled",
-        changes={
+        announcement,
+        person_id,
+        "scheduled",
+        {
             "audience": (None, announcement.audience),
             "people": (None, audience.count),
             "reachable": (None, audience.reachable),
@@ -424,13 +436,12 @@ async def unschedule(
     session: AsyncSession, announcement: Announcement, *, person_id: int, now: datetime
 ) -> None:
     """Back to a draft: a scheduled announcement that has not started can be edited again."""
-    record_audit(
+    _audit(
         session,
-        person_id=person_id,
-        entity=ENTITY,
-        entity_id=str(announcement.id),
-        event="unscheduled",
-        changes={"scheduled_for": (_iso(announcement.scheduled_for), None)},
+        announcement,
+        person_id,
+        "unscheduled",
+        {"scheduled_for": (_iso(announcement.scheduled_for), None)},
     )
     announcement.status = Status.DRAFT
     announcement.scheduled_for = None
@@ -518,13 +529,12 @@ async def start_send(
     announcement.updated_at = now
     await freeze_recipients(session, announcement.id, audience, 1)
     queued = await outbox.enqueue(session, _messages(announcement.id, 1, audience.person_ids, now))
-    record_audit(
+    _audit(
         session,
-        person_id=person_id,
-        entity=ENTITY,
-        entity_id=str(announcement.id),
-        event="send_started",
-        changes={
+        announcement,
+        person_id,
+        "send_started",
+        {
             "author_id": (None, announcement.author_id),
             "audience": (None, json.dumps(announcement.audience, sort_keys=True)),
             "people": (None, audience.count),
@@ -602,13 +612,12 @@ async def cancel_send(
         kinds=[KIND, ACK_REMINDER_KIND],
         reason="announcement_cancelled",
     )
-    record_audit(
+    _audit(
         session,
-        person_id=person_id,
-        entity=ENTITY,
-        entity_id=str(announcement.id),
-        event="send_cancelled",
-        changes={
+        announcement,
+        person_id,
+        "send_cancelled",
+        {
             "status": (previous, Status.CANCELLED),
             "not_sent": (None, stopped),
             "cancelled_at": (None, now.isoformat()),
@@ -644,13 +653,12 @@ async def resend_failed(
     announcement.status = Status.SENDING
     announcement.finished_at = None
     announcement.updated_at = now
-    record_audit(
+    _audit(
         session,
-        person_id=person_id,
-        entity=ENTITY,
-        entity_id=str(announcement.id),
-        event="resent_to_failed",
-        changes={
+        announcement,
+        person_id,
+        "resent_to_failed",
+        {
             "send_number": (send_number - 1, send_number),
             "people": (None, len(failed)),
             "started_at": (None, now.isoformat()),
@@ -676,13 +684,12 @@ async def finish_if_done(
     announcement.status = Status.SENT
     announcement.finished_at = last_sent or now
     announcement.updated_at = now
-    record_audit(
+    _audit(
         session,
-        person_id=None,
-        entity=ENTITY,
-        entity_id=str(announcement.id),
-        event="send_finished",
-        changes={
+        announcement,
+        None,
+        "send_finished",
+        {
             "recipients": (None, counts.recipients),
             "sent": (None, counts.sent),
             "failed": (None, counts.failed),
@@ -770,20 +777,11 @@ async def report_counts(session: AsyncSession, announcement: Announcement) -> Re
         .group_by(OutboxMessage.status)
     )
     tally: dict[Delivery, int] = defaultdict(int)
-    total = acknowledged = 0
+    acknowledged = 0
     for status, count, acks in await session.execute(statement):
         tally[delivery_of(status)] += count
-        total += count
         acknowledged += acks
-    return ReportCounts(
-        recipients=total,
-        pending=tally[Delivery.PENDING],
-        sent=tally[Delivery.SENT],
-        failed=tally[Delivery.FAILED],
-        unreachable=tally[Delivery.UNREACHABLE],
-        cancelled=tally[Delivery.CANCELLED],
-        acknowledged=acknowledged,
-    )
+    return ReportCounts.of(tally, acknowledged)
 
 
 @dataclass(frozen=True)
