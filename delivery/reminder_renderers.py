@@ -222,11 +222,8 @@ class ReminderRenderers:
         drift = drift_words(drift_of(item.facts, today, self._thresholds)) or (
             f"due {format_day(effective_due(item.facts))}"
         )
-        colour = (
-            "Attention"
-            if is_open(item.facts) and today > effective_due(item.facts)
-            else ("Warning")
-        )
+        overdue = is_open(item.facts) and today > effective_due(item.facts)
+        colour = "Attention" if overdue else "Warning"
         return ActionLine(
             item.reference, item.text, item.lead_name, drift[:1].upper() + drift[1:], colour
         )
