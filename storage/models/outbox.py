@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,8 +41,18 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("kind", "subject", "recipient", "occurrence"),
-        # The dispatcher's claim: due rows by status and time.
-        Index("ix_outbox_status_not_before", "status", "not_before"),
+        # The dispatcher's claim: due rows in queue order, read straight off the index (a claim
+        # reads one batch of index entries, however long the queue behind it).
+        Index("ix_outbox_status_not_before_id", "status", "not_before", "id"),
+        # Retries that have waited out their delay go before the queue (see outbox.claim_due);
+        # only rows that were tried and are waiting again are in this index, so it stays small.
+        Index(
+            "ix_outbox_retries",
+            "not_before",
+            "id",
+            postgresql_where=text("status = 'pending' AND attempts > 0"),
+            sqlite_where=text("status = 'pending' AND attempts > 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -171,3 +171,32 @@ async def test_outcomes_recorded_together_only_where_the_lease_is_still_held(see
     # The rows b took over are b's: a's outcomes did not touch them.
     assert {rows[m.id].lease_owner for m in first[:2]} == {"b"}
     assert {rows[m.id].status for m in first[:2]} == {"sending"}
+
+
+async def test_a_retry_goes_before_the_backlog_queued_ahead_of_it(seeded_engine):
+    """A throttled row has had its turn at the head of the queue; it must not wait behind the
+    rest of a broadcast queued earlier than its retry time."""
+    sessions = make_session_factory(seeded_engine)
+    await enqueue(sessions, [message(n) for n in range(6)])
+    (throttled,) = await claim(sessions, "a", limit=1)
+    later = NOW + timedelta(seconds=5)
+    async with sessions() as session, session.begin():
+        assert await outbox.retry_later(
+            session, throttled, not_before=later, error="http_429", now=NOW
+        )
+    assert throttled.id not in {m.id for m in await claim(sessions, "b", limit=2)}
+    taken = await claim(sessions, "b", now=later, limit=2)
+    assert taken[0].id == throttled.id
+    assert taken[0].attempts == 2 and taken[1].attempts == 1
+
+
+async def test_rows_of_a_dead_dispatcher_come_first(seeded_engine):
+    sessions = make_session_factory(seeded_engine)
+    await enqueue(sessions, [message(n) for n in range(4)])
+    (stuck,) = await claim(sessions, "crashed", limit=1, lease=10)
+    (throttled,) = await claim(sessions, "a", limit=1)
+    async with sessions() as session, session.begin():
+        await outbox.retry_later(session, throttled, not_before=NOW, error="http_503", now=NOW)
+    taken = await claim(sessions, "b", now=NOW + timedelta(seconds=11), limit=3)
+    assert [m.id for m in taken][:2] == [stuck.id, throttled.id]
+    assert {m.lease_owner for m in taken} == {"b"}
