@@ -7,6 +7,7 @@ Nothing here is a module-level global: the engine, adapter, bot and scheduler ar
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sys
@@ -25,11 +26,13 @@ from config import ConfigError, Settings
 from delivery.adapter import build_adapter
 from delivery.connector_transport import ConnectorTransport
 from delivery.dispatcher import Dispatcher, build_dispatcher
+from delivery.doorbell import Doorbell, listen, listens
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate, TurnMetrics
 from dialogs.registry import Registry
 from dialogs.services import BotServices
 from dialogs.teams_bot import PartnershipBot
+from jobs.dispatch_loop import DispatchLoop
 from jobs.scheduler import JobContext, start_scheduler
 from observability.metrics import Metrics
 from storage import migrate
@@ -103,6 +106,7 @@ def create_app(
         user_state=UserState(storage),
         clock=clock,
         viewers=ViewerCache(settings.viewer_cache_seconds),
+        doorbell=Doorbell(),
     )
     app[SERVICES] = services
     app[TRANSPORT] = ConnectorTransport()
@@ -143,7 +147,12 @@ def _allowed_tenants(settings: Settings) -> frozenset[str]:
 def _job_context(app: web.Application) -> JobContext:
     services = app[SERVICES]
     return JobContext(
-        services.settings, services.sessions, services.clock, app[DISPATCHER], app[METRICS]
+        services.settings,
+        services.sessions,
+        services.clock,
+        app[DISPATCHER],
+        app[METRICS],
+        services.doorbell,
     )
 
 
@@ -162,9 +171,25 @@ async def _scheduler_lifetime(app: web.Application) -> AsyncIterator[None]:
     if not services.settings.scheduler_enabled:
         yield
         return
-    scheduler = start_scheduler(_job_context(app))
+    context = _job_context(app)
+    scheduler = start_scheduler(context)
+    sending = _start_sending(context)
     yield
     scheduler.shutdown(wait=False)
+    for task in sending:
+        task.cancel()
+    await asyncio.gather(*sending, return_exceptions=True)
+
+
+def _start_sending(context: JobContext) -> list[asyncio.Task[None]]:
+    """The dispatch loop, woken by the doorbell; on PostgreSQL, rings from other instances too."""
+    loop = DispatchLoop(context)
+    context.doorbell.subscribe(loop.ring)
+    tasks = [asyncio.create_task(loop.run(), name="dispatch-loop")]
+    if listens(context.settings.database_url):
+        hearing = listen(context.settings.database_url, loop.ring)
+        tasks.append(asyncio.create_task(hearing, name="outbox-doorbell"))
+    return tasks
 
 
 async def messages(request: web.Request) -> web.StreamResponse:

@@ -52,6 +52,7 @@ from delivery.renderers import Renderers, RenderFailure, build_renderers
 from delivery.sender import ProactiveSender, SendOutcome
 from domain.reminders import DIGESTIBLE, ReminderPreferences, when_to_send
 from domain.send_times import SendRules, local_date
+from domain.working_days import preload
 from observability.metrics import Metrics
 from storage import conversations, outbox
 from storage.models import ConversationRef
@@ -487,8 +488,11 @@ def build_dispatcher(
     renderers: Renderers | None = None,
     metrics: Metrics | None = None,
 ) -> Dispatcher:
-    """The dispatcher for this app: its sender, limiter and every feature's renderers."""
+    """The dispatcher for this app: its sender, limiter and every feature's renderers. The
+    working-day calendar is loaded here, so that the first send does not wait for it."""
     reminders = settings.reminders
+    this_year = clock().year
+    preload((this_year, this_year + 1))
     return Dispatcher(
         sessions=sessions,
         sender=ProactiveSender(

@@ -448,6 +448,7 @@ async def send_now(turn: Turn, data: dict[str, Any]) -> Reply:
         await broadcasts.start_send(
             session, announcement, audience, now=turn.now, person_id=turn.viewer.person_id
         )
+        await turn.services.doorbell.ring(session)
         log.info("announcement %s sending to %s people", announcement.id, audience.count)
         return await _report_reply(turn, session, announcement)
 
@@ -576,6 +577,8 @@ async def resend_failed(turn: Turn, data: dict[str, Any]) -> Reply:
         count = await broadcasts.resend_failed(
             session, announcement, now=turn.now, person_id=turn.viewer.person_id
         )
+        if count:
+            await turn.services.doorbell.ring(session)
         log.info("announcement %s resent to %s failed recipients", announcement.id, count)
         notice = f"Resending to {count:,} people." if count else "Nobody is marked failed."
         return await _report_reply(turn, session, announcement, notice=notice)

@@ -10,6 +10,7 @@ from botbuilder.core import ConversationState, UserState
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from config import Settings
+from delivery.doorbell import Doorbell
 from storage.people import ViewerCache
 
 PARTNERSHIP_NAME = "Riverside Safeguarding Children Partnership"
@@ -25,6 +26,8 @@ class BotServices:
     clock: Callable[[], datetime]
     partnership_name: str = PARTNERSHIP_NAME
     viewers: ViewerCache = field(default_factory=lambda: ViewerCache(0))
+    # Rung by whatever queues outbox rows to go now ("Send now"), to wake the dispatchers.
+    doorbell: Doorbell = field(default_factory=Doorbell)
 
     @property
     def business_team_email(self) -> str:

@@ -20,6 +20,7 @@ call costs a few microseconds however large ``n`` is; holiday sets are cached pe
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -30,6 +31,7 @@ __all__ = [
     "bank_holidays",
     "is_working_day",
     "next_working_day_on_or_after",
+    "preload",
     "previous_working_day_on_or_before",
     "working_days_between",
 ]
@@ -48,6 +50,13 @@ def bank_holidays(year: int) -> frozenset[date]:
     """
     calendar = holidays.country_holidays("GB", subdiv="ENG", years=year, observed=True)
     return frozenset(day for day in calendar if day.year == year)
+
+
+def preload(years: Iterable[int]) -> None:
+    """Build these years' calendars now: the first one costs ~75 ms (the `holidays` package
+    loads its countries), better paid at start than by the first reminder or turn."""
+    for year in years:
+        _weekday_holiday_ordinals(year)
 
 
 @lru_cache(maxsize=512)

@@ -28,6 +28,8 @@ async def start_due_sends(context: JobContext) -> int:
     for announcement_id in due:
         async with context.sessions() as session, session.begin():
             people = await broadcasts.start_if_due(session, announcement_id, now)
+            if people:
+                await context.doorbell.ring(session)
         if people is not None:
             started += 1
             log.info(

@@ -6,6 +6,7 @@ its own in-memory job store is never shared between instances and losing it lose
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from config import Settings
 from config.settings import METRICS_OFF
 from delivery.dispatcher import Dispatcher
+from delivery.doorbell import Doorbell
 from jobs.planning import plan_reminders
 from observability.metrics import Metrics
 from storage import outbox
@@ -39,6 +41,7 @@ class JobContext:
     clock: Callable[[], datetime]
     dispatcher: Dispatcher | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    doorbell: Doorbell = field(default_factory=Doorbell)
 
 
 JobFunction = Callable[[JobContext], Awaitable[object]]
@@ -46,13 +49,18 @@ JobFunction = Callable[[JobContext], Awaitable[object]]
 
 def guarded(name: str, job: JobFunction, context: JobContext) -> Callable[[], Awaitable[None]]:
     """Run a job, logging its failure by type only: one failing tick must not stop the next.
-    Every run is counted and timed under `name`."""
+    Every run is counted and timed under `name`. A run cut off by the app stopping is no
+    failure (its work is idempotent and is done again after the restart), so it ends quietly
+    rather than with the scheduler's traceback."""
 
     async def run() -> None:
         started = time.perf_counter()
         outcome = "ok"
         try:
             await job(context)
+        except asyncio.CancelledError:
+            log.info("job %s stopped by shutdown", name)
+            return
         except Exception as error:
             outcome = "error"
             log.error("job %s failed: %s", name, type(error).__name__)
@@ -100,6 +108,8 @@ def add_meeting_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
 async def plan(context: JobContext) -> int:
     """The planning tick: every planner, once; idempotent, so overlapping ticks do no harm."""
     result = await plan_reminders(context.settings, context.sessions, context.clock())
+    if result.inserted:
+        context.doorbell.wake_all()  # some may be due now; the dispatch loop finds out which
     return result.inserted
 
 
@@ -135,8 +145,9 @@ def add_metrics_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
 
 
 def add_reminder_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
-    """Plan every few minutes and at the send time on weekdays (local time); dispatch every few
-    seconds. The planner at the send time makes the day's reminders go out on the minute."""
+    """Plan every few minutes and at the send time on weekdays (local time). The planner at the
+    send time makes the day's reminders go out on the minute. Sending is not a job here: the
+    dispatch loop (jobs.dispatch_loop) runs beside the scheduler."""
     reminders = context.settings.reminders
     hour, minute = (int(part) for part in reminders.send_time.split(":"))
     scheduler.add_job(
@@ -154,14 +165,6 @@ def add_reminder_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
         id="reminders.plan_at_send_time",
         replace_existing=True,
     )
-    if context.dispatcher is not None:
-        scheduler.add_job(
-            guarded("dispatch", dispatch, context),
-            "interval",
-            seconds=reminders.dispatch_interval_seconds,
-            id="reminders.dispatch",
-            replace_existing=True,
-        )
 
 
 def start_scheduler(context: JobContext) -> AsyncIOScheduler:

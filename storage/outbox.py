@@ -619,6 +619,16 @@ async def next_due(session: AsyncSession) -> datetime | None:
     )
 
 
+async def next_claimable(session: AsyncSession) -> datetime | None:
+    """The earliest time a claim can find a row: the next pending row due, or the end of the
+    first lease to run out (its dispatcher may have died holding it)."""
+    pending = await next_due(session)
+    leased = await session.scalar(
+        select(func.min(OutboxMessage.leased_until)).where(OutboxMessage.status == SENDING)
+    )
+    return min((t for t in (pending, leased) if t is not None), default=None)
+
+
 async def repeat_later(
     session: AsyncSession, message_id: int, *, person_id: int, not_before: datetime
 ) -> bool:

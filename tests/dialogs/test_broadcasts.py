@@ -4,6 +4,8 @@ recording what reached Teams."""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +14,7 @@ from sqlalchemy import func, select
 
 from bot import DISPATCHER, SERVICES
 from jobs.broadcasts import finish_sends, plan_ack_reminders, start_due_sends
+from jobs.dispatch_loop import DispatchLoop
 from jobs.scheduler import JobContext
 from storage.models import (
     Announcement,
@@ -704,3 +707,29 @@ async def test_people_booked_on_a_course_are_an_audience(harness):
         .order_by(Person.code),
     )
     assert [r.code for r in recipients] == ["P09", "P11"]
+
+
+async def test_send_now_wakes_the_dispatch_loop_without_waiting_for_its_tick(harness):
+    """With an hour between ticks, only the doorbell can explain copies arriving at once."""
+    services = harness.app[SERVICES]
+    hourly = replace(services.settings.reminders, dispatch_interval_seconds=3600)
+    context = JobContext(
+        replace(services.settings, reminders=hourly),
+        services.sessions,
+        services.clock,
+        harness.app[DISPATCHER],
+        doorbell=services.doorbell,
+    )
+    loop = DispatchLoop(context)
+    services.doorbell.subscribe(loop.ring)
+    await install(harness, NCN_MEMBERS[:4])
+    announcement_id = await ncn_draft(harness)
+    posted = len(harness.connector.sent)
+    running = asyncio.create_task(loop.run())
+    try:
+        await harness.execute(ADMIN, "broadcast_send", {"announcement_id": announcement_id})
+        await harness.connector.wait_for_posts(posted + 4)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+    assert all(len(announcement_cards(harness, code)) == 1 for code in NCN_MEMBERS[:4])

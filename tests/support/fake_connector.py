@@ -6,6 +6,7 @@ be told to fail the next requests (status, Retry-After) to exercise retries and 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import deque
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ class FakeConnector:
     blocked_conversations: set[str] = field(default_factory=set)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
+    # Notified on every message posted, for tests that wait for a send made in the background.
+    _arrivals: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     @property
     def url(self) -> str:
@@ -76,6 +79,11 @@ class FakeConnector:
 
     def fail_next(self, status: int, count: int = 1, retry_after: str | None = None) -> None:
         self.failures.extend(Failure(status, retry_after) for _ in range(count))
+
+    async def wait_for_posts(self, count: int) -> None:
+        """Until `count` messages have been posted in all (at most 10 s: that bounds a failure)."""
+        async with asyncio.timeout(10), self._arrivals:
+            await self._arrivals.wait_for(lambda: len(self.sent) >= count)
 
     def cards_to(self, conversation_id: str) -> list[dict[str, Any]]:
         return [c for s in self.sent if s.conversation_id == conversation_id for c in s.cards]
@@ -112,6 +120,8 @@ class FakeConnector:
                 request.headers.get("Authorization", ""),
             )
         )
+        async with self._arrivals:
+            self._arrivals.notify_all()
         return web.json_response({"id": activity_id})
 
     async def _update(self, request: web.Request) -> web.Response:
@@ -129,6 +139,8 @@ class FakeConnector:
                 request.headers.get("Authorization", ""),
             )
         )
+        async with self._arrivals:
+            self._arrivals.notify_all()
         return web.json_response({"id": activity_id})
 
     async def _member(self, request: web.Request) -> web.Response:
