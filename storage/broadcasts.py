@@ -16,8 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
+    Integer,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -148,27 +151,30 @@ async def audience_candidates(session: AsyncSession) -> list[Candidate]:
         *person_columns, literal("group").label("tag"), Membership.group_id.label("ref")
     ).join(Membership, Membership.person_id == Person.id, isouter=True)
     statement = union_all(memberships, *_booking_selects(person_columns))
-    facts: dict[int, dict[str, Any]] = {}
-    links: dict[int, dict[str, set[int]]] = defaultdict(lambda: {"group": set(), "course": set()})
-    for row in await session.execute(statement):
-        person_id, agency_id, active, guest, champion, reachable, tag, ref = row
-        facts[person_id] = {
-            "agency_id": agency_id,
-            "active": bool(active),
-            "is_guest": bool(guest),
-            "is_champion": bool(champion),
-            "reachable": bool(reachable),
-        }
+    facts: dict[int, tuple[int, bool, bool, bool, bool]] = {}
+    links: dict[str, dict[int, set[int]]] = {"group": {}, "course": {}}
+    for person_id, agency_id, active, guest, champion, reachable, tag, ref in await session.execute(
+        statement
+    ):
+        facts[person_id] = (agency_id, bool(active), bool(guest), bool(champion), bool(reachable))
         if ref is not None:
-            links[person_id][tag].add(ref)
+            links[tag].setdefault(person_id, set()).add(ref)
+    # Most people have few links and many none: share one empty set rather than build one each
+    # (an audience of everyone is resolved from tens of thousands of rows).
+    none: frozenset[int] = frozenset()
+    groups, courses = links["group"], links["course"]
     return [
         Candidate(
-            person_id=person_id,
-            group_ids=frozenset(links[person_id]["group"]),
-            booked_course_ids=frozenset(links[person_id]["course"]),
-            **fact,
+            person_id,
+            agency_id,
+            active,
+            guest,
+            champion,
+            reachable,
+            frozenset(groups[person_id]) if person_id in groups else none,
+            frozenset(courses[person_id]) if person_id in courses else none,
         )
-        for person_id, fact in facts.items()
+        for person_id, (agency_id, active, guest, champion, reachable) in facts.items()
     ]
 
 
@@ -475,6 +481,11 @@ async def freeze_recipients(
     session: AsyncSession, announcement_id: int, audience: Audience, send_number: int
 ) -> int:
     """Record who this send is for; a person already recorded keeps their row (idempotent)."""
+    if not audience.person_ids:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        await _freeze_as_arrays(session, announcement_id, audience, send_number)
+        return audience.count
     rows = [
         {
             "announcement_id": announcement_id,
@@ -484,12 +495,38 @@ async def freeze_recipients(
         }
         for person_id in audience.person_ids
     ]
-    if not rows:
-        return 0
     await insert_ignoring_duplicates(
         session, AnnouncementRecipient, rows, ["announcement_id", "person_id"]
     )
     return len(rows)
+
+
+async def _freeze_as_arrays(
+    session: AsyncSession, announcement_id: int, audience: Audience, send_number: int
+) -> None:
+    """PostgreSQL: the audience as two arrays, unnested by the server into rows (an audience of
+    everyone is tens of thousands of rows: one statement, no per-row parameters)."""
+    people = list(audience.person_ids)
+    reachable = [person_id in audience.reachable_ids for person_id in people]
+    recipients = (
+        func.unnest(
+            bindparam("people", people, type_=postgresql.ARRAY(Integer)),
+            bindparam("reachable", reachable, type_=postgresql.ARRAY(Boolean)),
+        )
+        .table_valued("person_id", "reachable")
+        .render_derived(name="recipients")
+    )
+    rows = select(
+        literal(announcement_id),
+        recipients.c.person_id,
+        recipients.c.reachable,
+        literal(send_number),
+    )
+    await session.execute(
+        postgresql.insert(AnnouncementRecipient.__table__)
+        .from_select(["announcement_id", "person_id", "reachable", "send_number"], rows)
+        .on_conflict_do_nothing(index_elements=["announcement_id", "person_id"])
+    )
 
 
 async def insert_ignoring_duplicates(
@@ -528,7 +565,17 @@ async def start_send(
     announcement.finished_at = None
     announcement.updated_at = now
     await freeze_recipients(session, announcement.id, audience, 1)
-    queued = await outbox.enqueue(session, _messages(announcement.id, 1, audience.person_ids, now))
+    queued = await outbox.enqueue_for_people(
+        session,
+        select(AnnouncementRecipient.person_id).where(
+            AnnouncementRecipient.announcement_id == announcement.id
+        ),
+        kind=KIND,
+        subject=subject_of(announcement.id),
+        occurrence=occurrence_of(1),
+        not_before=now,
+        payload=_payload(announcement.id, 1),
+    )
     _audit(
         session,
         announcement,
@@ -558,12 +605,16 @@ def occurrence_of(send_number: int) -> str:
     return f"send:{send_number}"
 
 
+def _payload(announcement_id: int, send_number: int) -> dict[str, int]:
+    return {"announcement_id": announcement_id, "send_number": send_number}
+
+
 def _messages(
     announcement_id: int, send_number: int, person_ids: Sequence[int], now: datetime
 ) -> Iterator[outbox.NewMessage]:
     subject = subject_of(announcement_id)
     occurrence = occurrence_of(send_number)
-    payload = {"announcement_id": announcement_id, "send_number": send_number}
+    payload = _payload(announcement_id, send_number)
     for person_id in person_ids:
         yield outbox.NewMessage.to_person(KIND, subject, person_id, occurrence, now, payload)
 

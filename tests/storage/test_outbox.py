@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from storage import outbox
 from storage.db import make_session_factory
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Person
 from storage.outbox import NewMessage
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -200,3 +200,35 @@ async def test_rows_of_a_dead_dispatcher_come_first(seeded_engine):
     taken = await claim(sessions, "b", now=NOW + timedelta(seconds=11), limit=3)
     assert [m.id for m in taken][:2] == [stuck.id, throttled.id]
     assert {m.lease_owner for m in taken} == {"b"}
+
+
+async def test_a_fan_out_queues_one_row_per_person_once(seeded_engine):
+    sessions = make_session_factory(seeded_engine)
+    async with sessions() as session:
+        people = sorted(await session.scalars(select(Person.id).limit(5)))
+
+    async def fan_out() -> int:
+        async with sessions() as session, session.begin():
+            return await outbox.enqueue_for_people(
+                session,
+                select(Person.id).where(Person.id.in_(people)),
+                kind="announcement",
+                subject="announcement:9",
+                occurrence="send:1",
+                not_before=NOW,
+                payload={"announcement_id": 9, "send_number": 1},
+            )
+
+    assert await fan_out() == 5
+    assert await fan_out() == 0  # a fan-out run again after a crash adds nothing
+    async with sessions() as session:
+        rows = (await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    assert [r.recipient for r in rows] == [f"person:{p}" for p in people]
+    assert [r.person_id for r in rows] == people
+    assert {(r.kind, r.subject, r.occurrence, r.status, r.attempts) for r in rows} == {
+        ("announcement", "announcement:9", "send:1", "pending", 0)
+    }
+    assert {r.not_before for r in rows} == {NOW}
+    assert all(r.payload == {"announcement_id": 9, "send_number": 1} for r in rows)
+    claimed = await claim(sessions, "me")
+    assert len(claimed) == 5 and claimed[0].payload["announcement_id"] == 9
