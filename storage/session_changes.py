@@ -87,18 +87,23 @@ async def queue_change_notices(
         reminder
         for c in changed
         for reminder in plan_change_notices(
-            c.session_id,
-            c.after,
-            [
-                PersonOnSession(person, told_of.get((c.session_id, person), c.before))
-                for person in on_list.get(c.session_id, ())
-            ],
-            now,
-            preferences,
-            rules,
+            c.session_id, c.after, _what_people_knew(c, on_list, told_of), now, preferences, rules
         )
     ]
     return await outbox.enqueue(session, map(_message, planned))
+
+
+def _what_people_knew(
+    change: SessionChange,
+    on_list: dict[int, list[int]],
+    told_of: dict[tuple[int, int], SessionTimes],
+) -> list[PersonOnSession]:
+    """Everyone on the session, each with what they knew: the session before this import, or
+    before the change a superseded notice was to tell them of."""
+    return [
+        PersonOnSession(person, told_of.get((change.session_id, person), change.before))
+        for person in on_list.get(change.session_id, ())
+    ]
 
 
 def _message(reminder: Reminder) -> NewMessage:
