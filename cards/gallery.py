@@ -21,6 +21,7 @@ from cards import (
     meetings,
     reminder_digests,
     reminders,
+    session_changes,
     training,
     welcome,
 )
@@ -36,6 +37,7 @@ def sources() -> list[GalleryStates]:
         actions.gallery_states,
         meetings.gallery_states,
         training.gallery_states,
+        session_changes.gallery_states,
         reminders.gallery_states,
         action_reminders.gallery_states,
         reminder_digests.gallery_states,

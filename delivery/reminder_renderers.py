@@ -21,6 +21,7 @@ from cards.reminder_digests import (
     personal_digest_card,
 )
 from cards.reminders import ClockView, EventReminder, event_reminder_card, rapid_review_card
+from cards.session_changes import ChangeView, session_changed_card
 from cards.training import SessionView, place_offered_card
 from cards.verbs import Verb
 from config import Settings
@@ -40,11 +41,12 @@ from domain.reminders import (
     working_days_left,
 )
 from domain.send_times import local_date
+from domain.session_changes import ChangeNotice, SessionTimes, is_still_news
 from domain.training import BookingRules, BookingStatus, session_choice
 from domain.when import format_day
 from domain.working_days import add_working_days
 from storage import actions as action_store
-from storage import meetings, outbox, reminders, training
+from storage import meetings, outbox, reminders, session_changes, training
 from storage.outbox import ClaimedMessage
 
 MEETING_LINK, SESSION_LINK = "meeting", "session"
@@ -185,6 +187,35 @@ class ReminderRenderers:
         )
         return place_offered_card(view, self._zone, self._booking_rules)
 
+    async def session_changed(
+        self, session: AsyncSession, message: ClaimedMessage, now: datetime
+    ) -> Card | None:
+        """A session this person is on moved, was cancelled or is back on. None when that is no
+        longer news: changed again since (the newer notice says so), over, or the person left
+        the session or joined it after the change."""
+        session_id = subject_id(message.subject, "session")
+        notice = ChangeNotice.of(message.payload)
+        if session_id is None or notice is None or message.person_id is None:
+            return None
+        facts = await training.session_facts(session, session_id)
+        if facts is None:
+            return None
+        current = SessionTimes(facts.starts_at, facts.ends_at, facts.cancelled)
+        if not is_still_news(notice, current, now):
+            return None
+        place = await session_changes.place_on(session, facts.id, message.person_id)
+        if place is None or place.queued_at > notice.changed_at:
+            return None  # they cancelled, or booked knowing the new time
+        view = SessionView(
+            facts,
+            session_choice(facts, place.status, now, self._booking_rules, self._zone),
+            position=place.position,
+            calendar_url=self._calendar_url(SESSION_LINK, facts.id, facts.ends_at, now),
+        )
+        return session_changed_card(
+            ChangeView(notice.change, notice.known, view), self._zone, self._booking_rules
+        )
+
     def _joining_notes(self, online: bool, day: date, today: date) -> tuple[str, ...]:
         notes = []
         if online:
@@ -317,3 +348,4 @@ def register(renderers: Renderers, settings: Settings) -> None:
     renderers.register(Kind.TRAINING, found.training_session)
     renderers.register(Kind.JOINING_INSTRUCTIONS, found.training_session)
     renderers.register(Kind.WAITING_LIST_PLACE, found.waiting_list_place)
+    renderers.register(Kind.SESSION_CHANGED, found.session_changed)

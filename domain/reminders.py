@@ -55,6 +55,7 @@ class Kind(StrEnum):
     EXCEPTION_REPORT = "exception_report"
     RAPID_REVIEW = "rapid_review"
     WAITING_LIST_PLACE = "waiting_list_place"
+    SESSION_CHANGED = "session_changed"
 
 
 # Single nudges about someone's own actions; a person who chose a digest gets these folded into one

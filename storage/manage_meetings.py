@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
+from config.reminder_rules import send_rules
 from domain.meetings import local_instant
 from storage import training
 from storage.bookings_export import ExportProblem, write_bookings
@@ -66,6 +67,7 @@ async def _import_meetings(
         now=_now(),
         allowed_email_domains=settings.partnership_email_domains,
         not_personal_data=args.not_personal_data,
+        send=send_rules(settings),
     )
     try:
         counts = await import_calendar(sessions, args.file, options)

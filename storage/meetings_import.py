@@ -16,6 +16,10 @@ X-PARTNERSHIP-GROUP / X-PARTNERSHIP-COURSE); the Teams link comes from URL, Outl
 properties or the description; the venue from LOCATION; STATUS:CANCELLED cancels; an RRULE makes
 a recurring series and RECURRENCE-ID overrides change one occurrence. The description itself is
 not kept (invitations are full of text nobody asked the bot to hold).
+
+A session that people are booked or waiting on and that the import moves (new start or end),
+cancels or puts back on gets a notice queued to each of them in the same transaction
+(`storage.session_changes`); the counts say how many people will be told.
 """
 
 from __future__ import annotations
@@ -40,11 +44,19 @@ from domain.meetings import (
     normalise_rrule,
     parse_mode,
 )
+from domain.send_times import SendRules
+from domain.session_changes import Change
 from storage.activity_log import record_audit
 from storage.calendar_files import CalendarEntry, IcsEvent, IcsUnreadable, read_events
 from storage.calendar_files import render_calendar as _render
 from storage.meetings import SeriesPlan, default_uid, save_series
 from storage.models import Booking, Course, CourseSession, Group, Meeting, MeetingSeries
+from storage.session_changes import (
+    SessionChange,
+    locked_session_by_uid,
+    queue_change_notices,
+    times_of,
+)
 from storage.tabular import ImportErrors, ImportFailed, Row, RowError, read_csv
 
 MEETING, SESSION = "meeting", "session"
@@ -60,6 +72,12 @@ class ImportOptions:
     allowed_email_domains: tuple[str, ...] = ()
     not_personal_data: bool = False
     by_person_id: int | None = None
+    # When change notices may go out (quiet hours, working days); None: the defaults in `zone`.
+    send: SendRules | None = None
+
+    @property
+    def send_rules(self) -> SendRules:
+        return self.send or SendRules(self.zone)
 
 
 @dataclass
@@ -70,12 +88,28 @@ class ImportCounts:
     occurrences_changed: int = 0
     sessions_added: int = 0
     sessions_updated: int = 0
+    sessions_moved: int = 0
+    sessions_cancelled: int = 0
+    sessions_reinstated: int = 0
+    people_to_tell: int = 0
+
+    def count_change(self, change: Change | None) -> None:
+        if change == Change.MOVED:
+            self.sessions_moved += 1
+        elif change == Change.CANCELLED:
+            self.sessions_cancelled += 1
+        elif change == Change.REINSTATED:
+            self.sessions_reinstated += 1
 
     def __str__(self) -> str:
+        people = "person" if self.people_to_tell == 1 else "people"
         return (
             f"{self.meetings_added} meetings added, {self.meetings_updated} updated, "
             f"{self.series} recurring series ({self.occurrences_changed} occurrences changed), "
-            f"{self.sessions_added} sessions added, {self.sessions_updated} updated"
+            f"{self.sessions_added} sessions added, {self.sessions_updated} updated "
+            f"({self.sessions_moved} moved, {self.sessions_cancelled} cancelled, "
+            f"{self.sessions_reinstated} back on); {self.people_to_tell} {people} booked or "
+            "waiting will be told"
         )
 
 
@@ -430,15 +464,17 @@ async def import_calendar(
             await _check_capacity(session, item, errors)
         _check_duplicates(items, errors)
         errors.raise_if_any()
-        counts = await _write(session, items, known, options)
+        counts, changes = await _write(session, items, known, options)
+        await _tell_people_on_changed_sessions(session, changes, counts, options)
         _audit_import(session, items, counts, options, path)
     return counts
 
 
 async def _write(
     session: AsyncSession, items: list[_Item], known: _Known, options: ImportOptions
-) -> ImportCounts:
+) -> tuple[ImportCounts, list[SessionChange]]:
     counts = ImportCounts()
+    changes: list[SessionChange] = []
     through = options.now + timedelta(days=DEFAULT_SERIES_HORIZON_DAYS)
     masters = [i for i in items if i.rrule and i.recurrence_id is None]
     overrides = [i for i in items if i.recurrence_id is not None]
@@ -453,14 +489,17 @@ async def _write(
             counts.meetings_added += added
             counts.meetings_updated += not added
         else:
-            added = await _write_session(session, item, known)
-            counts.sessions_added += added
-            counts.sessions_updated += not added
+            change = await _write_session(session, item, known)
+            if change is None:
+                counts.sessions_added += 1
+            else:
+                counts.sessions_updated += 1
+                changes.append(change)
     for item in overrides:
         await _write_override(session, item)
         counts.occurrences_changed += 1
     await session.flush()
-    return counts
+    return counts, changes
 
 
 async def _write_series(
@@ -532,9 +571,10 @@ async def _write_override(session: AsyncSession, item: _Item) -> None:
     meeting.detached = True
 
 
-async def _write_session(session: AsyncSession, item: _Item, known: _Known) -> bool:
-    row = await session.scalar(select(CourseSession).where(CourseSession.uid == item.uid))
-    added = row is None
+async def _write_session(session: AsyncSession, item: _Item, known: _Known) -> SessionChange | None:
+    """Write one session; for one already there, how it was and how it is (None when added)."""
+    row = await locked_session_by_uid(session, item.uid)
+    before = None if row is None else times_of(row)
     if row is None:
         row = CourseSession(uid=item.uid)
         session.add(row)
@@ -544,7 +584,20 @@ async def _write_session(session: AsyncSession, item: _Item, known: _Known) -> b
     row.venue, row.online_url = item.venue, item.link
     row.capacity = item.capacity
     row.cancelled = item.cancelled
-    return added
+    return None if before is None else SessionChange(row.id, before, times_of(row))
+
+
+async def _tell_people_on_changed_sessions(
+    session: AsyncSession,
+    changes: list[SessionChange],
+    counts: ImportCounts,
+    options: ImportOptions,
+) -> None:
+    for change in changes:
+        counts.count_change(change.change)
+    counts.people_to_tell = await queue_change_notices(
+        session, changes, options.now, options.send_rules
+    )
 
 
 def _audit_import(

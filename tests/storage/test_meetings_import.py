@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from domain.training import BookingRules
-from storage import manage, meetings, training
+from storage import manage, manage_meetings, meetings, training
 from storage.db import create_schema, make_engine, make_session_factory
 from storage.meetings_import import ImportOptions, export_calendar, import_calendar
 from storage.models import AuditEntry, CourseSession, Meeting, MeetingSeries
@@ -453,3 +453,29 @@ def test_manage_reports_import_problems(managed_database, tmp_path, capsys):
     assert "nothing was changed" in err and "'NOPE' is not a known group code" in err
     assert manage.main(["import-meetings", str(tmp_path / "missing.ics")]) == 1
     assert "file not found" in capsys.readouterr().err
+
+
+def test_manage_import_says_how_many_people_will_be_told(
+    managed_database, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(manage_meetings, "_now", lambda: NOW)
+
+    async def t3_uid():
+        engine = make_engine(managed_database)
+        async with make_session_factory(engine)() as session:
+            uid = await session.scalar(
+                select(CourseSession.uid).where(CourseSession.uid.like("%t3-20261209%"))
+            )
+        await engine.dispose()
+        return uid
+
+    moved = write(
+        tmp_path,
+        "moved.csv",
+        f"kind,course,date,start,end,uid\nsession,T3,10/12/2026,10:00,12:30,{asyncio.run(t3_uid())}\n",
+    )
+    assert manage.main(["import-meetings", str(moved)]) == 0
+    out = capsys.readouterr().out
+    assert "(1 moved, 0 cancelled, 0 back on); 3 people booked or waiting will be told" in out
+    assert manage.main(["import-meetings", str(moved)]) == 0
+    assert "; 0 people booked or waiting will be told" in capsys.readouterr().out
