@@ -220,17 +220,6 @@ async def _after_queued(session: AsyncSession, queued: list[Reminder], now: date
         await _ON_QUEUED[kind](session, reminders_of_kind, now)
 
 
-def as_message(reminder: Reminder) -> NewMessage:
-    return NewMessage.to_person(
-        str(reminder.kind),
-        reminder.subject,
-        reminder.recipient_id,
-        reminder.occurrence,
-        reminder.not_before,
-        dict(reminder.payload),
-    )
-
-
 async def _run_source(
     source: PlannerSource, planning: Planning, preferences: dict[int, ReminderPreferences]
 ) -> tuple[int, int]:
@@ -247,7 +236,7 @@ async def _run_source(
     for start in range(0, len(queued), ENQUEUE_CHUNK):
         chunk = queued[start : start + ENQUEUE_CHUNK]
         async with planning.sessions() as session, session.begin():
-            inserted += await outbox.enqueue(session, map(as_message, chunk))
+            inserted += await outbox.enqueue(session, map(NewMessage.of_reminder, chunk))
             await _after_queued(session, chunk, planning.now)
     return len(queued), inserted
 

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from domain.reminders import Reminder
 from storage.models.outbox import (
     CANCELLED,
     FAILED,
@@ -92,6 +93,18 @@ class NewMessage:
             not_before,
             person_id=person_id,
             payload=dict(payload or {}),
+        )
+
+    @classmethod
+    def of_reminder(cls, reminder: Reminder) -> NewMessage:
+        """A planned reminder (domain.reminders), to its person's personal chat."""
+        return cls.to_person(
+            str(reminder.kind),
+            reminder.subject,
+            reminder.recipient_id,
+            reminder.occurrence,
+            reminder.not_before,
+            dict(reminder.payload),
         )
 
     def row(self) -> dict[str, Any]:

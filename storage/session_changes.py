@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.reminders import Kind, Reminder
+from domain.reminders import Kind
 from domain.send_times import SendRules
 from domain.session_changes import (
     Change,
@@ -90,7 +90,7 @@ async def queue_change_notices(
             c.session_id, c.after, _what_people_knew(c, on_list, told_of), now, preferences, rules
         )
     ]
-    return await outbox.enqueue(session, map(_message, planned))
+    return await outbox.enqueue(session, map(NewMessage.of_reminder, planned))
 
 
 def _what_people_knew(
@@ -104,17 +104,6 @@ def _what_people_knew(
         PersonOnSession(person, told_of.get((change.session_id, person), change.before))
         for person in on_list.get(change.session_id, ())
     ]
-
-
-def _message(reminder: Reminder) -> NewMessage:
-    return NewMessage.to_person(
-        str(reminder.kind),
-        reminder.subject,
-        reminder.recipient_id,
-        reminder.occurrence,
-        reminder.not_before,
-        dict(reminder.payload),
-    )
 
 
 async def _people_on(session: AsyncSession, session_ids: Iterable[int]) -> dict[int, list[int]]:
