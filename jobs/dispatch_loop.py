@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 
-from jobs.scheduler import JobContext, dispatch
+from jobs.scheduler import JobContext, dispatch, run_counted
 from storage import outbox
 
 log = logging.getLogger(__name__)
@@ -38,22 +37,10 @@ class DispatchLoop:
         while True:
             self._rung.clear()
             pause = self._interval
-            if await self._drain():
+            if await run_counted("dispatch", dispatch, self._context):
                 pause = await self._seconds_until_due()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._rung.wait(), pause)
-
-    async def _drain(self) -> bool:
-        """One drain, counted and timed as the "dispatch" job; False when it failed."""
-        started = time.perf_counter()
-        outcome = "ok"
-        try:
-            await dispatch(self._context)
-        except Exception as error:
-            outcome = "error"
-            log.error("job dispatch failed: %s", type(error).__name__)
-        self._context.metrics.job_run("dispatch", outcome, time.perf_counter() - started)
-        return outcome == "ok"
 
     async def _seconds_until_due(self) -> float:
         """Until a claim can find a row (the next due, or a lease running out), within the

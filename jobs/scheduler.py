@@ -47,24 +47,30 @@ class JobContext:
 JobFunction = Callable[[JobContext], Awaitable[object]]
 
 
+async def run_counted(name: str, job: JobFunction, context: JobContext) -> bool:
+    """Run a job once, counted and timed under `name`; its failure is logged by type only, so one
+    failing run does not stop the next. True when it finished."""
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        await job(context)
+    except Exception as error:
+        outcome = "error"
+        log.error("job %s failed: %s", name, type(error).__name__)
+    context.metrics.job_run(name, outcome, time.perf_counter() - started)
+    return outcome == "ok"
+
+
 def guarded(name: str, job: JobFunction, context: JobContext) -> Callable[[], Awaitable[None]]:
-    """Run a job, logging its failure by type only: one failing tick must not stop the next.
-    Every run is counted and timed under `name`. A run cut off by the app stopping is no
-    failure (its work is idempotent and is done again after the restart), so it ends quietly
-    rather than with the scheduler's traceback."""
+    """A job for the scheduler (`run_counted`). A run cut off by the app stopping is no failure
+    (its work is idempotent and is done again after the restart), so it ends quietly rather than
+    with the scheduler's traceback."""
 
     async def run() -> None:
-        started = time.perf_counter()
-        outcome = "ok"
         try:
-            await job(context)
+            await run_counted(name, job, context)
         except asyncio.CancelledError:
             log.info("job %s stopped by shutdown", name)
-            return
-        except Exception as error:
-            outcome = "error"
-            log.error("job %s failed: %s", name, type(error).__name__)
-        context.metrics.job_run(name, outcome, time.perf_counter() - started)
 
     return run
 

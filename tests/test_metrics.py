@@ -2,6 +2,8 @@
 endpoint is off (404), open, or behind a bearer token (401); no label ever carries what a person
 typed or who they are."""
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
@@ -12,7 +14,14 @@ from config import Settings
 from dialogs.features import build_registry
 from dialogs.registry import Reply, Turn
 from jobs.scheduler import JobContext, guarded, measure_outbox
-from observability.metrics import JOB_OUTCOMES, OTHER, SEND_OUTCOMES, TURN_KINDS, TURN_OUTCOMES
+from observability.metrics import (
+    JOB_OUTCOMES,
+    OTHER,
+    SEND_OUTCOMES,
+    TURN_KINDS,
+    TURN_OUTCOMES,
+    Metrics,
+)
 from storage import outbox
 from storage.models.outbox import STATUSES
 from tests.support.fake_connector import FakeConnector
@@ -257,3 +266,24 @@ async def test_a_turn_that_fails_in_the_bot_is_counted_as_an_error(
     assert value(exposition, "partnership_bot_turns_total", kind="message", outcome="error") == 1
     assert value(exposition, "partnership_bot_turns_total", kind="message", outcome="ok") == 1
     assert "a bug in a handler" not in exposition
+
+
+async def test_a_job_cut_off_by_shutdown_ends_quietly(clock, caplog):
+    """APScheduler cancels running jobs when the app stops; that is logged as what it is, not as
+    a failure with a traceback, and the job is not counted as an error."""
+    metrics = Metrics()
+    context = JobContext(Settings(scheduler_enabled=False), None, clock, metrics=metrics)  # type: ignore[arg-type]
+    started = asyncio.Event()
+
+    async def long_running(_context: JobContext) -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    running = asyncio.create_task(guarded("long", long_running, context)())
+    await started.wait()
+    running.cancel()
+    with caplog.at_level(logging.INFO, logger="jobs.scheduler"):
+        await running  # raises nothing
+    assert [r.levelname for r in caplog.records] == ["INFO"]
+    assert "stopped by shutdown" in caplog.records[0].getMessage()
+    assert 'job="long"' not in metrics.exposition().decode()
