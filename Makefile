@@ -43,10 +43,17 @@ migrate: $(STAMP_RUN)
 seed: $(STAMP_RUN)
 	$(BIN)/python -m storage.manage seed-demo --if-empty
 
-## bench: the benchmarks in bench/ (not part of make test): turn latency, then reminder planning at scale
+# The broadcast bench's options, shared by `bench` and `bench-broadcast`. The bench empties the
+# database it is given, so it reads BENCH_DATABASE_URL, never the bot's own DATABASE_URL.
+BROADCAST_OPTIONS = $(if $(QUICK),--quick) $(if $(SENDERS),--senders $(SENDERS)) \
+	$(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+## bench: the benchmarks in bench/ (not part of make test): turn latency, reminder planning at scale, then
+##   broadcasts (about six minutes in all; QUICK=1, SENDERS=K and BENCH_DATABASE_URL as for bench-broadcast)
 bench: $(STAMP_DEV)
 	$(BIN)/python -m bench.turn_latency
 	$(BIN)/python -m bench.planner_scale $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+	$(BIN)/python -m bench.broadcast $(BROADCAST_OPTIONS)
 
 ## bench-planner: one planning pass over 10,000 and 100,000 synthetic actions (BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL: that database is emptied)
 .PHONY: bench-planner
@@ -69,8 +76,8 @@ e2e: $(STAMP_RUN)
 	E2E_CHROMIUM=$(E2E_CHROMIUM) $(BIN)/python -m scripts.e2e
 
 ## bench-broadcast: 10,000 announcements through the outbox at 50/s and 500/s, then a crash and resume (QUICK=1: 1,000;
-##   SENDERS=2 DATABASE_URL=postgresql+psycopg://...: two sending processes on one PostgreSQL database, each at R/2)
+##   SENDERS=2 BENCH_DATABASE_URL=postgresql+psycopg://...: two sending processes on one PostgreSQL database, each at
+##   R/2; that database is emptied)
 .PHONY: bench-broadcast
 bench-broadcast: $(STAMP_DEV)
-	$(BIN)/python -m bench.broadcast $(if $(QUICK),--quick) $(if $(SENDERS),--senders $(SENDERS)) \
-		$(if $(DATABASE_URL),--database-url $(DATABASE_URL))
+	$(BIN)/python -m bench.broadcast $(BROADCAST_OPTIONS)
