@@ -307,6 +307,18 @@ async def claimed_conversations(url: str, pid: int) -> set[str]:
 # -- the sending process ---------------------------------------------------------------------------
 
 
+SEND_TIMEOUT_SECONDS = 5
+
+
+def bench_lease() -> int:
+    """BENCH_LEASE, held to the bot's own rule: at least twice the send timeout, or the
+    dispatcher would put every row back for lack of lease rather than send it."""
+    lease = int(os.environ.get("BENCH_LEASE", "15"))
+    if lease < 2 * SEND_TIMEOUT_SECONDS:
+        raise SystemExit(f"BENCH_LEASE must be at least {2 * SEND_TIMEOUT_SECONDS} seconds")
+    return lease
+
+
 def bench_settings(url: str, rate: float) -> Settings:
     base = Settings(database_url=url, scheduler_enabled=False)
     reminders = replace(
@@ -316,8 +328,8 @@ def bench_settings(url: str, rate: float) -> Settings:
         dispatch_batch_size=int(os.environ.get("BENCH_BATCH", "200")),
         dispatch_concurrency=int(os.environ.get("BENCH_CONCURRENCY", "64")),
         backoff_base_seconds=1,
-        send_timeout_seconds=5,
-        lease_seconds=int(os.environ.get("BENCH_LEASE", "15")),
+        send_timeout_seconds=SEND_TIMEOUT_SECONDS,
+        lease_seconds=bench_lease(),
         max_attempts=10,
     )
     return replace(base, reminders=reminders)
@@ -580,6 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sender:
         asyncio.run(run_sender(args.database_url, args.rate, args.wall_start))
         return 0
+    bench_lease()
     problem = check_senders(args.senders, args.database_url)
     if problem:
         parser.error(problem)
