@@ -33,7 +33,9 @@ CALENDAR_LINK_DAYS = 30
 _MAC_BYTES = 32
 _PURPOSE = b"partnership-link-v1\x00"
 _KIND = re.compile(r"^[a-z]{1,16}$")
-_PAYLOAD = re.compile(r"^(?P<kind>[a-z]{1,16}):(?P<id>\d{1,18}):(?P<expires>\d{1,12})$")
+# Matched whole (fullmatch): "$" would also let a trailing newline through, a second token for
+# the same link.
+_PAYLOAD = re.compile(r"(?P<kind>[a-z]{1,16}):(?P<id>[0-9]{1,18}):(?P<expires>[0-9]{1,12})")
 _MAX_TOKEN_CHARS = 200
 
 
@@ -82,10 +84,14 @@ def read_link(secret: bytes, token: str, now: datetime) -> LinkPayload:
     payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
     if len(raw) <= _MAC_BYTES or not hmac.compare_digest(mac, _mac(secret, payload)):
         raise LinkInvalid("bad signature")
-    match = _PAYLOAD.match(payload.decode("ascii", errors="replace"))
+    match = _PAYLOAD.fullmatch(payload.decode("ascii", errors="replace"))
     if match is None:
         raise LinkInvalid("bad payload")
-    expires_at = datetime.fromtimestamp(int(match["expires"]), UTC)
+    try:
+        expires_at = datetime.fromtimestamp(int(match["expires"]), UTC)
+    except (ValueError, OverflowError, OSError):
+        # Past the year 9999: no datetime, so no expiry `sign_link` could have written.
+        raise LinkInvalid("expiry out of range") from None
     if now >= expires_at:
         raise LinkExpired("expired")
     return LinkPayload(match["kind"], int(match["id"]), expires_at)

@@ -25,6 +25,9 @@ from storage.models import CourseSession, Meeting
 log = logging.getLogger(__name__)
 
 MEETING_LINK, SESSION_LINK = "meeting", "session"
+# meetings.id and course_sessions.id are INTEGER columns: PostgreSQL refuses to compare one with a
+# larger number (an error, not "no row"), so a signed link past this names nothing.
+LARGEST_ID = 2**31 - 1
 ROUTE = "/calendar/{token:[A-Za-z0-9_-]{1,200}}.ics"
 
 
@@ -67,6 +70,8 @@ class CalendarFiles:
         )
 
     async def _calendar(self, kind: str, ident: int, now: datetime) -> bytes | None:
+        if ident > LARGEST_ID:
+            return None
         async with self._sessions() as session:
             if kind == MEETING_LINK:
                 meeting = await session.get(Meeting, ident)

@@ -1,6 +1,8 @@
 """The fuzz tests' app: the development-mode test app on SQLite, and on PostgreSQL when
 TEST_DATABASE_URL is set (NUL characters and lone surrogates only break the latter), with Bethany
-installed, one action deleted (for stale cards) and a snapshot of the business tables.
+installed, one action deleted (for stale cards) and a snapshot of the business tables. /metrics is
+behind a bearer token (METRICS=token, as in production), so the web routes' tests can try to get
+past it; `web` adds calendar links' meetings and sessions, some cancelled or deleted since.
 
 Profiles: `fuzz` (the default, 60 examples per property, so `make test` stays quick) and `long`
 (HYPOTHESIS_PROFILE=long, 1,000 examples). Timing is checked by no deadline: a turn's speed is the
@@ -9,20 +11,23 @@ benchmark's business, not this test's.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
-from bot import SERVICES
+from bot import SERVICES, SETTINGS
 from config import Settings
+from domain.links import _mac, sign_link
 from storage.db import Base
-from storage.models import Action, ActionLink, ActionUpdate
+from storage.models import Action, ActionLink, ActionUpdate, Booking, CourseSession, Meeting
 from tests.support.harness import BotHarness, demo_user
 
 _COMMON = {
@@ -45,12 +50,19 @@ BETHANY = demo_user("P09")
 # dialog state and conversation references.
 NOT_BUSINESS = {"processed_activities", "bot_state", "conversation_refs"}
 DELETED_ACTION = "A02"
+METRICS_TOKEN = "fuzz-metrics-token-0123456789"
 Snapshot = dict[str, list[tuple[Any, ...]]]
 
 
 @pytest.fixture
 def app_settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, scheduler_enabled=False, viewer_cache_seconds=0)
+    return Settings(
+        database_url=database_url,
+        scheduler_enabled=False,
+        viewer_cache_seconds=0,
+        metrics="token",
+        metrics_token=METRICS_TOKEN,
+    )
 
 
 @dataclass
@@ -109,3 +121,73 @@ async def fuzz_app(harness: BotHarness, caplog: pytest.LogCaptureFixture) -> Asy
     await delete_action(app, DELETED_ACTION)
     yield app
     assert await app.healthy()
+
+
+# -- the calendar links' meetings and sessions ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """A meeting or session a link may name, and what became of it after its links went out."""
+
+    kind: str  # "meeting" or "session", as in the token
+    id: int
+    uid: str
+    cancelled: bool = False
+    deleted: bool = False
+
+
+@dataclass
+class WebApp:
+    fuzz: FuzzApp = field(repr=False)
+    secret: bytes = field(repr=False)
+    items: list[Item]
+
+    @property
+    def now(self) -> datetime:
+        return self.fuzz.harness.clock.now
+
+    def token(self, item: Item, expires_at: datetime | None = None) -> str:
+        """A genuine link's token, as a card carries it."""
+        expires_at = expires_at or self.now + timedelta(days=30)
+        return sign_link(self.secret, item.kind, item.id, expires_at)
+
+    def signed(self, payload: bytes) -> str:
+        """A token for any payload at all, signed with the bot's own secret: what a signer with
+        a bug would write, or anyone who had the secret."""
+        raw = payload + _mac(self.secret, payload)
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def live(self) -> list[Item]:
+        return [item for item in self.items if not item.deleted]
+
+
+@pytest.fixture
+async def web(fuzz_app: FuzzApp) -> WebApp:
+    """Two meetings and two sessions as they are, and of each kind one cancelled and one deleted
+    after its calendar links went out."""
+    items: list[Item] = []
+    async with fuzz_app.sessions() as session, session.begin():
+        for kind, model in (("meeting", Meeting), ("session", CourseSession)):
+            rows = list(await session.scalars(select(model).order_by(model.id).limit(4)))
+            assert len(rows) == 4, f"the demo data needs four {kind}s"
+            items += [Item(kind, row.id, row.uid) for row in rows[:2]]
+            items.append(Item(kind, rows[2].id, rows[2].uid, cancelled=True))
+            items.append(Item(kind, rows[3].id, rows[3].uid, deleted=True))
+            await session.execute(
+                update(model).where(model.id == rows[2].id).values(cancelled=True)
+            )
+            if model is CourseSession:
+                await session.execute(delete(Booking).where(Booking.session_id == rows[3].id))
+            await session.execute(delete(model).where(model.id == rows[3].id))
+    return WebApp(fuzz_app, fuzz_app.harness.app[SETTINGS].link_secret.encode(), items)
+
+
+@pytest.fixture
+async def metrics_off(fuzz_app: FuzzApp) -> AsyncIterator[BotHarness]:
+    """A second app on the same database, with METRICS=off."""
+    harness = fuzz_app.harness
+    settings = harness.settings.with_changes(metrics="off", metrics_token="")
+    off = await BotHarness(settings, harness.connector, harness.clock).start()
+    yield off
+    await off.close()

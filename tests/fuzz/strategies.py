@@ -1,4 +1,5 @@
-"""Hypothesis strategies for hostile input: texts, JSON values, activities and card payloads.
+"""Hypothesis strategies for hostile input: texts, JSON values, activities and card payloads for
+POST /api/messages; paths, query strings, methods, headers and tokens for the plain web routes.
 
 Built to reach the places bad input has broken bots before: characters PostgreSQL cannot store
 (NUL, lone surrogates), markup a card would interpret (markdown, HTML, Adaptive Card templating),
@@ -9,7 +10,9 @@ infinity, huge integers), ids that are stale or belong to someone else, and nest
 from __future__ import annotations
 
 import json
+import string
 from typing import Any
+from urllib.parse import quote
 
 from hypothesis import strategies as st
 
@@ -210,4 +213,140 @@ def raw_bodies() -> st.SearchStrategy[bytes]:
         ),
         st.integers(65, 20_000).map(nested_json),
         st.integers(65, 5_000).map(lambda d: ('{"a":' * d + "1" + "}" * d).encode()),
+    )
+
+
+# -- the plain web routes (/calendar, /metrics, /healthz, /readyz) --------------------------------
+
+# Methods a browser, a scanner or a confused client sends. CONNECT is left out: the client would
+# open a tunnel rather than send a request. BREW is no HTTP method at all (RFC 2324).
+UNKNOWN_METHODS = ("BREW",)
+HTTP_METHODS = (
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "OPTIONS",
+    "TRACE",
+    "PROPFIND",
+    "BREW",
+)
+# What the path of a URL may hold without escaping, and "%" on its own (a broken escape).
+_PATH_CHARS = string.ascii_letters + string.digits + "-._~!$&'()*+,;=:@%"
+ODD_SEGMENTS = (
+    "",
+    ".",
+    "..",
+    "%2e%2e",
+    "%00",
+    "%ff%fe",
+    "%",
+    "%zz",
+    "%2F",
+    "x.ics.ics",
+    "x.ICS",
+    "x.ics;jsessionid=1",
+    "x.ics%00.txt",
+    "A" * 201 + ".ics",
+    "A" * 5_000,
+)
+
+
+def path_segments() -> st.SearchStrategy[str]:
+    """One path segment as it goes on the wire: escaped text of any kind (lone surrogates become
+    escapes of bytes that are not UTF-8), raw URL characters with broken escapes, or the usual
+    tricks."""
+    return st.one_of(
+        st.text(max_size=40).map(lambda text: quote(text, safe="", errors="surrogatepass")),
+        st.text(alphabet=_PATH_CHARS, max_size=60),
+        st.sampled_from(ODD_SEGMENTS),
+    )
+
+
+def query_strings() -> st.SearchStrategy[str]:
+    """What follows "?": none, escaped pairs, raw junk, repeats and sizes past the line limit."""
+    pair = st.tuples(st.text(max_size=12), hostile_text(storable_only=True)).map(
+        lambda kv: quote(kv[0], safe="") + "=" + quote(kv[1][:200], safe="")
+    )
+    return st.one_of(
+        st.just(""),
+        st.lists(pair, min_size=1, max_size=4).map("&".join),
+        st.text(alphabet=_PATH_CHARS + "?/[]", max_size=60),
+        st.sampled_from(["a=%", "&&&", "=", "a=1&a=2", "token=x", "format=json", "x" * 10_000]),
+    )
+
+
+def header_values() -> st.SearchStrategy[str]:
+    """Header values as text a client would send: anything but control characters, markup and
+    injections, and lines past the server's limit."""
+    return st.one_of(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cc"]), max_size=80),
+        st.sampled_from(INJECTIONS).map(lambda text: "".join(c for c in text if c >= " ")),
+        st.sampled_from([1, 4_000, 9_000]).map(lambda n: "x" * n),
+    )
+
+
+def raw_header_values() -> st.SearchStrategy[bytes]:
+    """Header values as bytes on the wire, for a hand-written request: anything but a line break
+    (control characters, bytes that are not UTF-8, NUL), or text a client would send."""
+    return st.one_of(
+        st.binary(max_size=80).map(lambda raw: raw.replace(b"\r", b"").replace(b"\n", b"")),
+        header_values().map(lambda text: text.encode()),
+        st.sampled_from([b"\x00", b"\x7f", b"\xff\xfe", b"\xc3(", b"a\x0bb", b"\ttabbed\t"]),
+    )
+
+
+ODD_HEADER_NAMES = (
+    "Accept",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Range",
+    "If-None-Match",
+    "If-Modified-Since",
+    "Cookie",
+    "Origin",
+    "Referer",
+    "User-Agent",
+    "Authorization",
+    "X-Forwarded-For",
+    "X-Forwarded-Proto",
+    "Forwarded",
+    "X-HTTP-Method-Override",
+    "X-Anything",
+)
+
+
+def odd_headers() -> st.SearchStrategy[dict[str, str]]:
+    """Each name once: the parser refuses a second User-Agent (or any header that may appear only
+    once) with a 400 of its own."""
+    return st.dictionaries(st.sampled_from(ODD_HEADER_NAMES), header_values(), max_size=4)
+
+
+def raw_headers() -> st.SearchStrategy[dict[str, bytes]]:
+    return st.dictionaries(st.sampled_from(ODD_HEADER_NAMES), raw_header_values(), max_size=4)
+
+
+def authorization_headers(token: str) -> st.SearchStrategy[str]:
+    """Authorization values around the right one: other schemes, near misses of the token, the
+    token alone, empty, very long, non-ASCII."""
+    near_misses = [
+        token[:-1],
+        token + "x",
+        token[1:],
+        token.upper(),
+        token.swapcase(),
+        token[::-1],
+        token + token,
+        " " + token[:-1],
+        token.replace(token[0], "\u0430", 1),
+    ]
+    scheme = st.sampled_from(["Bearer", "bearer", "BEARER", "Basic", "Token", "Digest", "", "Bear"])
+    separator = st.sampled_from([" ", "  ", "\t", "", ":", "="])
+    presented = st.one_of(st.sampled_from(near_misses), header_values())
+    return st.one_of(
+        st.builds(lambda s, sep, p: s + sep + p, scheme, separator, presented),
+        st.sampled_from(["", "Bearer", "Bearer ", token, f"Basic {token}", f"Bearer\t{token}"]),
+        header_values(),
     )

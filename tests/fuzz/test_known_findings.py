@@ -1,11 +1,16 @@
 """The fuzzer's earlier findings, pinned as plain examples so they stay fixed whatever the random
-draw: NUL and lone surrogates, deep nesting, and markdown in a progress note."""
+draw: NUL and lone surrogates, deep nesting, and markdown in a progress note (POST /api/messages);
+calendar links signed with the bot's secret for an expiry, a payload or an id the bot never writes
+(GET /calendar/{token}.ics)."""
+
+from datetime import timedelta
 
 import pytest
 
 from cards.verbs import Verb
-from tests.fuzz.conftest import BETHANY, FuzzApp
+from tests.fuzz.conftest import BETHANY, FuzzApp, WebApp
 from tests.fuzz.test_hostile_input import elements_with_text, invoke, latest_note, post_and_check
+from tests.fuzz.test_web_routes import assert_calendar_of, send
 
 
 @pytest.mark.parametrize("text", ["update A14\x00", "hello \ud800", "\udfff", "a\x00b"])
@@ -81,3 +86,47 @@ async def test_parts_the_sdk_would_fail_to_read_are_400(fuzz_app: FuzzApp, chang
 
     assert status == 400, payload
     assert sent == []
+
+
+# -- GET /calendar/{token}.ics: payloads only the secret's holder could sign -----------------------
+
+
+@pytest.mark.parametrize("expiry", [253_402_300_800, 999_999_999_999])
+async def test_a_signed_expiry_past_the_year_9999_is_not_found(web: WebApp, expiry: int):
+    """Was a 500: the expiry did not fit a datetime, and the ValueError escaped the handler."""
+    item = web.live()[0]
+    token = web.signed(f"{item.kind}:{item.id}:{expiry}".encode())
+
+    answer = await send(web.fuzz, "GET", f"/calendar/{token}.ics")
+
+    assert answer.status == 404
+    assert answer.body == b"This calendar link is not valid."
+
+
+async def test_a_signed_payload_with_a_trailing_newline_is_not_found(web: WebApp):
+    """Was the calendar: the payload's pattern ended in "$", which also matches before a final
+    newline, so one link had two tokens."""
+    item = web.live()[0]
+    payload = f"{item.kind}:{item.id}:{int((web.now + timedelta(days=1)).timestamp())}".encode()
+    genuine = await send(web.fuzz, "GET", f"/calendar/{web.signed(payload)}.ics")
+    assert_calendar_of(genuine, item, "GET")
+
+    look_alike = web.signed(payload + b"\n")
+    answer = await send(web.fuzz, "GET", f"/calendar/{look_alike}.ics")
+
+    assert answer.status == 404
+
+
+@pytest.mark.parametrize("ident", [2**31, 10**18 - 1])
+@pytest.mark.parametrize("kind", ["meeting", "session"])
+async def test_a_signed_id_past_the_integer_columns_is_not_found(
+    web: WebApp, kind: str, ident: int
+):
+    """Was a 503 on PostgreSQL ("integer out of range"): the id reached the query."""
+    expiry = int((web.now + timedelta(days=1)).timestamp())
+    token = web.signed(f"{kind}:{ident}:{expiry}".encode())
+
+    answer = await send(web.fuzz, "GET", f"/calendar/{token}.ics")
+
+    assert answer.status == 404
+    assert answer.body == b"This calendar link is not valid."

@@ -1,5 +1,6 @@
 """Signed, expiring links: unguessable, tamper-evident, expiring."""
 
+import base64
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from domain.links import (
     LinkExpired,
     LinkInvalid,
+    _mac,
     calendar_link,
     calendar_link_expiry,
     read_link,
@@ -49,6 +51,18 @@ def test_another_secret_or_garbage_is_invalid():
             read_link(secret, bad, NOW)
     with pytest.raises(LinkInvalid):
         read_link(SECRET, "A" * 1000, NOW)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"meeting:1:253402300800", b"meeting:1:999999999999", b"meeting:1:1798102800\n"],
+)
+def test_payloads_sign_link_never_writes_are_invalid_even_when_signed(payload):
+    """An expiry past the year 9999 (no datetime holds it) and a trailing newline (a second token
+    for one link): only a holder of the secret could sign them, and they are still refused."""
+    token = base64.urlsafe_b64encode(payload + _mac(SECRET, payload)).decode().rstrip("=")
+    with pytest.raises(LinkInvalid):
+        read_link(SECRET, token, NOW)
 
 
 def test_links_expire():
