@@ -35,7 +35,7 @@ from storage.models import Booking, CourseSession
 from storage.models.outbox import CANCELLED, PENDING, OutboxMessage
 from storage.outbox import NewMessage
 from storage.reminders import preferences_for
-from storage.training import waiting_position
+from storage.training import locked_session_where, waiting_position
 
 ON_THE_LIST = (
     BookingStatus.BOOKED.value,
@@ -64,12 +64,7 @@ def times_of(row: CourseSession) -> SessionTimes:
 
 async def locked_session_by_uid(session: AsyncSession, uid: str) -> CourseSession | None:
     """The session with this UID, locked for the transaction and read afresh."""
-    return await session.scalar(
-        select(CourseSession)
-        .where(CourseSession.uid == uid)
-        .with_for_update(of=CourseSession)
-        .execution_options(populate_existing=True)
-    )
+    return await locked_session_where(session, CourseSession.uid == uid)
 
 
 async def queue_change_notices(

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Subquery, and_, func, select, update
+from sqlalchemy import ColumnElement, Subquery, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.meetings import Mode, local_instant, parse_mode
@@ -234,14 +234,21 @@ class BookingOutcome:
         return self.result in (BookResult.BOOKED, BookResult.WAITING)
 
 
-async def _locked_session(session: AsyncSession, session_id: int) -> CourseSession | None:
-    """The session row, locked for this transaction so that bookings on it queue up."""
+async def locked_session_where(
+    session: AsyncSession, criterion: ColumnElement[bool]
+) -> CourseSession | None:
+    """The session row matching `criterion`, locked for this transaction and read afresh, so
+    that bookings and calendar imports on it queue up behind each other."""
     return await session.scalar(
         select(CourseSession)
-        .where(CourseSession.id == session_id)
+        .where(criterion)
         .with_for_update(of=CourseSession)
         .execution_options(populate_existing=True)
     )
+
+
+async def _locked_session(session: AsyncSession, session_id: int) -> CourseSession | None:
+    return await locked_session_where(session, CourseSession.id == session_id)
 
 
 async def _count(session: AsyncSession, session_id: int, statuses: tuple[str, ...]) -> int:
