@@ -4,6 +4,7 @@ figures themselves are not checked: they depend on the machine."""
 import asyncio
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -80,8 +81,15 @@ async def run_broadcast_bench(*args: str) -> tuple[int, str, str]:
         env={**os.environ, "PYTHON_DOTENV_DISABLED": "1", "BENCH_LEASE": "10"},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        # Its own process group: a run that hangs is stopped with the senders it started.
+        start_new_session=True,
     )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=180)
+    try:
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=180)
+    except TimeoutError:
+        os.killpg(process.pid, signal.SIGKILL)
+        await process.wait()
+        raise
     return process.returncode or 0, stdout.decode(), stderr.decode()
 
 
