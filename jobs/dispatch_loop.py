@@ -38,11 +38,11 @@ class DispatchLoop:
             self._rung.clear()
             pause = self._interval
             if await run_counted("dispatch", dispatch, self._context):
-                pause = await self._seconds_until_due()
+                pause = await self.seconds_until_due()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._rung.wait(), pause)
 
-    async def _seconds_until_due(self) -> float:
+    async def seconds_until_due(self) -> float:
         """Until a claim can find a row (the next due, or a lease running out), within the
         interval."""
         try:

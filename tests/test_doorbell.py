@@ -96,13 +96,13 @@ async def queue_at(sessions, when: datetime) -> None:
 async def test_the_loop_waits_until_the_next_row_is_due_within_its_interval(seeded_engine):
     sessions = make_session_factory(seeded_engine)
     loop = loop_for(sessions, interval=5)
-    assert await loop._seconds_until_due() == 5  # nothing queued: the tick
+    assert await loop.seconds_until_due() == 5  # nothing queued: the tick
     await queue_at(sessions, NOW + timedelta(minutes=10))
-    assert await loop._seconds_until_due() == 5  # due later than the tick
+    assert await loop.seconds_until_due() == 5  # due later than the tick
     await queue_at(sessions, NOW + timedelta(seconds=1.5))
-    assert await loop._seconds_until_due() == pytest.approx(1.5)  # a retry after Retry-After: 1.5
+    assert await loop.seconds_until_due() == pytest.approx(1.5)  # a retry after Retry-After: 1.5
     await queue_at(sessions, NOW - timedelta(seconds=3))
-    assert await loop._seconds_until_due() == MIN_PAUSE_SECONDS  # due already: drain again
+    assert await loop.seconds_until_due() == MIN_PAUSE_SECONDS  # due already: drain again
 
 
 def running_task_names() -> set[str]:
@@ -127,4 +127,4 @@ async def test_the_loop_wakes_when_a_dead_dispatchers_lease_runs_out(seeded_engi
     await queue_at(sessions, NOW)
     async with sessions() as session, session.begin():
         await outbox.claim_due(session, owner="dead", now=NOW, lease_seconds=2, limit=1)
-    assert await loop._seconds_until_due() == pytest.approx(2)
+    assert await loop.seconds_until_due() == pytest.approx(2)

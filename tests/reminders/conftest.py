@@ -32,6 +32,17 @@ def app_settings(tmp_path: Path, reminder_settings: ReminderSettings) -> Setting
     )
 
 
+def settings_on(database_url: str, reminders: ReminderSettings) -> Settings:
+    """The app for a module whose tests run on SQLite and, when configured, PostgreSQL (the
+    `database_url` fixture's parameters), with these reminder settings and no viewer cache."""
+    return Settings(
+        database_url=database_url,
+        scheduler_enabled=False,
+        reminders=reminders,
+        viewer_cache_seconds=0,
+    )
+
+
 async def render_note(_session, message, _now):
     if message.payload.get("gone"):
         return None

@@ -12,7 +12,7 @@ from config import ReminderSettings, Settings
 from jobs.planning import plan_reminders, promotion_notices
 from storage import training
 from storage.models import Booking, CourseSession
-from tests.reminders.conftest import rows
+from tests.reminders.conftest import rows, settings_on
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text, demo_user
 
@@ -23,12 +23,7 @@ T2_DAY = "Tue 16 Feb 2027"
 
 @pytest.fixture
 def app_settings(database_url: str, reminder_settings: ReminderSettings) -> Settings:
-    return Settings(
-        database_url=database_url,
-        scheduler_enabled=False,
-        reminders=reminder_settings,
-        viewer_cache_seconds=0,
-    )
+    return settings_on(database_url, reminder_settings)
 
 
 def actions_of(node):

@@ -11,6 +11,7 @@ from bot import SERVICES
 from config import ReminderSettings, Settings
 from storage.meetings_import import ImportOptions, import_calendar
 from storage.models import CourseSession
+from tests.reminders.conftest import settings_on
 from tests.reminders.test_promotion_notices import button, cards_to, click, t2_card
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text, demo_user
@@ -20,12 +21,7 @@ PERSON = "P09"
 
 @pytest.fixture
 def app_settings(database_url: str, reminder_settings: ReminderSettings) -> Settings:
-    return Settings(
-        database_url=database_url,
-        scheduler_enabled=False,
-        reminders=reminder_settings,
-        viewer_cache_seconds=0,
-    )
+    return settings_on(database_url, reminder_settings)
 
 
 async def book_t2(harness) -> None:

@@ -156,20 +156,9 @@ def renderer() -> ReminderRenderers:
 
 
 def claimed(row: OutboxMessage) -> ClaimedMessage:
-    return ClaimedMessage(
-        row.id,
-        row.kind,
-        row.subject,
-        row.recipient,
-        row.occurrence,
-        row.person_id,
-        row.conversation_id,
-        dict(row.payload),
-        row.not_before,
-        row.attempts,
-        "test",
-        NOW + timedelta(minutes=5),
-    )
+    """The row as a dispatcher holds it once claimed (the row is detached: nothing is saved)."""
+    row.lease_owner, row.leased_until = "test", NOW + timedelta(minutes=5)
+    return ClaimedMessage.of(row)
 
 
 async def render(sessions, row: OutboxMessage, now: datetime = NOW):
