@@ -21,27 +21,30 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
 
 ## run: set up, migrate, seed the demo partnership on first start, start the bot on 127.0.0.1:$${PORT:-3978}
 run: $(STAMP_RUN)
-	$(BIN)/python -m storage.manage upgrade
-	$(BIN)/python -m storage.manage seed-demo --if-empty
+	$(BIN)/python -m manage upgrade
+	$(BIN)/python -m manage seed-demo --if-empty
 	$(BIN)/python bot.py
 
 ## test: set up with the dev requirements and run the whole suite
 test: $(STAMP_DEV)
 	$(BIN)/python -m pytest
 
+## lint: ruff, the layer contract (import-linter, pyproject.toml) and pyright (strict on domain/ and cards/)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/pyright
 
 format: $(STAMP_DEV)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 migrate: $(STAMP_RUN)
-	$(BIN)/python -m storage.manage upgrade
+	$(BIN)/python -m manage upgrade
 
 seed: $(STAMP_RUN)
-	$(BIN)/python -m storage.manage seed-demo --if-empty
+	$(BIN)/python -m manage seed-demo --if-empty
 
 # The broadcast bench's options, shared by `bench` and `bench-broadcast`. The bench empties the
 # database it is given, so it reads BENCH_DATABASE_URL, never the bot's own DATABASE_URL.

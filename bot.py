@@ -32,8 +32,9 @@ from dialogs.middleware import RetryFilter, TenantGate, TurnMetrics
 from dialogs.registry import Registry
 from dialogs.services import BotServices
 from dialogs.teams_bot import PartnershipBot
+from jobs.context import JobContext
 from jobs.dispatch_loop import DispatchLoop
-from jobs.scheduler import JobContext, start_scheduler
+from jobs.scheduler import start_scheduler
 from observability.metrics import Metrics
 from storage import migrate
 from storage.bot_state import SqlStorage

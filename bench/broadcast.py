@@ -56,9 +56,10 @@ from config import Settings
 from domain.audience import AudienceDefinition
 from domain.broadcasts import Content, Draft
 from storage import broadcasts
-from storage.db import create_schema, drop_schema, make_engine, make_session_factory
+from storage.db import make_engine, make_session_factory
 from storage.models import Agency, ConversationRef, Person
 from storage.models.outbox import OutboxMessage
+from storage.schema import create_schema, drop_schema
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 BOT_ID = "28:bench-bot"

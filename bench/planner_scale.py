@@ -140,7 +140,7 @@ async def build_database(url: str, actions: int, people: int, seed: int = 5) -> 
     """A fresh schema holding the synthetic partnership."""
     from sqlalchemy import insert
 
-    from storage.db import create_schema, drop_schema, make_engine
+    from storage.db import make_engine
     from storage.models import (
         Action,
         Agency,
@@ -156,6 +156,7 @@ async def build_database(url: str, actions: int, people: int, seed: int = 5) -> 
         Source,
         StatutoryClock,
     )
+    from storage.schema import create_schema, drop_schema
 
     rng = random.Random(seed)
     engine = make_engine(url)

@@ -174,7 +174,7 @@ class User:
 
 
 def demo_users() -> list[User]:
-    from storage.seed import demo_data
+    from manage.seed import demo_data
 
     return [User(p["id"], p["name"], p["email"]) for p in demo_data()["people"]]
 
@@ -248,9 +248,9 @@ async def drive(
 
 
 async def prepare_database(database_url: str) -> None:
+    from manage.seed import seed_demo
     from storage import migrate
     from storage.db import make_engine, make_session_factory
-    from storage.seed import seed_demo
 
     engine = make_engine(database_url)
     try:

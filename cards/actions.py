@@ -798,7 +798,7 @@ def export_help_card(total: int) -> Card:
                 "it is uploaded to your OneDrive, so the spreadsheet is made by the business "
                 "team's command on the bot's server instead:"
             ),
-            text("python -m storage.manage export-actions register.xlsx", weight="Bolder"),
+            text("python -m manage export-actions register.xlsx", weight="Bolder"),
             text(
                 f"It writes all {total} actions with the latest update, both RAG ratings, drift, "
                 "delay and impact; use register.csv for CSV. The same columns can be edited and "
@@ -807,7 +807,7 @@ def export_help_card(total: int) -> Card:
             ),
         ],
         [execute("Overview", Verb.ACTIONS_OVERVIEW)],
-        fallback_text="Export with: python -m storage.manage export-actions register.xlsx",
+        fallback_text="Export with: python -m manage export-actions register.xlsx",
     )
 
 

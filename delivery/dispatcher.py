@@ -47,8 +47,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from cards.common import Card
 from config import ReminderSettings, Settings
 from config.reminder_rules import send_rules
+from delivery import broadcast_renderers, reminder_renderers
 from delivery.limiter import SendLimiter
-from delivery.renderers import Renderers, RenderFailure, build_renderers
+from delivery.renderers import Renderers, RenderFailure
 from delivery.sender import ProactiveSender, SendOutcome
 from domain.reminders import DIGESTIBLE, ReminderPreferences, when_to_send
 from domain.send_times import SendRules, local_date
@@ -505,3 +506,11 @@ def build_dispatcher(
         clock=clock,
         metrics=metrics,
     )
+
+
+def build_renderers(settings: Settings) -> Renderers:
+    """Every feature's renderers, registered on one table the dispatcher looks kinds up in."""
+    renderers = Renderers()
+    for register in (reminder_renderers.register, broadcast_renderers.register):
+        register(renderers, settings)
+    return renderers

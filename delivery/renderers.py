@@ -25,7 +25,6 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.common import Card
-from config import Settings
 from storage.outbox import ClaimedMessage
 
 log = logging.getLogger(__name__)
@@ -158,13 +157,3 @@ async def _render_batch(
         )
         return {m.id: RenderFailure(type(error).__name__) for m in messages}
     return {m.id: cards.get(m.id) for m in messages}
-
-
-def build_renderers(settings: Settings) -> Renderers:
-    """Every feature's renderers. Imported here so that delivery/ stays free of import cycles."""
-    from delivery import broadcast_renderers, reminder_renderers
-
-    renderers = Renderers()
-    for register in (reminder_renderers.register, broadcast_renderers.register):
-        register(renderers, settings)
-    return renderers

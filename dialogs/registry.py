@@ -3,6 +3,10 @@
 A feature module exposes `register(registry)`. Handlers take a `Turn` and the command's data and
 return a `Reply`; how it reaches Teams (a new message, or the card replacing the one clicked) is the
 router's business, so a handler works the same from text, `Action.Submit` and `Action.Execute`.
+
+Each verb and text command names the pydantic model of its data (`cards.data`). The router
+validates the card's data, or what the text pattern captured, before the handler runs, and answers
+data that does not fit with `out_of_date_reply()`; the handler is handed the model.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import Dialog, DialogContext
+from pydantic import ValidationError
 
 from cards.common import Card, message_card
+from cards.data import CardData
 from cards.verbs import Verb
 from dialogs.services import BotServices
 from domain.permissions import Viewer
@@ -64,23 +70,62 @@ class Turn:
         await self.dialog_context.begin_dialog(dialog_id, options)
 
 
-Handler = Callable[[Turn, dict[str, Any]], Awaitable[Reply]]
+Handler = Callable[[Turn, Any], Awaitable[Reply]]
+
+
+class CardDataRefused(ValueError):
+    """The data of a card or command does not fit its verb's model."""
+
+    def __init__(self, error_count: int) -> None:
+        super().__init__(f"{error_count} field(s) refused")
+        self.error_count = error_count
+
+
+def out_of_date_reply() -> Reply:
+    return Reply.message(
+        "That card is out of date or wrong",
+        "Something on that card is not what I expected, so I have not acted on it. "
+        "Ask for the card again (or type help) and try once more.",
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    """A handler and the model its data must fit (None: the raw mapping, for legacy handlers)."""
+
+    handler: Handler
+    data: type[CardData] | None = None
+
+    def parse(self, raw: dict[str, Any]) -> Any:
+        if self.data is None:
+            return raw
+        try:
+            return self.data.model_validate(raw)
+        except ValidationError as error:
+            raise CardDataRefused(error.error_count()) from None
+
+    async def run(self, turn: Turn, raw: dict[str, Any]) -> Reply:
+        return await self.handler(turn, self.parse(raw))
 
 
 @dataclass(frozen=True)
 class TextCommand:
     name: str
     patterns: tuple[re.Pattern[str], ...]
-    handler: Handler
+    route: Route
     example: str
     description: str
     needs_person: bool = True
+
+    @property
+    def handler(self) -> Handler:
+        return self.route.handler
 
 
 @dataclass
 class Registry:
     commands: list[TextCommand] = field(default_factory=list)
-    verbs: dict[Verb, Handler] = field(default_factory=dict)
+    verbs: dict[Verb, Route] = field(default_factory=dict)
     dialogs: list[Dialog] = field(default_factory=list)
     help_topics: list[tuple[str, str]] = field(default_factory=list)
 
@@ -93,16 +138,18 @@ class Registry:
         example: str,
         description: str,
         in_help: bool = True,
+        data: type[CardData] | None = None,
     ) -> None:
         compiled = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-        self.commands.append(TextCommand(name, compiled, handler, example, description))
+        route = Route(handler, data)
+        self.commands.append(TextCommand(name, compiled, route, example, description))
         if in_help:
             self.help_topics.append((f'"{example}"', description))
 
-    def verb(self, verb: Verb, handler: Handler) -> None:
+    def verb(self, verb: Verb, handler: Handler, data: type[CardData] | None = None) -> None:
         if verb in self.verbs:
             raise ValueError(f"verb {verb} registered twice")
-        self.verbs[verb] = handler
+        self.verbs[verb] = Route(handler, data)
 
     def dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(dialog)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from config import Settings
 from delivery.doorbell import Doorbell
 from storage.people import ViewerCache
+from usecases.context import UnitOfWork
 
 PARTNERSHIP_NAME = "Riverside Safeguarding Children Partnership"
 
@@ -28,6 +29,10 @@ class BotServices:
     viewers: ViewerCache = field(default_factory=lambda: ViewerCache(0))
     # Rung by whatever queues outbox rows to go now ("Send now"), to wake the dispatchers.
     doorbell: Doorbell = field(default_factory=Doorbell)
+
+    @property
+    def work(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
 
     @property
     def business_team_email(self) -> str:

@@ -22,7 +22,7 @@ from cards.common import Card, message_card
 from cards.verbs import Verb
 from cards.welcome import help_card, unknown_person_card
 from dialogs.installation import Installation
-from dialogs.registry import Registry, Reply, Turn
+from dialogs.registry import CardDataRefused, Registry, Reply, Turn, out_of_date_reply
 from dialogs.services import BotServices
 from domain.permissions import Viewer
 from storage import people
@@ -95,7 +95,11 @@ class PartnershipBot(TeamsActivityHandler):
             await self._send(context, self._help(unknown=bool(text), text=text))
             return
         command, data = matched
-        reply = await command.handler(turn, data)
+        try:
+            reply = await command.route.run(turn, data)
+        except CardDataRefused as refused:
+            log.info("text command %s refused: %s field(s)", command.name, refused.error_count)
+            reply = out_of_date_reply()
         await self._send_reply(context, reply)
 
     def _help(self, *, unknown: bool, text: str = "") -> Card:
@@ -128,7 +132,7 @@ class PartnershipBot(TeamsActivityHandler):
 
     async def _run_verb(self, turn: Turn, verb: str, data: dict[str, Any]) -> Reply:
         try:
-            handler = self._registry.verbs[Verb(verb)]
+            route = self._registry.verbs[Verb(verb)]
         except (ValueError, KeyError):
             log.info("unknown card verb from a card (length %s)", len(verb))
             return Reply(
@@ -137,7 +141,11 @@ class PartnershipBot(TeamsActivityHandler):
                     "This card is from an older version of the bot. Type help to start again.",
                 )
             )
-        return await handler(turn, data)
+        try:
+            return await route.run(turn, data)
+        except CardDataRefused as refused:
+            log.info("card data for %s refused: %s field(s)", verb, refused.error_count)
+            return out_of_date_reply()
 
     # -- installation and membership --------------------------------------------------------------
 

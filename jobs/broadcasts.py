@@ -13,7 +13,7 @@ import logging
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from domain.broadcasts import SendingHours, ack_reminder_due, next_sending_time
-from jobs.scheduler import JobContext, guarded
+from jobs.context import JobContext, guarded
 from storage import broadcasts, outbox
 
 log = logging.getLogger(__name__)

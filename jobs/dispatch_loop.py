@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import logging
 
-from jobs.scheduler import JobContext, dispatch, run_counted
+from jobs.context import JobContext, run_counted
+from jobs.scheduler import dispatch
 from storage import outbox
 
 log = logging.getLogger(__name__)

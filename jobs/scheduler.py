@@ -6,23 +6,16 @@ its own in-memory job store is never shared between instances and losing it lose
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from config import Settings
 from config.settings import METRICS_OFF
-from delivery.dispatcher import Dispatcher
-from delivery.doorbell import Doorbell
+from jobs.broadcasts import add_broadcast_jobs
+from jobs.context import JobContext, guarded
 from jobs.planning import plan_reminders
-from observability.metrics import Metrics
 from storage import outbox
 from storage.activity_log import forget_activities_before, retention_cutoff
 from storage.meetings import extend_all_series
@@ -32,47 +25,6 @@ log = logging.getLogger(__name__)
 
 # About a Prometheus scrape interval: depth changes in minutes, and each count is one query.
 OUTBOX_DEPTH_INTERVAL_SECONDS = 30
-
-
-@dataclass(frozen=True)
-class JobContext:
-    settings: Settings
-    sessions: async_sessionmaker[AsyncSession]
-    clock: Callable[[], datetime]
-    dispatcher: Dispatcher | None = None
-    metrics: Metrics = field(default_factory=Metrics)
-    doorbell: Doorbell = field(default_factory=Doorbell)
-
-
-JobFunction = Callable[[JobContext], Awaitable[object]]
-
-
-async def run_counted(name: str, job: JobFunction, context: JobContext) -> bool:
-    """Run a job once, counted and timed under `name`; its failure is logged by type only, so one
-    failing run does not stop the next. True when it finished."""
-    started = time.perf_counter()
-    outcome = "ok"
-    try:
-        await job(context)
-    except Exception as error:
-        outcome = "error"
-        log.error("job %s failed: %s", name, type(error).__name__)
-    context.metrics.job_run(name, outcome, time.perf_counter() - started)
-    return outcome == "ok"
-
-
-def guarded(name: str, job: JobFunction, context: JobContext) -> Callable[[], Awaitable[None]]:
-    """A job for the scheduler (`run_counted`). A run cut off by the app stopping is no failure
-    (its work is idempotent and is done again after the restart), so it ends quietly rather than
-    with the scheduler's traceback."""
-
-    async def run() -> None:
-        try:
-            await run_counted(name, job, context)
-        except asyncio.CancelledError:
-            log.info("job %s stopped by shutdown", name)
-
-    return run
 
 
 async def housekeeping(context: JobContext) -> int:
@@ -188,8 +140,6 @@ def start_scheduler(context: JobContext) -> AsyncIOScheduler:
     add_meeting_jobs(scheduler, context)
     add_reminder_jobs(scheduler, context)
     add_metrics_jobs(scheduler, context)
-    from jobs.broadcasts import add_broadcast_jobs  # here: jobs.broadcasts imports this module
-
     add_broadcast_jobs(scheduler, context)
     scheduler.start()
     return scheduler

@@ -199,7 +199,7 @@ def playground_environment() -> dict[str, str]:
 def prepare_database(env: dict[str, str]) -> None:
     for command in (["upgrade"], ["seed-demo"]):
         result = subprocess.run(
-            [sys.executable, "-m", "storage.manage", *command],
+            [sys.executable, "-m", "manage", *command],
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -207,7 +207,7 @@ def prepare_database(env: dict[str, str]) -> None:
             check=False,
         )
         if result.returncode != 0:
-            raise Problem(f"storage.manage {command[0]} failed:\n{result.stderr.strip()}")
+            raise Problem(f"manage {command[0]} failed:\n{result.stderr.strip()}")
 
 
 @contextmanager

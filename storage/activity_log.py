@@ -46,6 +46,7 @@ def record_audit(
     session: AsyncSession,
     *,
     person_id: int | None,
+    actor: str = "",
     entity: str,
     entity_id: str,
     event: str,
@@ -54,12 +55,15 @@ def record_audit(
     """One row per changed field (or one row for an event with no fields)."""
     if not changes:
         session.add(
-            AuditEntry(person_id=person_id, entity=entity, entity_id=entity_id, event=event)
+            AuditEntry(
+                person_id=person_id, actor=actor, entity=entity, entity_id=entity_id, event=event
+            )
         )
         return
     session.add_all(
         AuditEntry(
             person_id=person_id,
+            actor=actor,
             entity=entity,
             entity_id=entity_id,
             event=event,

@@ -113,22 +113,3 @@ def _sqlite_on_begin(connection: Any) -> None:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-async def create_schema(engine: AsyncEngine) -> None:
-    """Create every table from the models and stamp the Alembic head (tests and tools)."""
-    import storage.models  # noqa: F401  (registers every model on Base.metadata)
-    from storage.migrate import head_revision, stamp_sync
-
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
-        await connection.run_sync(stamp_sync, head_revision())
-
-
-async def drop_schema(engine: AsyncEngine) -> None:
-    """Drop every table, including Alembic's own (tests on a shared PostgreSQL)."""
-    import storage.models  # noqa: F401
-
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

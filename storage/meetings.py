@@ -12,8 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -23,10 +22,7 @@ from domain.meetings import (
     DEFAULT_SERIES_HORIZON_DAYS,
     MeetingFacts,
     Mode,
-    cadence_rrule,
-    local_instant,
     occurrences,
-    parse_mode,
 )
 from domain.when import Candidate
 from storage.models import Group, Meeting, MeetingSeries, Membership, Person
@@ -268,127 +264,3 @@ async def extend_all_series(
 
 
 # -- the demo partnership ----------------------------------------------------------------------
-
-DEMO_ZONE = ZoneInfo("Europe/London")
-DEMO_LINK_BASE = "https://meet.riverside.example"
-DEMO_AGENDA_BASE = "https://riverside.example/meetings"
-
-
-def _clock_range(day: date, span: str) -> tuple[datetime, datetime]:
-    """'10:00-12:30' on a day as naive wall-clock start and end."""
-    start_text, end_text = (part.strip() for part in span.split("-"))
-    return (
-        datetime.combine(day, time.fromisoformat(start_text)),
-        datetime.combine(day, time.fromisoformat(end_text)),
-    )
-
-
-def _demo_meeting_fields(item: dict[str, Any]) -> dict[str, Any]:
-    group, day = item["group"], item["date"]
-    mode = parse_mode(item.get("mode", "")) or Mode.ONLINE
-    online = f"{DEMO_LINK_BASE}/{group.lower()}/{day.isoformat()}" if mode.has_link else ""
-    return {
-        "mode": mode.value,
-        "venue": item.get("venue", ""),
-        "online_url": online,
-        "agenda_url": f"{DEMO_AGENDA_BASE}/{group.lower()}/{day.isoformat()}/agenda",
-        "notes": item.get("theme") or item.get("note") or "",
-    }
-
-
-def _fits_rule(rule: str, first: datetime, duration: timedelta, items: list[dict]) -> bool:
-    """Whether every demo meeting of a group is an occurrence of the rule, at the same time."""
-    last_day = max(i["date"] for i in items)
-    produced = {
-        s
-        for s, _e in occurrences(
-            rule,
-            first,
-            duration,
-            DEMO_ZONE,
-            until=local_instant(datetime.combine(last_day, time(23, 59)), DEMO_ZONE),
-        )
-    }
-    return all(
-        local_instant(_clock_range(i["date"], i["time"])[0], DEMO_ZONE) in produced for i in items
-    )
-
-
-async def seed_meetings(session: AsyncSession, data: dict[str, Any]) -> None:
-    """The demo meetings. A group whose demo meetings all follow its cadence (the Executive on
-    the second Tuesday every two months) becomes a recurring series written a year ahead; the
-    rest are one-off meetings. Demo meetings that differ from their series are detached."""
-    groups = await groups_by_code(session)
-    cadences = {g["id"]: g.get("cadence", "") for g in data.get("groups", [])}
-    by_group: dict[str, list[dict[str, Any]]] = {}
-    for item in data.get("meetings", []):
-        by_group.setdefault(item["group"], []).append(item)
-    reference = data["meta"]["reference_date"]
-    through = local_instant(datetime.combine(reference, time()), DEMO_ZONE) + timedelta(
-        days=DEFAULT_SERIES_HORIZON_DAYS
-    )
-    for code, items in by_group.items():
-        items.sort(key=lambda i: i["date"])
-        first_start, first_end = _clock_range(items[0]["date"], items[0]["time"])
-        rule = cadence_rrule(cadences.get(code, ""), items[0]["date"])
-        duration = first_end - first_start
-        if rule and len(items) >= 2 and _fits_rule(rule, first_start, duration, items):
-            await _seed_series(session, groups[code], rule, first_start, duration, items, through)
-        else:
-            _seed_one_offs(session, groups[code], items)
-    await session.flush()
-
-
-async def _seed_series(
-    session: AsyncSession,
-    group: Group,
-    rule: str,
-    first_start: datetime,
-    duration: timedelta,
-    items: list[dict[str, Any]],
-    through: datetime,
-) -> None:
-    defaults = _demo_meeting_fields(items[0])
-    series = await save_series(
-        session,
-        SeriesPlan(
-            uid=f"series-{group.code.lower()}@{UID_DOMAIN}",
-            group_id=group.id,
-            rrule=rule,
-            first_local_start=first_start,
-            duration=duration,
-            timezone=DEMO_ZONE.key,
-            mode=Mode(defaults["mode"]),
-            venue=defaults["venue"],
-            online_url=f"{DEMO_LINK_BASE}/{group.code.lower()}",
-        ),
-        through,
-    )
-    occurrences_by_start = {
-        m.recurrence_start: m
-        for m in await session.scalars(select(Meeting).where(Meeting.series_id == series.id))
-    }
-    for item in items:
-        start = local_instant(_clock_range(item["date"], item["time"])[0], DEMO_ZONE)
-        meeting = occurrences_by_start[start]
-        fields = _demo_meeting_fields(item)
-        fields["online_url"] = series.online_url if Mode(fields["mode"]).has_link else ""
-        for name, value in fields.items():
-            setattr(meeting, name, value)
-        # Each demo meeting has its own agenda (and some their own venue): changed on its own.
-        meeting.detached = True
-
-
-def _seed_one_offs(session: AsyncSession, group: Group, items: list[dict[str, Any]]) -> None:
-    for item in items:
-        local_start, local_end = _clock_range(item["date"], item["time"])
-        starts_at = local_instant(local_start, DEMO_ZONE)
-        session.add(
-            Meeting(
-                uid=default_uid("meeting", group.code, starts_at),
-                group_id=group.id,
-                starts_at=starts_at,
-                ends_at=local_instant(local_end, DEMO_ZONE),
-                **_demo_meeting_fields(item),
-            )
-        )

@@ -1,6 +1,6 @@
 """Alembic, driven from code: upgrade to head, read the current revision, stamp a fresh schema.
 
-The migration scripts live in `storage/migrations`. Every entry point (the `storage.manage` command,
+The migration scripts live in `storage/migrations`. Every entry point (the `manage` command,
 `/readyz`, tests) goes through these functions with a connection it already has.
 """
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Subquery, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.meetings import Mode, local_instant, parse_mode
+from domain.meetings import Mode, local_instant
 from domain.training import (
     Blocked,
     BookingRules,
@@ -37,7 +37,6 @@ from domain.training import (
 )
 from domain.when import Candidate
 from storage.activity_log import record_audit
-from storage.meetings import default_uid
 from storage.models import Agency, Booking, Course, CourseSession, Enrolment, Person
 
 HOLDS_PLACE = (BookingStatus.BOOKED.value, BookingStatus.ATTENDED.value)
@@ -733,62 +732,3 @@ async def find_session(
 
 
 # -- the demo partnership ----------------------------------------------------------------------
-
-DEMO_ZONE = ZoneInfo("Europe/London")
-
-
-def _demo_capacity(value: Any) -> int | None:
-    return value if isinstance(value, int) and value > 0 else None
-
-
-def _demo_months(text: str) -> int | None:
-    match = re.search(r"(\d+)\s*months?", text or "")
-    return int(match.group(1)) if match else None
-
-
-async def seed_training(session: AsyncSession, data: dict[str, Any]) -> None:
-    """The demo courses and their sessions (times are London wall-clock in the demo data)."""
-    for item in data.get("training", {}).get("courses", []):
-        mode = parse_mode(item.get("mode", "")) or Mode.ONLINE
-        code = item["id"]
-        course = Course(
-            code=code,
-            title=item["title"],
-            mode=mode.value,
-            duration=str(item.get("duration", "")),
-            capacity=_demo_capacity(item.get("capacity")),
-            venue=item.get("venue", ""),
-            online_url=(
-                f"https://learning.riverside.example/courses/{code.lower()}"
-                if mode == Mode.E_LEARNING
-                else ""
-            ),
-            complete_within_months=_demo_months(item.get("complete_within", "")),
-        )
-        session.add(course)
-        await session.flush()
-        for text in item.get("sessions", []):
-            day_text, span = text.split(" ", 1)
-            day = date.fromisoformat(day_text)
-            start_text, end_text = span.split("-")
-            starts_at = local_instant(
-                datetime.combine(day, time.fromisoformat(start_text)), DEMO_ZONE
-            )
-            ends_at = local_instant(datetime.combine(day, time.fromisoformat(end_text)), DEMO_ZONE)
-            session.add(
-                CourseSession(
-                    uid=default_uid("session", code, starts_at),
-                    course_id=course.id,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    mode=mode.value,
-                    venue=course.venue,
-                    online_url=(
-                        f"https://meet.riverside.example/training/{code.lower()}/{day_text}"
-                        if mode.has_link
-                        else ""
-                    ),
-                    capacity=course.capacity,
-                )
-            )
-    await session.flush()

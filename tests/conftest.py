@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config import Settings
-from storage.db import create_schema, drop_schema, make_engine, make_session_factory
-from storage.seed import demo_data, seed_demo
+from manage.seed import demo_data, seed_demo
+from storage.db import make_engine, make_session_factory
+from storage.schema import create_schema, drop_schema
 from tests.support.fake_connector import FakeConnector
 from tests.support.harness import BotHarness, FixedClock, demo_user
 

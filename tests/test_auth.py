@@ -28,9 +28,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import func, select
 
+from manage.seed import seed_demo
 from storage.db import make_engine, make_session_factory
 from storage.models import ProcessedActivity
-from storage.seed import seed_demo
 from tests.conftest import fresh_engine
 from tests.support.harness import TENANT_ID, BotHarness, card_text, demo_user
 

@@ -10,7 +10,7 @@ from aiohttp.test_utils import make_mocked_request
 
 from bot import SERVICES, create_app
 from config import ConfigError, Settings
-from jobs.scheduler import JobContext
+from jobs.context import JobContext
 from tests.support.harness import card_text, demo_user
 from web.dev import RUN_JOBS, DevJobs
 

@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot import create_app
 from config import Settings
 from delivery.doorbell import Doorbell, conninfo, listen, listens
+from jobs.context import JobContext
 from jobs.dispatch_loop import MIN_PAUSE_SECONDS, DispatchLoop
-from jobs.scheduler import JobContext
 from storage import outbox
 from storage.db import make_session_factory
 from storage.outbox import NewMessage

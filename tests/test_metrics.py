@@ -13,7 +13,8 @@ from bot import METRICS, SERVICES
 from config import Settings
 from dialogs.features import build_registry
 from dialogs.registry import Reply, Turn
-from jobs.scheduler import JobContext, guarded, measure_outbox
+from jobs.context import JobContext, guarded
+from jobs.scheduler import measure_outbox
 from observability.metrics import (
     JOB_OUTCOMES,
     OTHER,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from manage.seed import demo_data
 from scripts.e2e import GUIDE_IMAGE_LIMIT, GUIDE_IMAGES, PLAYGROUND_CONFIG
-from storage.seed import demo_data
 
 REPO = Path(__file__).resolve().parent.parent
 GUID = re.compile(r"^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$")

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
 from domain.links import LinkExpired, LinkInvalid, read_link
-from storage.calendar_files import render_calendar
-from storage.meetings_import import meeting_entry, session_entry
+from fileformats.calendar_files import render_calendar
 from storage.models import CourseSession, Meeting
+from usecases.calendar_import import meeting_entry, session_entry
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ import logging
 from aiohttp import web
 
 from jobs.broadcasts import finish_sends, plan_ack_reminders, start_due_sends
+from jobs.context import JobContext
 from jobs.planning import plan_reminders
-from jobs.scheduler import JobContext
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from storage.db import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through storage.migrate or `python -m storage.manage`")
+    raise RuntimeError("run migrations through storage.migrate or `python -m manage`")
 
 context.configure(
     connection=connection,

@@ -128,6 +128,8 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # "" when a person acted; otherwise the system actor, e.g. "system:reminders".
+    actor: Mapped[str] = mapped_column(String(48), default="", server_default="")
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(64), index=True)
     event: Mapped[str] = mapped_column(String(32))

@@ -568,7 +568,7 @@ async def test_overview_is_refused_to_members(harness):
 
 async def test_export_for_admins_explains_the_command(harness):
     card = await said_card(harness, ADMIN, "export actions")
-    assert "python -m storage.manage export-actions register.xlsx" in card_text(card)
+    assert "python -m manage export-actions register.xlsx" in card_text(card)
     refused = await said_card(harness, LAURA, "export actions")
     assert "business team" in card_text(refused)
 

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from bot import DISPATCHER, SERVICES
 from jobs.broadcasts import finish_sends, plan_ack_reminders, start_due_sends
+from jobs.context import JobContext
 from jobs.dispatch_loop import DispatchLoop
-from jobs.scheduler import JobContext
 from storage.models import (
     Announcement,
     AnnouncementAck,

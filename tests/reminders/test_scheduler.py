@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from bot import DISPATCHER, SERVICES
 from cards.verbs import Verb
 from config import Settings
-from jobs.scheduler import JobContext, dispatch, extend_series, plan, start_scheduler
+from jobs.context import JobContext
+from jobs.scheduler import dispatch, extend_series, plan, start_scheduler
 from storage.db import make_engine, make_session_factory
 from storage.models import Meeting
 from tests.reminders.conftest import rows

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from bot import SERVICES
 from config import ReminderSettings, Settings
-from storage.meetings_import import ImportOptions, import_calendar
 from storage.models import CourseSession
 from tests.reminders.conftest import settings_on
 from tests.reminders.test_promotion_notices import button, cards_to, click, t2_card
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text, demo_user
+from usecases.calendar_import import ImportOptions, import_calendar
 
 PERSON = "P09"
 

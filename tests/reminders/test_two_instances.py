@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from bot import DISPATCHER
 from config import ReminderSettings, Settings
+from manage.seed import seed_demo
 from storage import outbox
 from storage.db import make_session_factory
 from storage.models import Agency, ConversationRef, OutboxMessage, Person
-from storage.seed import seed_demo
 from tests.conftest import fresh_engine
 from tests.reminders.conftest import TEST_KIND, render_note
 from tests.support.harness import BotHarness

@@ -1,5 +1,5 @@
 """Business plan import (CSV and XLSX, all or nothing, re-import by reference) and the register
-export, on SQLite and PostgreSQL; plus the two `storage.manage` commands."""
+export, on SQLite and PostgreSQL; plus the two `manage` commands."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.actions import RagThresholds
-from storage import actions, manage
-from storage.action_export import COLUMNS, register_rows, write_register
-from storage.action_import import import_actions_file
+from fileformats.tabular import ImportFailed
+from manage import cli as manage
+from storage import actions
 from storage.db import make_session_factory
 from storage.models import Action, ActionLink, ActionUpdate, AuditEntry, Person
 from storage.people import viewer_for
-from storage.tabular import ImportFailed
+from usecases.plan_import import import_actions_file
+from usecases.register_export import COLUMNS, register_rows, write_register
 
 TODAY = date(2026, 11, 24)
 HEADER = [

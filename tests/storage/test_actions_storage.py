@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.permissions import Viewer
 from storage import actions
-from storage.db import Base, drop_schema, make_engine, make_session_factory
+from storage.db import Base, make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Action, ActionLink, ActionUpdate, AuditEntry, Person
 from storage.people import viewer_for
+from storage.schema import drop_schema
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

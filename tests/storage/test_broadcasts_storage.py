@@ -16,10 +16,9 @@ from sqlalchemy import func, select, update
 
 from domain.audience import AudienceDefinition
 from domain.broadcasts import Content, Draft, Status
+from manage.cli import main as manage_main
 from storage import broadcasts, migrate
-from storage.broadcast_export import ExportProblem, export_announcement
 from storage.db import Base, make_engine, make_session_factory
-from storage.manage import main as manage_main
 from storage.models import (
     Agency,
     Announcement,
@@ -30,6 +29,7 @@ from storage.models import (
     Person,
 )
 from storage.models.outbox import OutboxMessage
+from usecases.announcement_export import ExportProblem, export_announcement
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 LONDON = __import__("zoneinfo").ZoneInfo("Europe/London")
@@ -288,7 +288,7 @@ def test_export_command(tmp_path: Path, monkeypatch, capsys):
     async def prepare() -> int:
         engine = make_engine(url)
         await migrate.upgrade(engine)
-        from storage.seed import seed_demo
+        from manage.seed import seed_demo
 
         factory = make_session_factory(engine)
         await seed_demo(factory)

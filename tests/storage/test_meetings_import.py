@@ -12,13 +12,16 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from domain.training import BookingRules
-from storage import manage, manage_meetings, meetings, training
-from storage.db import create_schema, make_engine, make_session_factory
-from storage.meetings_import import ImportOptions, export_calendar, import_calendar
+from fileformats.tabular import ImportFailed
+from manage import cli as manage
+from manage import meetings as manage_meetings
+from manage.seed import seed_demo
+from storage import meetings, training
+from storage.db import make_engine, make_session_factory
 from storage.models import AuditEntry, CourseSession, Meeting, MeetingSeries
-from storage.seed import seed_demo
-from storage.tabular import ImportFailed
+from storage.schema import create_schema
 from tests.conftest import fresh_engine
+from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -420,7 +423,7 @@ def test_manage_import_export_and_attendance(managed_database, tmp_path, capsys)
 
 
 def test_manage_mark_attended_after_the_session(managed_database, tmp_path, capsys, monkeypatch):
-    from storage import manage_meetings
+    from manage import meetings as manage_meetings
 
     monkeypatch.setattr(manage_meetings, "_now", lambda: datetime(2026, 12, 9, 15, tzinfo=UTC))
     code = manage.main(

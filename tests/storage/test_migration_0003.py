@@ -8,7 +8,8 @@ from sqlalchemy import Column, Connection, Table, inspect
 
 import storage.models  # noqa: F401  (every model on Base.metadata)
 from storage import migrate
-from storage.db import Base, drop_schema, make_engine
+from storage.db import Base, make_engine
+from storage.schema import drop_schema
 
 TABLES = {"meeting_series", "meetings", "courses", "course_sessions", "bookings", "enrolments"}
 

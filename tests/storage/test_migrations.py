@@ -122,7 +122,7 @@ def test_manage_upgrade_migrates_a_new_sqlite_file(tmp_path):
         "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "storage.manage", "upgrade"],
+        [sys.executable, "-m", "manage", "upgrade"],
         cwd=tmp_path,
         env=env,
         capture_output=True,

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config import ConfigError, Settings
-from jobs.scheduler import JobContext, housekeeping
+from jobs.context import JobContext
+from jobs.scheduler import housekeeping
 from storage.db import make_session_factory
 from storage.models import Action, ActionUpdate, AuditEntry
 

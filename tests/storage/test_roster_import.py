@@ -12,10 +12,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from storage.db import create_schema, make_engine, make_session_factory
+from fileformats.tabular import ImportFailed
+from storage.db import make_engine, make_session_factory
 from storage.models import Agency, AuditEntry, Group, Membership, Person
-from storage.roster_import import RosterFiles, import_roster
-from storage.tabular import ImportFailed
+from storage.schema import create_schema
+from usecases.roster_import import RosterFiles, import_roster
 
 REPO = Path(__file__).resolve().parents[2]
 AAD = "6f1c2b7e-3d4a-4e5f-8a9b-0c1d2e3f4a5b"
@@ -274,11 +275,11 @@ async def test_an_unsupported_or_missing_file_is_refused(sessions, tmp_path):
 
 
 async def run_manage(database: Path, *args: str) -> tuple[int, str, str]:
-    """`python -m storage.manage ARGS` on this database, with nothing else from our environment."""
+    """`python -m manage ARGS` on this database, with nothing else from our environment."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "storage.manage",
+        "manage",
         *args,
         cwd=database.parent,
         env={

@@ -15,11 +15,11 @@ from domain.session_changes import Change, ChangeNotice
 from domain.training import BookingRules
 from storage import training
 from storage.db import make_session_factory
-from storage.meetings_import import ImportCounts, ImportOptions, import_calendar
 from storage.models import CourseSession, OutboxMessage
 from storage.outbox import ClaimedMessage
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text
+from usecases.calendar_import import ImportCounts, ImportOptions, import_calendar
 
 LONDON = ZoneInfo("Europe/London")
 RULES = BookingRules()

@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestServer
 
 from bot import create_app
 from config import Settings
-from storage.seed import demo_data
+from manage.seed import demo_data
 from tests.support.fake_connector import FakeConnector, Sent
 
 TENANT_ID = "11111111-2222-3333-4444-555555555555"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from storage.spreadsheets import ExportProblem, write_table
+from fileformats.spreadsheets import ExportProblem, write_table
 
 HOSTILE = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tTab", "Ada Lovelace"]
 COLUMNS = ("name", "n")

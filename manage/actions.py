@@ -1,4 +1,4 @@
-"""Command-line tools for the action register, added to `python -m storage.manage`.
+"""Command-line tools for the action register, added to `python -m manage`.
 
     import-actions PLAN.csv|PLAN.xlsx [--confirm-not-personal] [--by EMAIL]
     export-actions OUT.xlsx|OUT.csv [--today YYYY-MM-DD]
@@ -16,12 +16,12 @@ from pathlib import Path
 
 from config import Settings
 from domain.actions import RagThresholds
-from storage.action_export import register_rows, write_register
-from storage.action_import import import_actions_file
+from fileformats.tabular import ImportFailed
 from storage.actions import local_date
 from storage.db import make_engine, make_session_factory, utcnow
 from storage.people import find_by_email
-from storage.tabular import ImportFailed
+from usecases.plan_import import import_actions_file
+from usecases.register_export import register_rows, write_register
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

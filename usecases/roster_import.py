@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fileformats.tabular import ImportErrors, Row, read_table
 from storage.activity_log import record_audit
 from storage.models import Agency, Group, Membership, Person
-from storage.tabular import ImportErrors, Row, read_table
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
@@ -48,7 +48,7 @@ class RosterFiles:
     def tables(self) -> tuple[list[Row], list[Row], list[Row]]:
         def optional(path: Path | None, sheet: str) -> list[Row]:
             if path is None and self.people.suffix.lower() == ".xlsx":
-                from storage.tabular import read_xlsx
+                from fileformats.tabular import read_xlsx
 
                 return read_xlsx(self.people).get(sheet.lower(), [])
             return read_table(path, sheet) if path else []

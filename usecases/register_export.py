@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.action_updates import IMPACT_LABELS, STATUS_LABELS
 from domain.action_views import ActionSummary, drift_of, drift_words
 from domain.actions import RagThresholds, days_source_to_completion
+from fileformats.spreadsheets import as_text
 from storage.actions import list_actions, overlap_pairs
 from storage.models import Action, ActionUpdate, Agency, Person, Source
-from storage.spreadsheets import as_text
 
 COLUMNS: tuple[str, ...] = (
     # Read back by the importer.
@@ -205,7 +205,7 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 
 def _safe(row: dict[str, str]) -> dict[str, str]:
-    # The importer removes this apostrophe again (storage.action_import).
+    # The importer removes this apostrophe again (usecases.plan_import).
     return {k: str(as_text(v)) for k, v in row.items()}
 
 

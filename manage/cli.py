@@ -1,13 +1,13 @@
 """Command line for the business team and IT: migrate, seed the demo partnership, import data.
 
-    python -m storage.manage upgrade
-    python -m storage.manage seed-demo [--if-empty]
-    python -m storage.manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F]
-    python -m storage.manage import-meetings FILE.ics|FILE.csv, export-calendar, sessions,
-        export-bookings, mark-attended, extend-series (see storage/manage_meetings.py)
-    python -m storage.manage import-actions PLAN.csv|PLAN.xlsx, export-actions OUT.xlsx|OUT.csv
-        (see storage/manage_actions.py)
-    python -m storage.manage export-announcement ID OUT.xlsx|OUT.csv
+    python -m manage upgrade
+    python -m manage seed-demo [--if-empty]
+    python -m manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F]
+    python -m manage import-meetings FILE.ics|FILE.csv, export-calendar, sessions,
+        export-bookings, mark-attended, extend-series (see manage/meetings.py)
+    python -m manage import-actions PLAN.csv|PLAN.xlsx, export-actions OUT.xlsx|OUT.csv
+        (see manage/actions.py)
+    python -m manage export-announcement ID OUT.xlsx|OUT.csv
 
 Reads the same settings as the bot (`.env` and the environment). Exit status 0 on success, 1 when
 an import was refused (each problem printed with its row and field), 2 for a configuration error.
@@ -22,11 +22,14 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from config import ConfigError, Settings
-from storage import broadcast_export, manage_actions, manage_meetings, migrate
+from fileformats.tabular import ImportFailed
+from manage import actions as manage_actions
+from manage import broadcasts as manage_broadcasts
+from manage import meetings as manage_meetings
+from manage.seed import seed_demo
+from storage import migrate
 from storage.db import make_engine, make_session_factory
-from storage.roster_import import RosterFiles, import_roster
-from storage.seed import seed_demo
-from storage.tabular import ImportFailed
+from usecases.roster_import import RosterFiles, import_roster
 
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 
@@ -76,7 +79,7 @@ def report_failure(failure: ImportFailed) -> int:
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
-        prog="python -m storage.manage",
+        prog="python -m manage",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -94,7 +97,7 @@ def parser() -> argparse.ArgumentParser:
     roster.set_defaults(run=_import_roster)
     manage_meetings.add_commands(commands)
     manage_actions.add_commands(commands)
-    broadcast_export.add_commands(commands)
+    manage_broadcasts.add_commands(commands)
     return root
 
 
@@ -109,7 +112,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     return asyncio.run(args.run(settings, args))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

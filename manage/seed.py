@@ -1,4 +1,4 @@
-"""The demo partnership as the project's seed data (`storage/seed_data/demo.yaml`).
+"""The demo partnership as the project's seed data (`manage/seed_data/demo.yaml`).
 
 `seed_demo` loads it into an empty database: agencies, people, groups, memberships, priorities and
 sources here, and each feature's own part through the seeders listed in `FEATURE_SEEDERS`. Seeding
@@ -18,6 +18,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from manage.seeders import seed_actions, seed_meetings, seed_training
 from storage.models import Agency, Group, Membership, Person, Priority, Source
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,7 @@ async def seed_demo(
 
 
 def feature_seeders() -> list[Seeder]:
-    """Each feature's seeder, in dependency order. Imported here to keep storage modules acyclic."""
-    from storage.action_import import seed_actions
-    from storage.meetings import seed_meetings
-    from storage.training import seed_training
-
+    """Each feature's seeder, in dependency order."""
     return [seed_actions, seed_meetings, seed_training]
 
 

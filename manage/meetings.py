@@ -1,4 +1,4 @@
-"""Command-line tools for meetings and training, added to `python -m storage.manage`.
+"""Command-line tools for meetings and training, added to `python -m manage`.
 
     import-meetings FILE.ics|FILE.csv [--not-personal-data]
     export-calendar OUT.ics [--from YYYY-MM-DD]
@@ -23,12 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from config import Settings
 from config.reminder_rules import send_rules
 from domain.meetings import local_instant
+from fileformats.bookings import ExportProblem, write_bookings
+from fileformats.tabular import ImportErrors, ImportFailed, parse_british_date, read_table
 from storage import training
-from storage.bookings_export import ExportProblem, write_bookings
 from storage.db import make_engine, make_session_factory
 from storage.meetings import extend_all_series
-from storage.meetings_import import ImportOptions, export_calendar, import_calendar
-from storage.tabular import ImportErrors, ImportFailed, parse_british_date, read_table
+from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
 
 Work = Callable[[Settings, async_sessionmaker[AsyncSession], argparse.Namespace], Awaitable[int]]
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]

@@ -8,12 +8,13 @@ person holds no place). Work contact details only; nothing else about the person
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from domain.training import BookingStatus, SessionFacts
-from storage.spreadsheets import ExportProblem, london_time, write_table
-from storage.training import AttendanceRow
+from fileformats.spreadsheets import ExportProblem, london_time, write_table
 
 __all__ = ["COLUMNS", "ExportProblem", "booking_rows", "write_bookings"]
 
@@ -24,6 +25,25 @@ _STATUS_WORDS = {
     BookingStatus.WAITING: "waiting list",
     BookingStatus.CANCELLED: "cancelled",
 }
+
+
+class AttendanceRow(Protocol):
+    """One person on a session's list, as the storage query gives it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def agency(self) -> str: ...
+    @property
+    def status(self) -> BookingStatus: ...
+    @property
+    def queued_at(self) -> datetime: ...
+    @property
+    def booked_at(self) -> datetime | None: ...
+    @property
+    def cancelled_at(self) -> datetime | None: ...
 
 
 def booking_rows(rows: Sequence[AttendanceRow], zone: ZoneInfo) -> list[list[str]]:

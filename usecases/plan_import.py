@@ -1,18 +1,18 @@
-"""Loading a business plan (CSV or XLSX) into the action register, and seeding the demo actions.
+"""Loading a business plan (CSV or XLSX) into the action register.
 
 All or nothing: every row is checked first and every problem reported with its row and field
-(`storage.tabular`); only a clean file is written, in one transaction. Re-importing updates actions
-by reference: a blank cell keeps the stored value, each change goes to the audit log, and progress
-updates already recorded are kept (a progress text becomes a new update only when no update of the
-action has that note). New actions are compared with the register, and similar actions from other
-sources are stored as overlap suggestions.
+(`fileformats.tabular`); only a clean file is written, in one transaction. Re-importing updates
+actions by reference: a blank cell keeps the stored value, each change goes to the audit log, and
+progress updates already recorded are kept (a progress text becomes a new update only when no
+update of the action has that note). New actions are compared with the register, and similar
+actions from other sources are stored as overlap suggestions.
 
 Columns (a header row; names are case-insensitive, spaces become underscores): reference, priority
 (code or name), source (code), action, lead (email or person code), lead_agency (code; defaults to
 the lead's agency), group (code), due, revised_due, revised_due_reason, status, drop_reason, rag,
 completed, impact, evidence, progress, last_update, overlaps_with (references separated by ';').
 Dates as 31/01/2027 or 2027-01-31. In an XLSX workbook the sheet is named Actions (else the first).
-The export (`storage.action_export`) writes the same column names, so an export can be edited and
+The export (`usecases.register_export`) writes the same column names, so an export can be edited and
 imported again.
 
 Free text (action, progress, evidence, reasons) is screened for personal identifiers; a finding is
@@ -33,11 +33,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.action_updates import FieldFinding, screen_fields
+from fileformats.spreadsheets import FORMULA_STARTS
+from fileformats.tabular import ImportErrors, Row, read_table
 from storage.actions import ENTITY, Suggestion, suggest_overlaps
 from storage.activity_log import record_audit
 from storage.models import Action, ActionLink, ActionUpdate, Agency, Group, Person, Priority, Source
-from storage.spreadsheets import FORMULA_STARTS
-from storage.tabular import ImportErrors, Row, read_table
 
 SHEET = "Actions"
 MAX_ACTION_TEXT = 1000  # an action is a sentence or two; cards show it whole
@@ -184,35 +184,6 @@ async def import_action_rows(
         _report_findings(planned, errors)
     errors.raise_if_any()
     return await _write(session, planned, lookups, today, by_person_id, event)
-
-
-async def seed_actions(session: AsyncSession, data: dict[str, Any]) -> None:
-    """The demo partnership's actions, loaded through the importer (the seeder for storage.seed)."""
-    rows = [
-        Row("demo actions", number, _demo_row(item))
-        for number, item in enumerate(data.get("actions", []), start=2)
-    ]
-    if rows:
-        await import_action_rows(
-            session, rows, today=data["meta"]["reference_date"], event="seeded"
-        )
-
-
-def _demo_row(item: dict[str, Any]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for key, value in item.items():
-        if key == "note":
-            continue  # a designer's remark about the demo, not part of the action
-        column = "reference" if key == "id" else key
-        if isinstance(value, list):
-            values[column] = ";".join(str(v) for v in value)
-        elif isinstance(value, date):
-            values[column] = value.isoformat()
-        else:
-            values[column] = str(value)
-    if values.get("rag") == "complete":
-        values["rag"] = ""
-    return values
 
 
 # -- checking -------------------------------------------------------------------------------------

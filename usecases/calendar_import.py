@@ -46,9 +46,10 @@ from domain.meetings import (
 )
 from domain.send_times import SendRules
 from domain.session_changes import Change
+from fileformats.calendar_files import CalendarEntry, IcsEvent, IcsUnreadable, read_events
+from fileformats.calendar_files import render_calendar as _render
+from fileformats.tabular import ImportErrors, ImportFailed, Row, RowError, read_csv
 from storage.activity_log import record_audit
-from storage.calendar_files import CalendarEntry, IcsEvent, IcsUnreadable, read_events
-from storage.calendar_files import render_calendar as _render
 from storage.meetings import SeriesPlan, default_uid, save_series
 from storage.models import Booking, Course, CourseSession, Group, Meeting, MeetingSeries
 from storage.session_changes import (
@@ -57,7 +58,6 @@ from storage.session_changes import (
     queue_change_notices,
     times_of,
 )
-from storage.tabular import ImportErrors, ImportFailed, Row, RowError, read_csv
 
 MEETING, SESSION = "meeting", "session"
 _TIME = re.compile(r"^(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*(?P<ampm>am|pm)?$", re.IGNORECASE)

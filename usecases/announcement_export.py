@@ -1,6 +1,5 @@
-"""Exporting an announcement's recipients with where each copy stands, as CSV or XLSX.
-
-    python -m storage.manage export-announcement ID OUT.xlsx|OUT.csv
+"""Exporting an announcement's recipients with where each copy stands, as CSV or XLSX
+(`python -m manage export-announcement ID OUT.xlsx|OUT.csv`, manage/broadcasts.py).
 
 One row per recipient: name, work email, agency, status (sent, failed, not reachable, waiting,
 not sent), sent and acknowledged times in London time, which send reached them and the error type
@@ -10,20 +9,16 @@ details only, and no message text beyond the announcement's title.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from config import Settings
 from domain.broadcasts import Delivery, ReportCounts
+from fileformats.spreadsheets import ExportProblem, check_suffix, london_time, write_table
 from storage import broadcasts
-from storage.db import make_engine, make_session_factory
 from storage.models import Announcement
-from storage.spreadsheets import ExportProblem, check_suffix, london_time, write_table
 
 __all__ = ["ExportProblem", "export_announcement"]
 
@@ -89,27 +84,3 @@ async def export_announcement(
         path, COLUMNS, recipient_table(rows, zone), sheet="Recipients", details=("Summary", summary)
     )
     return len(rows)
-
-
-async def _export_command(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    try:
-        written = await export_announcement(
-            make_session_factory(engine), args.announcement_id, args.out, settings.zone
-        )
-    except ExportProblem as problem:
-        print(f"nothing was written: {problem}", file=sys.stderr)
-        return 1
-    finally:
-        await engine.dispose()
-    print(f"wrote {written} recipient(s) to {args.out}")
-    return 0
-
-
-def add_commands(commands: argparse._SubParsersAction) -> None:
-    export = commands.add_parser(
-        "export-announcement", help="an announcement's recipients, delivery and acknowledgements"
-    )
-    export.add_argument("announcement_id", type=int, help="the announcement's number")
-    export.add_argument("out", type=Path, help="OUT.xlsx or OUT.csv")
-    export.set_defaults(run=_export_command)
