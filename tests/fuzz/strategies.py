@@ -179,10 +179,25 @@ CARD_KEYS = (
 )
 
 
+def learnt_values() -> list[Any]:
+    """The values at the bounds of every verb's card-data model (tests/fuzz/bounds.py)."""
+    from dialogs.features import build_registry
+    from tests.fuzz.bounds import model_bounds
+
+    values: dict[str, Any] = {}
+    for route in build_registry().verbs.values():
+        for field in (model_bounds(route.data) or []) if route.data else []:
+            for value in (*field.inside, *field.outside):
+                values.setdefault(repr(value), value)
+    return list(values.values()) or [0]
+
+
 def card_values(references: list[str]) -> st.SearchStrategy[Any]:
-    """What a card field may hold: the right kind of thing pointing the wrong way, or junk."""
+    """What a card field may hold: the right kind of thing pointing the wrong way, values just
+    inside and outside the models' bounds, or junk."""
     return st.one_of(
         st.sampled_from(references),
+        st.sampled_from(learnt_values()),
         st.sampled_from(["2026-02-30", "2026-13-01", "yesterday", "0000-00-00", "9999-12-31"]),
         st.sampled_from(["true", "false", "complete", "dropped", "red", "evidenced", "all"]),
         json_values(max_leaves=4),
