@@ -7,6 +7,9 @@ people by work email, so the roster can be maintained in a spreadsheet and loade
 People columns: name, email, agency, role, champion, admin, scrutineer, groups (codes separated
 by ';'), active, aad_object_id. Agencies: code, name, kind, statutory_partner. Groups: code, name,
 cadence, chair (email), joint. In an XLSX workbook these are sheets named People, Agencies, Groups.
+
+The import is the business team's: a person named as the actor must be an admin, and the audit row
+names them (or the system actor, for the command line run without `--by`).
 """
 
 from __future__ import annotations
@@ -16,11 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fileformats.tabular import ImportErrors, Row, read_table
-from storage.activity_log import record_audit
 from storage.models import Agency, Group, Membership, Person
+from usecases.context import Actor, UnitOfWork, audit
+from usecases.people import require_business_team
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
@@ -60,14 +64,12 @@ class RosterFiles:
         )
 
 
-async def import_roster(
-    sessions: async_sessionmaker[AsyncSession],
-    files: RosterFiles,
-    *,
-    by_person_id: int | None = None,
-) -> RosterCounts:
+async def import_roster(actor: Actor, files: RosterFiles, work: UnitOfWork) -> RosterCounts:
+    """Import the roster files in one transaction, audited as the actor's; raises `ImportFailed`
+    with every problem, or `NotPermitted` for a person who is not on the business team."""
+    require_business_team(actor, "import the roster")
     agency_rows, group_rows, people_rows = files.tables()
-    async with sessions() as session, session.begin():
+    async with work.write() as session:
         errors = ImportErrors()
         counts = RosterCounts()
         agencies = await _upsert_agencies(session, agency_rows, errors, counts)
@@ -84,9 +86,9 @@ async def import_roster(
         )
         for code, email in chairs.items():
             groups[code].chair = written.get(email) or existing_people.get(email)
-        record_audit(
+        audit(
             session,
-            person_id=by_person_id,
+            actor,
             entity="roster",
             entity_id="import",
             event="imported",
