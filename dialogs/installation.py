@@ -17,6 +17,11 @@ def conversation_type_of(turn_context: TurnContext) -> str:
     return conversation_type(getattr(turn_context.activity.conversation, "conversation_type", None))
 
 
+def conversation_id_of(turn_context: TurnContext) -> str:
+    conversation = turn_context.activity.conversation
+    return (conversation.id if conversation is not None else None) or ""
+
+
 def tenant_of(turn_context: TurnContext) -> str:
     activity = turn_context.activity
     tenant = getattr(activity.conversation, "tenant_id", None)
@@ -65,7 +70,7 @@ class Installation:
         True when the bot was not installed here a moment ago."""
         activity = turn_context.activity
         conversation = Conversation(
-            conversation_id=activity.conversation.id,
+            conversation_id=conversation_id_of(turn_context),
             conversation_type=conversation_type_of(turn_context),
             service_url=activity.service_url or "",
             tenant_id=tenant_of(turn_context),
@@ -74,7 +79,7 @@ class Installation:
         return await people.remember_conversation(turn.viewer, conversation, self._services.work)
 
     async def uninstalled(self, turn_context: TurnContext) -> None:
-        await people.forget_conversation(turn_context.activity.conversation.id, self._services.work)
+        await people.forget_conversation(conversation_id_of(turn_context), self._services.work)
 
 
 async def _send(turn_context: TurnContext, card: Card) -> None:
