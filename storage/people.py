@@ -1,14 +1,18 @@
 """Queries about people: finding a roster person by Entra object id, work email or code, and
-building the `Viewer` (roles and groups) that permissions are checked against. Recognising the
-person behind a turn, and linking a Teams user to the roster, is `usecases.people`."""
+building the `Viewer` (roles and groups) that permissions are checked against; and what the
+roster import reads and writes (agencies, groups, people, memberships). Recognising the person
+behind a turn, and linking a Teams user to the roster, is `usecases.people`."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+from collections.abc import Iterable
+
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.permissions import EXECUTIVE_GROUP_CODE, Viewer
-from storage.models import Group, Membership, Person
+from storage.models import Agency, Group, Membership, Person
 
 
 async def find_by_aad_object_id(session: AsyncSession, aad_object_id: str) -> Person | None:
@@ -52,3 +56,40 @@ async def viewer_for(
 def remember_aad_object_id(person: Person, aad_object_id: str) -> None:
     """Tie a roster person to their Entra object id (first contact, found by email)."""
     person.aad_object_id = aad_object_id
+
+
+# -- the roster, for its import ------------------------------------------------------------------
+
+
+async def agencies_by_code(session: AsyncSession) -> dict[str, Agency]:
+    return {a.code.upper(): a for a in await session.scalars(select(Agency))}
+
+
+async def groups_by_code(session: AsyncSession) -> dict[str, Group]:
+    return {g.code.upper(): g for g in await session.scalars(select(Group))}
+
+
+async def everyone_by_email(session: AsyncSession) -> dict[str, Person]:
+    """Every person on the roster, active or not, by work email."""
+    return {p.email: p for p in await session.scalars(select(Person))}
+
+
+async def next_person_number(session: AsyncSession) -> int:
+    """The number after the highest `P<number>` code (codes are P001, P002, ...)."""
+    codes = await session.scalars(select(Person.code))
+    numbers = [int(c[1:]) for c in codes if re.fullmatch(r"P\d+", c)]
+    return max(numbers, default=0) + 1
+
+
+async def save_person(session: AsyncSession, person: Person) -> None:
+    """Add or update a person; flushed, so a new one has its id."""
+    session.add(person)
+    await session.flush()
+
+
+async def replace_memberships(
+    session: AsyncSession, person_id: int, group_ids: Iterable[int]
+) -> None:
+    await session.execute(delete(Membership).where(Membership.person_id == person_id))
+    await session.flush()
+    session.add_all(Membership(group_id=g, person_id=person_id) for g in dict.fromkeys(group_ids))

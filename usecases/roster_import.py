@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fileformats.tabular import ImportErrors, Row, read_table
-from storage.models import Agency, Group, Membership, Person
+from storage import people as people_store
+from storage.models import Agency, Group, Person
 from usecases.context import Actor, UnitOfWork, audit
 from usecases.people import require_business_team
 
@@ -73,7 +73,7 @@ async def import_roster(actor: Actor, files: RosterFiles, work: UnitOfWork) -> R
         errors = ImportErrors()
         counts = RosterCounts()
         agencies = await _upsert_agencies(session, agency_rows, errors, counts)
-        existing_people = {p.email: p for p in await session.scalars(select(Person))}
+        existing_people = await people_store.everyone_by_email(session)
         people_plan = _check_people(people_rows, agencies, errors)
         chairs: dict[str, str] = {}
         groups = await _upsert_groups(
@@ -100,7 +100,7 @@ async def import_roster(actor: Actor, files: RosterFiles, work: UnitOfWork) -> R
 async def _upsert_agencies(
     session: AsyncSession, rows: list[Row], errors: ImportErrors, counts: RosterCounts
 ) -> dict[str, Agency]:
-    agencies = {a.code.upper(): a for a in await session.scalars(select(Agency))}
+    agencies = await people_store.agencies_by_code(session)
     for row in rows:
         code = _code(row, errors)
         name = errors.required(row, "name")
@@ -157,7 +157,7 @@ async def _upsert_groups(
     counts: RosterCounts,
     pending_chairs: dict[str, str],
 ) -> dict[str, Group]:
-    groups = {g.code.upper(): g for g in await session.scalars(select(Group))}
+    groups = await people_store.groups_by_code(session)
     incoming = {p.email for p in plan}
     for row in rows:
         code = _code(row, errors)
@@ -197,7 +197,7 @@ async def _write_people(
 ) -> dict[str, Person]:
     """Create or update each person and set their memberships; returns them by email."""
     written: dict[str, Person] = {}
-    next_number = await _next_person_number(session)
+    next_number = await people_store.next_person_number(session)
     for item in plan:
         errors = ImportErrors()  # values were checked above; this only parses them again
         person = existing.get(item.email)
@@ -216,24 +216,13 @@ async def _write_people(
         person.is_scrutineer = errors.yes_no(row, "scrutineer")
         person.active = errors.yes_no(row, "active", default=True)
         person.aad_object_id = row.get("aad_object_id") or person.aad_object_id
-        session.add(person)
-        await session.flush()
+        await people_store.save_person(session, person)
         written[item.email] = person
         if "groups" in row.values:
-            await session.execute(delete(Membership).where(Membership.person_id == person.id))
-            await session.flush()
-            session.add_all(
-                Membership(group_id=groups[code].id, person_id=person.id)
-                for code in dict.fromkeys(item.groups)
-            )
+            group_ids = [groups[code].id for code in item.groups]
+            await people_store.replace_memberships(session, person.id, group_ids)
     await session.flush()
     return written
-
-
-async def _next_person_number(session: AsyncSession) -> int:
-    codes = await session.scalars(select(Person.code))
-    numbers = [int(c[1:]) for c in codes if re.fullmatch(r"P\d+", c)]
-    return max(numbers, default=0) + 1
 
 
 def _code(row: Row, errors: ImportErrors) -> str:
