@@ -39,7 +39,9 @@ async def add_old_update(engine: AsyncEngine, at: datetime) -> None:
         action = await session.scalar(select(Action).where(Action.reference == "A05"))
         assert action is not None
         session.add(
-            ActionUpdate(action_id=action.id, dated=at.date(), at=at, note="old", status="in_progress")
+            ActionUpdate(
+                action_id=action.id, dated=at.date(), at=at, note="old", status="in_progress"
+            )
         )
 
 
