@@ -132,7 +132,8 @@ async def link_teams_user(
             return None
         log.info("linked a Teams user to roster person %s", person.code)
         viewer = await people.viewer_for(session, person, known.admin_emails)
-        linked = bool(aad_object_id) and person.aad_object_id == aad_object_id
+        # Read before the transaction ends; only a person who now has this id is cached by it.
+        linked = person.aad_object_id == aad_object_id
     if aad_object_id and linked:
         known.cache.put(aad_object_id, viewer)
     return viewer
