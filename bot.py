@@ -40,7 +40,7 @@ from storage import migrate
 from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
 from storage.models.outbox import STATUSES as OUTBOX_STATUSES
-from storage.people import ViewerCache
+from usecases.people import ViewerCache
 from web.calendar import calendar_routes
 from web.dev import dev_routes
 from web.json_limits import TOO_DEEP, body_problem

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from cards.data.general import HelpData, WelcomeData
 from cards.verbs import Verb
 from cards.welcome import help_card, welcome_card
 from dialogs.registry import Registry, Reply, Turn
 
 
-async def show_help(turn: Turn, _data: dict[str, Any]) -> Reply:
+async def show_help(turn: Turn, _data: HelpData) -> Reply:
     return Reply(card=help_card(turn.registry.help_topics))
 
 
-async def show_welcome(turn: Turn, _data: dict[str, Any]) -> Reply:
+async def show_welcome(turn: Turn, _data: WelcomeData) -> Reply:
     viewer = turn.viewer
     assert viewer is not None  # the router answers unknown people before any handler runs
     return Reply(
@@ -33,6 +32,7 @@ def register(registry: Registry) -> None:
         show_help,
         example="help",
         description="what I can do",
+        data=HelpData,
     )
     registry.text(
         "hello",
@@ -41,6 +41,7 @@ def register(registry: Registry) -> None:
         example="hello",
         description="your welcome card and roles",
         in_help=False,
+        data=WelcomeData,
     )
-    registry.verb(Verb.HELP, show_help)
-    registry.verb(Verb.WELCOME, show_welcome)
+    registry.verb(Verb.HELP, show_help, HelpData)
+    registry.verb(Verb.WELCOME, show_welcome, WelcomeData)

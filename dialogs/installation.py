@@ -1,8 +1,7 @@
-"""Installation flow: remember where the bot can reach people, greet them, forget on uninstall."""
+"""Installation flow: remember where the bot can reach people (`usecases.people`), greet them,
+forget on uninstall."""
 
 from __future__ import annotations
-
-import logging
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
@@ -10,15 +9,17 @@ from cards.common import Card, message_card
 from cards.welcome import unknown_person_card, welcome_card
 from dialogs.registry import Registry, Turn
 from dialogs.services import BotServices
-from storage import conversations
-
-log = logging.getLogger(__name__)
+from usecases import people
+from usecases.people import PERSONAL, Conversation, conversation_type
 
 
 def conversation_type_of(turn_context: TurnContext) -> str:
+    return conversation_type(getattr(turn_context.activity.conversation, "conversation_type", None))
+
+
+def conversation_id_of(turn_context: TurnContext) -> str:
     conversation = turn_context.activity.conversation
-    kind = getattr(conversation, "conversation_type", None) or "personal"
-    return kind if kind in {"personal", "groupChat", "channel"} else "personal"
+    return (conversation.id if conversation is not None else None) or ""
 
 
 def tenant_of(turn_context: TurnContext) -> str:
@@ -37,10 +38,9 @@ class Installation:
     async def installed(self, turn_context: TurnContext, turn: Turn) -> None:
         """Remember the conversation and greet it, once: Teams sends an install as two
         activities (installationUpdate and conversationUpdate), and an app upgrade as another."""
-        kind = conversation_type_of(turn_context)
         if not await self.remember(turn_context, turn):
             return
-        if kind == "personal":
+        if conversation_type_of(turn_context) == PERSONAL:
             await _send(turn_context, self.greeting(turn))
         else:
             await _send(
@@ -69,26 +69,17 @@ class Installation:
         """Store the conversation reference; personal chats are tied to the roster person.
         True when the bot was not installed here a moment ago."""
         activity = turn_context.activity
-        kind = conversation_type_of(turn_context)
-        reference = TurnContext.get_conversation_reference(activity)
-        person_id = turn.viewer.person_id if (turn.viewer and kind == "personal") else None
-        async with self._services.sessions() as session, session.begin():
-            arrived = await conversations.save_reference(
-                session,
-                conversation_id=activity.conversation.id,
-                conversation_type=kind,
-                service_url=activity.service_url or "",
-                tenant_id=tenant_of(turn_context),
-                reference=reference.serialize(),
-                person_id=person_id,
-            )
-        log.info("stored a %s conversation reference (new: %s)", kind, arrived)
-        return arrived
+        conversation = Conversation(
+            conversation_id=conversation_id_of(turn_context),
+            conversation_type=conversation_type_of(turn_context),
+            service_url=activity.service_url or "",
+            tenant_id=tenant_of(turn_context),
+            reference=TurnContext.get_conversation_reference(activity).serialize(),
+        )
+        return await people.remember_conversation(turn.viewer, conversation, self._services.work)
 
     async def uninstalled(self, turn_context: TurnContext) -> None:
-        async with self._services.sessions() as session, session.begin():
-            changed = await conversations.deactivate(session, turn_context.activity.conversation.id)
-        log.info("bot removed from a conversation; %s reference(s) marked inactive", changed)
+        await people.forget_conversation(conversation_id_of(turn_context), self._services.work)
 
 
 async def _send(turn_context: TurnContext, card: Card) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from config import Settings
 from delivery.doorbell import Doorbell
-from storage.people import ViewerCache
 from usecases.context import UnitOfWork
+from usecases.people import ViewerCache
 
 PARTNERSHIP_NAME = "Riverside Safeguarding Children Partnership"
 

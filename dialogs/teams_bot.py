@@ -25,7 +25,8 @@ from dialogs.installation import Installation
 from dialogs.registry import CardDataRefused, Registry, Reply, Turn, out_of_date_reply
 from dialogs.services import BotServices
 from domain.permissions import Viewer
-from storage import people
+from usecases import people
+from usecases.people import Recognition, TeamsSender
 
 log = logging.getLogger(__name__)
 
@@ -178,32 +179,16 @@ class PartnershipBot(TeamsActivityHandler):
         return turn
 
     async def _identify(self, turn_context: TurnContext) -> Viewer | None:
-        """The roster person behind the sender: by Entra object id, else by email (then linked)."""
+        """The roster person behind the sender (`usecases.people.recognise`)."""
         sender = turn_context.activity.from_property
         aad_object_id = getattr(sender, "aad_object_id", None) if sender else None
-        admin_emails = self._services.settings.admin_emails
-        cache = self._services.viewers
-        if aad_object_id:
-            viewer = cache.get(aad_object_id)
-            if viewer is not None:
-                return viewer
-            async with self._services.sessions() as session:
-                viewer = await people.viewer_by_aad_object_id(session, aad_object_id, admin_emails)
-            if viewer is not None:
-                cache.put(aad_object_id, viewer)
-                return viewer
-        email = await self._email_of_sender(turn_context)
-        if not email and not aad_object_id:
-            return None
-        async with self._services.sessions() as session, session.begin():
-            person = await people.link_teams_user(session, aad_object_id, email)
-            if person is None:
-                return None
-            log.info("linked a Teams user to roster person %s", person.code)
-            viewer = await people.viewer_for(session, person, admin_emails)
-        if aad_object_id and person.aad_object_id == aad_object_id:
-            cache.put(aad_object_id, viewer)
-        return viewer
+
+        async def email() -> str | None:
+            return await self._email_of_sender(turn_context)
+
+        services = self._services
+        known = Recognition(services.settings.admin_emails, services.viewers)
+        return await people.recognise(TeamsSender(aad_object_id, email), services.work, known)
 
     async def _email_of_sender(self, turn_context: TurnContext) -> str | None:
         sender = turn_context.activity.from_property

@@ -15,6 +15,7 @@ from config import Settings
 from delivery.dispatcher import Dispatcher
 from delivery.doorbell import Doorbell
 from observability.metrics import Metrics
+from usecases.context import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,11 @@ class JobContext:
     dispatcher: Dispatcher | None = None
     metrics: Metrics = field(default_factory=Metrics)
     doorbell: Doorbell = field(default_factory=Doorbell)
+
+    @property
+    def work(self) -> UnitOfWork:
+        """The unit of work for the use cases a job calls (as `usecases.context.JOBS`)."""
+        return UnitOfWork(self.sessions)
 
 
 JobFunction = Callable[[JobContext], Awaitable[object]]

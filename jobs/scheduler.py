@@ -17,9 +17,8 @@ from jobs.broadcasts import add_broadcast_jobs
 from jobs.context import JobContext, guarded
 from jobs.planning import plan_reminders
 from storage import outbox
-from storage.activity_log import forget_activities_before, retention_cutoff
-from storage.meetings import extend_all_series
-from storage.retention import purge_updates_before, update_retention_cutoff
+from usecases.context import JOBS
+from usecases.housekeeping import extend_meeting_series, keep_house
 
 log = logging.getLogger(__name__)
 
@@ -28,28 +27,21 @@ OUTBOX_DEPTH_INTERVAL_SECONDS = 30
 
 
 async def housekeeping(context: JobContext) -> int:
-    """Forget processed activity ids after a day (Teams retries within seconds, not days) and
-    remove action updates older than the retention setting."""
-    now = context.clock()
-    removed = await forget_activities_before(context.sessions, retention_cutoff(now))
-    if removed:
-        log.info("housekeeping: forgot %s processed activity ids", removed)
-    cutoff = update_retention_cutoff(now, context.settings.update_retention_days)
-    purged = await purge_updates_before(context.sessions, cutoff)
-    if purged.updates or purged.audit_values:
-        log.info(
-            "housekeeping: removed %s action updates and %s audited texts past retention",
-            purged.updates,
-            purged.audit_values,
-        )
-    return removed + purged.updates
+    """Forget processed activity ids after a day and remove action updates older than the
+    retention setting (`usecases.housekeeping.keep_house`, as the jobs' system actor)."""
+    done = await keep_house(
+        JOBS,
+        context.work,
+        now=context.clock(),
+        retention_days=context.settings.update_retention_days,
+    )
+    return done.activities_forgotten + done.updates_removed
 
 
 async def extend_series(context: JobContext) -> int:
     """Write recurring meetings out to the horizon (a year), a day further each day, so that
     "what's on" and the meeting reminders always see them."""
-    async with context.sessions() as session, session.begin():
-        return await extend_all_series(session, context.clock())
+    return await extend_meeting_series(JOBS, context.work, now=context.clock())
 
 
 def add_meeting_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:

@@ -1,10 +1,10 @@
 """Command-line tools for the action register, added to `python -m manage`.
 
-    import-actions PLAN.csv|PLAN.xlsx [--confirm-not-personal] [--by EMAIL]
+    import-actions PLAN.csv|PLAN.xlsx [--confirm-not-personal] [--by EMAIL|CODE]
     export-actions OUT.xlsx|OUT.csv [--today YYYY-MM-DD]
 
 The business plan's columns, and what a re-import keeps, are described in
-`storage/action_import.py` and docs/actions.md.
+`usecases/plan_import.py` and docs/actions.md.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from pathlib import Path
 from config import Settings
 from domain.actions import RagThresholds
 from fileformats.tabular import ImportFailed
+from manage.common import acting, add_by_argument, report_failure
 from storage.actions import local_date
 from storage.db import make_engine, make_session_factory, utcnow
-from storage.people import find_by_email
-from usecases.plan_import import import_actions_file
+from usecases.context import Actor, UnitOfWork
+from usecases.plan_import import PlanFile, import_actions_file
 from usecases.register_export import register_rows, write_register
 
 
@@ -32,9 +33,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="what identifier screening finds is not personal data (recorded in the audit log)",
     )
-    plan.add_argument("--by", help="your work email, recorded as who imported")
+    add_by_argument(plan)
     plan.add_argument("--today", type=date.fromisoformat, help=argparse.SUPPRESS)
-    plan.set_defaults(run=_import_actions)
+    plan.set_defaults(run=acting(_import_actions))
     export = commands.add_parser("export-actions", help="write the action register to a file")
     export.add_argument("out", type=Path, help="OUT.xlsx or OUT.csv")
     export.add_argument(
@@ -43,30 +44,20 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     export.set_defaults(run=_export_actions)
 
 
-async def _import_actions(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
+async def _import_actions(
+    settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
+) -> int:
+    plan = PlanFile(args.file, confirm_not_personal=args.confirm_not_personal)
     try:
-        by_person_id = None
-        if args.by:
-            async with sessions() as session:
-                person = await find_by_email(session, args.by)
-            if person is None:
-                print(f"{args.by} is not on the roster", file=sys.stderr)
-                return 1
-            by_person_id = person.id
         counts = await import_actions_file(
-            sessions,
-            args.file,
+            actor,
+            plan,
+            work,
             today=_today(args, settings),
-            by_person_id=by_person_id,
             allowed_email_domains=settings.partnership_email_domains,
-            confirm_not_personal=args.confirm_not_personal,
         )
     except ImportFailed as failure:
-        return _failed(failure)
-    finally:
-        await engine.dispose()
+        return report_failure(failure)
     print(f"business plan imported: {counts}")
     for suggestion in counts.suggestions:
         print(
@@ -95,13 +86,3 @@ async def _export_actions(settings: Settings, args: argparse.Namespace) -> int:
 
 def _today(args: argparse.Namespace, settings: Settings) -> date:
     return args.today or local_date(utcnow(), settings.zone)
-
-
-def _failed(failure: ImportFailed) -> int:
-    print(
-        f"nothing was imported; fix these {len(failure.errors)} problem(s) and try again:",
-        file=sys.stderr,
-    )
-    for error in failure.errors:
-        print(f"  {error}", file=sys.stderr)
-    return 1

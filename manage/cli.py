@@ -2,15 +2,20 @@
 
     python -m manage upgrade
     python -m manage seed-demo [--if-empty]
-    python -m manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F]
+    python -m manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F] [--by WHO]
     python -m manage import-meetings FILE.ics|FILE.csv, export-calendar, sessions,
         export-bookings, mark-attended, extend-series (see manage/meetings.py)
     python -m manage import-actions PLAN.csv|PLAN.xlsx, export-actions OUT.xlsx|OUT.csv
         (see manage/actions.py)
     python -m manage export-announcement ID OUT.xlsx|OUT.csv
 
+Every command that imports or changes data takes `--by EMAIL|CODE`, the person on the roster it
+acts for (an admin, for the imports), named in the audit log; without it the audit names the
+command line (`system:command-line`). The demo seed is audited as `system:seed`.
+
 Reads the same settings as the bot (`.env` and the environment). Exit status 0 on success, 1 when
-an import was refused (each problem printed with its row and field), 2 for a configuration error.
+an import was refused (each problem printed with its row and field) or `--by` names nobody on the
+roster or someone who may not do it, 2 for a configuration error.
 """
 
 from __future__ import annotations
@@ -18,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from config import ConfigError, Settings
@@ -26,15 +30,16 @@ from fileformats.tabular import ImportFailed
 from manage import actions as manage_actions
 from manage import broadcasts as manage_broadcasts
 from manage import meetings as manage_meetings
+from manage.common import acting, add_by_argument, database, report_failure
 from manage.seed import seed_demo
 from storage import migrate
-from storage.db import make_engine, make_session_factory
+from storage.db import make_engine
+from usecases.context import Actor, UnitOfWork
 from usecases.roster_import import RosterFiles, import_roster
-
-Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
 
 
 async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    # The schema, not the partnership's data: nobody to name in the audit.
     engine = make_engine(settings.database_url)
     try:
         await migrate.upgrade(engine)
@@ -45,36 +50,22 @@ async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
-    try:
-        loaded = await seed_demo(make_session_factory(engine), if_empty=args.if_empty)
-    finally:
-        await engine.dispose()
+    async with database(settings) as work:
+        loaded = await seed_demo(work.sessions, if_empty=args.if_empty)
     print("demo partnership loaded" if loaded else "database already has data; demo not loaded")
     return 0
 
 
-async def _import_roster(settings: Settings, args: argparse.Namespace) -> int:
-    engine = make_engine(settings.database_url)
+async def _import_roster(
+    _settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
+) -> int:
     files = RosterFiles(people=args.people, agencies=args.agencies, groups=args.groups)
     try:
-        counts = await import_roster(make_session_factory(engine), files)
+        counts = await import_roster(actor, files, work)
     except ImportFailed as failure:
         return report_failure(failure)
-    finally:
-        await engine.dispose()
     print(f"roster imported: {counts}")
     return 0
-
-
-def report_failure(failure: ImportFailed) -> int:
-    print(
-        f"nothing was imported; fix these {len(failure.errors)} problem(s) and try again:",
-        file=sys.stderr,
-    )
-    for error in failure.errors:
-        print(f"  {error}", file=sys.stderr)
-    return 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -94,7 +85,8 @@ def parser() -> argparse.ArgumentParser:
     )
     roster.add_argument("--agencies", type=Path)
     roster.add_argument("--groups", type=Path)
-    roster.set_defaults(run=_import_roster)
+    add_by_argument(roster)
+    roster.set_defaults(run=acting(_import_roster))
     manage_meetings.add_commands(commands)
     manage_actions.add_commands(commands)
     manage_broadcasts.add_commands(commands)

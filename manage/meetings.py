@@ -1,11 +1,11 @@
 """Command-line tools for meetings and training, added to `python -m manage`.
 
-    import-meetings FILE.ics|FILE.csv [--not-personal-data]
+    import-meetings FILE.ics|FILE.csv [--not-personal-data] [--by EMAIL|CODE]
     export-calendar OUT.ics [--from YYYY-MM-DD]
     sessions [--all]                      list sessions with their ids and numbers
     export-bookings SESSION OUT.xlsx|OUT.csv
-    mark-attended SESSION [EMAIL ...] [--absent EMAIL ...] [--file BOOKINGS.csv|.xlsx]
-    extend-series                         write recurring meetings a year ahead
+    mark-attended SESSION [EMAIL ...] [--absent EMAIL ...] [--file BOOKINGS.csv|.xlsx] [--by ..]
+    extend-series [--by EMAIL|CODE]       write recurring meetings a year ahead
 
 SESSION is a session id (see `sessions`), its UID, or COURSE@YYYY-MM-DD such as T1@2027-01-19.
 """
@@ -14,35 +14,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
 from config.reminder_rules import send_rules
 from domain.meetings import local_instant
 from fileformats.bookings import ExportProblem, write_bookings
 from fileformats.tabular import ImportErrors, ImportFailed, parse_british_date, read_table
+from manage.common import acting, add_by_argument, reading, report_failure
 from storage import training
-from storage.db import make_engine, make_session_factory
-from storage.meetings import extend_all_series
 from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
-
-Work = Callable[[Settings, async_sessionmaker[AsyncSession], argparse.Namespace], Awaitable[int]]
-Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
-
-
-def _with_database(work: Work) -> Command:
-    async def run(settings: Settings, args: argparse.Namespace) -> int:
-        engine = make_engine(settings.database_url)
-        try:
-            return await work(settings, make_session_factory(engine), args)
-        finally:
-            await engine.dispose()
-
-    return run
+from usecases.context import Actor, UnitOfWork, person_id_of
+from usecases.housekeeping import extend_meeting_series
 
 
 def _now() -> datetime:
@@ -50,17 +36,11 @@ def _now() -> datetime:
 
 
 def _failed(failure: ImportFailed) -> int:
-    print(
-        f"nothing was changed; fix these {len(failure.errors)} problem(s) and try again:",
-        file=sys.stderr,
-    )
-    for error in failure.errors:
-        print(f"  {error}", file=sys.stderr)
-    return 1
+    return report_failure(failure, "nothing was changed")
 
 
 async def _import_meetings(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
+    settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
 ) -> int:
     options = ImportOptions(
         zone=settings.zone,
@@ -70,16 +50,14 @@ async def _import_meetings(
         send=send_rules(settings),
     )
     try:
-        counts = await import_calendar(sessions, args.file, options)
+        counts = await import_calendar(actor, args.file, work, options)
     except ImportFailed as failure:
         return _failed(failure)
     print(f"imported: {counts}")
     return 0
 
 
-async def _export_calendar(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
-) -> int:
+async def _export_calendar(settings: Settings, work: UnitOfWork, args: argparse.Namespace) -> int:
     since = None
     if args.since:
         day = parse_british_date(args.since)
@@ -87,18 +65,16 @@ async def _export_calendar(
             print(f"--from {args.since!r} is not a date", file=sys.stderr)
             return 2
         since = local_instant(datetime.combine(day, time()), settings.zone)
-    async with sessions() as session:
+    async with work.read() as session:
         data = await export_calendar(session, settings.zone, _now(), since)
     args.out.write_bytes(data)
     print(f"wrote {data.count(b'BEGIN:VEVENT')} events to {args.out}")
     return 0
 
 
-async def _list_sessions(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
-) -> int:
+async def _list_sessions(settings: Settings, work: UnitOfWork, args: argparse.Namespace) -> int:
     since = datetime(1970, 1, 1, tzinfo=UTC) if args.all else _now()
-    async with sessions() as session:
+    async with work.read() as session:
         found = await training.sessions_between(session, since, datetime(9999, 1, 1, tzinfo=UTC))
     for facts in found:
         start = facts.starts_at.astimezone(settings.zone)
@@ -111,10 +87,8 @@ async def _list_sessions(
     return 0
 
 
-async def _export_bookings(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
-) -> int:
-    async with sessions() as session:
+async def _export_bookings(settings: Settings, work: UnitOfWork, args: argparse.Namespace) -> int:
+    async with work.read() as session:
         row = await training.find_session(session, args.session, settings.zone)
         if row is None:
             print(f"no session {args.session!r}; see `sessions` for ids", file=sys.stderr)
@@ -142,7 +116,7 @@ def _attended_from_file(path: Path, errors: ImportErrors) -> tuple[set[str], set
 
 
 async def _mark_attended(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
+    settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
 ) -> int:
     errors = ImportErrors()
     present = {e.lower() for e in args.emails}
@@ -153,8 +127,10 @@ async def _mark_attended(
             present |= from_file[0]
             absent |= from_file[1]
         errors.raise_if_any()
-        async with sessions() as session, session.begin():
-            changed = await _apply_attendance(session, settings, args.session, present, absent)
+        async with work.write() as session:
+            changed = await _apply_attendance(
+                session, settings, args.session, present, absent, actor
+            )
     except ImportFailed as failure:
         return _failed(failure)
     except training.AttendanceProblem as problem:
@@ -165,7 +141,12 @@ async def _mark_attended(
 
 
 async def _apply_attendance(
-    session: AsyncSession, settings: Settings, reference: str, present: set[str], absent: set[str]
+    session: AsyncSession,
+    settings: Settings,
+    reference: str,
+    present: set[str],
+    absent: set[str],
+    actor: Actor,
 ) -> int:
     row = await training.find_session(session, reference, settings.zone)
     if row is None:
@@ -180,17 +161,17 @@ async def _apply_attendance(
     attended = {p.person_id for p in people if p.status == training.BookingStatus.ATTENDED}
     attended |= {by_email[e].person_id for e in present}
     attended -= {by_email[e].person_id for e in absent}
-    # The command line has no signed-in person; the audit entry shows it came from no one.
+    # Until attendance is a training use case taking the actor, its audit row names the person
+    # given by --by, or no one (rather than the command line's system actor).
     return await training.mark_attendance(
-        session, row.id, attended, by_person_id=None, now=_now(), zone=settings.zone
+        session, row.id, attended, by_person_id=person_id_of(actor), now=_now(), zone=settings.zone
     )
 
 
 async def _extend_series(
-    _settings: Settings, sessions: async_sessionmaker[AsyncSession], _args: argparse.Namespace
+    _settings: Settings, work: UnitOfWork, actor: Actor, _args: argparse.Namespace
 ) -> int:
-    async with sessions() as session, session.begin():
-        added = await extend_all_series(session, _now())
+    added = await extend_meeting_series(actor, work, now=_now())
     print(f"recurring meetings written ahead: {added} added")
     return 0
 
@@ -210,23 +191,26 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="confirm that text flagged as possible personal data is not (recorded in the audit)",
     )
-    imp.set_defaults(run=_with_database(_import_meetings))
+    add_by_argument(imp)
+    imp.set_defaults(run=acting(_import_meetings))
     exp = commands.add_parser("export-calendar", help="every meeting and session as one .ics")
     exp.add_argument("out", type=Path)
     exp.add_argument("--from", dest="since", type=_date_argument, help="only from this date")
-    exp.set_defaults(run=_with_database(_export_calendar))
+    exp.set_defaults(run=reading(_export_calendar))
     listing = commands.add_parser("sessions", help="list training sessions with their ids")
     listing.add_argument("--all", action="store_true", help="include past sessions")
-    listing.set_defaults(run=_with_database(_list_sessions))
+    listing.set_defaults(run=reading(_list_sessions))
     bookings = commands.add_parser("export-bookings", help="a session's bookings (.xlsx, .csv)")
     bookings.add_argument("session", help="id, UID or COURSE@YYYY-MM-DD")
     bookings.add_argument("out", type=Path)
-    bookings.set_defaults(run=_with_database(_export_bookings))
+    bookings.set_defaults(run=reading(_export_bookings))
     mark = commands.add_parser("mark-attended", help="record who attended a session")
     mark.add_argument("session", help="id, UID or COURSE@YYYY-MM-DD")
     mark.add_argument("emails", nargs="*", default=[], help="people who attended")
     mark.add_argument("--absent", nargs="*", default=[], help="people who did not attend")
     mark.add_argument("--file", type=Path, help="an export-bookings file with attended filled in")
-    mark.set_defaults(run=_with_database(_mark_attended))
+    add_by_argument(mark)
+    mark.set_defaults(run=acting(_mark_attended))
     extend = commands.add_parser("extend-series", help="write recurring meetings a year ahead")
-    extend.set_defaults(run=_with_database(_extend_series))
+    add_by_argument(extend)
+    extend.set_defaults(run=acting(_extend_series))

@@ -25,18 +25,20 @@ from domain.meetings import (
 from fileformats.tabular import Row
 from storage.meetings import UID_DOMAIN, SeriesPlan, default_uid, groups_by_code, save_series
 from storage.models import Course, CourseSession, Group, Meeting
+from usecases.context import SEED
 from usecases.plan_import import import_action_rows
 
 
 async def seed_actions(session: AsyncSession, data: dict[str, Any]) -> None:
-    """The demo partnership's actions, loaded through the importer (the seeder for manage.seed)."""
+    """The demo partnership's actions, loaded through the importer (the seeder for manage.seed),
+    audited as the seed's system actor."""
     rows = [
         Row("demo actions", number, _demo_row(item))
         for number, item in enumerate(data.get("actions", []), start=2)
     ]
     if rows:
         await import_action_rows(
-            session, rows, today=data["meta"]["reference_date"], event="seeded"
+            SEED, rows, session, today=data["meta"]["reference_date"], event="seeded"
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
@@ -28,18 +28,11 @@ async def claim_activity(session_factory: async_sessionmaker[AsyncSession], key:
     return True
 
 
-async def forget_activities_before(
-    session_factory: async_sessionmaker[AsyncSession], cutoff: datetime
-) -> int:
-    async with session_factory() as session, session.begin():
-        result = await session.execute(
-            delete(ProcessedActivity).where(ProcessedActivity.received_at < cutoff)
-        )
+async def forget_activities_before(session: AsyncSession, cutoff: datetime) -> int:
+    result = await session.execute(
+        delete(ProcessedActivity).where(ProcessedActivity.received_at < cutoff)
+    )
     return result.rowcount or 0
-
-
-def retention_cutoff(now: datetime, hours: int = 24) -> datetime:
-    return now - timedelta(hours=hours)
 
 
 def record_audit(

@@ -1,17 +1,18 @@
-"""Queries about people: finding the person behind a Teams user, linking them, building a Viewer;
-and `ViewerCache`, which keeps recent Viewers for a few seconds."""
+"""Queries about people: finding a roster person by Entra object id, work email or code, and
+building the `Viewer` (roles and groups) that permissions are checked against; and what the
+roster import reads and writes (agencies, groups, people, memberships). Recognising the person
+behind a turn, and linking a Teams user to the roster, is `usecases.people`."""
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
-from collections.abc import Callable
+import re
+from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.permissions import EXECUTIVE_GROUP_CODE, Viewer
-from storage.models import Group, Membership, Person
+from storage.models import Agency, Group, Membership, Person
 
 
 async def find_by_aad_object_id(session: AsyncSession, aad_object_id: str) -> Person | None:
@@ -28,22 +29,6 @@ async def find_by_email(session: AsyncSession, email: str) -> Person | None:
 
 async def find_by_code(session: AsyncSession, code: str) -> Person | None:
     return await session.scalar(select(Person).where(Person.code == code))
-
-
-async def link_teams_user(
-    session: AsyncSession, aad_object_id: str | None, email: str | None
-) -> Person | None:
-    """The roster person for a Teams user: by Entra object id, else by email (then remembered)."""
-    if aad_object_id:
-        person = await find_by_aad_object_id(session, aad_object_id)
-        if person is not None:
-            return person
-    if not email:
-        return None
-    person = await find_by_email(session, email)
-    if person is not None and aad_object_id and person.aad_object_id is None:
-        person.aad_object_id = aad_object_id
-    return person
 
 
 async def viewer_for(
@@ -68,48 +53,43 @@ async def viewer_for(
     )
 
 
-async def viewer_by_aad_object_id(
-    session: AsyncSession, aad_object_id: str, admin_emails: tuple[str, ...] = ()
-) -> Viewer | None:
-    person = await find_by_aad_object_id(session, aad_object_id)
-    return None if person is None else await viewer_for(session, person, admin_emails)
+def remember_aad_object_id(person: Person, aad_object_id: str) -> None:
+    """Tie a roster person to their Entra object id (first contact, found by email)."""
+    person.aad_object_id = aad_object_id
 
 
-class ViewerCache:
-    """Viewers by Entra object id, kept for `seconds` (0 turns it off).
+# -- the roster, for its import ------------------------------------------------------------------
 
-    Most turns come from someone seen moments ago, and building a Viewer takes three queries: a
-    fifth of a turn's work (bench/turn_latency.py). The price is that a roster change (someone
-    deactivated, a new chair) reaches a running bot up to `seconds` later. Unknown people are
-    never cached, so someone just added is recognised at once. Each bot process has its own.
-    """
 
-    def __init__(
-        self, seconds: float, *, limit: int = 2048, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.seconds = seconds
-        self._limit = limit
-        self._clock = clock
-        self._entries: OrderedDict[str, tuple[float, Viewer]] = OrderedDict()
+async def agencies_by_code(session: AsyncSession) -> dict[str, Agency]:
+    return {a.code.upper(): a for a in await session.scalars(select(Agency))}
 
-    def get(self, aad_object_id: str) -> Viewer | None:
-        entry = self._entries.get(aad_object_id)
-        if entry is None:
-            return None
-        expires, viewer = entry
-        if self._clock() >= expires:
-            del self._entries[aad_object_id]
-            return None
-        return viewer
 
-    def put(self, aad_object_id: str, viewer: Viewer) -> None:
-        if self.seconds <= 0:
-            return
-        self._entries[aad_object_id] = (self._clock() + self.seconds, viewer)
-        self._entries.move_to_end(aad_object_id)
-        while len(self._entries) > self._limit:
-            self._entries.popitem(last=False)
+async def groups_by_code(session: AsyncSession) -> dict[str, Group]:
+    return {g.code.upper(): g for g in await session.scalars(select(Group))}
 
-    def forget(self) -> None:
-        """Drop everything; for changes to the roster made by this process."""
-        self._entries.clear()
+
+async def everyone_by_email(session: AsyncSession) -> dict[str, Person]:
+    """Every person on the roster, active or not, by work email."""
+    return {p.email: p for p in await session.scalars(select(Person))}
+
+
+async def next_person_number(session: AsyncSession) -> int:
+    """The number after the highest `P<number>` code (codes are P001, P002, ...)."""
+    codes = await session.scalars(select(Person.code))
+    numbers = [int(c[1:]) for c in codes if re.fullmatch(r"P\d+", c)]
+    return max(numbers, default=0) + 1
+
+
+async def save_person(session: AsyncSession, person: Person) -> None:
+    """Add or update a person; flushed, so a new one has its id."""
+    session.add(person)
+    await session.flush()
+
+
+async def replace_memberships(
+    session: AsyncSession, person_id: int, group_ids: Iterable[int]
+) -> None:
+    await session.execute(delete(Membership).where(Membership.person_id == person_id))
+    await session.flush()
+    session.add_all(Membership(group_id=g, person_id=person_id) for g in dict.fromkeys(group_ids))

@@ -8,10 +8,10 @@ the audit row itself stays, so who changed which field and when is still known.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, or_, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ActionUpdate, AuditEntry
 
@@ -25,25 +25,18 @@ class Purged:
     audit_values: int
 
 
-def update_retention_cutoff(now: datetime, days: int) -> datetime:
-    return now - timedelta(days=days)
-
-
-async def purge_updates_before(
-    sessions: async_sessionmaker[AsyncSession], cutoff: datetime
-) -> Purged:
-    """Delete updates made before `cutoff` and clear the free text audited before it, in one
-    transaction so a failure leaves both as they were."""
-    async with sessions() as session, session.begin():
-        updates = await session.execute(delete(ActionUpdate).where(ActionUpdate.at < cutoff))
-        audit = await session.execute(
-            update(AuditEntry)
-            .where(
-                AuditEntry.at < cutoff,
-                AuditEntry.entity == "action",
-                AuditEntry.field.in_(FREE_TEXT_FIELDS),
-                or_(AuditEntry.old_value.is_not(None), AuditEntry.new_value.is_not(None)),
-            )
-            .values(old_value=None, new_value=None)
+async def purge_updates_before(session: AsyncSession, cutoff: datetime) -> Purged:
+    """Delete updates made before `cutoff` and clear the free text audited before it; the caller
+    owns the transaction, so a failure leaves both as they were."""
+    updates = await session.execute(delete(ActionUpdate).where(ActionUpdate.at < cutoff))
+    audit = await session.execute(
+        update(AuditEntry)
+        .where(
+            AuditEntry.at < cutoff,
+            AuditEntry.entity == "action",
+            AuditEntry.field.in_(FREE_TEXT_FIELDS),
+            or_(AuditEntry.old_value.is_not(None), AuditEntry.new_value.is_not(None)),
         )
+        .values(old_value=None, new_value=None)
+    )
     return Purged(updates=updates.rowcount or 0, audit_values=audit.rowcount or 0)

@@ -8,8 +8,8 @@ from bot import SERVICES
 from domain.permissions import Viewer
 from storage.db import make_engine, make_session_factory
 from storage.models import Person
-from storage.people import ViewerCache
 from tests.support.harness import BotHarness, card_text, demo_user
+from usecases.people import ViewerCache
 
 BETHANY = demo_user("P09")
 VIEWER = Viewer(person_id=9, code="P09", name="Bethany Olufemi", email="b@riverside.example")

@@ -20,6 +20,9 @@ not kept (invitations are full of text nobody asked the bot to hold).
 A session that people are booked or waiting on and that the import moves (new start or end),
 cancels or puts back on gets a notice queued to each of them in the same transaction
 (`storage.session_changes`); the counts say how many people will be told.
+
+The import is the business team's: a person named as the actor must be an admin, and the audit
+rows name them (or the system actor, for the command line run without `--by`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.identifiers import find_identifiers
 from domain.meetings import (
@@ -49,7 +52,6 @@ from domain.session_changes import Change
 from fileformats.calendar_files import CalendarEntry, IcsEvent, IcsUnreadable, read_events
 from fileformats.calendar_files import render_calendar as _render
 from fileformats.tabular import ImportErrors, ImportFailed, Row, RowError, read_csv
-from storage.activity_log import record_audit
 from storage.meetings import SeriesPlan, default_uid, save_series
 from storage.models import Booking, Course, CourseSession, Group, Meeting, MeetingSeries
 from storage.session_changes import (
@@ -58,6 +60,8 @@ from storage.session_changes import (
     queue_change_notices,
     times_of,
 )
+from usecases.context import Actor, UnitOfWork, audit
+from usecases.people import require_business_team
 
 MEETING, SESSION = "meeting", "session"
 _TIME = re.compile(r"^(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*(?P<ampm>am|pm)?$", re.IGNORECASE)
@@ -71,7 +75,6 @@ class ImportOptions:
     now: datetime
     allowed_email_domains: tuple[str, ...] = ()
     not_personal_data: bool = False
-    by_person_id: int | None = None
     # When change notices may go out (quiet hours, working days); None: the defaults in `zone`.
     send: SendRules | None = None
 
@@ -443,14 +446,17 @@ async def _check_capacity(session: AsyncSession, item: _Item, errors: ImportErro
 
 
 async def import_calendar(
-    sessions: async_sessionmaker[AsyncSession], path: Path, options: ImportOptions
+    actor: Actor, path: Path, work: UnitOfWork, options: ImportOptions
 ) -> ImportCounts:
-    """Import a .ics or .csv file of meetings and sessions, all or nothing."""
+    """Import a .ics or .csv file of meetings and sessions, all or nothing, audited as the
+    actor's; raises `ImportFailed` with every problem, or `NotPermitted` for a person who is not
+    on the business team."""
+    require_business_team(actor, "import meetings and sessions")
     errors = ImportErrors()
     items = read_items(path, options.zone, errors)
     if not items and not errors.errors:
         errors.add(None, "", "the file has no meetings or sessions", sheet=path.name)
-    async with sessions() as session, session.begin():
+    async with work.write() as session:
         known = _Known(
             groups={g.code.upper(): g for g in await session.scalars(select(Group))},
             courses={c.code.upper(): c for c in await session.scalars(select(Course))},
@@ -466,7 +472,7 @@ async def import_calendar(
         errors.raise_if_any()
         counts, changes = await _write(session, items, known, options)
         await _tell_people_on_changed_sessions(session, changes, counts, options)
-        _audit_import(session, items, counts, options, path)
+        _audit_import(session, actor, items, counts, options, path)
     return counts
 
 
@@ -602,14 +608,15 @@ async def _tell_people_on_changed_sessions(
 
 def _audit_import(
     session: AsyncSession,
+    actor: Actor,
     items: list[_Item],
     counts: ImportCounts,
     options: ImportOptions,
     path: Path,
 ) -> None:
-    record_audit(
+    audit(
         session,
-        person_id=options.by_person_id,
+        actor,
         entity="calendar",
         entity_id="import",
         event="imported",
@@ -623,9 +630,9 @@ def _audit_import(
             if find_identifiers(getattr(item, name), options.allowed_email_domains)
         )
         if flagged:
-            record_audit(
+            audit(
                 session,
-                person_id=options.by_person_id,
+                actor,
                 entity="calendar",
                 entity_id="import",
                 event="confirmed_not_personal",

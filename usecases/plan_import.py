@@ -18,6 +18,10 @@ imported again.
 Free text (action, progress, evidence, reasons) is screened for personal identifiers; a finding is
 an error unless the importer confirms the text holds no personal data (`confirm_not_personal`),
 which is recorded in the audit log for each action concerned.
+
+The import is the business team's: a person named as the actor must be an admin. Every audit row
+names the actor (the person given by `--by`, the command line's or the seeder's system actor), and
+so do the progress updates and overlap links the import writes.
 """
 
 from __future__ import annotations
@@ -30,14 +34,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.action_updates import FieldFinding, screen_fields
 from fileformats.spreadsheets import FORMULA_STARTS
 from fileformats.tabular import ImportErrors, Row, read_table
 from storage.actions import ENTITY, Suggestion, suggest_overlaps
-from storage.activity_log import record_audit
 from storage.models import Action, ActionLink, ActionUpdate, Agency, Group, Person, Priority, Source
+from usecases.context import Actor, UnitOfWork, audit, person_id_of
+from usecases.people import require_business_team
 
 SHEET = "Actions"
 MAX_ACTION_TEXT = 1000  # an action is a sentence or two; cards show it whole
@@ -141,40 +146,51 @@ class _Lookups:
         )
 
 
+@dataclass(frozen=True)
+class PlanFile:
+    """A business plan to import; `confirm_not_personal`: what identifier screening finds in it
+    is not personal data (recorded in the audit log for each action concerned)."""
+
+    path: Path
+    confirm_not_personal: bool = False
+
+
 async def import_actions_file(
-    sessions: async_sessionmaker[AsyncSession],
-    path: Path,
+    actor: Actor,
+    plan: PlanFile,
+    work: UnitOfWork,
     *,
     today: date,
-    by_person_id: int | None = None,
     allowed_email_domains: Iterable[str] = (),
-    confirm_not_personal: bool = False,
 ) -> ImportCounts:
-    """Import a business plan file in one transaction; raises `ImportFailed` with every problem."""
-    rows = read_table(path, SHEET)
-    async with sessions() as session, session.begin():
+    """Import a business plan file in one transaction, audited as the actor's; raises
+    `ImportFailed` with every problem, or `NotPermitted` for a person not on the business team."""
+    require_business_team(actor, "import the business plan")
+    rows = read_table(plan.path, SHEET)
+    async with work.write() as session:
         return await import_action_rows(
-            session,
+            actor,
             rows,
+            session,
             today=today,
-            by_person_id=by_person_id,
             allowed_email_domains=allowed_email_domains,
-            confirm_not_personal=confirm_not_personal,
+            confirm_not_personal=plan.confirm_not_personal,
             event="imported",
         )
 
 
 async def import_action_rows(
-    session: AsyncSession,
+    actor: Actor,
     rows: Sequence[Row],
+    session: AsyncSession,
     *,
     today: date,
-    by_person_id: int | None = None,
     allowed_email_domains: Iterable[str] = (),
     confirm_not_personal: bool = False,
     event: str = "imported",
 ) -> ImportCounts:
-    """Check every row, then write them all; the caller owns the transaction."""
+    """Check every row, then write them all; the caller owns the transaction (the seeder loads
+    the demo actions inside its own)."""
     lookups = await _Lookups.load(session)
     errors = ImportErrors()
     if not rows:
@@ -183,7 +199,7 @@ async def import_action_rows(
     if not confirm_not_personal:
         _report_findings(planned, errors)
     errors.raise_if_any()
-    return await _write(session, planned, lookups, today, by_person_id, event)
+    return await _write(session, planned, lookups, today, actor, event)
 
 
 # -- checking -------------------------------------------------------------------------------------
@@ -385,7 +401,7 @@ async def _write(
     planned: list[_Planned],
     lookups: _Lookups,
     today: date,
-    by_person_id: int | None,
+    actor: Actor,
     event: str,
 ) -> ImportCounts:
     counts = ImportCounts()
@@ -399,20 +415,20 @@ async def _write(
             lookups.actions[item.reference] = action
             created.append(action)
             counts.created += 1
-            _audit(session, by_person_id, item.reference, event, _creation_changes(item.values))
+            _audit(session, actor, item.reference, event, _creation_changes(item.values))
         else:
             changes = _apply_changes(action, item.values)
             if changes:
                 action.version += 1
                 counts.updated += 1
-                _audit(session, by_person_id, item.reference, event, changes)
+                _audit(session, actor, item.reference, event, changes)
             else:
                 counts.unchanged += 1
-        if await _add_progress(session, action, item, today, by_person_id):
+        if await _add_progress(session, action, item, today, actor):
             counts.updates_added += 1
         if item.findings:
-            _audit_confirmation(session, by_person_id, item)
-    counts.links_added = await _link_overlaps(session, planned, lookups, by_person_id)
+            _audit_confirmation(session, actor, item)
+    counts.links_added = await _link_overlaps(session, planned, lookups, actor)
     counts.suggestions = await suggest_overlaps(session, created)
     return counts
 
@@ -431,7 +447,7 @@ def _apply_changes(action: Action, values: dict[str, Any]) -> dict[str, tuple[ob
 
 
 async def _add_progress(
-    session: AsyncSession, action: Action, item: _Planned, today: date, by_person_id: int | None
+    session: AsyncSession, action: Action, item: _Planned, today: date, actor: Actor
 ) -> bool:
     """The row's progress text as a dated update, unless that note is already recorded."""
     dated = item.last_update or (today if item.progress else None)
@@ -447,7 +463,7 @@ async def _add_progress(
         action_id=action.id,
         dated=dated,
         at=datetime.combine(dated, time(12, 0), tzinfo=UTC),
-        person_id=by_person_id,
+        person_id=person_id_of(actor),
         note=note,
         status=action.status,
         lead_rag=action.lead_rag,
@@ -457,14 +473,12 @@ async def _add_progress(
     await session.flush()
     if action.last_update_on is None or dated > action.last_update_on:
         action.last_update_on = dated
-    _audit(
-        session, by_person_id, action.reference, "progress_update", {"update_id": (None, update.id)}
-    )
+    _audit(session, actor, action.reference, "progress_update", {"update_id": (None, update.id)})
     return True
 
 
 async def _link_overlaps(
-    session: AsyncSession, planned: list[_Planned], lookups: _Lookups, by_person_id: int | None
+    session: AsyncSession, planned: list[_Planned], lookups: _Lookups, actor: Actor
 ) -> int:
     links = {
         (a.id, b.id) if a.id < b.id else (b.id, a.id): (item.reference, other)
@@ -485,9 +499,9 @@ async def _link_overlaps(
         if link is None:
             link = ActionLink(first_id=pair[0], second_id=pair[1])
             session.add(link)
-        link.state, link.decided_by_id = "linked", by_person_id
+        link.state, link.decided_by_id = "linked", person_id_of(actor)
         for ref, partner in ((reference, other), (other, reference)):
-            _audit(session, by_person_id, ref, "overlap_linked", {"overlap": (None, partner)})
+            _audit(session, actor, ref, "overlap_linked", {"overlap": (None, partner)})
         added += 1
     await session.flush()
     return added
@@ -495,21 +509,14 @@ async def _link_overlaps(
 
 def _audit(
     session: AsyncSession,
-    person_id: int | None,
+    actor: Actor,
     reference: str,
     event: str,
     changes: dict[str, tuple[object, object]],
 ) -> None:
-    record_audit(
-        session,
-        person_id=person_id,
-        entity=ENTITY,
-        entity_id=reference,
-        event=event,
-        changes=changes,
-    )
+    audit(session, actor, entity=ENTITY, entity_id=reference, event=event, changes=changes)
 
 
-def _audit_confirmation(session: AsyncSession, person_id: int | None, item: _Planned) -> None:
+def _audit_confirmation(session: AsyncSession, actor: Actor, item: _Planned) -> None:
     found = "; ".join(sorted({f"{f.field}: {f.kind}" for f in item.findings}))
-    _audit(session, person_id, item.reference, "screening_confirmed", {"findings": (None, found)})
+    _audit(session, actor, item.reference, "screening_confirmed", {"findings": (None, found)})

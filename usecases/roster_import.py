@@ -7,6 +7,9 @@ people by work email, so the roster can be maintained in a spreadsheet and loade
 People columns: name, email, agency, role, champion, admin, scrutineer, groups (codes separated
 by ';'), active, aad_object_id. Agencies: code, name, kind, statutory_partner. Groups: code, name,
 cadence, chair (email), joint. In an XLSX workbook these are sheets named People, Agencies, Groups.
+
+The import is the business team's: a person named as the actor must be an admin, and the audit row
+names them (or the system actor, for the command line run without `--by`).
 """
 
 from __future__ import annotations
@@ -15,12 +18,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from fileformats.tabular import ImportErrors, Row, read_table
-from storage.activity_log import record_audit
-from storage.models import Agency, Group, Membership, Person
+from storage import people as people_store
+from storage.models import Agency, Group, Person
+from usecases.context import Actor, UnitOfWork, audit
+from usecases.people import require_business_team
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
@@ -60,18 +64,16 @@ class RosterFiles:
         )
 
 
-async def import_roster(
-    sessions: async_sessionmaker[AsyncSession],
-    files: RosterFiles,
-    *,
-    by_person_id: int | None = None,
-) -> RosterCounts:
+async def import_roster(actor: Actor, files: RosterFiles, work: UnitOfWork) -> RosterCounts:
+    """Import the roster files in one transaction, audited as the actor's; raises `ImportFailed`
+    with every problem, or `NotPermitted` for a person who is not on the business team."""
+    require_business_team(actor, "import the roster")
     agency_rows, group_rows, people_rows = files.tables()
-    async with sessions() as session, session.begin():
+    async with work.write() as session:
         errors = ImportErrors()
         counts = RosterCounts()
         agencies = await _upsert_agencies(session, agency_rows, errors, counts)
-        existing_people = {p.email: p for p in await session.scalars(select(Person))}
+        existing_people = await people_store.everyone_by_email(session)
         people_plan = _check_people(people_rows, agencies, errors)
         chairs: dict[str, str] = {}
         groups = await _upsert_groups(
@@ -84,9 +86,9 @@ async def import_roster(
         )
         for code, email in chairs.items():
             groups[code].chair = written.get(email) or existing_people.get(email)
-        record_audit(
+        audit(
             session,
-            person_id=by_person_id,
+            actor,
             entity="roster",
             entity_id="import",
             event="imported",
@@ -98,7 +100,7 @@ async def import_roster(
 async def _upsert_agencies(
     session: AsyncSession, rows: list[Row], errors: ImportErrors, counts: RosterCounts
 ) -> dict[str, Agency]:
-    agencies = {a.code.upper(): a for a in await session.scalars(select(Agency))}
+    agencies = await people_store.agencies_by_code(session)
     for row in rows:
         code = _code(row, errors)
         name = errors.required(row, "name")
@@ -155,7 +157,7 @@ async def _upsert_groups(
     counts: RosterCounts,
     pending_chairs: dict[str, str],
 ) -> dict[str, Group]:
-    groups = {g.code.upper(): g for g in await session.scalars(select(Group))}
+    groups = await people_store.groups_by_code(session)
     incoming = {p.email for p in plan}
     for row in rows:
         code = _code(row, errors)
@@ -195,7 +197,7 @@ async def _write_people(
 ) -> dict[str, Person]:
     """Create or update each person and set their memberships; returns them by email."""
     written: dict[str, Person] = {}
-    next_number = await _next_person_number(session)
+    next_number = await people_store.next_person_number(session)
     for item in plan:
         errors = ImportErrors()  # values were checked above; this only parses them again
         person = existing.get(item.email)
@@ -214,24 +216,13 @@ async def _write_people(
         person.is_scrutineer = errors.yes_no(row, "scrutineer")
         person.active = errors.yes_no(row, "active", default=True)
         person.aad_object_id = row.get("aad_object_id") or person.aad_object_id
-        session.add(person)
-        await session.flush()
+        await people_store.save_person(session, person)
         written[item.email] = person
         if "groups" in row.values:
-            await session.execute(delete(Membership).where(Membership.person_id == person.id))
-            await session.flush()
-            session.add_all(
-                Membership(group_id=groups[code].id, person_id=person.id)
-                for code in dict.fromkeys(item.groups)
-            )
+            group_ids = [groups[code].id for code in item.groups]
+            await people_store.replace_memberships(session, person.id, group_ids)
     await session.flush()
     return written
-
-
-async def _next_person_number(session: AsyncSession) -> int:
-    codes = await session.scalars(select(Person.code))
-    numbers = [int(c[1:]) for c in codes if re.fullmatch(r"P\d+", c)]
-    return max(numbers, default=0) + 1
 
 
 def _code(row: Row, errors: ImportErrors) -> str:

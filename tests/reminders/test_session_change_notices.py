@@ -15,6 +15,7 @@ from tests.reminders.test_promotion_notices import button, cards_to, click, t2_c
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text, demo_user
 from usecases.calendar_import import ImportOptions, import_calendar
+from usecases.context import COMMAND_LINE, UnitOfWork
 
 PERSON = "P09"
 
@@ -39,7 +40,7 @@ async def move_t2_to_the_23rd(harness, tmp_path: Path) -> int:
         encoding="utf-8",
     )
     options = ImportOptions(zone=harness.settings.zone, now=harness.clock.now)
-    return (await import_calendar(sessions, path, options)).people_to_tell
+    return (await import_calendar(COMMAND_LINE, path, UnitOfWork(sessions), options)).people_to_tell
 
 
 async def test_the_booked_person_gets_the_card_and_can_cancel_from_it(

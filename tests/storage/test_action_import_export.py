@@ -19,7 +19,8 @@ from storage import actions
 from storage.db import make_session_factory
 from storage.models import Action, ActionLink, ActionUpdate, AuditEntry, Person
 from storage.people import viewer_for
-from usecases.plan_import import import_actions_file
+from usecases.context import COMMAND_LINE, UnitOfWork
+from usecases.plan_import import PlanFile, import_actions_file
 from usecases.register_export import COLUMNS, register_rows, write_register
 
 TODAY = date(2026, 11, 24)
@@ -68,8 +69,10 @@ async def count(engine: AsyncEngine, model: type) -> int:
         return await session.scalar(select(func.count()).select_from(model)) or 0
 
 
-async def run_import(engine: AsyncEngine, path: Path, **options: object):
-    return await import_actions_file(make_session_factory(engine), path, today=TODAY, **options)
+async def run_import(engine: AsyncEngine, path: Path, *, confirm_not_personal: bool = False):
+    plan = PlanFile(path, confirm_not_personal=confirm_not_personal)
+    work = UnitOfWork(make_session_factory(engine))
+    return await import_actions_file(COMMAND_LINE, plan, work, today=TODAY)
 
 
 # -- importing ------------------------------------------------------------------------------------

@@ -22,10 +22,17 @@ from storage.models import AuditEntry, CourseSession, Meeting, MeetingSeries
 from storage.schema import create_schema
 from tests.conftest import fresh_engine
 from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
+from usecases.context import COMMAND_LINE, UnitOfWork
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 OPTIONS = ImportOptions(zone=LONDON, now=NOW, allowed_email_domains=("riverside.example",))
+
+
+async def import_file(sessions, path, options: ImportOptions):
+    """The calendar import as the command line runs it without --by."""
+    return await import_calendar(COMMAND_LINE, path, UnitOfWork(sessions), options)
+
 
 OUTLOOK_ICS = """BEGIN:VCALENDAR
 VERSION:2.0
@@ -163,7 +170,7 @@ def write(tmp_path, name, text):
 async def test_ics_round_trip(database_url, tmp_path):
     engine = await seeded(database_url)
     sessions = make_session_factory(engine)
-    counts = await import_calendar(sessions, write(tmp_path, "outlook.ics", OUTLOOK_ICS), OPTIONS)
+    counts = await import_file(sessions, write(tmp_path, "outlook.ics", OUTLOOK_ICS), OPTIONS)
     assert (counts.meetings_added, counts.series, counts.occurrences_changed) == (3, 1, 2)
     assert counts.sessions_added == 1
     first = await snapshot(sessions)
@@ -177,10 +184,10 @@ async def test_ics_round_trip(database_url, tmp_path):
     # ...and importing it into a fresh partnership gives the same meetings and sessions.
     engine = await seeded(database_url)
     sessions = make_session_factory(engine)
-    await import_calendar(sessions, write(tmp_path, "export.ics", exported.decode()), OPTIONS)
+    await import_file(sessions, write(tmp_path, "export.ics", exported.decode()), OPTIONS)
     assert await snapshot(sessions) == first
     # Importing the same file again changes nothing: UIDs update in place.
-    await import_calendar(sessions, write(tmp_path, "again.ics", exported.decode()), OPTIONS)
+    await import_file(sessions, write(tmp_path, "again.ics", exported.decode()), OPTIONS)
     assert await snapshot(sessions) == first
     await engine.dispose()
 
@@ -188,7 +195,7 @@ async def test_ics_round_trip(database_url, tmp_path):
 async def test_imported_series_keep_ten_oclock_and_their_overrides(database_url, tmp_path):
     engine = await seeded(database_url)
     sessions = make_session_factory(engine)
-    await import_calendar(sessions, write(tmp_path, "outlook.ics", OUTLOOK_ICS), OPTIONS)
+    await import_file(sessions, write(tmp_path, "outlook.ics", OUTLOOK_ICS), OPTIONS)
     async with sessions() as session:
         series = await session.scalar(
             select(MeetingSeries).where(MeetingSeries.uid == "cfag-weekly@riverside.example")
@@ -265,7 +272,7 @@ async def test_csv_rows_with_problems_import_nothing(database_url, tmp_path):
         + "meeting,NCN,,18/06/2027,13:00,14:30,online,,,,,,Call Jo on 07700 900123,,\n",
     )
     with pytest.raises(ImportFailed) as failure:
-        await import_calendar(sessions, path, OPTIONS)
+        await import_file(sessions, path, OPTIONS)
     problems = [str(e) for e in failure.value.errors]
     expected = [
         "meetings.csv row 3, end: must be after the start",
@@ -300,9 +307,9 @@ async def test_csv_import_with_cadence_and_a_confirmed_false_alarm(database_url,
         + "meeting,NCN,,18/06/2027,13:00,14:30,online,,,,,,Room 01632 960123,,\n",
     )
     with pytest.raises(ImportFailed):
-        await import_calendar(sessions, path, OPTIONS)
+        await import_file(sessions, path, OPTIONS)
     confirmed = ImportOptions(zone=LONDON, now=NOW, not_personal_data=True)
-    counts = await import_calendar(sessions, path, confirmed)
+    counts = await import_file(sessions, path, confirmed)
     assert (counts.series, counts.sessions_added, counts.meetings_added) == (1, 1, 1)
     async with sessions() as session:
         ll = await meetings.meetings_between(
@@ -338,7 +345,7 @@ async def test_capacity_cannot_drop_below_places_already_booked(database_url, tm
         tmp_path, "s.csv", CSV_HEADER + f"session,,T2,16/02/2027,09:30,16:00,,,,,2,{uid},,,\n"
     )
     with pytest.raises(ImportFailed) as failure:
-        await import_calendar(sessions, path, OPTIONS)
+        await import_file(sessions, path, OPTIONS)
     assert "2 is fewer than the 3 people already booked" in str(failure.value.errors[0])
     await engine.dispose()
 
@@ -350,7 +357,7 @@ async def test_ics_events_that_name_no_group_are_reported_by_number(database_url
         "DTSTART:20270610T090000Z", "DTSTART;VALUE=DATE:20270610"
     )
     with pytest.raises(ImportFailed) as failure:
-        await import_calendar(sessions, write(tmp_path, "bad.ics", text), OPTIONS)
+        await import_file(sessions, write(tmp_path, "bad.ics", text), OPTIONS)
     problems = [str(e) for e in failure.value.errors]
     assert any(
         p.startswith("bad.ics event 2 (UID ll-away-day@riverside.example), CATEGORIES")
@@ -358,7 +365,7 @@ async def test_ics_events_that_name_no_group_are_reported_by_number(database_url
     ), problems
     assert any("event 3" in p and "DTSTART: is a whole day" in p for p in problems), problems
     with pytest.raises(ImportFailed) as failure:
-        await import_calendar(sessions, write(tmp_path, "junk.ics", "hello"), OPTIONS)
+        await import_file(sessions, write(tmp_path, "junk.ics", "hello"), OPTIONS)
     assert "not an iCalendar file" in str(failure.value.errors[0])
     await engine.dispose()
 

@@ -16,6 +16,7 @@ from fileformats.tabular import ImportFailed
 from storage.db import make_engine, make_session_factory
 from storage.models import Agency, AuditEntry, Group, Membership, Person
 from storage.schema import create_schema
+from usecases.context import COMMAND_LINE, UnitOfWork
 from usecases.roster_import import RosterFiles, import_roster
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,7 +127,7 @@ async def check_good_roster_loaded(sessions) -> None:
 
 
 async def test_a_good_csv_roster_imports_everything(sessions, tmp_path):
-    result = await import_roster(sessions, csv_files(tmp_path, PEOPLE), by_person_id=None)
+    result = await import_roster(COMMAND_LINE, csv_files(tmp_path, PEOPLE), UnitOfWork(sessions))
     assert (result.agencies, result.groups, result.people_created, result.people_updated) == (
         3,
         2,
@@ -143,7 +144,7 @@ async def test_a_good_xlsx_workbook_imports_everything(sessions, tmp_path):
     workbook = write_xlsx(
         tmp_path / "roster.xlsx", {"Agencies": AGENCIES, "Groups": GROUPS, "People": PEOPLE}
     )
-    result = await import_roster(sessions, RosterFiles(people=workbook))
+    result = await import_roster(COMMAND_LINE, RosterFiles(people=workbook), UnitOfWork(sessions))
     assert result.people_created == 3
     await check_good_roster_loaded(sessions)
 
@@ -170,12 +171,12 @@ EXPECTED_ERRORS = {
 
 
 async def test_each_bad_row_is_reported_and_nothing_is_imported(sessions, tmp_path):
-    await import_roster(sessions, csv_files(tmp_path, PEOPLE))
+    await import_roster(COMMAND_LINE, csv_files(tmp_path, PEOPLE), UnitOfWork(sessions))
     before = await counts(sessions)
     before_members = await memberships(sessions)
 
     with pytest.raises(ImportFailed) as failed:
-        await import_roster(sessions, csv_files(tmp_path, BAD_PEOPLE))
+        await import_roster(COMMAND_LINE, csv_files(tmp_path, BAD_PEOPLE), UnitOfWork(sessions))
 
     errors = failed.value.errors
     assert {(e.row, e.field) for e in errors} == EXPECTED_ERRORS
@@ -195,7 +196,7 @@ async def test_a_bad_xlsx_row_is_reported_with_its_sheet_row_number(sessions, tm
         {"Agencies": AGENCIES, "Groups": GROUPS, "People": BAD_PEOPLE},
     )
     with pytest.raises(ImportFailed) as failed:
-        await import_roster(sessions, RosterFiles(people=workbook))
+        await import_roster(COMMAND_LINE, RosterFiles(people=workbook), UnitOfWork(sessions))
     found = {(e.sheet, e.row, e.field) for e in failed.value.errors}
     # On an empty database the JPP chair (only in the good roster) is unknown as well.
     assert found == {("People", row, field) for row, field in EXPECTED_ERRORS} | {
@@ -213,7 +214,7 @@ async def test_bad_agency_and_group_rows_are_reported_too(sessions, tmp_path):
         groups=write_csv(tmp_path / "groups.csv", groups),
     )
     with pytest.raises(ImportFailed) as failed:
-        await import_roster(sessions, files)
+        await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
     assert {(e.sheet, e.row, e.field) for e in failed.value.errors} == {
         ("Agencies", 5, "code"),
         ("Agencies", 5, "statutory_partner"),
@@ -223,7 +224,7 @@ async def test_bad_agency_and_group_rows_are_reported_too(sessions, tmp_path):
 
 
 async def test_reimport_updates_people_by_email(sessions, tmp_path):
-    await import_roster(sessions, csv_files(tmp_path, PEOPLE))
+    await import_roster(COMMAND_LINE, csv_files(tmp_path, PEOPLE), UnitOfWork(sessions))
     async with sessions() as session:
         codes = {p.email: p.code for p in await session.scalars(select(Person))}
 
@@ -240,7 +241,7 @@ async def test_reimport_updates_people_by_email(sessions, tmp_path):
         ["Megan Torres", "megan.torres@riverside.example", "RC", "DSL",
          "yes", "", "", "NSIG", "", ""],
     ]  # fmt: skip
-    result = await import_roster(sessions, csv_files(tmp_path, changed))
+    result = await import_roster(COMMAND_LINE, csv_files(tmp_path, changed), UnitOfWork(sessions))
 
     assert (result.people_created, result.people_updated) == (1, 3)
     async with sessions() as session:
@@ -270,7 +271,7 @@ async def test_an_unsupported_or_missing_file_is_refused(sessions, tmp_path):
     odd.write_text("x", encoding="utf-8")
     for path in (odd, tmp_path / "absent.csv"):
         with pytest.raises(ImportFailed):
-            await import_roster(sessions, RosterFiles(people=path))
+            await import_roster(COMMAND_LINE, RosterFiles(people=path), UnitOfWork(sessions))
     assert await counts(sessions) == {"agencies": 0, "groups": 0, "people": 0, "memberships": 0}
 
 

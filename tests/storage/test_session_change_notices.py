@@ -20,6 +20,7 @@ from storage.outbox import ClaimedMessage
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text
 from usecases.calendar_import import ImportCounts, ImportOptions, import_calendar
+from usecases.context import COMMAND_LINE, UnitOfWork
 
 LONDON = ZoneInfo("Europe/London")
 RULES = BookingRules()
@@ -56,7 +57,7 @@ async def run_import(sessions, tmp_path, rows: str, now: datetime = NOW) -> Impo
     path = tmp_path / f"calendar-{now:%H%M%S}-{len(rows)}.csv"
     path.write_text(HEADER + rows, encoding="utf-8")
     options = ImportOptions(zone=LONDON, now=now, allowed_email_domains=("riverside.example",))
-    return await import_calendar(sessions, path, options)
+    return await import_calendar(COMMAND_LINE, path, UnitOfWork(sessions), options)
 
 
 async def notices(sessions, status: str | None = "pending") -> list[OutboxMessage]:
