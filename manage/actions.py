@@ -1,7 +1,7 @@
 """Command-line tools for the action register, added to `python -m manage`.
 
     import-actions PLAN.csv|PLAN.xlsx [--confirm-not-personal] [--by EMAIL]
-    export-actions OUT.xlsx|OUT.csv [--today YYYY-MM-DD]
+    export-actions OUT.xlsx|OUT.csv [--today YYYY-MM-DD] [--by EMAIL]
 
 The business plan's columns, and what a re-import keeps, are described in
 `storage/action_import.py` and docs/actions.md.
@@ -16,12 +16,14 @@ from pathlib import Path
 
 from config import Settings
 from domain.actions import RagThresholds
+from domain.send_times import local_date
 from fileformats.tabular import ImportFailed
-from storage.actions import local_date
 from storage.db import make_engine, make_session_factory, utcnow
-from storage.people import find_by_email
+from storage.people import find_by_email, viewer_for
+from usecases.actions import NotAllowed
+from usecases.context import COMMAND_LINE, Actor, UnitOfWork
 from usecases.plan_import import import_actions_file
-from usecases.register_export import register_rows, write_register
+from usecases.register_export import export_register, write_register
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -40,6 +42,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--today", type=date.fromisoformat, help="the date drift is measured at (default today)"
     )
+    export.add_argument("--by", help="your work email (an admin); without it, the command line")
     export.set_defaults(run=_export_actions)
 
 
@@ -81,16 +84,34 @@ async def _export_actions(settings: Settings, args: argparse.Namespace) -> int:
         print("the export file must end in .xlsx or .csv", file=sys.stderr)
         return 1
     engine = make_engine(settings.database_url)
+    work = UnitOfWork(make_session_factory(engine))
     today = _today(args, settings)
     thresholds = RagThresholds(settings.stale_days, settings.due_soon_days)
     try:
-        async with make_session_factory(engine)() as session:
-            rows = await register_rows(session, today, thresholds)
+        actor = await _actor(work, args.by, settings)
+        if actor is None:
+            print(f"{args.by} is not on the roster", file=sys.stderr)
+            return 1
+        rows = await export_register(actor, work, today=today, thresholds=thresholds)
     finally:
         await engine.dispose()
+    if isinstance(rows, NotAllowed):
+        print("only the business team (admins) may export the register", file=sys.stderr)
+        return 1
     write_register(args.out, rows, today=today)
     print(f"{len(rows)} actions written to {args.out}")
     return 0
+
+
+async def _actor(work: UnitOfWork, email: str | None, settings: Settings) -> Actor | None:
+    """The person given by --by (None when not on the roster), or the command line itself."""
+    if not email:
+        return COMMAND_LINE
+    async with work.read() as session:
+        person = await find_by_email(session, email)
+        if person is None:
+            return None
+        return await viewer_for(session, person, settings.admin_emails)
 
 
 def _today(args: argparse.Namespace, settings: Settings) -> date:
