@@ -13,7 +13,7 @@ some Teams clients do not show data URIs.
 
 `update_form_elements` and `save_action_button` are the update form's parts on their own, for a
 reminder card that carries the form inline; its submission goes through
-`storage.actions.save_action_update` like the update card's.
+`usecases.actions.save_update` like the update card's.
 """
 
 from __future__ import annotations
@@ -454,7 +454,7 @@ def save_action_button(
     verb: Verb = Verb.ACTION_SAVE,
     **data: Any,
 ) -> Element:
-    """Saves through `storage.actions.save_action_update`; carries the version it was built from.
+    """Saves through `usecases.actions.save_update`; carries the version it was built from.
 
     A reminder card passes its own verb (and data such as its occurrence) so that its handler can
     answer with the refreshed reminder card rather than the action's detail.

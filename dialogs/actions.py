@@ -6,32 +6,39 @@ returned replaces the one clicked, so a saved update shows in place. Permissions
 (`domain.permissions`): the lead, the chair of the owning group and admins update; members of the
 owning group read; the scrutineer and Executive members read everything and update only what they
 lead or chair themselves (DOMAIN.md: "A person may update actions they lead or that belong to a
-group they chair").
+group they chair"). Handlers are thin: the typed card data (`cards.data.actions`) in, a use case
+of `usecases.actions` (which checks permission on every action a request touches), a card out.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any
 
 from cards import actions as action_cards
 from cards.actions import Banner, FormState, ListContext
 from cards.common import Card, message_card
+from cards.data import NoData
+from cards.data.actions import ActionData, ActionListData, ActionSaveData, OverlapData
 from cards.verbs import Verb
 from dialogs.registry import Registry, Reply, Turn
-from domain.action_views import (
-    ActionDetail,
-    ListFilter,
-    apply_filter,
-    build_overview,
-    led_or_chaired_by,
-    resolve_scope,
+from domain.action_views import ActionDetail, ActionSummary
+from domain.permissions import Viewer
+from storage.actions import LinkState
+from usecases import actions as cases
+from usecases.actions import (
+    ActionList,
+    ActionRefused,
+    ActionRules,
+    ActionShown,
+    ListRequest,
+    NotAllowed,
+    OverlapRequest,
+    SaveResult,
+    UnknownScope,
+    UpdateRequest,
 )
-from domain.actions import RagThresholds
-from domain.permissions import Viewer, can_read_action, can_update_action
-from storage import actions as action_store
-from storage.actions import SaveResult, local_date
+from usecases.register_export import register_size
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +59,7 @@ def register_commands(registry: Registry) -> None:
             r"(update|action|actions)( an action)?",
         ],
         my_actions,
+        data=ActionListData,
         example="my actions",
         description="actions you lead or chair, most urgent first, with filters",
     )
@@ -62,6 +70,7 @@ def register_commands(registry: Registry) -> None:
             rf"{_WHATS}actions? (that are |which are )?(?P<status>overdue|stale|due soon){_SCOPE}",
         ],
         drift_list,
+        data=ActionListData,
         example="what's overdue in neglect",
         description="overdue (or stale, or due soon) actions, by priority or group",
     )
@@ -72,6 +81,7 @@ def register_commands(registry: Registry) -> None:
             r"how are we doing",
         ],
         show_overview,
+        data=NoData,
         example="actions overview",
         description="chairs and business team: RAG by priority, drift, impact, overlaps",
     )
@@ -79,6 +89,7 @@ def register_commands(registry: Registry) -> None:
         "export actions",
         [r"export( the)?( action)?( register| actions?)?( to (excel|csv|xlsx))?"],
         export_actions,
+        data=NoData,
         example="export actions",
         description="business team: how to export the register to Excel or CSV",
     )
@@ -86,6 +97,7 @@ def register_commands(registry: Registry) -> None:
         "update action",
         [rf"update (action )?{_ANY_REFERENCE}"],
         edit_action,
+        data=ActionData,
         example="update A07",
         description="record progress, a new date, completion or impact",
     )
@@ -93,6 +105,7 @@ def register_commands(registry: Registry) -> None:
         "action",
         [rf"(show |open |view )?action {_ANY_REFERENCE}", rf"(show |open )?{_REFERENCE}"],
         show_action,
+        data=ActionData,
         example="action A07",
         description="one action: facts, updates, overlaps, impact",
     )
@@ -100,14 +113,14 @@ def register_commands(registry: Registry) -> None:
 
 def register(registry: Registry) -> None:
     register_commands(registry)
-    registry.verb(Verb.ACTIONS_MINE, my_actions)
-    registry.verb(Verb.ACTIONS_LIST, drift_list)
-    registry.verb(Verb.ACTIONS_OVERVIEW, show_overview)
-    registry.verb(Verb.ACTION_SHOW, show_action)
-    registry.verb(Verb.ACTION_EDIT, edit_action)
-    registry.verb(Verb.ACTION_SAVE, save_action)
-    registry.verb(Verb.ACTION_LINK, link_actions)
-    registry.verb(Verb.ACTION_DISMISS_OVERLAP, dismiss_overlap)
+    registry.verb(Verb.ACTIONS_MINE, my_actions, ActionListData)
+    registry.verb(Verb.ACTIONS_LIST, drift_list, ActionListData)
+    registry.verb(Verb.ACTIONS_OVERVIEW, show_overview, NoData)
+    registry.verb(Verb.ACTION_SHOW, show_action, ActionData)
+    registry.verb(Verb.ACTION_EDIT, edit_action, ActionData)
+    registry.verb(Verb.ACTION_SAVE, save_action, ActionSaveData)
+    registry.verb(Verb.ACTION_LINK, link_actions, OverlapData)
+    registry.verb(Verb.ACTION_DISMISS_OVERLAP, dismiss_overlap, OverlapData)
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -118,60 +131,65 @@ def _viewer(turn: Turn) -> Viewer:
     return turn.viewer
 
 
-def _thresholds(turn: Turn) -> RagThresholds:
-    settings = turn.services.settings
-    return RagThresholds(stale_days=settings.stale_days, due_soon_days=settings.due_soon_days)
+def _rules(turn: Turn) -> ActionRules:
+    return ActionRules.of(turn.services.settings)
 
 
 def _today(turn: Turn) -> date:
-    return local_date(turn.now, turn.services.settings.zone)
+    return _rules(turn).today(turn.now)
 
 
-def _text(data: dict[str, Any], name: str) -> str:
-    value = data.get(name)
-    return value.strip() if isinstance(value, str) else ""
+def _list_request(data: ActionListData) -> ListRequest:
+    return ListRequest(
+        status=data.status, scope=data.scope, group=data.group, priority=data.priority
+    )
 
 
-def _sees_overview(viewer: Viewer) -> bool:
-    return viewer.reads_everything or viewer.is_chair
+def refusal_card(refused: ActionRefused) -> Card:
+    """The answer for an action that does not exist, or is not the person's to see or update."""
+    if refused.reason == "not_yours":
+        return action_cards.not_yours_card(refused.reference, refused.group_name)
+    if refused.reason == "not_yours_to_update":
+        return action_cards.not_yours_to_update_card(refused.reference)
+    return action_cards.not_found_card(refused.reference or "(none)")
+
+
+def update_request(data: ActionSaveData, answers_reminders: tuple[str, ...] = ()) -> UpdateRequest:
+    """The use case's request from an update form (the update card's or a reminder card's)."""
+    return UpdateRequest(data.reference, data.form(), data.version, answers_reminders)
 
 
 # -- lists ----------------------------------------------------------------------------------------
 
 
-async def my_actions(turn: Turn, data: dict[str, Any]) -> Reply:
+def _list_card(turn: Turn, found: ActionList, context: ListContext) -> Reply:
+    rules = _rules(turn)
+    return Reply(
+        card=action_cards.action_list_card(found.items, context, _today(turn), rules.thresholds)
+    )
+
+
+async def my_actions(turn: Turn, data: ActionListData) -> Reply:
     viewer = _viewer(turn)
-    async with turn.services.sessions() as session:
-        visible = await action_store.actions_visible_to(session, viewer)
-        groups = await action_store.group_names(session)
-        priorities = await action_store.priority_names(session)
-    chosen = ListFilter.from_form(data)
-    if _text(data, "scope"):
-        scope = resolve_scope(_text(data, "scope"), priorities, groups)
-        if scope is None:
-            return _unknown_scope(_text(data, "scope"), priorities)
-        chosen = scope.as_filter(chosen.status)
-    status_word = _text(data, "status").replace(" ", "_")
-    if status_word in ("overdue", "stale", "open"):
-        chosen = ListFilter(chosen.group_code, chosen.priority_code, status_word)
-    mine = led_or_chaired_by(viewer, visible)
-    items = apply_filter(mine, chosen, _today(turn), _thresholds(turn))
+    found = await cases.my_actions(
+        viewer, _list_request(data), turn.services.work, now=turn.now, rules=_rules(turn)
+    )
+    if isinstance(found, UnknownScope):
+        return _unknown_scope(found)
     context = ListContext(
         title="Your actions",
         verb=Verb.ACTIONS_MINE,
-        chosen=chosen,
-        groups=groups,
-        priorities=priorities,
-        intro=_mine_intro(viewer, mine),
-        empty=_empty_mine(viewer, mine),
-        show_overview=_sees_overview(viewer),
+        chosen=found.chosen,
+        groups=found.groups,
+        priorities=found.priorities,
+        intro=_mine_intro(viewer, found.mine),
+        empty=_empty_mine(found.mine),
+        show_overview=cases.may_see_overview(viewer),
     )
-    return Reply(
-        card=action_cards.action_list_card(items, context, _today(turn), _thresholds(turn))
-    )
+    return _list_card(turn, found, context)
 
 
-def _mine_intro(viewer: Viewer, mine: list[Any]) -> str:
+def _mine_intro(viewer: Viewer, mine: list[ActionSummary]) -> str:
     led = sum(1 for a in mine if a.lead_id == viewer.person_id)
     text = f"You lead {led} action{'s' if led != 1 else ''}"
     if viewer.is_chair:
@@ -180,7 +198,7 @@ def _mine_intro(viewer: Viewer, mine: list[Any]) -> str:
     return text + ". Most urgent first: overdue, due soon, then no recent update."
 
 
-def _empty_mine(viewer: Viewer, mine: list[Any]) -> str:
+def _empty_mine(mine: list[ActionSummary]) -> str:
     if not mine:
         return (
             "You don't lead any actions, and you don't chair a group that owns any. "
@@ -189,48 +207,40 @@ def _empty_mine(viewer: Viewer, mine: list[Any]) -> str:
     return "None of your actions match these filters."
 
 
-async def drift_list(turn: Turn, data: dict[str, Any]) -> Reply:
+async def drift_list(turn: Turn, data: ActionListData) -> Reply:
     """Overdue, stale or due-soon actions the person can see, optionally in one priority/group."""
     viewer = _viewer(turn)
-    status = (_text(data, "status") or "overdue").replace(" ", "_")
-    async with turn.services.sessions() as session:
-        visible = await action_store.actions_visible_to(session, viewer)
-        groups = await action_store.group_names(session)
-        priorities = await action_store.priority_names(session)
-    chosen = ListFilter.from_form({**data, "status": status})
-    title = {"overdue": "Overdue", "stale": "No recent update", "due_soon": "Due soon"}.get(
-        chosen.status, "Actions"
+    found = await cases.drift_list(
+        viewer, _list_request(data), turn.services.work, now=turn.now, rules=_rules(turn)
     )
-    if _text(data, "scope"):
-        scope = resolve_scope(_text(data, "scope"), priorities, groups)
-        if scope is None:
-            return _unknown_scope(_text(data, "scope"), priorities)
-        chosen = scope.as_filter(chosen.status)
-        title += f" in {scope.name}"
-    items = apply_filter(visible, chosen, _today(turn), _thresholds(turn))
+    if isinstance(found, UnknownScope):
+        return _unknown_scope(found)
+    title = {"overdue": "Overdue", "stale": "No recent update", "due_soon": "Due soon"}.get(
+        found.chosen.status, "Actions"
+    )
+    if found.scope_name:
+        title += f" in {found.scope_name}"
     where = "every group" if viewer.reads_everything else "the groups you belong to"
     context = ListContext(
         title=title,
         verb=Verb.ACTIONS_LIST,
-        chosen=chosen,
-        groups=groups,
-        priorities=priorities,
+        chosen=found.chosen,
+        groups=found.groups,
+        priorities=found.priorities,
         intro=f"Actions in {where}, most urgent first.",
         empty="Nothing here: no action matches.",
-        show_overview=_sees_overview(viewer),
+        show_overview=cases.may_see_overview(viewer),
     )
-    return Reply(
-        card=action_cards.action_list_card(items, context, _today(turn), _thresholds(turn))
-    )
+    return _list_card(turn, found, context)
 
 
-def _unknown_scope(phrase: str, priorities: list[tuple[str, str]]) -> Reply:
-    names = ", ".join(name for _code, name in priorities)
+def _unknown_scope(unknown: UnknownScope) -> Reply:
+    names = ", ".join(name for _code, name in unknown.priorities)
     return Reply(
         card=message_card(
             "Which priority or group?",
-            f'I don\'t know a priority or group called "{phrase}". Priorities are: {names}. '
-            "You can also name a group, like Learning Lessons or NSIG.",
+            f'I don\'t know a priority or group called "{unknown.phrase}". Priorities are: '
+            f"{names}. You can also name a group, like Learning Lessons or NSIG.",
         )
     )
 
@@ -238,167 +248,120 @@ def _unknown_scope(phrase: str, priorities: list[tuple[str, str]]) -> Reply:
 # -- one action -----------------------------------------------------------------------------------
 
 
-async def _detail_for(turn: Turn, reference: str) -> tuple[ActionDetail | None, Card | None]:
-    """The action's detail if the person may read it; otherwise the card that says why not."""
-    if not reference:
-        return None, action_cards.not_found_card("(none)")
-    async with turn.services.sessions() as session:
-        detail = await action_store.action_detail(session, reference)
-    if detail is None:
-        return None, action_cards.not_found_card(reference.upper())
-    s = detail.summary
-    if not can_read_action(_viewer(turn), s.lead_id, s.group_id):
-        return None, action_cards.not_yours_card(s.reference, s.group_name)
-    return detail, None
-
-
-def _may_update(viewer: Viewer, detail: ActionDetail) -> bool:
-    return can_update_action(viewer, detail.summary.lead_id, detail.summary.group_id)
-
-
-def _detail_card(turn: Turn, detail: ActionDetail, banner: Banner | None = None) -> Card:
-    viewer = _viewer(turn)
+def _detail_card(turn: Turn, shown: ActionShown, banner: Banner | None = None) -> Card:
     return action_cards.action_detail_card(
-        detail,
+        shown.detail,
         _today(turn),
-        _thresholds(turn),
-        can_update=_may_update(viewer, detail),
+        _rules(turn).thresholds,
+        can_update=shown.can_update,
         banner=banner,
-        show_overview=_sees_overview(viewer),
+        show_overview=cases.may_see_overview(_viewer(turn)),
     )
 
 
-async def show_action(turn: Turn, data: dict[str, Any]) -> Reply:
-    detail, refusal = await _detail_for(turn, _text(data, "reference"))
-    if detail is None:
-        return Reply(card=refusal)
-    return Reply(card=_detail_card(turn, detail))
+async def show_action(turn: Turn, data: ActionData) -> Reply:
+    shown = await cases.show_action(_viewer(turn), data.reference, turn.services.work)
+    if isinstance(shown, ActionRefused):
+        return Reply(card=refusal_card(shown))
+    return Reply(card=_detail_card(turn, shown))
 
 
-async def edit_action(turn: Turn, data: dict[str, Any]) -> Reply:
-    detail, refusal = await _detail_for(turn, _text(data, "reference"))
-    if detail is None:
-        return Reply(card=refusal)
-    if not _may_update(_viewer(turn), detail):
-        return Reply(card=action_cards.not_yours_to_update_card(detail.reference))
-    return Reply(card=action_cards.update_card(detail, _today(turn)))
+async def edit_action(turn: Turn, data: ActionData) -> Reply:
+    shown = await cases.open_update_form(_viewer(turn), data.reference, turn.services.work)
+    if isinstance(shown, ActionRefused):
+        return Reply(card=refusal_card(shown))
+    return Reply(card=action_cards.update_card(shown.detail, _today(turn)))
 
 
-async def save_action(turn: Turn, data: dict[str, Any]) -> Reply:
+async def save_action(turn: Turn, data: ActionSaveData) -> Reply:
     """The update card's Save: one transaction; the card comes back saved, or with what to fix."""
     viewer = _viewer(turn)
-    reference = _text(data, "reference")
-    settings = turn.services.settings
-    async with turn.services.sessions() as session, session.begin():
-        result = await action_store.save_action_update(
-            session,
-            viewer,
-            reference,
-            data,
-            turn.now,
-            allowed_email_domains=settings.partnership_email_domains,
-            zone=settings.zone,
-        )
-        detail = await action_store.action_detail(session, result.reference)
+    result = await cases.save_update(
+        viewer, update_request(data), turn.services.work, now=turn.now, rules=_rules(turn)
+    )
+    if isinstance(result, ActionRefused):
+        log.info("action save by %s on %s: %s", viewer.code, result.reference, result.reason)
+        return Reply(card=refusal_card(result))
     log.info("action save by %s on %s: %s", viewer.code, result.reference, result.outcome)
-    return Reply(card=_after_save(turn, result, detail))
+    return Reply(card=_after_save(turn, result))
 
 
-def _after_save(turn: Turn, result: SaveResult, detail: ActionDetail | None) -> Card:
-    if detail is None or result.outcome == "not_found":
-        return action_cards.not_found_card(result.reference or "(none)")
-    if result.outcome == "forbidden":
-        s = detail.summary
-        if not can_read_action(_viewer(turn), s.lead_id, s.group_id):
-            return action_cards.not_yours_card(s.reference, s.group_name)
-        return action_cards.not_yours_to_update_card(s.reference)
+def _after_save(turn: Turn, result: SaveResult) -> Card:
+    detail = result.detail
     if result.saved:
         note = f"Saved your update of {action_cards.day(_today(turn))}."
-        if result.check is not None and result.check.confirmed:
+        if result.check.confirmed:
             note += " Your confirmation that it holds no personal data is recorded."
-        return _detail_card(turn, detail, Banner(note))
+        return _detail_card(turn, ActionShown(detail, can_update=True), Banner(note))
+    return action_cards.update_card(
+        detail, _today(turn), form_state(result), message=_conflict_message(result, detail)
+    )
+
+
+def form_state(result: SaveResult) -> FormState:
+    """The form again: what was typed, the errors beside their fields, screening's findings."""
     check = result.check
-    assert check is not None  # every outcome but not_found and forbidden carries the check
-    state = FormState(check.values, check.errors, check.findings, check.fingerprint)
-    message = ""
-    if result.outcome == "conflict":
-        message = (
-            f"Someone else updated {detail.reference} while this card was open. The form now "
-            "shows the latest saved state with what you typed; check it and save again."
-        )
-    return action_cards.update_card(detail, _today(turn), state, message=message)
+    return FormState(check.values, check.errors, check.findings, check.fingerprint)
+
+
+def _conflict_message(result: SaveResult, detail: ActionDetail) -> str:
+    if result.outcome != "conflict":
+        return ""
+    return (
+        f"Someone else updated {detail.reference} while this card was open. The form now "
+        "shows the latest saved state with what you typed; check it and save again."
+    )
 
 
 # -- overlaps -------------------------------------------------------------------------------------
 
 
-async def link_actions(turn: Turn, data: dict[str, Any]) -> Reply:
+async def link_actions(turn: Turn, data: OverlapData) -> Reply:
     return await _decide_overlap(turn, data, "linked")
 
 
-async def dismiss_overlap(turn: Turn, data: dict[str, Any]) -> Reply:
+async def dismiss_overlap(turn: Turn, data: OverlapData) -> Reply:
     return await _decide_overlap(turn, data, "dismissed")
 
 
-async def _decide_overlap(turn: Turn, data: dict[str, Any], state: str) -> Reply:
-    viewer = _viewer(turn)
-    reference, other = _text(data, "reference").upper(), _text(data, "other").upper()
-    async with turn.services.sessions() as session, session.begin():
-        outcome = await action_store.decide_link(
-            session,
-            viewer,
-            reference,
-            other,
-            "linked" if state == "linked" else "dismissed",
-            turn.now,
-        )
-    detail, refusal = await _detail_for(turn, reference)
-    if detail is None:
-        return Reply(card=refusal)
-    if outcome == "forbidden":
-        return Reply(card=action_cards.not_yours_to_update_card(reference))
+async def _decide_overlap(turn: Turn, data: OverlapData, state: LinkState) -> Reply:
+    request = OverlapRequest(data.reference, data.other, state)
+    decided = await cases.decide_overlap(_viewer(turn), request, turn.services.work, now=turn.now)
+    if isinstance(decided, ActionRefused):
+        return Reply(card=refusal_card(decided))
+    reference, other = decided.shown.reference, decided.other
     banners = {
         "linked": Banner(f"Linked {reference} and {other}: the overlap now shows on both."),
         "dismissed": Banner(f"Noted: {other} is not the same work; I won't suggest it again."),
     }
-    banner = banners.get(outcome, Banner(f"{other} could not be linked.", "attention"))
-    return Reply(card=_detail_card(turn, detail, banner))
+    banner = banners.get(decided.outcome, Banner(f"{other} could not be linked.", "attention"))
+    return Reply(card=_detail_card(turn, decided.shown, banner))
 
 
 # -- overview and export --------------------------------------------------------------------------
 
 
-async def show_overview(turn: Turn, _data: dict[str, Any]) -> Reply:
-    viewer = _viewer(turn)
-    if not _sees_overview(viewer):
+async def show_overview(turn: Turn, _data: NoData) -> Reply:
+    found = await cases.overview(
+        _viewer(turn), turn.services.work, now=turn.now, rules=_rules(turn)
+    )
+    if isinstance(found, NotAllowed):
         return Reply(card=action_cards.overview_refused_card())
-    async with turn.services.sessions() as session:
-        visible = await action_store.actions_visible_to(session, viewer)
-        priorities = await action_store.priority_names(session)
-        pairs = await action_store.overlap_pairs(session)
-    if viewer.reads_everything:
-        items, scope = visible, "All actions"
-    else:
-        items = [a for a in visible if a.group_id in viewer.chaired_group_ids]
-        names = sorted({a.group_name for a in items})
+    scope = "All actions"
+    if not found.everything:
+        names = found.group_names
         scope = "Groups you chair" + (f": {', '.join(names)}" if names else "")
-    in_scope = {a.reference for a in items}
-    overlaps = [
-        (p.first, p.second, p.state) for p in pairs if p.first in in_scope or p.second in in_scope
-    ]
-    today = _today(turn)
-    overview = build_overview(items, today, _thresholds(turn), priorities)
-    return Reply(card=action_cards.overview_card(overview, overlaps, today, scope=scope))
+    return Reply(
+        card=action_cards.overview_card(found.overview, found.overlaps, _today(turn), scope=scope)
+    )
 
 
-async def export_actions(turn: Turn, _data: dict[str, Any]) -> Reply:
-    viewer = _viewer(turn)
-    if not viewer.is_admin:
+async def export_actions(turn: Turn, _data: NoData) -> Reply:
+    total = await register_size(_viewer(turn), turn.services.work)
+    if isinstance(total, NotAllowed):
         return Reply.message(
             "Exports come from the business team",
             "The business team exports the action register for the Executive and the yearly "
             'report. Type "overdue" or "my actions" to see actions here.',
         )
-    async with turn.services.sessions() as session:
-        total = len(await action_store.list_actions(session))
     return Reply(card=action_cards.export_help_card(total))

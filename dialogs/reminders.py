@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from cards.action_reminders import action_reminder_card, action_reminder_saved_card
-from cards.actions import FormState, not_found_card, not_yours_to_update_card
+from cards.actions import not_found_card, not_yours_to_update_card
+from cards.data.actions import ReminderSaveActionData
 from cards.reminders import (
     ClockView,
     ErrorLine,
@@ -29,6 +30,7 @@ from cards.reminders import (
 )
 from cards.verbs import Verb
 from config.reminder_rules import reminder_rules, send_rules
+from dialogs.actions import form_state, update_request
 from dialogs.registry import Registry, Reply, Turn
 from domain.permissions import Viewer
 from domain.reminder_preferences import (
@@ -47,9 +49,9 @@ from domain.reminders import (
 )
 from domain.send_times import local_date
 from domain.working_days import add_working_days
-from storage import actions as action_store
 from storage import outbox, reminders
 from storage.models import StatutoryClock
+from usecases.actions import ActionRefused, ActionRules, save_update
 
 log = logging.getLogger(__name__)
 
@@ -225,55 +227,39 @@ ACTION_KINDS = (
 )
 
 
-async def save_from_reminder(turn: Turn, data: dict[str, Any]) -> Reply:
-    """Save the update typed into a reminder card; the card comes back saved (replacing the
+async def save_from_reminder(turn: Turn, data: ReminderSaveActionData) -> Reply:
+    """Save the update typed into a reminder card through the same use case as the update card
+    (permission checked on the action the form names); the card comes back saved (replacing the
     reminder in the chat) or with what to fix beside the fields. Nudges still waiting about this
     action for this person are cancelled: the update answers them."""
     viewer = _viewer(turn)
-    reference = str(data.get("reference") or "").strip()
-    kind = str(data.get("kind") or "")
-    kind = kind if kind in ACTION_KINDS else Kind.ACTION_OVERDUE
-    message_id = _message_id(data)
-    settings = turn.services.settings
+    kind = data.kind if data.kind in ACTION_KINDS else Kind.ACTION_OVERDUE
     today = _today(turn)
-    async with turn.services.sessions() as session, session.begin():
-        result = await action_store.save_action_update(
-            session,
-            viewer,
-            reference,
-            data,
-            turn.now,
-            allowed_email_domains=settings.partnership_email_domains,
-            zone=settings.zone,
-        )
-        detail = await action_store.action_detail(session, result.reference)
-        if result.saved and detail is not None:
-            await outbox.cancel_pending(
-                session,
-                subject=f"action:{detail.reference}",
-                kinds=[str(k) for k in ACTION_KINDS],
-                person_id=viewer.person_id,
-                reason="updated",
-            )
+    request = update_request(data, answers_reminders=tuple(str(k) for k in ACTION_KINDS))
+    rules = ActionRules.of(turn.services.settings)
+    result = await save_update(viewer, request, turn.services.work, now=turn.now, rules=rules)
+    if isinstance(result, ActionRefused):
+        log.info("reminder save by %s on %s: %s", viewer.code, result.reference, result.reason)
+        if result.reason == "not_found":
+            return Reply(card=not_found_card(result.reference))
+        return Reply(card=not_yours_to_update_card(result.reference))
     log.info("reminder save by %s on %s: %s", viewer.code, result.reference, result.outcome)
-    if detail is None or result.outcome == "not_found":
-        return Reply(card=not_found_card(result.reference or "(none)"))
-    if result.outcome == "forbidden":
-        return Reply(card=not_yours_to_update_card(detail.reference))
     if result.saved:
-        confirmed = result.check is not None and result.check.confirmed
-        return Reply(card=action_reminder_saved_card(detail, today, confirmed=confirmed))
-    check = result.check
-    assert check is not None  # every outcome but not_found and forbidden carries the check
-    state = FormState(check.values, check.errors, check.findings, check.fingerprint)
+        confirmed = result.check.confirmed
+        return Reply(card=action_reminder_saved_card(result.detail, today, confirmed=confirmed))
     message = ""
     if result.outcome == "conflict":
         message = (
-            f"Someone else updated {detail.reference} while this card was open. The form shows "
+            f"Someone else updated {result.reference} while this card was open. The form shows "
             "the latest saved state with what you typed; check it and save again."
         )
     card = action_reminder_card(
-        kind, detail, today, message_id=message_id, state=state, message=message
+        kind,
+        result.detail,
+        today,
+        message_id=data.message,
+        state=form_state(result),
+        message=message,
     )
     return Reply(card=card)
 
@@ -529,7 +515,7 @@ def register(registry: Registry) -> None:
     registry.verb(Verb.REMINDER_DIGEST, digest)
     registry.verb(Verb.REMINDER_QUIET_DEFAULT, default_quiet_hours)
     registry.verb(Verb.REMINDERS_STATUS, status)
-    registry.verb(Verb.REMINDER_SAVE_ACTION, save_from_reminder)
+    registry.verb(Verb.REMINDER_SAVE_ACTION, save_from_reminder, ReminderSaveActionData)
     registry.verb(Verb.CLOCK_FORM, clock_form)
     registry.verb(Verb.CLOCK_RECORD, record_clock)
     registry.verb(Verb.CLOCK_LIST, list_clocks)

@@ -1,7 +1,7 @@
 """Command-line tools for the action register, added to `python -m manage`.
 
     import-actions PLAN.csv|PLAN.xlsx [--confirm-not-personal] [--by EMAIL|CODE]
-    export-actions OUT.xlsx|OUT.csv [--today YYYY-MM-DD]
+    export-actions OUT.xlsx|OUT.csv [--today YYYY-MM-DD] [--by EMAIL|CODE]
 
 The business plan's columns, and what a re-import keeps, are described in
 `usecases/plan_import.py` and docs/actions.md.
@@ -16,13 +16,14 @@ from pathlib import Path
 
 from config import Settings
 from domain.actions import RagThresholds
+from domain.send_times import local_date
 from fileformats.tabular import ImportFailed
 from manage.common import acting, add_by_argument, report_failure
-from storage.actions import local_date
-from storage.db import make_engine, make_session_factory, utcnow
+from storage.db import utcnow
+from usecases.actions import NotAllowed
 from usecases.context import Actor, UnitOfWork
 from usecases.plan_import import PlanFile, import_actions_file
-from usecases.register_export import register_rows, write_register
+from usecases.register_export import export_register, write_register
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -41,7 +42,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--today", type=date.fromisoformat, help="the date drift is measured at (default today)"
     )
-    export.set_defaults(run=_export_actions)
+    add_by_argument(export)
+    export.set_defaults(run=acting(_export_actions))
 
 
 async def _import_actions(
@@ -67,18 +69,18 @@ async def _import_actions(
     return 0
 
 
-async def _export_actions(settings: Settings, args: argparse.Namespace) -> int:
+async def _export_actions(
+    settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
+) -> int:
     if args.out.suffix.lower() not in {".xlsx", ".csv"}:
         print("the export file must end in .xlsx or .csv", file=sys.stderr)
         return 1
-    engine = make_engine(settings.database_url)
     today = _today(args, settings)
     thresholds = RagThresholds(settings.stale_days, settings.due_soon_days)
-    try:
-        async with make_session_factory(engine)() as session:
-            rows = await register_rows(session, today, thresholds)
-    finally:
-        await engine.dispose()
+    rows = await export_register(actor, work, today=today, thresholds=thresholds)
+    if isinstance(rows, NotAllowed):
+        print("only the business team (admins) may export the register", file=sys.stderr)
+        return 1
     write_register(args.out, rows, today=today)
     print(f"{len(rows)} actions written to {args.out}")
     return 0

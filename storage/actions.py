@@ -1,4 +1,8 @@
-"""Queries and changes on the action register: lists, detail, updates, overlap links.
+"""Queries and plain writes on the action register: lists, detail, updates, overlap links.
+
+Nothing here decides who may do what or what goes in the audit log: the use cases
+(`usecases.actions`) check permission, apply `domain` rules and write the audit, then call these.
+Every function takes the caller's `AsyncSession` and never commits.
 
 What other features use:
 
@@ -8,38 +12,26 @@ What other features use:
   server-side cursor, for registers too big to hold at once. `completed_awaiting_impact` and
   `actions_led_or_chaired_by` serve the impact follow-up and the digests. The planning pass
   itself reads `stream_actions_to_plan`: only the columns the planners use, as `PlannedAction`s.
-- `save_action_update(session, viewer, reference, form, now, ...)`: the one way an update is
-  applied, from the update card or from the form on a reminder card. It checks permission, the
-  card's version, the form (`domain.action_updates.check_update`) and identifier screening, then
-  writes the action, a dated progress update and the audit log. It never commits: the caller owns
-  the transaction (`async with sessions() as session, session.begin():`).
+- `action_for_update` and `add_update`: the locked row and the write of a checked update (the
+  action's new state, its version and a dated progress update).
+- `link_parties` and `set_link_state`: both sides of an overlap link, and the decision on it.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from domain.action_updates import StoredAction, UpdateCheck, check_update
-from domain.action_views import (
-    ActionDetail,
-    ActionSummary,
-    LinkEntry,
-    UpdateEntry,
-    visible_to,
-)
+from domain.action_updates import ActionChange, StoredAction
+from domain.action_views import ActionDetail, ActionSummary, LinkEntry, UpdateEntry
 from domain.actions import ActionFacts, ActionStatus, Impact, Rag
 from domain.overlap import Candidate, similar_actions
-from domain.permissions import Viewer, can_update_action
-from storage.activity_log import record_audit
 from storage.models import (
     Action,
     ActionLink,
@@ -52,20 +44,12 @@ from storage.models import (
     Source,
 )
 
-log = logging.getLogger(__name__)
-
-LONDON = ZoneInfo("Europe/London")
 OPEN_STATUSES = ("not_started", "in_progress")
 ENTITY = "action"
 
 _Lead = aliased(Person, name="lead")
 _Chair = aliased(Person, name="chair")
 _LeadAgency = aliased(Agency, name="lead_agency")
-
-
-def local_date(now: datetime, zone: ZoneInfo = LONDON) -> date:
-    """Today where the partnership is: dates on actions are calendar dates in England."""
-    return now.astimezone(zone).date()
 
 
 # -- summaries: one query, every name a list needs ------------------------------------------------
@@ -275,13 +259,15 @@ async def actions_led_or_chaired_by(session: AsyncSession, person_id: int) -> li
     return await _summaries(session, query)
 
 
-async def actions_visible_to(session: AsyncSession, viewer: Viewer) -> list[ActionSummary]:
-    """The actions this person may read, narrowed in SQL and checked against the rule."""
-    query = _summary_select()
-    if not viewer.reads_everything:
-        groups = viewer.group_ids | viewer.chaired_group_ids
-        query = query.where(or_(Action.lead_id == viewer.person_id, Action.group_id.in_(groups)))
-    return visible_to(viewer, await _summaries(session, query))
+async def actions_led_by_or_owned_by(
+    session: AsyncSession, person_id: int, group_ids: Iterable[int]
+) -> list[ActionSummary]:
+    """Actions this person leads or that belong to these groups (who may read them is the use
+    case's question: this only narrows the register in SQL)."""
+    query = _summary_select().where(
+        or_(Action.lead_id == person_id, Action.group_id.in_(list(group_ids)))
+    )
+    return await _summaries(session, query)
 
 
 async def summary_of(session: AsyncSession, reference: str) -> ActionSummary | None:
@@ -384,66 +370,14 @@ async def _links_of(session: AsyncSession, action_id: int) -> list[LinkEntry]:
     ]
 
 
-# -- saving an update -----------------------------------------------------------------------------
-
-SaveOutcome = Literal[
-    "saved", "invalid", "needs_confirmation", "forbidden", "not_found", "conflict"
-]
+# -- writing an update ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SaveResult:
-    """What happened to an update; `check` carries what was typed, errors and findings."""
-
-    outcome: SaveOutcome
-    reference: str
-    check: UpdateCheck | None = None
-    update_id: int | None = None
-
-    @property
-    def saved(self) -> bool:
-        return self.outcome == "saved"
-
-
-async def save_action_update(
-    session: AsyncSession,
-    viewer: Viewer,
-    reference: str,
-    form: Mapping[str, Any],
-    now: datetime,
-    *,
-    allowed_email_domains: Iterable[str] = (),
-    zone: ZoneInfo = LONDON,
-) -> SaveResult:
-    """Apply an update form to an action, or say why not; the caller commits."""
-    reference = reference.strip().upper()
-    action = await session.scalar(
-        select(Action).where(Action.reference == reference).with_for_update()
+async def action_for_update(session: AsyncSession, reference: str) -> Action | None:
+    """The action, locked until the transaction ends, so two saves cannot interleave."""
+    return await session.scalar(
+        select(Action).where(Action.reference == reference.strip().upper()).with_for_update()
     )
-    if action is None:
-        return SaveResult("not_found", reference)
-    if not can_update_action(viewer, action.lead_id, action.group_id):
-        return SaveResult("forbidden", reference)
-    today = local_date(now, zone)
-    check = check_update(form, stored_action(action), today, allowed_email_domains)
-    if _stale_version(form, action):
-        return SaveResult("conflict", reference, check)
-    if check.outcome != "ok" or check.change is None:
-        return SaveResult(check.outcome, reference, check)
-    update_id = await _apply(session, viewer, action, check, now, today)
-    log.info("action %s updated by person %s (update %s)", reference, viewer.code, update_id)
-    return SaveResult("saved", reference, check, update_id)
-
-
-def _stale_version(form: Mapping[str, Any], action: Action) -> bool:
-    """The card was built from an older version of the action than the one stored."""
-    raw = form.get("version")
-    if raw in (None, ""):
-        return False
-    try:
-        return int(str(raw)) != action.version
-    except ValueError:
-        return True
 
 
 def stored_action(action: Action) -> StoredAction:
@@ -462,18 +396,19 @@ def stored_action(action: Action) -> StoredAction:
     )
 
 
-async def _apply(
+async def add_update(
     session: AsyncSession,
-    viewer: Viewer,
     action: Action,
-    check: UpdateCheck,
-    now: datetime,
+    change: ActionChange,
+    *,
+    person_id: int | None,
     today: date,
+    now: datetime,
+    screening_confirmed: bool,
 ) -> int:
-    change = check.change
-    assert change is not None  # the caller only applies a checked, valid change
-    changes = change.changes_from(stored_action(action))
-    for name, (_old, new) in changes.items():
+    """Apply a checked change to the (locked) action, bump its version and add the dated progress
+    update; returns the update's id. The caller decides whether it may, and writes the audit."""
+    for name, (_old, new) in change.changes_from(stored_action(action)).items():
         setattr(action, name, new)
     action.last_update_on = today
     action.version += 1
@@ -481,102 +416,64 @@ async def _apply(
         action_id=action.id,
         dated=today,
         at=now,
-        person_id=viewer.person_id,
+        person_id=person_id,
         note=change.note,
         status=change.status,
         lead_rag=change.lead_rag,
-        screening_confirmed=check.confirmed,
+        screening_confirmed=screening_confirmed,
     )
     session.add(update)
     await session.flush()
-    if changes:
-        record_audit(
-            session,
-            person_id=viewer.person_id,
-            entity=ENTITY,
-            entity_id=action.reference,
-            event="updated",
-            changes=changes,
-        )
-    record_audit(
-        session,
-        person_id=viewer.person_id,
-        entity=ENTITY,
-        entity_id=action.reference,
-        event="progress_update",
-        changes={"update_id": (None, update.id)},
-    )
-    if check.confirmed:
-        record_screening_confirmation(session, viewer.person_id, action.reference, check)
     return update.id
-
-
-def record_screening_confirmation(
-    session: AsyncSession, person_id: int | None, reference: str, check: UpdateCheck
-) -> None:
-    """The person said what screening found is not personal data: kept as fields and kinds only."""
-    found = "; ".join(sorted({f"{f.field}: {f.kind}" for f in check.findings}))
-    record_audit(
-        session,
-        person_id=person_id,
-        entity=ENTITY,
-        entity_id=reference,
-        event="screening_confirmed",
-        changes={"findings": (None, found)},
-    )
 
 
 # -- overlap links --------------------------------------------------------------------------------
 
-LinkOutcome = Literal["linked", "dismissed", "forbidden", "not_found", "same"]
+LinkState = Literal["linked", "dismissed"]
 
 
-async def decide_link(
-    session: AsyncSession,
-    viewer: Viewer,
-    reference: str,
-    other_reference: str,
-    state: Literal["linked", "dismissed"],
-    now: datetime,
-) -> LinkOutcome:
-    """Link two actions as overlapping, or dismiss the suggestion; by someone who may update one."""
-    reference, other_reference = reference.strip().upper(), other_reference.strip().upper()
-    if reference == other_reference:
-        return "same"
-    rows = (
-        await session.execute(
-            select(Action.reference, Action.id, Action.lead_id, Action.group_id).where(
-                Action.reference.in_((reference, other_reference))
-            )
+@dataclass(frozen=True, slots=True)
+class LinkParty:
+    """One side of an overlap link: what permission and the link itself need."""
+
+    reference: str
+    id: int
+    lead_id: int | None
+    group_id: int
+
+
+async def link_parties(session: AsyncSession, references: Iterable[str]) -> dict[str, LinkParty]:
+    """The actions with these references that exist, by reference."""
+    rows = await session.execute(
+        select(Action.reference, Action.id, Action.lead_id, Action.group_id).where(
+            Action.reference.in_({r.strip().upper() for r in references})
         )
-    ).all()
-    found = {row.reference: row for row in rows}
-    if len(found) != 2:
-        return "not_found"
-    mine, other = found[reference], found[other_reference]
-    if not can_update_action(viewer, mine.lead_id, mine.group_id):
-        return "forbidden"
-    first, second = sorted((mine.id, other.id))
+    )
+    return {row.reference: LinkParty(*row) for row in rows}
+
+
+async def set_link_state(
+    session: AsyncSession,
+    first_id: int,
+    second_id: int,
+    state: LinkState,
+    *,
+    person_id: int | None,
+    now: datetime,
+) -> str | None:
+    """Record the decision on the pair (whichever order it is given in); returns the state it had
+    before (None when the pair was never suggested or decided)."""
+    first_id, second_id = sorted((first_id, second_id))
     link = await session.scalar(
-        select(ActionLink).where(ActionLink.first_id == first, ActionLink.second_id == second)
+        select(ActionLink).where(ActionLink.first_id == first_id, ActionLink.second_id == second_id)
     )
     old_state = link.state if link is not None else None
     if link is None:
-        link = ActionLink(first_id=first, second_id=second)
+        link = ActionLink(first_id=first_id, second_id=second_id)
         session.add(link)
-    link.state, link.decided_by_id, link.decided_at = state, viewer.person_id, now
-    if old_state != state:
-        for ref, partner in ((reference, other_reference), (other_reference, reference)):
-            record_audit(
-                session,
-                person_id=viewer.person_id,
-                entity=ENTITY,
-                entity_id=ref,
-                event=f"overlap_{state}",
-                changes={"overlap": (old_state and f"{partner} {old_state}", f"{partner} {state}")},
-            )
+    link.state, link.decided_by_id, link.decided_at = state, person_id, now
     await session.flush()
-    return state
+    return old_state
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,9 @@ One row per action with its latest update, the RAG the rules give (beside the le
 (days overdue, days without an update), delay from source to completion, impact and linked
 overlaps. The column names the importer reads come first and keep its names, so an export can be
 edited and imported again; the computed columns after them are ignored on import.
+
+`export_register` is the use case (admins, or the command line as a system actor); the writers
+(`write_register`, `write_csv`, `write_xlsx`) turn its rows into a file.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from domain.actions import RagThresholds, days_source_to_completion
 from fileformats.spreadsheets import as_text
 from storage.actions import list_actions, overlap_pairs
 from storage.models import Action, ActionUpdate, Agency, Person, Source
+from usecases.actions import NotAllowed, may_export_register
+from usecases.context import Actor, UnitOfWork
 
 COLUMNS: tuple[str, ...] = (
     # Read back by the importer.
@@ -80,6 +85,24 @@ class _Extra:
     revised_due_reason: str
     status_reason: str
     impact_evidence: str
+
+
+async def export_register(
+    actor: Actor, work: UnitOfWork, *, today: date, thresholds: RagThresholds
+) -> list[dict[str, str]] | NotAllowed:
+    """The whole register as rows, for the business team: every action, whoever owns it."""
+    if not may_export_register(actor):
+        return NotAllowed()
+    async with work.read() as session:
+        return await register_rows(session, today, thresholds)
+
+
+async def register_size(actor: Actor, work: UnitOfWork) -> int | NotAllowed:
+    """How many actions an export would hold (told to admins who ask for one in the chat)."""
+    if not may_export_register(actor):
+        return NotAllowed()
+    async with work.read() as session:
+        return len(await list_actions(session))
 
 
 async def register_rows(

@@ -166,6 +166,17 @@ async def test_only_the_lead_chair_or_business_team_can_save(harness):
     assert "You can't update A03" in card_text(card)
 
 
+async def test_a_form_naming_another_action_is_checked_on_that_action(harness, dispatcher, clock):
+    # The lead's own reminder for A03, its form edited to name A07 (the Executive's, not hers).
+    card = await overdue_card_for(harness, dispatcher, clock, "A03")
+    form = save_button(card) | {"reference": "A07", "status": "in_progress", "note": "Not mine"}
+    refused = await harness.execute(LEAD, Verb.REMINDER_SAVE_ACTION, form)
+    assert_valid_card(refused)
+    assert "You can't update A07" in card_text(refused)
+    a07 = await action_row(harness, "A07")
+    assert (a07.version, a07.last_update_on) == (1, date(2026, 6, 10))
+
+
 async def test_an_action_updated_after_planning_is_not_nudged(harness, dispatcher, clock):
     await harness.install(LEAD)
     await plan(harness, TUESDAY)

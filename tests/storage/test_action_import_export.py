@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -19,6 +20,7 @@ from storage import actions
 from storage.db import make_session_factory
 from storage.models import Action, ActionLink, ActionUpdate, AuditEntry, Person
 from storage.people import viewer_for
+from usecases.actions import ActionRules, SaveResult, UpdateRequest, save_update
 from usecases.context import COMMAND_LINE, UnitOfWork
 from usecases.plan_import import PlanFile, import_actions_file
 from usecases.register_export import COLUMNS, register_rows, write_register
@@ -164,11 +166,14 @@ async def test_reimport_updates_by_reference_and_keeps_every_update(seeded_engin
         tomasz = await session.scalar(select(Person).where(Person.code == "P06"))
         assert tomasz is not None
         viewer = await viewer_for(session, tomasz)
-    async with sessions() as session, session.begin():
-        saved = await actions.save_action_update(
-            session, viewer, "A05", {"note": "230 of 300"}, datetime(2026, 11, 24, tzinfo=UTC)
-        )
-        assert saved.saved
+    saved = await save_update(
+        viewer,
+        UpdateRequest("A05", {"note": "230 of 300"}),
+        UnitOfWork(sessions),
+        now=datetime(2026, 11, 24, tzinfo=UTC),
+        rules=ActionRules(ZoneInfo("Europe/London"), RagThresholds()),
+    )
+    assert isinstance(saved, SaveResult) and saved.saved
     header = ["reference", "due", "status", "progress", "last_update"]
     row = {"reference": "A05", "due": "2027-04-30", "status": "", "progress": "240 of 300"}
     path = write_csv(tmp_path / "plan.csv", [{**row, "last_update": "2026-11-24"}], header)
@@ -197,11 +202,12 @@ async def test_reimport_updates_by_reference_and_keeps_every_update(seeded_engin
 async def test_xlsx_plans_import_from_the_actions_sheet(seeded_engine, tmp_path):
     workbook = Workbook()
     notes = workbook.active
+    assert notes is not None
     notes.title = "Read me"
     notes.append(["This sheet is ignored"])
     sheet = workbook.create_sheet("Actions")
     sheet.append(HEADER)
-    row = plan_row(overlaps_with="A15")
+    row: dict[str, object] = {**plan_row(overlaps_with="A15")}
     row["due"] = date(2027, 3, 31)  # a real date cell, as Excel stores it
     sheet.append([row.get(name, "") for name in HEADER])
     path = tmp_path / "plan.xlsx"
@@ -262,8 +268,8 @@ async def test_xlsx_export_has_real_dates_and_coloured_rag(seeded_engine, tmp_pa
     header = [cell.value for cell in sheet[1]]
     assert header == list(COLUMNS)
     a07 = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "A07")
-    due = a07[header.index("due")]
-    assert due.value.date() == date(2026, 8, 31)
+    due = a07[header.index("due")].value
+    assert isinstance(due, datetime) and due.date() == date(2026, 8, 31)
     assert a07[header.index("derived_rag")].fill.fgColor.rgb.endswith("F4B6B6")
 
 
@@ -307,3 +313,13 @@ def test_manage_commands_export_and_refuse_a_bad_plan(tmp_path, monkeypatch, cap
     assert "1 actions added" in printed
     assert "A26 may overlap A15" in printed
     assert manage.main(["export-actions", str(tmp_path / "register.pdf")]) == 1
+
+    by_admin = ["export-actions", str(out), "--by", "joanna.fairclough@riverside.example"]
+    assert manage.main(by_admin) == 0
+    assert "26 actions written" in capsys.readouterr().out
+    by_member = ["export-actions", str(out), "--by", "bethany.olufemi@riverside.example"]
+    assert manage.main(by_member) == 1
+    assert "only the business team" in capsys.readouterr().err
+    by_stranger = ["export-actions", str(out), "--by", "pat@elsewhere.example"]
+    assert manage.main(by_stranger) == 1
+    assert "is not on the roster" in capsys.readouterr().err
