@@ -52,9 +52,10 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, insert, select
 
+from cards.data.broadcasts import AnnouncementRef
 from config import Settings
 from domain.audience import AudienceDefinition
-from domain.broadcasts import Content, Draft
+from domain.broadcasts import Content, Draft, SendingHours, Status
 from storage import broadcasts
 from storage.db import make_engine, make_session_factory
 from storage.models import Agency, ConversationRef, Person
@@ -240,13 +241,13 @@ async def prepare_database(url: str, recipients: int, service_url: str) -> int:
             ),
             AudienceDefinition(agency_ids=frozenset({agency.id})),
         )
-        announcement = await broadcasts.create_draft(
+        announcement = await broadcasts.insert_announcement(
             session,
             draft,
+            status=Status.DRAFT,
             author_id=author.id,
             author_user_id="29:admin",
             now=VIRTUAL_START,
-            screening_confirmed=False,
         )
         announcement_id = announcement.id
     await engine.dispose()
@@ -254,19 +255,24 @@ async def prepare_database(url: str, recipients: int, service_url: str) -> int:
 
 
 async def send_now(sessions: Any, announcement_id: int, now: datetime) -> int:
-    """What "Send now" does: resolve the audience, fan out and ring the doorbell, in one
-    transaction."""
+    """What "Send now" does (the use case the button calls): resolve the audience, fan out and
+    ring the doorbell, in one transaction; returns how many recipients it has."""
     from delivery.doorbell import Doorbell
+    from usecases import broadcasts as sending
+    from usecases.context import SystemActor, UnitOfWork
 
-    async with sessions() as session, session.begin():
-        announcement = await broadcasts.get_for_update(session, announcement_id)
-        assert announcement is not None
-        audience = await broadcasts.resolve_audience(
-            session, AudienceDefinition.from_json(announcement.audience)
-        )
-        await broadcasts.start_send(session, announcement, audience, now=now, person_id=None)
-        await Doorbell().ring(session)
-    return audience.count
+    outcome = await sending.send_now(
+        SystemActor("bench"),
+        AnnouncementRef(announcement_id=announcement_id),
+        UnitOfWork(sessions),
+        now=now,
+        hours=SendingHours(),
+        doorbell=Doorbell(),
+        report_card=sending.ReportCardPlace(),
+    )
+    assert isinstance(outcome, sending.Shown), outcome
+    assert outcome.overview.counts is not None
+    return outcome.overview.counts.recipients
 
 
 async def warm_sessions(url: str) -> tuple[Any, Any]:

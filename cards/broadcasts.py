@@ -41,6 +41,7 @@ from domain.broadcasts import (
     LINK_TITLE_MAX,
     MARKDOWN_HELP,
     TITLE_MAX,
+    AnnouncementCopy,
     Content,
     Draft,
     ReportCounts,
@@ -262,6 +263,31 @@ def course_view_of(
             )
         )
     return CourseView(course.id, course.title, tuple(views), e_learning=course.is_e_learning)
+
+
+def announcement_view_of(
+    copy: AnnouncementCopy, now: datetime, rules: BookingRules, zone: ZoneInfo
+) -> AnnouncementView:
+    """The announcement as a copy shows it now, its course as anyone not yet booked sees it."""
+    linked = copy.course
+    course = course_view_of(linked.course, linked.sessions, now, rules, zone) if linked else None
+    return announcement_view(copy.id, copy.content, copy.started_at, zone, course)
+
+
+def recipient_card(
+    copy: AnnouncementCopy,
+    now: datetime,
+    rules: BookingRules,
+    zone: ZoneInfo,
+    *,
+    preview: bool = False,
+    reminder: bool = False,
+    acknowledged: str = "",
+) -> Card:
+    """The card each recipient gets, built when their copy is sent; the author's preview is this
+    same card with the preview banner above it, so it shows exactly what will be sent."""
+    view = announcement_view_of(copy, now, rules, zone)
+    return announcement_card(view, acknowledged=acknowledged, preview=preview, reminder=reminder)
 
 
 def list_button() -> Element:

@@ -1,4 +1,5 @@
-"""Renderers for announcements: the card each recipient gets, built when their copy is sent.
+"""Renderers for announcements: the card each recipient gets, built when their copy is sent by
+`cards.broadcasts.recipient_card`, the function that also builds the author's preview.
 
 A cancelled (or deleted) announcement renders as None, so the dispatcher cancels the copy instead
 of sending it: cancelling a running send stops even the copies already claimed by a dispatcher. An
@@ -17,17 +18,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cards.broadcasts import announcement_card, announcement_view, course_view_of
+from cards.broadcasts import recipient_card
 from cards.common import Card
 from config import Settings
 from delivery.renderers import Renderers
-from domain.broadcasts import Status
+from domain.broadcasts import LIVE, Status
 from domain.training import BookingRules
 from storage import broadcasts
 from storage.models import Announcement
 from storage.outbox import ClaimedMessage
-
-LIVE = frozenset({Status.SENDING, Status.SENT})
 
 
 def announcement_id_of(subject: str) -> int | None:
@@ -40,7 +39,7 @@ async def _live_announcement(session: AsyncSession, subject: str) -> Announcemen
     if announcement_id is None:
         return None
     announcement = await broadcasts.get(session, announcement_id)
-    if announcement is None or announcement.status not in LIVE:
+    if announcement is None or Status(announcement.status) not in LIVE:
         return None
     return announcement
 
@@ -54,18 +53,8 @@ def register(renderers: Renderers, settings: Settings) -> None:
     async def render(
         announcement: Announcement, session: AsyncSession, now: datetime, *, reminder: bool = False
     ) -> Card:
-        linked = await broadcasts.linked_course(session, announcement.course_id, now)
-        course = (
-            course_view_of(linked.course, linked.sessions, now, rules, zone) if linked else None
-        )
-        view = announcement_view(
-            announcement.id,
-            broadcasts.draft_of(announcement).content,
-            announcement.started_at,
-            zone,
-            course,
-        )
-        return announcement_card(view, reminder=reminder)
+        copy = await broadcasts.copy_of(session, announcement, now)
+        return recipient_card(copy, now, rules, zone, reminder=reminder)
 
     async def announcements(
         session: AsyncSession, messages: Sequence[ClaimedMessage], now: datetime

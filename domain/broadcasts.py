@@ -1,8 +1,10 @@
 """Announcements' rules: what may be written in one, when it may go out, and how it stands.
 
 Content limits and the Teams markdown subset, https-only links, sending hours (London wall time on
-working days), the announcement's life (draft, scheduled, sending, sent, cancelled), and how a
-recipient's delivery is summarised for the author's report. Pure: "now" is passed in.
+working days), the announcement's life (draft, scheduled, sending, sent, cancelled: the states,
+the moves between them and what each state allows, applied by `usecases.broadcasts` alone), who
+may read and acknowledge a sent one, what every recipient's copy shows, and how a recipient's
+delivery is summarised for the author's report. Pure: "now" is passed in.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from domain.audience import AudienceDefinition
+from domain.training import CourseFacts, SessionFacts
 from domain.working_days import add_working_days, is_working_day
 
 TITLE_MAX = 120
@@ -49,8 +52,43 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
+# What each state allows. Only a draft is edited, deleted, sent or scheduled: a scheduled one goes
+# back to being a draft (cancel) first.
 EDITABLE = frozenset({Status.DRAFT})
+SENDABLE = frozenset({Status.DRAFT})
 CANCELLABLE = frozenset({Status.SCHEDULED, Status.SENDING})
+RESENDABLE = frozenset({Status.SENT})
+# Shown to its author as a draft (with its audience), not as a delivery report.
+PLANNED = frozenset({Status.DRAFT, Status.SCHEDULED})
+# Copies are still going out: the dispatcher renders them (a cancelled send renders as nothing).
+LIVE = frozenset({Status.SENDING, Status.SENT})
+# Copies have gone out: a recipient may have one, and may read and acknowledge it.
+RECEIVED = frozenset({Status.SENDING, Status.SENT, Status.CANCELLED})
+
+# The announcement's life: from each state, the states it may move to. A sent announcement moves
+# back to sending when its failed copies are sent again.
+MOVES: Mapping[Status, frozenset[Status]] = {
+    Status.DRAFT: frozenset({Status.SCHEDULED, Status.SENDING}),
+    Status.SCHEDULED: frozenset({Status.DRAFT, Status.SENDING}),
+    Status.SENDING: frozenset({Status.SENT, Status.CANCELLED}),
+    Status.SENT: frozenset({Status.SENDING}),
+    Status.CANCELLED: frozenset(),
+}
+
+
+def can_move(current: Status, to: Status) -> bool:
+    return to in MOVES[current]
+
+
+def is_due(status: Status, scheduled_for: datetime | None, now: datetime) -> bool:
+    """A scheduled announcement whose time has come."""
+    return status == Status.SCHEDULED and scheduled_for is not None and scheduled_for <= now
+
+
+def recipient_may_see(status: Status, is_recipient: bool) -> bool:
+    """Whether someone who is not in the business team may see (and acknowledge) it: only a
+    recipient, and only once copies have gone out. A draft is nobody's but the business team's."""
+    return is_recipient and status in RECEIVED
 
 
 class Delivery(StrEnum):
@@ -85,6 +123,24 @@ class Content:
     def screened_text(self) -> str:
         """The free text to screen for identifiers, one field per line."""
         return "\n".join(part for part in (self.title, self.body, self.link_title) if part)
+
+
+@dataclass(frozen=True)
+class LinkedCourse:
+    """The course an announcement carries, with its sessions still to come."""
+
+    course: CourseFacts
+    sessions: tuple[SessionFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnnouncementCopy:
+    """What every recipient's copy shows, and its preview to the author: the same card."""
+
+    id: int
+    content: Content
+    started_at: datetime | None = None
+    course: LinkedCourse | None = None
 
 
 @dataclass(frozen=True)
@@ -166,12 +222,13 @@ def ack_reminder_problem(raw: str) -> tuple[int | None, str]:
     raw = raw.strip()
     if not raw or raw == "0":
         return None, ""
-    if not raw.isdigit():
+    # ASCII digits only: "²" passes `str.isdigit` and `int` refuses it.
+    if not (raw.isascii() and raw.isdigit()):
         return None, "Give a whole number of working days, or leave it empty."
-    days = int(raw)
-    if days > ACK_REMINDER_MAX_WORKING_DAYS:
+    # A long string of digits is too many days whatever it says (and `int` refuses past 4,300).
+    if len(raw) > 9 or int(raw) > ACK_REMINDER_MAX_WORKING_DAYS:
         return None, f"At most {ACK_REMINDER_MAX_WORKING_DAYS} working days."
-    return days, ""
+    return int(raw), ""
 
 
 # -- sending hours ---------------------------------------------------------------------------------

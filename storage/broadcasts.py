@@ -1,14 +1,15 @@
-"""Queries about announcements: drafts, audiences, sends, acknowledgements and the report.
+"""Queries and writes about announcements: drafts, audiences, the fan-out of a send,
+acknowledgements and the report.
 
-Every function takes an `AsyncSession`; the caller owns the unit of work
-(`async with sessions() as session, session.begin():`). Sending is split so that each step is one
-transaction and can be repeated safely: `start_send` freezes the audience and queues one outbox row
-per recipient; the dispatcher sends them; `finish_if_done` closes the send.
+Plain persistence: every function takes an `AsyncSession` and the caller owns the unit of work.
+What may happen to an announcement, when, by whom, and what the audit says is decided in
+`usecases.broadcasts`, the one place that moves an announcement from state to state. The fan-out
+is idempotent per send (rows are keyed by kind, announcement, recipient and send), so a send
+interrupted by a crash can be queued again and adds only what is missing.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,10 +42,18 @@ from domain.audience import (
     Choice,
     resolve,
 )
-from domain.broadcasts import Content, Delivery, Draft, ReportCounts, Status
-from domain.training import BookingStatus, CourseFacts, SessionFacts
+from domain.broadcasts import (
+    LIVE,
+    AnnouncementCopy,
+    Content,
+    Delivery,
+    Draft,
+    LinkedCourse,
+    ReportCounts,
+    Status,
+)
+from domain.training import BookingStatus
 from storage import outbox, training
-from storage.activity_log import record_audit
 from storage.models import (
     Agency,
     Announcement,
@@ -65,24 +74,6 @@ KIND = "announcement"
 ACK_REMINDER_KIND = "announcement_ack_reminder"
 
 
-def _audit(
-    session: AsyncSession,
-    announcement: Announcement,
-    person_id: int | None,
-    event: str,
-    changes: dict[str, tuple[object, object]] | None = None,
-) -> None:
-    """One announcement's audit rows (storage.activity_log.record_audit, keyed by its id)."""
-    record_audit(
-        session,
-        person_id=person_id,
-        entity=ENTITY,
-        entity_id=str(announcement.id),
-        event=event,
-        changes=changes,
-    )
-
-
 async def audience_options(session: AsyncSession) -> AudienceOptions:
     groups = await session.execute(select(Group.id, Group.name).order_by(Group.name))
     agencies = await session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
@@ -91,14 +82,6 @@ async def audience_options(session: AsyncSession) -> AudienceOptions:
         agencies=tuple(Choice(i, n) for i, n in agencies),
         courses=tuple(await course_choices(session)),
     )
-
-
-@dataclass(frozen=True)
-class LinkedCourse:
-    """The course an announcement carries, with its sessions still to come."""
-
-    course: CourseFacts
-    sessions: tuple[SessionFacts, ...] = ()
 
 
 async def linked_course(
@@ -226,7 +209,7 @@ async def get_for_update(session: AsyncSession, announcement_id: int) -> Announc
     )
 
 
-def _apply(announcement: Announcement, draft: Draft) -> None:
+def apply_draft(announcement: Announcement, draft: Draft) -> None:
     content = draft.content
     announcement.title = content.title
     announcement.body = content.body
@@ -253,130 +236,47 @@ def draft_of(announcement: Announcement) -> Draft:
     )
 
 
-async def create_draft(
+async def copy_of(
+    session: AsyncSession, announcement: Announcement, now: datetime
+) -> AnnouncementCopy:
+    """What a recipient's copy shows now (the linked course's sessions still to come)."""
+    return AnnouncementCopy(
+        announcement.id,
+        draft_of(announcement).content,
+        announcement.started_at,
+        await linked_course(session, announcement.course_id, now),
+    )
+
+
+async def insert_announcement(
     session: AsyncSession,
     draft: Draft,
     *,
+    status: Status,
     author_id: int,
     author_user_id: str,
     now: datetime,
-    screening_confirmed: bool = False,
 ) -> Announcement:
     announcement = Announcement(
         author_id=author_id,
         author_user_id=author_user_id,
-        status=Status.DRAFT,
+        status=status,
         created_at=now,
         updated_at=now,
     )
-    _apply(announcement, draft)
-    _note_screening(announcement, author_id, now, screening_confirmed)
+    apply_draft(announcement, draft)
     session.add(announcement)
     await session.flush()
-    _audit(session, announcement, author_id, "created")
-    _audit_screening(session, announcement, author_id, screening_confirmed)
     return announcement
 
 
-async def update_draft(
-    session: AsyncSession,
-    announcement: Announcement,
-    draft: Draft,
-    *,
-    editor_id: int,
-    now: datetime,
-    screening_confirmed: bool = False,
-) -> None:
-    before = draft_of(announcement)
-    _apply(announcement, draft)
-    announcement.updated_at = now
-    _note_screening(announcement, editor_id, now, screening_confirmed)
-    changes = {
-        name: (getattr(before.content, name), getattr(draft.content, name))
-        for name in ("title", "body", "image_url", "link_title", "link_url")
-        if getattr(before.content, name) != getattr(draft.content, name)
-    }
-    if before.audience != draft.audience:
-        changes["audience"] = (before.audience.as_json(), draft.audience.as_json())
-    if before.course_id != draft.course_id:
-        changes["course_id"] = (before.course_id, draft.course_id)
-    if before.ack_reminder_working_days != draft.ack_reminder_working_days:
-        changes["ack_reminder_working_days"] = (
-            before.ack_reminder_working_days,
-            draft.ack_reminder_working_days,
-        )
-    # Free text is audited by field name only; its words stay in the announcement itself.
-    for name in ("title", "body", "link_title"):
-        if name in changes:
-            changes[name] = ("(text)", "(text changed)")
-    if changes:
-        _audit(
-            session,
-            announcement,
-            editor_id,
-            "edited",
-            changes,
-        )
-    _audit_screening(session, announcement, editor_id, screening_confirmed)
+def note_screening(announcement: Announcement, person_id: int | None, at: datetime) -> None:
+    """Who confirmed that what identifier screening found is not personal data, and when."""
+    announcement.screening_confirmed_by = person_id
+    announcement.screening_confirmed_at = at
 
 
-def _note_screening(
-    announcement: Announcement, person_id: int, now: datetime, confirmed: bool
-) -> None:
-    if confirmed:
-        announcement.screening_confirmed_by = person_id
-        announcement.screening_confirmed_at = now
-
-
-def _audit_screening(
-    session: AsyncSession, announcement: Announcement, person_id: int, confirmed: bool
-) -> None:
-    if confirmed:
-        _audit(
-            session,
-            announcement,
-            person_id,
-            "screening_confirmed",
-        )
-
-
-async def duplicate(
-    session: AsyncSession,
-    original: Announcement,
-    *,
-    author_id: int,
-    author_user_id: str,
-    now: datetime,
-) -> Announcement:
-    """A new draft with the same content and audience; screening is not carried over."""
-    draft = draft_of(original)
-    title = draft.content.title
-    copy_title = title if title.startswith("Copy of ") else f"Copy of {title}"
-    content = Content(**{**draft.content.__dict__, "title": copy_title[:200]})
-    copy = await create_draft(
-        session,
-        Draft(content, draft.audience, draft.course_id, draft.ack_reminder_working_days),
-        author_id=author_id,
-        author_user_id=author_user_id,
-        now=now,
-    )
-    if original.screening_confirmed_at is not None:
-        # The same words were already confirmed as not personal data by someone.
-        copy.screening_confirmed_by = original.screening_confirmed_by
-        copy.screening_confirmed_at = original.screening_confirmed_at
-    return copy
-
-
-async def delete_draft(
-    session: AsyncSession, announcement: Announcement, *, person_id: int
-) -> None:
-    _audit(
-        session,
-        announcement,
-        person_id,
-        "deleted",
-        {"title": ("(text)", None)},
-    )
+async def delete(session: AsyncSession, announcement: Announcement) -> None:
     await session.delete(announcement)
     await session.flush()
 
@@ -408,73 +308,7 @@ async def recent(session: AsyncSession, limit: int = 15) -> list[Listed]:
     return [Listed(*row) for row in rows]
 
 
-# -- scheduling, sending, cancelling ---------------------------------------------------------------
-
-
-async def schedule(
-    session: AsyncSession,
-    announcement: Announcement,
-    *,
-    send_at: datetime,
-    person_id: int,
-    audience: Audience,
-    now: datetime,
-) -> None:
-    """Mark the announcement to go out at `send_at`; `start_due_sends` starts it then."""
-    announcement.status = Status.SCHEDULED
-    announcement.scheduled_for = send_at
-    announcement.updated_at = now
-    _audit(
-        session,
-        announcement,
-        person_id,
-        "scheduled",
-        {
-            "audience": (None, announcement.audience),
-            "people": (None, audience.count),
-            "reachable": (None, audience.reachable),
-            "scheduled_for": (None, send_at.isoformat()),
-        },
-    )
-
-
-async def unschedule(
-    session: AsyncSession, announcement: Announcement, *, person_id: int, now: datetime
-) -> None:
-    """Back to a draft: a scheduled announcement that has not started can be edited again."""
-    _audit(
-        session,
-        announcement,
-        person_id,
-        "unscheduled",
-        {"scheduled_for": (_iso(announcement.scheduled_for), None)},
-    )
-    announcement.status = Status.DRAFT
-    announcement.scheduled_for = None
-    announcement.updated_at = now
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-async def claim_for_sending(session: AsyncSession, announcement_id: int, now: datetime) -> bool:
-    """Move a scheduled announcement to sending, once: true for the one caller that did it.
-
-    The conditional UPDATE is the claim, so two instances starting due sends never both fan out.
-    """
-    result = await session.execute(
-        update(Announcement)
-        .where(Announcement.id == announcement_id, Announcement.status == Status.SCHEDULED)
-        .values(
-            status=Status.SENDING,
-            started_at=now,
-            send_number=Announcement.send_number + 1,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return (result.rowcount or 0) == 1
+# -- the fan-out of a send -------------------------------------------------------------------------
 
 
 async def freeze_recipients(
@@ -522,8 +356,9 @@ async def _freeze_as_arrays(
         recipients.c.reachable,
         literal(send_number),
     )
+    table = AnnouncementRecipient.metadata.tables[AnnouncementRecipient.__tablename__]
     await session.execute(
-        postgresql.insert(AnnouncementRecipient.__table__)
+        postgresql.insert(table)
         .from_select(["announcement_id", "person_id", "reachable", "send_number"], rows)
         .on_conflict_do_nothing(index_elements=["announcement_id", "person_id"])
     )
@@ -546,55 +381,23 @@ async def insert_ignoring_duplicates(
         await session.execute(statement, rows[start : start + batch])
 
 
-async def start_send(
-    session: AsyncSession,
-    announcement: Announcement,
-    audience: Audience,
-    *,
-    now: datetime,
-    person_id: int | None,
+async def queue_first_send(
+    session: AsyncSession, announcement_id: int, audience: Audience, now: datetime
 ) -> int:
-    """Freeze the audience and queue one outbox row per recipient: the first send.
-
-    Idempotent per send number (rows are keyed by kind, announcement, recipient and send), so a
-    fan-out interrupted by a crash can be run again and adds only what is missing.
-    """
-    announcement.status = Status.SENDING
-    announcement.send_number = 1
-    announcement.started_at = now
-    announcement.finished_at = None
-    announcement.updated_at = now
-    await freeze_recipients(session, announcement.id, audience, 1)
-    queued = await outbox.enqueue_for_people(
+    """Freeze the audience and queue one outbox row per recipient (send 1); returns how many
+    rows were new. Run again after a crash, it adds only what is missing."""
+    await freeze_recipients(session, announcement_id, audience, 1)
+    return await outbox.enqueue_for_people(
         session,
         select(AnnouncementRecipient.person_id).where(
-            AnnouncementRecipient.announcement_id == announcement.id
+            AnnouncementRecipient.announcement_id == announcement_id
         ),
         kind=KIND,
-        subject=subject_of(announcement.id),
+        subject=subject_of(announcement_id),
         occurrence=occurrence_of(1),
         not_before=now,
-        payload=_payload(announcement.id, 1),
+        payload=_payload(announcement_id, 1),
     )
-    _audit(
-        session,
-        announcement,
-        person_id,
-        "send_started",
-        {
-            "author_id": (None, announcement.author_id),
-            "audience": (None, json.dumps(announcement.audience, sort_keys=True)),
-            "people": (None, audience.count),
-            "reachable": (None, audience.reachable),
-            "left_out_guests": (None, audience.left_out_guests),
-            "left_out_inactive": (None, audience.left_out_inactive),
-            "scheduled_for": (None, _iso(announcement.scheduled_for)),
-            "started_at": (None, now.isoformat()),
-        },
-    )
-    if not audience.count:
-        await finish_if_done(session, announcement, now=now)
-    return queued
 
 
 def subject_of(announcement_id: int) -> str:
@@ -628,127 +431,60 @@ async def due_scheduled(session: AsyncSession, now: datetime) -> list[int]:
     return list(rows)
 
 
-async def start_if_due(session: AsyncSession, announcement_id: int, now: datetime) -> int | None:
-    """Start a scheduled send whose time has come; None when another instance already did.
-
-    The row lock (PostgreSQL) or the write lock (SQLite) serialises instances; the status check
-    after taking it is what makes the fan-out happen once.
-    """
-    announcement = await get_for_update(session, announcement_id)
-    if (
-        announcement is None
-        or announcement.status != Status.SCHEDULED
-        or announcement.scheduled_for is None
-        or announcement.scheduled_for > now
-    ):
-        return None
-    audience = await resolve_audience(session, AudienceDefinition.from_json(announcement.audience))
-    await start_send(session, announcement, audience, now=now, person_id=None)
-    return audience.count
-
-
-async def cancel_send(
-    session: AsyncSession, announcement: Announcement, *, person_id: int, now: datetime
-) -> int:
-    """Stop a running send: copies not yet sent are cancelled; returns how many."""
-    previous = announcement.status
-    announcement.status = Status.CANCELLED
-    announcement.cancelled_at = now
-    announcement.updated_at = now
-    # Copies already claimed by a dispatcher are stopped when they render (as nothing).
-    in_flight = await _waiting(session, announcement.id, [outbox.SENDING])
-    stopped = in_flight + await outbox.cancel_pending(
-        session,
-        subject=subject_of(announcement.id),
-        kinds=[KIND, ACK_REMINDER_KIND],
-        reason="announcement_cancelled",
-    )
-    _audit(
-        session,
-        announcement,
-        person_id,
-        "send_cancelled",
-        {
-            "status": (previous, Status.CANCELLED),
-            "not_sent": (None, stopped),
-            "cancelled_at": (None, now.isoformat()),
-        },
-    )
-    return stopped
-
-
-async def resend_failed(
-    session: AsyncSession, announcement: Announcement, *, now: datetime, person_id: int
-) -> int:
-    """A new send for the recipients whose copy failed, and for nobody else."""
-    failed = [
-        row.person_id
-        for row in await recipient_rows(session, announcement)
-        if row.delivery == Delivery.FAILED
-    ]
-    if not failed:
-        return 0
-    send_number = announcement.send_number + 1
-    for start in range(0, len(failed), 500):
+async def queue_resend(
+    session: AsyncSession,
+    announcement_id: int,
+    person_ids: Sequence[int],
+    send_number: int,
+    now: datetime,
+) -> None:
+    """Another send for these recipients only: their rows move to the new send number, and one
+    outbox row each is queued for it."""
+    for start in range(0, len(person_ids), 500):
         await session.execute(
             update(AnnouncementRecipient)
             .where(
-                AnnouncementRecipient.announcement_id == announcement.id,
-                AnnouncementRecipient.person_id.in_(failed[start : start + 500]),
+                AnnouncementRecipient.announcement_id == announcement_id,
+                AnnouncementRecipient.person_id.in_(person_ids[start : start + 500]),
             )
             .values(send_number=send_number)
             .execution_options(synchronize_session=False)
         )
-    await outbox.enqueue(session, _messages(announcement.id, send_number, failed, now))
-    announcement.send_number = send_number
-    announcement.status = Status.SENDING
-    announcement.finished_at = None
-    announcement.updated_at = now
-    _audit(
+    await outbox.enqueue(session, _messages(announcement_id, send_number, person_ids, now))
+
+
+async def failed_recipients(session: AsyncSession, announcement: Announcement) -> list[int]:
+    """The people whose copy failed in the send that last tried them."""
+    return [
+        row.person_id
+        for row in await recipient_rows(session, announcement)
+        if row.delivery == Delivery.FAILED
+    ]
+
+
+async def cancel_queued(session: AsyncSession, announcement_id: int) -> int:
+    """Cancel the copies not yet sent (and pending "Got it" reminders); returns how many copies
+    will not be sent, counting those a dispatcher has claimed (they render as nothing)."""
+    in_flight = await _waiting(session, announcement_id, [outbox.SENDING])
+    return in_flight + await outbox.cancel_pending(
         session,
-        announcement,
-        person_id,
-        "resent_to_failed",
-        {
-            "send_number": (send_number - 1, send_number),
-            "people": (None, len(failed)),
-            "started_at": (None, now.isoformat()),
-        },
+        subject=subject_of(announcement_id),
+        kinds=[KIND, ACK_REMINDER_KIND],
+        reason="announcement_cancelled",
     )
-    return len(failed)
 
 
-async def finish_if_done(
-    session: AsyncSession, announcement: Announcement, *, now: datetime
-) -> bool:
-    """Close a send once nothing of it is waiting: status sent, finish time and counts audited."""
-    if announcement.status != Status.SENDING:
-        return False
-    if await _waiting(session, announcement.id, [outbox.PENDING, outbox.SENDING]):
-        return False
-    last_sent = await session.scalar(
+async def waiting(session: AsyncSession, announcement_id: int) -> int:
+    """Copies not yet settled: pending, or claimed and in flight."""
+    return await _waiting(session, announcement_id, [outbox.PENDING, outbox.SENDING])
+
+
+async def last_sent_at(session: AsyncSession, announcement_id: int) -> datetime | None:
+    return await session.scalar(
         select(func.max(OutboxMessage.sent_at)).where(
-            OutboxMessage.kind == KIND, OutboxMessage.subject == subject_of(announcement.id)
+            OutboxMessage.kind == KIND, OutboxMessage.subject == subject_of(announcement_id)
         )
     )
-    counts = await report_counts(session, announcement)
-    announcement.status = Status.SENT
-    announcement.finished_at = last_sent or now
-    announcement.updated_at = now
-    _audit(
-        session,
-        announcement,
-        None,
-        "send_finished",
-        {
-            "recipients": (None, counts.recipients),
-            "sent": (None, counts.sent),
-            "failed": (None, counts.failed),
-            "unreachable": (None, counts.unreachable),
-            "finished_at": (None, announcement.finished_at.isoformat()),
-        },
-    )
-    return True
 
 
 async def _waiting(session: AsyncSession, announcement_id: int, statuses: list[str]) -> int:
@@ -931,7 +667,7 @@ async def ack_reminder_candidates(session: AsyncSession) -> list[AckCandidate]:
         )
         .where(
             Announcement.ack_reminder_working_days.is_not(None),
-            Announcement.status.in_([Status.SENDING, Status.SENT]),
+            Announcement.status.in_(sorted(LIVE)),
             AnnouncementAck.id.is_(None),
             reminded.id.is_(None),
         )

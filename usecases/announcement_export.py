@@ -4,23 +4,24 @@
 One row per recipient: name, work email, agency, status (sent, failed, not reachable, waiting,
 not sent), sent and acknowledged times in London time, which send reached them and the error type
 of a failure. The XLSX adds a Summary sheet with the counts the Executive asks for. Work contact
-details only, and no message text beyond the announcement's title.
+details only, and no message text beyond the announcement's title. It is the business team's: an
+admin (`--by` on the command line) or a system actor (the command line without `--by`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.broadcasts import Delivery, ReportCounts
 from fileformats.spreadsheets import ExportProblem, check_suffix, london_time, write_table
 from storage import broadcasts
 from storage.models import Announcement
+from usecases.context import Actor, SystemActor, UnitOfWork
 
-__all__ = ["ExportProblem", "export_announcement"]
+__all__ = ["ExportProblem", "ExportRequest", "export_announcement"]
 
 COLUMNS = ("name", "email", "agency", "status", "sent", "acknowledged", "send", "error")
 STATUS_WORDS = {
@@ -68,19 +69,32 @@ def summary_rows(
     ]
 
 
+@dataclass(frozen=True)
+class ExportRequest:
+    announcement_id: int
+    path: Path
+
+
 async def export_announcement(
-    sessions: async_sessionmaker[AsyncSession], announcement_id: int, path: Path, zone: ZoneInfo
+    actor: Actor, request: ExportRequest, work: UnitOfWork, *, zone: ZoneInfo
 ) -> int:
-    """Write the recipients of one announcement to `path`; returns how many were written."""
-    check_suffix(path)
-    async with sessions() as session:
-        announcement = await broadcasts.get(session, announcement_id)
+    """Write the recipients of one announcement to the request's path; returns how many were
+    written. Refusals and unknown announcements raise ExportProblem, and nothing is written."""
+    if not (isinstance(actor, SystemActor) or actor.is_admin):
+        raise ExportProblem("only the business team (an admin) may export an announcement")
+    check_suffix(request.path)
+    async with work.read() as session:
+        announcement = await broadcasts.get(session, request.announcement_id)
         if announcement is None:
-            raise ExportProblem(f"there is no announcement {announcement_id}")
+            raise ExportProblem(f"there is no announcement {request.announcement_id}")
         rows = await broadcasts.recipient_rows(session, announcement)
         counts = await broadcasts.report_counts(session, announcement)
     summary = summary_rows(announcement, counts, zone)
     write_table(
-        path, COLUMNS, recipient_table(rows, zone), sheet="Recipients", details=("Summary", summary)
+        request.path,
+        COLUMNS,
+        recipient_table(rows, zone),
+        sheet="Recipients",
+        details=("Summary", summary),
     )
     return len(rows)

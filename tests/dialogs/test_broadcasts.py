@@ -240,6 +240,47 @@ async def test_preview_sends_the_exact_card_to_the_author_only(harness):
     assert await scalar(harness, select(func.count()).select_from(AnnouncementAck)) == 0
 
 
+async def preview_card(harness, announcement_id: int) -> dict[str, Any]:
+    sent = await harness.submit(
+        ADMIN, {"verb": "broadcast_preview", "announcement_id": announcement_id}
+    )
+    return sent[0].cards[0]
+
+
+def without_banner(preview: dict[str, Any]) -> dict[str, Any]:
+    banner, *body = preview["body"]
+    assert "Preview: only you can see this" in card_text(banner)
+    return {**preview, "body": body}
+
+
+def without_sender_line(card: dict[str, Any]) -> dict[str, Any]:
+    """The card without "From the partnership business team · <the day it was sent>"."""
+    body = [e for e in card["body"] if "From the partnership business team" not in card_text(e)]
+    assert len(body) == len(card["body"]) - 1
+    return {**card, "body": body}
+
+
+async def test_the_preview_is_the_card_recipients_get(harness):
+    """One function builds both (cards.broadcasts.recipient_card): the preview is the sent card
+    with the preview banner above it; before sending, all but the day it was sent."""
+    await install(harness, ["P09"])
+    announcement_id = await ncn_draft(
+        harness,
+        course=str(await course_id(harness, "T2")),
+        image_url="https://riverside.example/images/training.png",
+        link_title="Calendar",
+        link_url="https://riverside.example/training",
+    )
+    before_sending = await preview_card(harness, announcement_id)
+    await harness.execute(ADMIN, "broadcast_send", {"announcement_id": announcement_id})
+    await harness.app[DISPATCHER].drain()
+    [received] = announcement_cards(harness, "P09")
+    assert book_buttons(received)  # the course and its sessions are on it
+
+    assert without_banner(await preview_card(harness, announcement_id)) == received
+    assert without_sender_line(without_banner(before_sending)) == without_sender_line(received)
+
+
 async def test_edit_duplicate_and_delete_a_draft(harness):
     announcement_id = await ncn_draft(harness)
     card = await harness.execute(ADMIN, "broadcast_edit", {"announcement_id": announcement_id})
@@ -500,10 +541,14 @@ async def test_got_it_is_recorded_once_and_the_card_shows_it(harness, clock):
     assert "on Tue 24 Nov 2026, 09:00" in card_text(again)  # the first click's time is kept
     assert await scalar(harness, select(func.count()).select_from(AnnouncementAck)) == 1
 
+    # Someone it was not sent to is answered as for an id that names nothing (it was the card).
     outsider = await harness.execute(
         demo_user("P02"), "broadcast_ack", {"announcement_id": announcement_id}
     )
-    assert "not in this announcement's audience" in card_text(outsider)
+    nothing = await harness.execute(demo_user("P02"), "broadcast_ack", {"announcement_id": 10**6})
+    assert outsider == nothing
+    assert "no longer here" in card_text(outsider)
+    assert compose()["title"] not in card_text(outsider)
     assert await scalar(harness, select(func.count()).select_from(AnnouncementAck)) == 1
 
     report = await harness.execute(ADMIN, "broadcast_report", {"announcement_id": announcement_id})
@@ -611,12 +656,22 @@ async def test_audience_leaves_out_guests_and_inactive_people(harness):
     assert [r.code for r in recipients] == ["P09", "P16", "P17", "P18"]
 
 
-@pytest.mark.parametrize("announcement_id", ["", "abc", None, 10**6, True])
-async def test_stale_or_broken_ids_get_a_clear_answer(harness, announcement_id):
+@pytest.mark.parametrize(
+    ("announcement_id", "answer"),
+    [
+        (10**6, "no longer here"),
+        # Not an id at all: the card-data model refuses it before any handler runs.
+        ("", "out of date or wrong"),
+        ("abc", "out of date or wrong"),
+        (None, "out of date or wrong"),
+        (True, "out of date or wrong"),
+    ],
+)
+async def test_stale_or_broken_ids_get_a_clear_answer(harness, announcement_id, answer):
     card = await harness.execute(ADMIN, "broadcast_open", {"announcement_id": announcement_id})
-    assert "no longer here" in card_text(card)
+    assert answer in card_text(card)
     card = await harness.execute(MEMBER, "broadcast_ack", {"announcement_id": announcement_id})
-    assert "no longer here" in card_text(card)
+    assert answer in card_text(card)
 
 
 async def test_the_admin_who_sends_gets_the_self_refreshing_report(harness):

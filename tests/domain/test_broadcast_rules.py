@@ -1,23 +1,36 @@
 """Announcement rules: content limits and the Teams markdown subset, https links, sending hours in
-London time across the clocks changing, and report counts."""
+London time across the clocks changing, report counts, and the announcement's life (its moves,
+what each state allows, who may see one that went out)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
 from domain.broadcasts import (
     BODY_MAX,
+    CANCELLABLE,
+    EDITABLE,
+    LIVE,
+    MOVES,
+    PLANNED,
+    RECEIVED,
+    RESENDABLE,
+    SENDABLE,
     TITLE_MAX,
     Content,
     Delivery,
     RecipientState,
     SendingHours,
+    Status,
     ack_reminder_due,
     ack_reminder_problem,
+    can_move,
     content_problems,
     count_states,
+    is_due,
     local_to_utc,
     next_sending_time,
+    recipient_may_see,
     schedule_problem,
     url_problem,
     within_hours,
@@ -99,10 +112,50 @@ def test_ack_reminder_days(raw, expected):
     assert ack_reminder_problem(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["-1", "two", "21", "1.5"])
+@pytest.mark.parametrize("raw", ["-1", "two", "21", "1.5", "²", "3²", "9" * 40, "1" * 5000])
 def test_ack_reminder_days_refused(raw):
     days, problem = ack_reminder_problem(raw)
     assert days is None and problem
+
+
+# -- the announcement's life ----------------------------------------------------------------------
+
+
+def test_the_life_of_an_announcement():
+    assert set(MOVES) == set(Status)
+    assert can_move(Status.DRAFT, Status.SENDING) and can_move(Status.DRAFT, Status.SCHEDULED)
+    assert can_move(Status.SCHEDULED, Status.DRAFT) and can_move(Status.SCHEDULED, Status.SENDING)
+    assert can_move(Status.SENDING, Status.SENT) and can_move(Status.SENDING, Status.CANCELLED)
+    assert can_move(Status.SENT, Status.SENDING)  # resend to failed
+    assert not any(can_move(Status.CANCELLED, to) for to in Status)
+    assert not can_move(Status.SENT, Status.DRAFT)
+    assert not can_move(Status.SENDING, Status.SENDING)
+
+
+def test_what_each_state_allows():
+    assert EDITABLE == SENDABLE == {Status.DRAFT}
+    assert {Status.SCHEDULED, Status.SENDING} == CANCELLABLE
+    assert {Status.SENT} == RESENDABLE
+    assert {Status.DRAFT, Status.SCHEDULED} == PLANNED
+    assert LIVE < RECEIVED
+    assert not PLANNED & RECEIVED
+    # Every state an action allows is one the action can move out of.
+    assert all(can_move(s, Status.SENDING) for s in SENDABLE | RESENDABLE)
+    assert all(MOVES[s] for s in CANCELLABLE)
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_only_a_recipient_of_one_that_went_out_may_see_it(status):
+    assert recipient_may_see(status, is_recipient=True) == (status in RECEIVED)
+    assert not recipient_may_see(status, is_recipient=False)
+
+
+def test_due_is_scheduled_and_its_time_has_come():
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    assert is_due(Status.SCHEDULED, now, now)
+    assert not is_due(Status.SCHEDULED, now + timedelta(seconds=1), now)
+    assert not is_due(Status.SCHEDULED, None, now)
+    assert not is_due(Status.DRAFT, now, now)
 
 
 # -- scheduling in London time ------------------------------------------------------------------

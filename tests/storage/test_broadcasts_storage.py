@@ -1,5 +1,6 @@
-"""Broadcast queries on SQLite and PostgreSQL: audience resolution through the database, sends that
-start once across instances, fan-out that can be repeated, acknowledgements once, and the export."""
+"""Broadcast queries on SQLite and PostgreSQL: audience resolution through the database, fan-out
+that can be repeated, acknowledgements once, and the export (a use case, as an actor). Sends that
+start once across instances are in tests/usecases/test_broadcasts.py."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ from storage.models import (
     Person,
 )
 from storage.models.outbox import OutboxMessage
-from usecases.announcement_export import ExportProblem, export_announcement
+from storage.people import find_by_code, viewer_for
+from usecases.announcement_export import ExportProblem, ExportRequest, export_announcement
+from usecases.context import COMMAND_LINE, UnitOfWork
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 LONDON = __import__("zoneinfo").ZoneInfo("Europe/London")
@@ -126,9 +129,10 @@ async def test_reachable_means_an_active_personal_conversation(sessions):
 async def make_announcement(sessions, definition: AudienceDefinition, **values) -> int:
     people = await ids_by_code(sessions, Person)
     async with sessions() as session, session.begin():
-        announcement = await broadcasts.create_draft(
+        announcement = await broadcasts.insert_announcement(
             session,
             Draft(Content("Title", "Body"), definition),
+            status=Status.DRAFT,
             author_id=people["P05"],
             author_user_id="29:P05",
             now=NOW,
@@ -143,33 +147,13 @@ async def count(sessions, model) -> int:
         return await session.scalar(select(func.count()).select_from(model))
 
 
-async def test_a_scheduled_send_starts_once_when_instances_race(sessions):
-    announcement_id = await make_announcement(
-        sessions,
-        AudienceDefinition(everyone=True),
-        status=Status.SCHEDULED,
-        scheduled_for=NOW - timedelta(minutes=1),
-    )
-
-    async def start() -> int | None:
-        async with sessions() as session, session.begin():
-            return await broadcasts.start_if_due(session, announcement_id, NOW)
-
-    results = await asyncio.gather(*(start() for _ in range(4)))
-    assert sorted(results, key=str) == [18, None, None, None]
-    assert await count(sessions, OutboxMessage) == 18
-    assert await count(sessions, AnnouncementRecipient) == 18
-
-
 async def test_fan_out_repeated_after_a_crash_adds_only_what_is_missing(sessions):
     announcement_id = await make_announcement(sessions, AudienceDefinition(everyone=True))
     async with sessions() as session, session.begin():
-        announcement = await broadcasts.get(session, announcement_id)
         audience = await broadcasts.resolve_audience(session, AudienceDefinition(everyone=True))
-        await broadcasts.start_send(session, announcement, audience, now=NOW, person_id=None)
+        assert await broadcasts.queue_first_send(session, announcement_id, audience, NOW) == 18
     async with sessions() as session, session.begin():
-        announcement = await broadcasts.get(session, announcement_id)
-        await broadcasts.start_send(session, announcement, audience, now=NOW, person_id=None)
+        assert await broadcasts.queue_first_send(session, announcement_id, audience, NOW) == 0
     assert await count(sessions, OutboxMessage) == 18
     assert await count(sessions, AnnouncementRecipient) == 18
 
@@ -201,9 +185,8 @@ async def sent_announcement(sessions) -> int:
         "P16": ("unreachable", "not_installed"),
     }
     async with sessions() as session, session.begin():
-        announcement = await broadcasts.get(session, announcement_id)
         audience = await broadcasts.resolve_audience(session, definition)
-        await broadcasts.start_send(session, announcement, audience, now=NOW, person_id=None)
+        await broadcasts.queue_first_send(session, announcement_id, audience, NOW)
         for code, (status, error) in outcomes.items():
             await session.execute(
                 update(OutboxMessage)
@@ -226,6 +209,11 @@ async def sent_announcement(sessions) -> int:
     return announcement_id
 
 
+async def export(sessions, announcement_id: int, out: Path) -> int:
+    request = ExportRequest(announcement_id, out)
+    return await export_announcement(COMMAND_LINE, request, UnitOfWork(sessions), zone=LONDON)
+
+
 async def test_report_counts_and_export_as_csv(sessions, tmp_path: Path):
     announcement_id = await sent_announcement(sessions)
     async with sessions() as session:
@@ -235,7 +223,7 @@ async def test_report_counts_and_export_as_csv(sessions, tmp_path: Path):
     assert (counts.pending, counts.acknowledged) == (2, 1)
 
     out = tmp_path / "report.csv"
-    assert await export_announcement(sessions, announcement_id, out, LONDON) == 6
+    assert await export(sessions, announcement_id, out) == 6
     with out.open(encoding="utf-8-sig") as handle:
         lines = {row["email"]: row for row in csv.DictReader(handle)}
     bethany = lines["bethany.olufemi@riverside.example"]
@@ -254,7 +242,7 @@ async def test_report_counts_and_export_as_csv(sessions, tmp_path: Path):
 async def test_export_as_xlsx_with_a_summary(sessions, tmp_path: Path):
     announcement_id = await sent_announcement(sessions)
     out = tmp_path / "report.xlsx"
-    await export_announcement(sessions, announcement_id, out, LONDON)
+    await export(sessions, announcement_id, out)
     workbook = load_workbook(out, read_only=True)
     recipients = list(workbook["Recipients"].iter_rows(values_only=True))
     summary = dict(workbook["Summary"].iter_rows(values_only=True))
@@ -276,10 +264,28 @@ async def test_export_as_xlsx_with_a_summary(sessions, tmp_path: Path):
 
 async def test_export_refuses_unknown_announcements_and_file_types(sessions, tmp_path: Path):
     with pytest.raises(ExportProblem, match="no announcement"):
-        await export_announcement(sessions, 999, tmp_path / "x.csv", LONDON)
+        await export(sessions, 999, tmp_path / "x.csv")
     announcement_id = await sent_announcement(sessions)
     with pytest.raises(ExportProblem, match=r"\.csv or \.xlsx"):
-        await export_announcement(sessions, announcement_id, tmp_path / "x.pdf", LONDON)
+        await export(sessions, announcement_id, tmp_path / "x.pdf")
+
+
+async def test_export_is_the_business_teams(sessions, tmp_path: Path):
+    announcement_id = await sent_announcement(sessions)
+    async with sessions() as session:
+        bethany, joanna = await find_by_code(session, "P09"), await find_by_code(session, "P05")
+        assert bethany is not None and joanna is not None
+        member, admin = await viewer_for(session, bethany), await viewer_for(session, joanna)
+    out = tmp_path / "report.csv"
+    with pytest.raises(ExportProblem, match="only the business team"):
+        await export_announcement(
+            member, ExportRequest(announcement_id, out), UnitOfWork(sessions), zone=LONDON
+        )
+    assert not out.exists()
+    written = await export_announcement(
+        admin, ExportRequest(announcement_id, out), UnitOfWork(sessions), zone=LONDON
+    )
+    assert written == 6
 
 
 def test_export_command(tmp_path: Path, monkeypatch, capsys):
@@ -304,6 +310,17 @@ def test_export_command(tmp_path: Path, monkeypatch, capsys):
     assert out.exists()
     assert manage_main(["export-announcement", "12345", str(tmp_path / "none.csv")]) == 1
     assert "no announcement 12345" in capsys.readouterr().err
+    by_member = ["--by", "bethany.olufemi@riverside.example"]
+    refused = tmp_path / "refused.csv"
+    assert manage_main(["export-announcement", str(announcement_id), str(refused), *by_member]) == 1
+    assert "only the business team" in capsys.readouterr().err
+    assert not refused.exists()
+    by_admin = ["--by", "joanna.fairclough@riverside.example"]
+    assert manage_main(["export-announcement", str(announcement_id), str(out), *by_admin]) == 0
+    assert "wrote 6 recipient(s)" in capsys.readouterr().out
+    by_stranger = ["--by", "nobody@riverside.example"]
+    assert manage_main(["export-announcement", str(announcement_id), str(out), *by_stranger]) == 1
+    assert "not on the roster" in capsys.readouterr().err
 
 
 async def test_migration_creates_the_broadcast_tables_as_modelled(tmp_path: Path):
