@@ -233,7 +233,10 @@ def _activity_problem(body: Any) -> str:
             return f"the activity's {name} must be an object with an id"
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith("http"):
         return "the activity has no serviceUrl"
-    for name in ("text", "id", "channelId", "name", "locale"):
+    if not isinstance(body.get("channelId"), str) or not body["channelId"]:
+        # Teams always names its channel ("msteams"); the SDK keys dialog state by it.
+        return "the activity has no channelId"
+    for name in ("text", "id", "name", "locale"):
         if name in body and body[name] is not None and not isinstance(body[name], str):
             return f"the activity's {name} must be a string"
     return _part_problem(body)

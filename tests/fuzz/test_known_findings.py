@@ -88,6 +88,22 @@ async def test_parts_the_sdk_would_fail_to_read_are_400(fuzz_app: FuzzApp, chang
     assert sent == []
 
 
+@pytest.mark.parametrize("channel", [None, ""])
+async def test_a_message_with_no_channel_is_400(fuzz_app: FuzzApp, channel):
+    """Was a crashed turn ("something went wrong"): dialog state is keyed by the channel, and the
+    SDK raised a TypeError building the key of an activity that named none."""
+    activity = fuzz_app.harness.activity(BETHANY, text="help")
+    activity["channelId"] = channel
+    before = await fuzz_app.snapshot()
+
+    status, payload, sent = await post_and_check(fuzz_app, activity)
+
+    assert status == 400, payload
+    assert "channelId" in payload["detail"]
+    assert sent == []
+    assert await fuzz_app.snapshot() == before
+
+
 # -- GET /calendar/{token}.ics: payloads only the secret's holder could sign -----------------------
 
 
