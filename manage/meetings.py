@@ -23,12 +23,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from config import Settings
 from config.reminder_rules import send_rules
 from domain.meetings import local_instant
+from domain.training import BookingStatus
 from fileformats.bookings import ExportProblem, write_bookings
 from fileformats.tabular import ImportErrors, ImportFailed, parse_british_date, read_table
 from storage import training
 from storage.db import make_engine, make_session_factory
 from storage.meetings import extend_all_series
 from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
+from usecases.context import COMMAND_LINE, UnitOfWork
+from usecases.training import (
+    AttendanceMarking,
+    AttendanceNotSaved,
+    AttendanceSaved,
+    mark_attendance,
+)
 
 Work = Callable[[Settings, async_sessionmaker[AsyncSession], argparse.Namespace], Awaitable[int]]
 Command = Callable[[Settings, argparse.Namespace], Awaitable[int]]
@@ -141,49 +149,54 @@ def _attended_from_file(path: Path, errors: ImportErrors) -> tuple[set[str], set
     return present, absent
 
 
+class _NotMarked(ValueError):
+    """Attendance cannot be marked as asked; the message says why."""
+
+
 async def _mark_attended(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], args: argparse.Namespace
 ) -> int:
     errors = ImportErrors()
     present = {e.lower() for e in args.emails}
     absent = {e.lower() for e in args.absent}
+    work = UnitOfWork(sessions)
     try:
         if args.file:
             from_file = _attended_from_file(args.file, errors)
             present |= from_file[0]
             absent |= from_file[1]
         errors.raise_if_any()
-        async with sessions() as session, session.begin():
-            changed = await _apply_attendance(session, settings, args.session, present, absent)
+        async with work.read() as session:
+            marking = await _marking(session, settings, args.session, present, absent)
+        # The command line has no signed-in person; the audit names the command line.
+        outcome = await mark_attendance(COMMAND_LINE, marking, work, now=_now(), zone=settings.zone)
     except ImportFailed as failure:
         return _failed(failure)
-    except training.AttendanceProblem as problem:
+    except _NotMarked as problem:
+        outcome = AttendanceNotSaved(str(problem))
+    if not isinstance(outcome, AttendanceSaved):
+        problem = outcome.problem if isinstance(outcome, AttendanceNotSaved) else outcome.value
         print(f"nothing was changed: {problem}", file=sys.stderr)
         return 1
-    print(f"attendance saved: {changed} change(s)")
+    print(f"attendance saved: {outcome.changed} change(s)")
     return 0
 
 
-async def _apply_attendance(
+async def _marking(
     session: AsyncSession, settings: Settings, reference: str, present: set[str], absent: set[str]
-) -> int:
+) -> AttendanceMarking:
     row = await training.find_session(session, reference, settings.zone)
     if row is None:
-        raise training.AttendanceProblem(f"there is no session {reference!r}")
+        raise _NotMarked(f"there is no session {reference!r}")
     people = await training.attendance(session, row.id)
     by_email = {p.email: p for p in people if p.status.holds_place}
     unknown = sorted((present | absent) - set(by_email))
     if unknown:
-        raise training.AttendanceProblem(
-            "these people hold no place on that session: " + ", ".join(unknown)
-        )
-    attended = {p.person_id for p in people if p.status == training.BookingStatus.ATTENDED}
+        raise _NotMarked("these people hold no place on that session: " + ", ".join(unknown))
+    attended = {p.person_id for p in people if p.status == BookingStatus.ATTENDED}
     attended |= {by_email[e].person_id for e in present}
     attended -= {by_email[e].person_id for e in absent}
-    # The command line has no signed-in person; the audit entry shows it came from no one.
-    return await training.mark_attendance(
-        session, row.id, attended, by_person_id=None, now=_now(), zone=settings.zone
-    )
+    return AttendanceMarking(row.id, frozenset(attended))
 
 
 async def _extend_series(
