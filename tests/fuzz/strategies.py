@@ -155,6 +155,8 @@ CARD_KEYS = (
     "announcement_id",
     "attendance",
     "clock",
+    "message",
+    "attended_1",
     "kind",
     "notified_on",
     "until",
