@@ -31,6 +31,7 @@ async def t2_and_two_people(work: UnitOfWork) -> tuple[int, int, int]:
         first, second = (
             await session.scalars(select(Person.id).order_by(Person.id).limit(2))
         ).all()
+    assert t2 is not None
     return t2, first, second
 
 
