@@ -1,20 +1,37 @@
 """Reminders in conversation: people's reminder preferences (typed or from the buttons on every
 reminder), the statutory clocks the business team records, and the admins' outbox status.
 
-Preferences are per person and honoured by the planners and again by the dispatcher at send time,
-so a snooze or pause chosen after a reminder was planned still holds.
+The decisions are `usecases.reminders`'; this module turns card data and typed words into its
+requests and its answers into cards. Preferences are per person and honoured by the planners and
+again by the dispatcher at send time, so a snooze or pause chosen after a reminder was planned
+still holds.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date
 from typing import Any
 
 from cards.action_reminders import action_reminder_card, action_reminder_saved_card
 from cards.actions import not_found_card, not_yours_to_update_card
 from cards.data.actions import ReminderSaveActionData
+from cards.data.reminders import (
+    ClockCloseData,
+    ClockFormData,
+    ClockListData,
+    ClockRecordData,
+    ReminderAskPauseData,
+    ReminderDigestData,
+    ReminderPauseData,
+    ReminderQuietDefaultData,
+    ReminderQuietHoursData,
+    ReminderResumeData,
+    ReminderSettingsData,
+    ReminderSingleData,
+    ReminderSnoozeData,
+    RemindersStatusData,
+)
 from cards.reminders import (
     ClockView,
     ErrorLine,
@@ -33,31 +50,13 @@ from config.reminder_rules import reminder_rules, send_rules
 from dialogs.actions import form_state, update_request
 from dialogs.registry import Registry, Reply, Turn
 from domain.permissions import Viewer
-from domain.reminder_preferences import (
-    SNOOZE_CHOICES,
-    parse_day,
-    parse_quiet_hours,
-    pause_problem,
-    snooze_until,
-    snooze_until_day,
-)
-from domain.reminders import (
-    Kind,
-    ReminderPreferences,
-    rapid_review_due,
-    working_days_left,
-)
+from domain.reminders import Kind, ReminderPreferences
 from domain.send_times import local_date
-from domain.working_days import add_working_days
-from storage import outbox, reminders
-from storage.models import StatutoryClock
+from usecases import reminders
 from usecases.actions import ActionRefused, ActionRules, save_update
+from usecases.reminders import ClockLine, Clocks, NotUnderstood, Refusal
 
 log = logging.getLogger(__name__)
-
-# The partnership's own reference for a notification: a short prefix and numbers (RR-2026-04,
-# SI/26/7), so that neither a name nor an NHS or case number fits in it.
-_REFERENCE = re.compile(r"^[A-Z]{1,5}[-/]?\d{1,4}([-/]\d{1,4}){0,2}$")
 
 
 def _viewer(turn: Turn) -> Viewer:
@@ -78,7 +77,7 @@ def _message_id(data: dict[str, Any]) -> int | None:
     return None
 
 
-async def _settings_reply(
+def _settings_reply(
     turn: Turn, preferences: ReminderPreferences, *, banner: str = "", error: str = ""
 ) -> Reply:
     rules = send_rules(turn.services.settings)
@@ -89,131 +88,87 @@ async def _settings_reply(
 # -- preferences ----------------------------------------------------------------------------------
 
 
-async def show_settings(turn: Turn, _data: dict[str, Any]) -> Reply:
-    async with turn.services.sessions() as session:
-        preferences = await reminders.preferences_of(session, _viewer(turn).person_id)
-    return await _settings_reply(turn, preferences)
+async def show_settings(turn: Turn, _data: ReminderSettingsData) -> Reply:
+    found = await reminders.preferences(_viewer(turn), turn.services.work)
+    return _settings_reply(turn, found.preferences)
 
 
-async def snooze(turn: Turn, data: dict[str, Any]) -> Reply:
+async def snooze(turn: Turn, data: ReminderSnoozeData) -> Reply:
     rules = send_rules(turn.services.settings)
-    viewer = _viewer(turn)
-    choice = data.get("until")
-    when = str(data.get("when") or "").strip()
-    if choice in SNOOZE_CHOICES:
-        until = snooze_until(str(choice), turn.now, rules)
-    elif when:
-        day = parse_day(when, _today(turn))
-        if day is None or day <= _today(turn):
-            return Reply.message(
-                "I couldn't use that day",
-                'Try "snooze until tomorrow", "snooze until monday" or "snooze until 5 January".',
-            )
-        until = snooze_until_day(day, rules)
-    else:
-        until = snooze_until("tomorrow", turn.now, rules)
-    message_id = _message_id(data)
-    async with turn.services.sessions() as session, session.begin():
-        preferences = await reminders.update_preferences(
-            session, viewer.person_id, snoozed_until=until
-        )
-        repeated = message_id is not None and await outbox.repeat_later(
-            session, message_id, person_id=viewer.person_id, not_before=until
-        )
-    log.info("person %s snoozed reminders", viewer.person_id)
-    banner = f"Snoozed until {instant_label(until, rules.zone)}."
-    if repeated:
+    request = reminders.SnoozeRequest(data.until, data.when, data.message)
+    snoozed = await reminders.snooze(
+        _viewer(turn), request, turn.services.work, now=turn.now, rules=rules
+    )
+    if isinstance(snoozed, NotUnderstood):
+        return Reply.message("I couldn't use that day", snoozed.problem)
+    banner = f"Snoozed until {instant_label(snoozed.until, rules.zone)}."
+    if snoozed.repeated:
         banner += " I'll send you this reminder again then."
-    return await _settings_reply(turn, preferences, banner=banner)
+    return _settings_reply(turn, snoozed.preferences, banner=banner)
 
 
-async def pause(turn: Turn, data: dict[str, Any]) -> Reply:
-    raw = str(data.get("paused_until") or data.get("date") or "").strip()
-    today = _today(turn)
-    until = parse_day(raw, today) if raw else None
-    problem = pause_problem(until, today)
-    if problem or until is None:
-        return Reply(card=pause_form_card(value=raw if until else "", error=problem))
-    viewer = _viewer(turn)
-    async with turn.services.sessions() as session, session.begin():
-        preferences = await reminders.update_preferences(
-            session, viewer.person_id, paused_until=until
-        )
-    log.info("person %s paused reminders", viewer.person_id)
-    return await _settings_reply(
+async def pause(turn: Turn, data: ReminderPauseData) -> Reply:
+    paused = await reminders.pause(
+        _viewer(turn),
+        data.day,
+        turn.services.work,
+        now=turn.now,
+        rules=send_rules(turn.services.settings),
+    )
+    if isinstance(paused, NotUnderstood):
+        return Reply(card=pause_form_card(value=paused.typed, error=paused.problem))
+    return _settings_reply(
         turn,
-        preferences,
-        banner=f"Reminders paused. They start again on {day_label(until)}.",
+        paused.preferences,
+        banner=f"Reminders paused. They start again on {day_label(paused.until)}.",
     )
 
 
-async def ask_pause_date(_turn: Turn, _data: dict[str, Any]) -> Reply:
+async def ask_pause_date(_turn: Turn, _data: ReminderAskPauseData) -> Reply:
     return Reply(card=pause_form_card())
 
 
-async def resume(turn: Turn, _data: dict[str, Any]) -> Reply:
-    viewer = _viewer(turn)
-    async with turn.services.sessions() as session, session.begin():
-        preferences = await reminders.update_preferences(
-            session, viewer.person_id, snoozed_until=None, paused_until=None
-        )
-    return await _settings_reply(turn, preferences, banner="Reminders are back on.")
+async def resume(turn: Turn, _data: ReminderResumeData) -> Reply:
+    resumed = await reminders.resume(_viewer(turn), turn.services.work)
+    return _settings_reply(turn, resumed.preferences, banner="Reminders are back on.")
 
 
-def _wants_digest(data: dict[str, Any]) -> bool:
-    value = data.get("on", True)
-    if isinstance(value, str):
-        return value.strip().lower() not in {"false", "0", "no", "off"}
-    return bool(value)
-
-
-async def digest(turn: Turn, data: dict[str, Any]) -> Reply:
-    viewer = _viewer(turn)
-    wanted = _wants_digest(data)
-    async with turn.services.sessions() as session, session.begin():
-        preferences = await reminders.update_preferences(
-            session, viewer.person_id, digest_only=wanted
-        )
+async def _digest(turn: Turn, wanted: bool) -> Reply:
+    changed = await reminders.digest(_viewer(turn), wanted, turn.services.work)
     banner = (
         "You'll get one weekly digest of your actions instead of single reminders."
         if wanted
         else "You'll get action reminders one at a time again."
     )
-    return await _settings_reply(turn, preferences, banner=banner)
+    return _settings_reply(turn, changed.preferences, banner=banner)
 
 
-async def single_reminders(turn: Turn, _data: dict[str, Any]) -> Reply:
-    return await digest(turn, {"on": False})
+async def digest(turn: Turn, data: ReminderDigestData) -> Reply:
+    return await _digest(turn, data.wanted)
 
 
-async def quiet_hours(turn: Turn, data: dict[str, Any]) -> Reply:
-    raw = str(data.get("hours") or "").strip()
-    quiet = parse_quiet_hours(raw)
-    viewer = _viewer(turn)
-    if quiet is None:
-        async with turn.services.sessions() as session:
-            preferences = await reminders.preferences_of(session, viewer.person_id)
-        return await _settings_reply(
-            turn,
-            preferences,
-            error='I couldn\'t read those times. Try "quiet hours 18:00-08:00".',
-        )
-    async with turn.services.sessions() as session, session.begin():
-        preferences = await reminders.update_preferences(
-            session, viewer.person_id, quiet_hours=quiet
-        )
-    return await _settings_reply(
-        turn, preferences, banner=f"No reminders between {quiet.start:%H:%M} and {quiet.end:%H:%M}."
+async def single_reminders(turn: Turn, _data: ReminderSingleData) -> Reply:
+    return await _digest(turn, False)
+
+
+async def quiet_hours(turn: Turn, data: ReminderQuietHoursData) -> Reply:
+    viewer, work = _viewer(turn), turn.services.work
+    changed = await reminders.quiet_hours(viewer, data.hours.strip(), work)
+    if isinstance(changed, NotUnderstood):
+        found = await reminders.preferences(viewer, work)
+        return _settings_reply(turn, found.preferences, error=changed.problem)
+    quiet = changed.preferences.quiet_hours
+    assert quiet is not None
+    return _settings_reply(
+        turn,
+        changed.preferences,
+        banner=f"No reminders between {quiet.start:%H:%M} and {quiet.end:%H:%M}.",
     )
 
 
-async def default_quiet_hours(turn: Turn, _data: dict[str, Any]) -> Reply:
-    viewer = _viewer(turn)
-    async with turn.services.sessions() as session, session.begin():
-        preferences = await reminders.update_preferences(
-            session, viewer.person_id, quiet_hours=None
-        )
-    return await _settings_reply(turn, preferences, banner="Using the partnership's quiet hours.")
+async def default_quiet_hours(turn: Turn, _data: ReminderQuietDefaultData) -> Reply:
+    changed = await reminders.default_quiet_hours(_viewer(turn), turn.services.work)
+    return _settings_reply(turn, changed.preferences, banner="Using the partnership's quiet hours.")
 
 
 # -- the update form on an action reminder --------------------------------------------------------
@@ -267,144 +222,87 @@ async def save_from_reminder(turn: Turn, data: ReminderSaveActionData) -> Reply:
 # -- the admins' status ---------------------------------------------------------------------------
 
 
-async def status(turn: Turn, _data: dict[str, Any]) -> Reply:
-    if not _viewer(turn).is_admin:
+async def status(turn: Turn, _data: RemindersStatusData) -> Reply:
+    found = await reminders.outbox_status(_viewer(turn), turn.services.work)
+    if isinstance(found, Refusal):
         return Reply.message("Admins only", "Reminders status is for the business team.")
-    async with turn.services.sessions() as session:
-        counts = await outbox.status_counts(session)
-        errors = await outbox.recent_errors(session)
-        next_due = await outbox.next_due(session)
-    lines = [ErrorLine(e.kind, e.status, e.error, e.at, e.attempts) for e in errors]
-    return Reply(
-        card=outbox_status_card(counts, lines, next_due=next_due, zone=turn.services.settings.zone)
+    lines = [ErrorLine(e.kind, e.status, e.error, e.at, e.attempts) for e in found.errors]
+    card = outbox_status_card(
+        found.counts, lines, next_due=found.next_due, zone=turn.services.settings.zone
     )
+    return Reply(card=card)
 
 
 # -- statutory clocks -----------------------------------------------------------------------------
 
 
-async def _panel_roles(turn: Turn) -> tuple[bool, bool]:
-    """(may read rapid reviews, may record and close them) for the person in this turn."""
-    viewer = _viewer(turn)
-    async with turn.services.sessions() as session:
-        panel = await reminders.group_id_by_code(session, reminders.RAPID_REVIEW_GROUP)
-    chairs_panel = panel is not None and panel in viewer.chaired_group_ids
-    manages = viewer.is_admin or chairs_panel
-    reads = manages or viewer.reads_everything or (panel is not None and panel in viewer.group_ids)
-    return reads, manages
-
-
-def _view(clock: StatutoryClock, today: date) -> ClockView:
+def _view(line: ClockLine) -> ClockView:
     return ClockView(
-        clock.id,
-        clock.reference,
-        clock.notified_on,
-        clock.due_on,
-        working_days_left(today, clock.due_on),
-        clock.closed_on,
+        line.clock_id,
+        line.reference,
+        line.notified_on,
+        line.due_on,
+        line.working_days_left,
+        line.closed_on,
     )
 
 
-async def list_clocks(turn: Turn, _data: dict[str, Any]) -> Reply:
-    reads, manages = await _panel_roles(turn)
-    if not reads:
+def _clocks_reply(turn: Turn, clocks: Clocks) -> Reply:
+    views = [_view(line) for line in clocks.lines]
+    return Reply(card=clocks_card(views, can_manage=clocks.can_manage, today=_today(turn)))
+
+
+def _admins_only() -> Reply:
+    return Reply.message(
+        "Admins only", "Serious incident notifications are recorded by the business team."
+    )
+
+
+async def list_clocks(turn: Turn, _data: ClockListData) -> Reply:
+    clocks = await reminders.list_clocks(_viewer(turn), turn.services.work, today=_today(turn))
+    if isinstance(clocks, Refusal):
         return Reply.message(
             "Not available to you",
             "Rapid reviews are shown to the Rapid Review Panel and the business team.",
         )
-    today = _today(turn)
-    async with turn.services.sessions() as session:
-        clocks = await reminders.recent_clocks(session, today)
-    return Reply(
-        card=clocks_card([_view(c, today) for c in clocks], can_manage=manages, today=today)
-    )
+    return _clocks_reply(turn, clocks)
 
 
-async def clock_form(turn: Turn, _data: dict[str, Any]) -> Reply:
-    _reads, manages = await _panel_roles(turn)
-    if not manages:
-        return Reply.message(
-            "Admins only", "Serious incident notifications are recorded by the business team."
-        )
+async def clock_form(turn: Turn, _data: ClockFormData) -> Reply:
+    if not await reminders.may_record_clocks(_viewer(turn), turn.services.work):
+        return _admins_only()
     return Reply(card=clock_form_card())
 
 
-def _clock_errors(reference: str, notified_raw: str, today: date) -> tuple[dict[str, str], date]:
-    errors: dict[str, str] = {}
-    if not _REFERENCE.match(reference):
-        errors["reference"] = (
-            "Use the partnership's reference: a short prefix and numbers, like RR-2026-04 "
-            "(no names, no NHS or case numbers)."
-        )
-    try:
-        notified_on = date.fromisoformat(notified_raw)
-    except ValueError:
-        errors["notified_on"] = "Please give the date the notification was made."
-        return errors, today
-    if notified_on > today:
-        errors["notified_on"] = "The notification date can't be in the future."
-    return errors, notified_on
+async def record_clock(turn: Turn, data: ClockRecordData) -> Reply:
+    typed, notified = data.reference.strip(), data.notified_on.strip()
+    recorded = await reminders.record_clock(
+        _viewer(turn),
+        reminders.ClockRequest(typed, notified),
+        turn.services.work,
+        today=_today(turn),
+        rules=reminder_rules(turn.services.settings),
+    )
+    if isinstance(recorded, Refusal):
+        return _admins_only()
+    if isinstance(recorded, reminders.ClockProblems):
+        card = clock_form_card(reference=typed, notified_on=notified, errors=recorded.errors)
+        return Reply(card=card)
+    return Reply(card=clock_recorded_card(_view(recorded.clock), recorded.reminder_days))
 
 
-async def record_clock(turn: Turn, data: dict[str, Any]) -> Reply:
-    _reads, manages = await _panel_roles(turn)
-    if not manages:
-        return Reply.message(
-            "Admins only", "Serious incident notifications are recorded by the business team."
-        )
-    typed = str(data.get("reference") or "").strip()
-    reference = typed.upper()
-    notified_raw = str(data.get("notified_on") or "").strip()
-    today = _today(turn)
-    errors, notified_on = _clock_errors(reference, notified_raw, today)
-    if errors:
-        return Reply(card=clock_form_card(reference=typed, notified_on=notified_raw, errors=errors))
-    rules = reminder_rules(turn.services.settings)
-    due_on = rapid_review_due(notified_on, rules)
-    try:
-        async with turn.services.sessions() as session, session.begin():
-            clock = await reminders.record_clock(
-                session,
-                reference=reference,
-                notified_on=notified_on,
-                due_on=due_on,
-                recorded_by=_viewer(turn).person_id,
-            )
-    except reminders.DuplicateReference:
-        return Reply(
-            card=clock_form_card(
-                reference=typed,
-                notified_on=notified_raw,
-                errors={"reference": f"{reference} is already recorded."},
-            )
-        )
-    log.info("statutory clock %s recorded", clock.id)
-    reminder_days = [
-        add_working_days(due_on, -days) for days in rules.rapid_review_reminder_working_days
-    ]
-    upcoming = [d for d in reminder_days if d >= today]
-    return Reply(card=clock_recorded_card(_view(clock, today), upcoming))
-
-
-async def close_clock(turn: Turn, data: dict[str, Any]) -> Reply:
-    _reads, manages = await _panel_roles(turn)
-    if not manages:
+async def close_clock(turn: Turn, data: ClockCloseData) -> Reply:
+    closed = await reminders.close_clock(
+        _viewer(turn),
+        reminders.ClockCloseRequest(data.clock),
+        turn.services.work,
+        today=_today(turn),
+    )
+    if closed == Refusal.NOT_FOUND:
+        return Reply.message("Not found", "That rapid review is no longer recorded.")
+    if isinstance(closed, Refusal):
         return Reply.message("Not allowed", "Only the business team or the panel chair can.")
-    clock_id = data.get("clock")
-    today = _today(turn)
-    async with turn.services.sessions() as session, session.begin():
-        clock = (
-            await reminders.find_clock(session, int(clock_id)) if str(clock_id).isdigit() else None
-        )
-        if clock is None:
-            return Reply.message("Not found", "That rapid review is no longer recorded.")
-        if clock.closed_on is None:
-            await reminders.close_clock(
-                session, clock, closed_on=today, closed_by=_viewer(turn).person_id
-            )
-            await outbox.cancel_pending(session, subject=f"clock:{clock.id}", reason="closed")
-        clocks = await reminders.recent_clocks(session, today)
-    return Reply(card=clocks_card([_view(c, today) for c in clocks], can_manage=True, today=today))
+    return _clocks_reply(turn, closed)
 
 
 def register(registry: Registry) -> None:
@@ -414,6 +312,7 @@ def register(registry: Registry) -> None:
         show_settings,
         example="reminder settings",
         description="snooze, pause or change how reminders reach you",
+        data=ReminderSettingsData,
     )
     registry.text(
         "snooze",
@@ -422,6 +321,7 @@ def register(registry: Registry) -> None:
         example="snooze until monday",
         description="no reminders until then",
         in_help=False,
+        data=ReminderSnoozeData,
     )
     registry.text(
         "pause",
@@ -432,6 +332,7 @@ def register(registry: Registry) -> None:
         pause,
         example="pause reminders until 5 January",
         description="pause reminders while you're on leave",
+        data=ReminderPauseData,
     )
     registry.text(
         "pause without a date",
@@ -440,6 +341,7 @@ def register(registry: Registry) -> None:
         example="pause reminders",
         description="pause reminders",
         in_help=False,
+        data=ReminderAskPauseData,
     )
     registry.text(
         "resume",
@@ -448,6 +350,7 @@ def register(registry: Registry) -> None:
         example="resume reminders",
         description="end a snooze or pause",
         in_help=False,
+        data=ReminderResumeData,
     )
     registry.text(
         "digest",
@@ -456,6 +359,7 @@ def register(registry: Registry) -> None:
         example="digest only",
         description="one weekly digest instead of single reminders",
         in_help=False,
+        data=ReminderDigestData,
     )
     registry.text(
         "single reminders",
@@ -464,6 +368,7 @@ def register(registry: Registry) -> None:
         example="single reminders",
         description="reminders one at a time",
         in_help=False,
+        data=ReminderSingleData,
     )
     registry.text(
         "quiet hours off",
@@ -472,6 +377,7 @@ def register(registry: Registry) -> None:
         example="quiet hours off",
         description="use the partnership's quiet hours",
         in_help=False,
+        data=ReminderQuietDefaultData,
     )
     registry.text(
         "quiet hours",
@@ -480,6 +386,7 @@ def register(registry: Registry) -> None:
         example="quiet hours 18:00-08:00",
         description="no reminders at these times",
         in_help=False,
+        data=ReminderQuietHoursData,
     )
     registry.text(
         "reminders status",
@@ -488,6 +395,7 @@ def register(registry: Registry) -> None:
         example="reminders status",
         description="(admins) what is waiting, sent, failed or unreachable",
         in_help=False,
+        data=RemindersStatusData,
     )
     registry.text(
         "record notification",
@@ -499,6 +407,7 @@ def register(registry: Registry) -> None:
         example="record serious incident notification",
         description="(business team) start a rapid review clock",
         in_help=False,
+        data=ClockFormData,
     )
     registry.text(
         "rapid reviews",
@@ -507,16 +416,17 @@ def register(registry: Registry) -> None:
         example="rapid reviews",
         description="rapid review countdowns",
         in_help=False,
+        data=ClockListData,
     )
-    registry.verb(Verb.REMINDER_SETTINGS, show_settings)
-    registry.verb(Verb.REMINDER_SNOOZE, snooze)
-    registry.verb(Verb.REMINDER_PAUSE, pause)
-    registry.verb(Verb.REMINDER_RESUME, resume)
-    registry.verb(Verb.REMINDER_DIGEST, digest)
-    registry.verb(Verb.REMINDER_QUIET_DEFAULT, default_quiet_hours)
-    registry.verb(Verb.REMINDERS_STATUS, status)
+    registry.verb(Verb.REMINDER_SETTINGS, show_settings, ReminderSettingsData)
+    registry.verb(Verb.REMINDER_SNOOZE, snooze, ReminderSnoozeData)
+    registry.verb(Verb.REMINDER_PAUSE, pause, ReminderPauseData)
+    registry.verb(Verb.REMINDER_RESUME, resume, ReminderResumeData)
+    registry.verb(Verb.REMINDER_DIGEST, digest, ReminderDigestData)
+    registry.verb(Verb.REMINDER_QUIET_DEFAULT, default_quiet_hours, ReminderQuietDefaultData)
+    registry.verb(Verb.REMINDERS_STATUS, status, RemindersStatusData)
     registry.verb(Verb.REMINDER_SAVE_ACTION, save_from_reminder, ReminderSaveActionData)
-    registry.verb(Verb.CLOCK_FORM, clock_form)
-    registry.verb(Verb.CLOCK_RECORD, record_clock)
-    registry.verb(Verb.CLOCK_LIST, list_clocks)
-    registry.verb(Verb.CLOCK_CLOSE, close_clock)
+    registry.verb(Verb.CLOCK_FORM, clock_form, ClockFormData)
+    registry.verb(Verb.CLOCK_RECORD, record_clock, ClockRecordData)
+    registry.verb(Verb.CLOCK_LIST, list_clocks, ClockListData)
+    registry.verb(Verb.CLOCK_CLOSE, close_clock, ClockCloseData)

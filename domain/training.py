@@ -76,6 +76,8 @@ class CourseFacts:
     online_url: str = ""
     description: str = ""
     complete_within_months: int | None = None
+    # A retired course stays on record (its sessions' registers) but takes no one.
+    active: bool = True
 
     @property
     def is_e_learning(self) -> bool:

@@ -22,13 +22,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config import Settings
 from config.reminder_rules import send_rules
 from domain.meetings import local_instant
+from domain.training import BookingStatus
 from fileformats.bookings import ExportProblem, write_bookings
 from fileformats.tabular import ImportErrors, ImportFailed, parse_british_date, read_table
 from manage.common import acting, add_by_argument, reading, report_failure
 from storage import training
 from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
-from usecases.context import Actor, UnitOfWork, person_id_of
+from usecases.context import Actor, UnitOfWork
 from usecases.housekeeping import extend_meeting_series
+from usecases.training import (
+    AttendanceMarking,
+    AttendanceNotSaved,
+    AttendanceSaved,
+    mark_attendance,
+)
 
 
 def _now() -> datetime:
@@ -115,6 +122,10 @@ def _attended_from_file(path: Path, errors: ImportErrors) -> tuple[set[str], set
     return present, absent
 
 
+class _NotMarked(ValueError):
+    """Attendance cannot be marked as asked; the message says why."""
+
+
 async def _mark_attended(
     settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
 ) -> int:
@@ -127,45 +138,36 @@ async def _mark_attended(
             present |= from_file[0]
             absent |= from_file[1]
         errors.raise_if_any()
-        async with work.write() as session:
-            changed = await _apply_attendance(
-                session, settings, args.session, present, absent, actor
-            )
+        async with work.read() as session:
+            marking = await _marking(session, settings, args.session, present, absent)
+        outcome = await mark_attendance(actor, marking, work, now=_now(), zone=settings.zone)
     except ImportFailed as failure:
         return _failed(failure)
-    except training.AttendanceProblem as problem:
+    except _NotMarked as problem:
+        outcome = AttendanceNotSaved(str(problem))
+    if not isinstance(outcome, AttendanceSaved):
+        problem = outcome.problem if isinstance(outcome, AttendanceNotSaved) else outcome.value
         print(f"nothing was changed: {problem}", file=sys.stderr)
         return 1
-    print(f"attendance saved: {changed} change(s)")
+    print(f"attendance saved: {outcome.changed} change(s)")
     return 0
 
 
-async def _apply_attendance(
-    session: AsyncSession,
-    settings: Settings,
-    reference: str,
-    present: set[str],
-    absent: set[str],
-    actor: Actor,
-) -> int:
+async def _marking(
+    session: AsyncSession, settings: Settings, reference: str, present: set[str], absent: set[str]
+) -> AttendanceMarking:
     row = await training.find_session(session, reference, settings.zone)
     if row is None:
-        raise training.AttendanceProblem(f"there is no session {reference!r}")
+        raise _NotMarked(f"there is no session {reference!r}")
     people = await training.attendance(session, row.id)
     by_email = {p.email: p for p in people if p.status.holds_place}
     unknown = sorted((present | absent) - set(by_email))
     if unknown:
-        raise training.AttendanceProblem(
-            "these people hold no place on that session: " + ", ".join(unknown)
-        )
-    attended = {p.person_id for p in people if p.status == training.BookingStatus.ATTENDED}
+        raise _NotMarked("these people hold no place on that session: " + ", ".join(unknown))
+    attended = {p.person_id for p in people if p.status == BookingStatus.ATTENDED}
     attended |= {by_email[e].person_id for e in present}
     attended -= {by_email[e].person_id for e in absent}
-    # Until attendance is a training use case taking the actor, its audit row names the person
-    # given by --by, or no one (rather than the command line's system actor).
-    return await training.mark_attendance(
-        session, row.id, attended, by_person_id=person_id_of(actor), now=_now(), zone=settings.zone
-    )
+    return AttendanceMarking(row.id, frozenset(attended))
 
 
 async def _extend_series(

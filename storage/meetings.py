@@ -56,8 +56,12 @@ def facts_of(meeting: Meeting) -> MeetingFacts:
     )
 
 
+async def meeting_row(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    return await session.get(Meeting, meeting_id)
+
+
 async def meeting_by_id(session: AsyncSession, meeting_id: int) -> MeetingFacts | None:
-    meeting = await session.get(Meeting, meeting_id)
+    meeting = await meeting_row(session, meeting_id)
     return None if meeting is None else facts_of(meeting)
 
 

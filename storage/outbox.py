@@ -701,14 +701,10 @@ async def next_claimable(session: AsyncSession) -> datetime | None:
     return min((t for t in (pending, leased) if t is not None), default=None)
 
 
-async def repeat_later(
-    session: AsyncSession, message_id: int, *, person_id: int, not_before: datetime
-) -> bool:
-    """Send a person's reminder again at `not_before` (they snoozed it); False when the row is not
-    theirs or was never sent. The copy is rendered from the data as it is then, like any row."""
-    row = await session.get(OutboxMessage, message_id)
-    if row is None or row.person_id != person_id or row.status != SENT:
-        return False
+async def repeat_later(session: AsyncSession, row: OutboxMessage, *, not_before: datetime) -> bool:
+    """Send a reminder again at `not_before` (its person snoozed it; whose it is, is the caller's
+    check); False when that copy is already queued. The copy is rendered from the data as it is
+    then, like any row."""
     base = row.occurrence.split("/snoozed-", 1)[0]
     copy = NewMessage(
         row.kind,

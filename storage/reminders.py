@@ -1,14 +1,16 @@
-"""Queries for reminders: people's reminder preferences and the statutory clocks.
+"""Queries and writes for reminders: people's reminder preferences and the statutory clocks.
 
 Preferences are read into the domain's `ReminderPreferences`; a person with no row has the
 partnership's defaults. Statutory clocks are the serious incident notifications the business team
-records, each with the rapid review's due date worked out when it is recorded.
+records, each with the rapid review's due date worked out when it is recorded. Who may change
+what, and the audit, are `usecases.reminders`'.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.reminders import ReminderPreferences
 from domain.send_times import QuietHours
-from storage.activity_log import record_audit
 from storage.models import Group, Membership, Person, ReminderPreference, StatutoryClock
 
 RAPID_REVIEW = "rapid_review"
@@ -80,6 +81,14 @@ async def all_preferences(session: AsyncSession) -> dict[int, ReminderPreference
     return {row.person_id: _to_domain(row) for row in rows}
 
 
+@dataclass(frozen=True)
+class PreferencesChange:
+    """A person's preferences after a change, and what changed (field: (before, after))."""
+
+    preferences: ReminderPreferences
+    changes: dict[str, tuple[object, object]]
+
+
 async def update_preferences(
     session: AsyncSession,
     person_id: int,
@@ -88,8 +97,8 @@ async def update_preferences(
     paused_until: date | None = _UNSET,
     digest_only: bool = _UNSET,
     quiet_hours: QuietHours | None = _UNSET,
-) -> ReminderPreferences:
-    """Change the given preferences (others are kept) and record the change in the audit log."""
+) -> PreferencesChange:
+    """Change the given preferences (others are kept)."""
     row = await session.get(ReminderPreference, person_id)
     if row is None:
         row = ReminderPreference(person_id=person_id, digest_only=False)
@@ -104,7 +113,7 @@ async def update_preferences(
     if quiet_hours is not _UNSET:
         wanted["quiet_start"] = f"{quiet_hours.start:%H:%M}" if quiet_hours else None
         wanted["quiet_end"] = f"{quiet_hours.end:%H:%M}" if quiet_hours else None
-    changes = {
+    changes: dict[str, tuple[object, object]] = {
         name: (getattr(row, name), value)
         for name, value in wanted.items()
         if getattr(row, name) != value
@@ -112,23 +121,10 @@ async def update_preferences(
     for name, value in wanted.items():
         setattr(row, name, value)
     await session.flush()
-    if changes:
-        record_audit(
-            session,
-            person_id=person_id,
-            entity="reminder_preferences",
-            entity_id=str(person_id),
-            event="changed",
-            changes=changes,
-        )
-    return _to_domain(row)
+    return PreferencesChange(_to_domain(row), changes)
 
 
 # -- statutory clocks -----------------------------------------------------------------------------
-
-
-class DuplicateReference(ValueError):
-    """A clock with this reference is already recorded."""
 
 
 async def find_clock(session: AsyncSession, clock_id: int) -> StatutoryClock | None:
@@ -145,17 +141,15 @@ async def find_clock_by_reference(
     )
 
 
-async def record_clock(
+async def add_clock(
     session: AsyncSession,
     *,
     reference: str,
     notified_on: date,
     due_on: date,
-    recorded_by: int,
+    recorded_by: int | None,
     group_code: str = RAPID_REVIEW_GROUP,
 ) -> StatutoryClock:
-    if await find_clock_by_reference(session, reference) is not None:
-        raise DuplicateReference(reference)
     clock = StatutoryClock(
         kind=RAPID_REVIEW,
         reference=reference,
@@ -166,34 +160,15 @@ async def record_clock(
     )
     session.add(clock)
     await session.flush()
-    record_audit(
-        session,
-        person_id=recorded_by,
-        entity="statutory_clock",
-        entity_id=str(clock.id),
-        event="recorded",
-        changes={
-            "reference": (None, reference),
-            "notified_on": (None, notified_on.isoformat()),
-            "due_on": (None, due_on.isoformat()),
-        },
-    )
     return clock
 
 
 async def close_clock(
-    session: AsyncSession, clock: StatutoryClock, *, closed_on: date, closed_by: int
+    session: AsyncSession, clock: StatutoryClock, *, closed_on: date, closed_by: int | None
 ) -> None:
     clock.closed_on = closed_on
     clock.closed_by = closed_by
-    record_audit(
-        session,
-        person_id=closed_by,
-        entity="statutory_clock",
-        entity_id=str(clock.id),
-        event="closed",
-        changes={"closed_on": (None, closed_on.isoformat())},
-    )
+    await session.flush()
 
 
 async def open_clocks(session: AsyncSession, today: date) -> list[StatutoryClock]:

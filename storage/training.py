@@ -1,11 +1,13 @@
-"""Queries about training: courses, sessions with their numbers, booking, cancelling, attendance.
+"""Queries and writes for training: courses, sessions with their numbers, bookings, enrolments,
+attendance, and the promotions the reminders outbox tells people about.
 
-Booking and cancelling are atomic per session: both lock the session row first (PostgreSQL
-`SELECT ... FOR UPDATE`; SQLite takes its write lock at `BEGIN IMMEDIATE`, see storage/db.py), then
-count and write, so two people clicking for the last place never both get it. A cancellation
-promotes the first person on the waiting list in the same transaction and returns them, and the
-promotion stays recorded on the booking (`promoted_at`) until `mark_promotion_notified`; the
-reminders outbox picks those up with `pending_promotion_notices`.
+Nothing here decides: who may book, whether a session is open, who moves up the waiting list and
+what goes in the audit are `usecases.training`'s. What this module gives it is the session row
+locked for the transaction (`locked_session`: PostgreSQL `SELECT ... FOR UPDATE`; SQLite takes
+its write lock at `BEGIN IMMEDIATE`, see storage/db.py), so that two people clicking for the last
+place queue up behind each other, and the plain writes of a booking's states. A promotion stays
+recorded on the booking (`promoted_at`) until `mark_promotion_notified`; the reminders outbox
+picks those up with `pending_promotion_notices`.
 
 For the reminders planner, `sessions_starting_between` lists sessions in a window with the people
 booked on each, in one query. Every function takes an `AsyncSession`; the caller owns the unit
@@ -18,25 +20,15 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Subquery, and_, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Subquery, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.meetings import Mode, local_instant
-from domain.training import (
-    Blocked,
-    BookingRules,
-    BookingStatus,
-    CourseFacts,
-    SessionFacts,
-    complete_by,
-    session_choice,
-)
+from domain.training import BookingStatus, CourseFacts, SessionFacts
 from domain.when import Candidate
-from storage.activity_log import record_audit
 from storage.models import Agency, Booking, Course, CourseSession, Enrolment, Person
 
 HOLDS_PLACE = (BookingStatus.BOOKED.value, BookingStatus.ATTENDED.value)
@@ -54,6 +46,7 @@ def course_facts_of(course: Course) -> CourseFacts:
         online_url=course.online_url,
         description=course.description,
         complete_within_months=course.complete_within_months,
+        active=course.active,
     )
 
 
@@ -98,6 +91,10 @@ async def _sessions(session: AsyncSession, *conditions: Any) -> list[SessionFact
     return [_session_facts(row, booked or 0, waiting or 0) for row, booked, waiting in rows]
 
 
+async def session_row(session: AsyncSession, session_id: int) -> CourseSession | None:
+    return await session.get(CourseSession, session_id)
+
+
 async def session_facts(session: AsyncSession, session_id: int) -> SessionFacts | None:
     found = await _sessions(session, CourseSession.id == session_id)
     return found[0] if found else None
@@ -109,11 +106,14 @@ async def sessions_between(
     end: datetime,
     *,
     course_ids: Collection[int] | None = None,
+    active_courses_only: bool = False,
 ) -> list[SessionFacts]:
     """Sessions starting in [start, end), earliest first, with booked and waiting counts."""
     conditions = [CourseSession.starts_at >= start, CourseSession.starts_at < end]
     if course_ids is not None:
         conditions.append(CourseSession.course_id.in_(list(course_ids)))
+    if active_courses_only:
+        conditions.append(CourseSession.course_id.in_(select(Course.id).where(Course.active)))
     return await _sessions(session, *conditions)
 
 
@@ -209,28 +209,7 @@ async def my_bookings(session: AsyncSession, person_id: int, since: datetime) ->
     ]
 
 
-# -- booking and cancelling ------------------------------------------------------------------
-
-
-class BookResult(StrEnum):
-    BOOKED = "booked"
-    WAITING = "waiting"
-    ALREADY_BOOKED = "already_booked"
-    ALREADY_WAITING = "already_waiting"
-    NOT_FOUND = "not_found"
-    SESSION_CANCELLED = "session_cancelled"
-    STARTED = "started"
-    CLOSED = "closed"
-
-
-@dataclass(frozen=True)
-class BookingOutcome:
-    result: BookResult
-    position: int | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.result in (BookResult.BOOKED, BookResult.WAITING)
+# -- booking and cancelling: the rows, locked and written (usecases.training decides) ----------
 
 
 async def locked_session_where(
@@ -246,8 +225,24 @@ async def locked_session_where(
     )
 
 
-async def _locked_session(session: AsyncSession, session_id: int) -> CourseSession | None:
+async def locked_session(session: AsyncSession, session_id: int) -> CourseSession | None:
     return await locked_session_where(session, CourseSession.id == session_id)
+
+
+def facts_of_row(row: CourseSession, booked: int = 0, waiting: int = 0) -> SessionFacts:
+    """A session row as the domain sees it, with the numbers the caller counted."""
+    return _session_facts(row, booked, waiting)
+
+
+async def booking_of(session: AsyncSession, session_id: int, person_id: int) -> Booking | None:
+    return await session.scalar(
+        select(Booking).where(Booking.session_id == session_id, Booking.person_id == person_id)
+    )
+
+
+async def places_held(session: AsyncSession, session_id: int) -> int:
+    """How many people hold a place (booked or attended) on this session."""
+    return await _count(session, session_id, HOLDS_PLACE)
 
 
 async def _count(session: AsyncSession, session_id: int, statuses: tuple[str, ...]) -> int:
@@ -261,174 +256,50 @@ async def _count(session: AsyncSession, session_id: int, statuses: tuple[str, ..
     )
 
 
-async def book_place(
+async def save_booking(
     session: AsyncSession,
+    booking: Booking | None,
+    *,
     session_id: int,
     person_id: int,
+    status: BookingStatus,
     now: datetime,
-    rules: BookingRules,
-    zone: ZoneInfo,
-) -> BookingOutcome:
-    """Book a place, or a place on the waiting list when the session is full."""
-    row = await _locked_session(session, session_id)
-    if row is None:
-        return BookingOutcome(BookResult.NOT_FOUND)
-    booking = await session.scalar(
-        select(Booking).where(Booking.session_id == session_id, Booking.person_id == person_id)
-    )
-    status = BookingStatus(booking.status) if booking is not None else None
-    if status is not None and status.holds_place:
-        return BookingOutcome(BookResult.ALREADY_BOOKED)
-    if status == BookingStatus.WAITING:
-        return BookingOutcome(
-            BookResult.ALREADY_WAITING, await waiting_position(session, session_id, person_id)
-        )
-    booked = await _count(session, session_id, HOLDS_PLACE)
-    facts = _session_facts(row, booked, 0)
-    choice = session_choice(facts, None, now, rules, zone)
-    refused = (
-        {
-            Blocked.SESSION_CANCELLED: BookResult.SESSION_CANCELLED,
-            Blocked.STARTED: BookResult.STARTED,
-            Blocked.BOOKING_CLOSED: BookResult.CLOSED,
-        }.get(choice.blocked)
-        if choice.blocked
-        else None
-    )
-    if refused is not None:
-        return BookingOutcome(refused)
-    new_status = BookingStatus.BOOKED if choice.can_book else BookingStatus.WAITING
+) -> Booking:
+    """Write a place or a place on the waiting list (a new row, or the person's old one reused)."""
     if booking is None:
         booking = Booking(session_id=session_id, person_id=person_id)
         session.add(booking)
-    booking.status = new_status.value
+    booking.status = status.value
     booking.queued_at = now
-    booking.booked_at = now if new_status == BookingStatus.BOOKED else None
+    booking.booked_at = now if status == BookingStatus.BOOKED else None
     booking.cancelled_at = None
     booking.promoted_at = booking.promotion_notified_at = None
     await session.flush()
-    record_audit(
-        session,
-        person_id=person_id,
-        entity="booking",
-        entity_id=str(booking.id),
-        event=new_status.value,
-        changes={"status": (status.value if status else None, new_status.value)},
-    )
-    if new_status == BookingStatus.BOOKED:
-        return BookingOutcome(BookResult.BOOKED)
-    return BookingOutcome(
-        BookResult.WAITING, await waiting_position(session, session_id, person_id)
-    )
+    return booking
 
 
-class CancelResult(StrEnum):
-    CANCELLED = "cancelled"
-    LEFT_WAITING_LIST = "left_waiting_list"
-    NOT_BOOKED = "not_booked"
-    TOO_LATE = "too_late"
-    STARTED = "started"
-    NOT_FOUND = "not_found"
-
-
-@dataclass(frozen=True)
-class Promotion:
-    """Someone moved off the waiting list into a place; they need telling."""
-
-    booking_id: int
-    session_id: int
-    person_id: int
-
-
-@dataclass(frozen=True)
-class CancelOutcome:
-    result: CancelResult
-    promoted: Promotion | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.result in (CancelResult.CANCELLED, CancelResult.LEFT_WAITING_LIST)
-
-
-async def cancel_place(
-    session: AsyncSession,
-    session_id: int,
-    person_id: int,
-    now: datetime,
-    rules: BookingRules,
-    zone: ZoneInfo,
-) -> CancelOutcome:
-    """Give up a place (while free cancellation lasts) or leave the waiting list.
-
-    A place given up goes to the first person on the waiting list, in the same transaction.
-    """
-    row = await _locked_session(session, session_id)
-    if row is None:
-        return CancelOutcome(CancelResult.NOT_FOUND)
-    booking = await session.scalar(
-        select(Booking).where(Booking.session_id == session_id, Booking.person_id == person_id)
-    )
-    status = BookingStatus(booking.status) if booking is not None else None
-    if booking is None or status is None or not status.is_active:
-        return CancelOutcome(CancelResult.NOT_BOOKED)
-    choice = session_choice(_session_facts(row, 0, 0), status, now, rules, zone)
-    if status == BookingStatus.WAITING:
-        if not choice.can_leave_waiting_list:
-            return CancelOutcome(CancelResult.STARTED)
-        _cancel(session, booking, now, status)
-        return CancelOutcome(CancelResult.LEFT_WAITING_LIST)
-    if choice.blocked in (Blocked.STARTED, Blocked.SESSION_CANCELLED):
-        return CancelOutcome(CancelResult.STARTED)
-    if not choice.can_cancel:
-        return CancelOutcome(CancelResult.TOO_LATE)
-    _cancel(session, booking, now, status)
-    await session.flush()
-    promoted = await _promote_first_waiting(session, row, now)
-    return CancelOutcome(CancelResult.CANCELLED, promoted)
-
-
-def _cancel(session: AsyncSession, booking: Booking, now: datetime, was: BookingStatus) -> None:
+async def cancel_booking(session: AsyncSession, booking: Booking, now: datetime) -> None:
     booking.status = BookingStatus.CANCELLED.value
     booking.cancelled_at = now
-    record_audit(
-        session,
-        person_id=booking.person_id,
-        entity="booking",
-        entity_id=str(booking.id),
-        event="cancelled",
-        changes={"status": (was.value, BookingStatus.CANCELLED.value)},
-    )
+    await session.flush()
 
 
-async def _promote_first_waiting(
-    session: AsyncSession, row: CourseSession, now: datetime
-) -> Promotion | None:
-    if row.cancelled or now >= row.starts_at:
-        return None
-    booked = await _count(session, row.id, HOLDS_PLACE)
-    if row.capacity is not None and booked >= row.capacity:
-        return None
-    first = await session.scalar(
+async def first_waiting(session: AsyncSession, session_id: int) -> Booking | None:
+    """The first person on the session's waiting list (queued earliest)."""
+    return await session.scalar(
         select(Booking)
-        .where(Booking.session_id == row.id, Booking.status == BookingStatus.WAITING.value)
+        .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITING.value)
         .order_by(Booking.queued_at, Booking.id)
         .limit(1)
     )
-    if first is None:
-        return None
-    first.status = BookingStatus.BOOKED.value
-    first.booked_at = first.promoted_at = now
-    first.promotion_notified_at = None
-    record_audit(
-        session,
-        person_id=None,
-        entity="booking",
-        entity_id=str(first.id),
-        event="promoted",
-        changes={"status": (BookingStatus.WAITING.value, BookingStatus.BOOKED.value)},
-    )
+
+
+async def promote(session: AsyncSession, booking: Booking, now: datetime) -> None:
+    """Give a waiting booking the place; the promotion stays recorded until it is told."""
+    booking.status = BookingStatus.BOOKED.value
+    booking.booked_at = booking.promoted_at = now
+    booking.promotion_notified_at = None
     await session.flush()
-    return Promotion(first.id, row.id, first.person_id)
 
 
 @dataclass(frozen=True)
@@ -496,24 +367,10 @@ async def mark_promotions_notified(
         .values(promotion_notified_at=at)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 # -- e-learning ----------------------------------------------------------------------------------
-
-
-class EnrolResult(StrEnum):
-    ENROLLED = "enrolled"
-    ALREADY_ENROLLED = "already_enrolled"
-    NOT_E_LEARNING = "not_e_learning"
-    NOT_FOUND = "not_found"
-
-
-@dataclass(frozen=True)
-class EnrolOutcome:
-    result: EnrolResult
-    enrolled_on: date | None = None
-    complete_by: date | None = None
 
 
 async def enrolment_of(session: AsyncSession, course_id: int, person_id: int) -> Enrolment | None:
@@ -522,38 +379,20 @@ async def enrolment_of(session: AsyncSession, course_id: int, person_id: int) ->
     )
 
 
-async def enrol(
-    session: AsyncSession, course_id: int, person_id: int, now: datetime, zone: ZoneInfo
-) -> EnrolOutcome:
-    course = await session.get(Course, course_id)
-    if course is None or not course.active:
-        return EnrolOutcome(EnrolResult.NOT_FOUND)
-    if course.mode != Mode.E_LEARNING.value:
-        return EnrolOutcome(EnrolResult.NOT_E_LEARNING)
-    existing = await enrolment_of(session, course_id, person_id)
-    if existing is not None:
-        return EnrolOutcome(
-            EnrolResult.ALREADY_ENROLLED,
-            existing.enrolled_at.astimezone(zone).date(),
-            existing.complete_by,
-        )
-    today = now.astimezone(zone).date()
+async def add_enrolment(
+    session: AsyncSession,
+    *,
+    course_id: int,
+    person_id: int,
+    now: datetime,
+    complete_by: date | None,
+) -> Enrolment:
     enrolment = Enrolment(
-        course_id=course_id,
-        person_id=person_id,
-        enrolled_at=now,
-        complete_by=complete_by(today, course.complete_within_months),
+        course_id=course_id, person_id=person_id, enrolled_at=now, complete_by=complete_by
     )
     session.add(enrolment)
     await session.flush()
-    record_audit(
-        session,
-        person_id=person_id,
-        entity="enrolment",
-        entity_id=str(enrolment.id),
-        event="enrolled",
-    )
-    return EnrolOutcome(EnrolResult.ENROLLED, today, enrolment.complete_by)
+    return enrolment
 
 
 # -- attendance, for the business team -----------------------------------------------------------
@@ -612,55 +451,19 @@ async def attendance(session: AsyncSession, session_id: int) -> list[AttendanceR
     )
 
 
-class AttendanceProblem(ValueError):
-    """Attendance cannot be marked as asked; the message says why."""
+async def places_by_person(session: AsyncSession, session_id: int) -> dict[int, Booking]:
+    """The bookings holding a place on this session (booked or attended), by person."""
+    rows = await session.scalars(
+        select(Booking).where(Booking.session_id == session_id, Booking.status.in_(HOLDS_PLACE))
+    )
+    return {booking.person_id: booking for booking in rows}
 
 
-async def mark_attendance(
-    session: AsyncSession,
-    session_id: int,
-    attended_person_ids: Collection[int],
-    *,
-    by_person_id: int | None,
-    now: datetime,
-    zone: ZoneInfo,
-) -> int:
-    """Set who attended among the people holding a place; returns how many changed.
-
-    Everyone booked is marked attended or not; it can be marked from the day of the session.
-    """
-    row = await _locked_session(session, session_id)
-    if row is None:
-        raise AttendanceProblem("that session no longer exists")
-    if now.astimezone(zone).date() < row.starts_at.astimezone(zone).date():
-        raise AttendanceProblem("attendance can be marked from the day of the session")
-    bookings = {
-        b.person_id: b
-        for b in await session.scalars(
-            select(Booking).where(Booking.session_id == session_id, Booking.status.in_(HOLDS_PLACE))
-        )
-    }
-    strangers = set(attended_person_ids) - set(bookings)
-    if strangers:
-        raise AttendanceProblem(f"{len(strangers)} of those people had no place on this session")
-    changed = 0
-    for person_id, booking in bookings.items():
-        wanted = (
-            BookingStatus.ATTENDED if person_id in attended_person_ids else BookingStatus.BOOKED
-        )
-        if booking.status != wanted.value:
-            record_audit(
-                session,
-                person_id=by_person_id,
-                entity="booking",
-                entity_id=str(booking.id),
-                event="attendance",
-                changes={"status": (booking.status, wanted.value)},
-            )
-            booking.status = wanted.value
-            booking.attendance_marked_at, booking.attendance_marked_by = now, by_person_id
-            changed += 1
-    return changed
+def set_attendance(
+    booking: Booking, status: BookingStatus, *, by_person_id: int | None, now: datetime
+) -> None:
+    booking.status = status.value
+    booking.attendance_marked_at, booking.attendance_marked_by = now, by_person_id
 
 
 @dataclass(frozen=True)

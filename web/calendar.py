@@ -18,16 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
 from domain.links import LinkExpired, LinkInvalid, read_link
-from fileformats.calendar_files import render_calendar
-from storage.models import CourseSession, Meeting
-from usecases.calendar_import import meeting_entry, session_entry
+from usecases.context import UnitOfWork
+from usecases.meetings import calendar_file
 
 log = logging.getLogger(__name__)
 
-MEETING_LINK, SESSION_LINK = "meeting", "session"
-# meetings.id and course_sessions.id are INTEGER columns: PostgreSQL refuses to compare one with a
-# larger number (an error, not "no row"), so a signed link past this names nothing.
-LARGEST_ID = 2**31 - 1
 ROUTE = "/calendar/{token:[A-Za-z0-9_-]{1,200}}.ics"
 
 
@@ -70,20 +65,9 @@ class CalendarFiles:
         )
 
     async def _calendar(self, kind: str, ident: int, now: datetime) -> bytes | None:
-        if ident > LARGEST_ID:
-            return None
-        async with self._sessions() as session:
-            if kind == MEETING_LINK:
-                meeting = await session.get(Meeting, ident)
-                entry = None if meeting is None else meeting_entry(meeting)
-            elif kind == SESSION_LINK:
-                row = await session.get(CourseSession, ident)
-                entry = None if row is None else session_entry(row)
-            else:
-                entry = None
-        if entry is None:
-            return None
-        return render_calendar([entry], self._settings.zone, now)
+        return await calendar_file(
+            kind, ident, UnitOfWork(self._sessions), now=now, zone=self._settings.zone
+        )
 
 
 def _plain(status: int, sentence: str) -> web.Response:

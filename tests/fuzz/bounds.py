@@ -107,7 +107,8 @@ def field_bounds(name: str, info: FieldInfo) -> FieldBounds | None:
 
 def model_bounds(model: type[BaseModel]) -> list[FieldBounds] | None:
     """Every field's bounds, or None when a field is of a type this module cannot probe."""
-    found = [field_bounds(name, info) for name, info in model.model_fields.items()]
+    # A card sends a field under its alias where it has one ("date" for `typed_day`).
+    found = [field_bounds(info.alias or name, info) for name, info in model.model_fields.items()]
     if any(bounds is None for bounds in found):
         return None
     return [bounds for bounds in found if bounds is not None]

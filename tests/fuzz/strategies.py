@@ -159,6 +159,8 @@ CARD_KEYS = (
     "announcement_id",
     "attendance",
     "clock",
+    "message",
+    "attended_1",
     "kind",
     "notified_on",
     "until",

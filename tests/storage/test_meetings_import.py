@@ -11,7 +11,6 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from domain.training import BookingRules
 from fileformats.tabular import ImportFailed
 from manage import cli as manage
 from manage import meetings as manage_meetings
@@ -21,6 +20,7 @@ from storage.db import make_engine, make_session_factory
 from storage.models import AuditEntry, CourseSession, Meeting, MeetingSeries
 from storage.schema import create_schema
 from tests.conftest import fresh_engine
+from tests.support.training import book_for
 from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
 from usecases.context import COMMAND_LINE, UnitOfWork
 
@@ -336,11 +336,11 @@ async def test_csv_import_with_cadence_and_a_confirmed_false_alarm(database_url,
 async def test_capacity_cannot_drop_below_places_already_booked(database_url, tmp_path):
     engine = await seeded(database_url)
     sessions = make_session_factory(engine)
-    async with sessions() as session, session.begin():
+    async with sessions() as session:
         row = await session.scalar(select(CourseSession).where(CourseSession.uid.like("%t2%")))
-        for person in (1, 2, 3):
-            await training.book_place(session, row.id, person, NOW, BookingRules(), LONDON)
         uid = row.uid
+    for person in (1, 2, 3):
+        await book_for(sessions, row.id, person, NOW)
     path = write(
         tmp_path, "s.csv", CSV_HEADER + f"session,,T2,16/02/2027,09:30,16:00,,,,,2,{uid},,,\n"
     )
@@ -381,12 +381,13 @@ def managed_database(tmp_path, monkeypatch):
         engine = make_engine(url)
         await create_schema(engine)
         await seed_demo(make_session_factory(engine))
-        async with make_session_factory(engine)() as session, session.begin():
+        sessions = make_session_factory(engine)
+        async with sessions() as session:
             row = await session.scalar(
                 select(CourseSession).where(CourseSession.uid.like("%t3-20261209%"))
             )
-            for person in (9, 15, 16):
-                await training.book_place(session, row.id, person, NOW, BookingRules(), LONDON)
+        for person in (9, 15, 16):
+            await book_for(sessions, row.id, person, NOW)
         await engine.dispose()
 
     asyncio.run(prepare())

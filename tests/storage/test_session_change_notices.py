@@ -13,14 +13,15 @@ from delivery.reminder_renderers import ReminderRenderers
 from domain.reminders import Kind
 from domain.session_changes import Change, ChangeNotice
 from domain.training import BookingRules
-from storage import training
 from storage.db import make_session_factory
 from storage.models import CourseSession, OutboxMessage
 from storage.outbox import ClaimedMessage
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text
+from tests.support.training import book_for, cancel_for
 from usecases.calendar_import import ImportCounts, ImportOptions, import_calendar
 from usecases.context import COMMAND_LINE, UnitOfWork
+from usecases.training import CancelResult
 
 LONDON = ZoneInfo("Europe/London")
 RULES = BookingRules()
@@ -43,10 +44,10 @@ async def t2_with_people(sessions) -> tuple[int, str]:
         await session.execute(
             update(CourseSession).where(CourseSession.id == row.id).values(capacity=2)
         )
-        for person in (*BOOKED, WAITING, GAVE_UP):
-            await training.book_place(session, row.id, person, NOW, RULES, LONDON)
-        await training.cancel_place(session, row.id, GAVE_UP, NOW, RULES, LONDON)
-        return row.id, row.uid
+    for person in (*BOOKED, WAITING, GAVE_UP):
+        await book_for(sessions, row.id, person, NOW, RULES)
+    await cancel_for(sessions, row.id, GAVE_UP, NOW, RULES)
+    return row.id, row.uid
 
 
 def t2_row(uid: str, day: str, start: str = "09:30", end: str = "16:00", cancelled: str = "no"):
@@ -209,9 +210,8 @@ async def test_nothing_to_send_once_the_notice_is_moot(sessions, tmp_path):
     assert await render(sessions, by_person[BOOKED[0]]) is not None
 
     # The person cancelled their place after the move was queued: nothing to tell them.
-    async with sessions() as session, session.begin():
-        result = await training.cancel_place(session, session_id, BOOKED[0], NOW, RULES, LONDON)
-    assert result.result == training.CancelResult.CANCELLED
+    result = await cancel_for(sessions, session_id, BOOKED[0], NOW, RULES)
+    assert result.result == CancelResult.CANCELLED
     assert await render(sessions, by_person[BOOKED[0]]) is None
 
     # Moved again by hand since (no import): this notice no longer says what is true.

@@ -1,5 +1,6 @@
-"""Booking on SQLite and PostgreSQL: capacity under concurrent clicks, the waiting list and its
-promotions, attendance, and the window queries the reminders planner uses."""
+"""Booking through `usecases.training` on SQLite and PostgreSQL: capacity under concurrent clicks,
+the waiting list and its promotions, attendance, and the window queries the reminders planner
+uses. Each person books for herself, as in the chat."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -8,15 +9,31 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, update
 
+from domain.permissions import Viewer
 from domain.training import BookingRules, BookingStatus
 from storage import meetings, training
 from storage.db import make_session_factory
 from storage.models import Booking, CourseSession, Meeting, Person
+from tests.support.training import terms
+from usecases import training as training_cases
+from usecases.context import UnitOfWork
+from usecases.training import (
+    AttendanceMarking,
+    AttendanceNotSaved,
+    AttendanceSaved,
+    BookingRequest,
+    BookResult,
+    CancelResult,
+    Promotion,
+)
 
 LONDON = ZoneInfo("Europe/London")
 RULES = BookingRules()
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-BookResult, CancelResult = training.BookResult, training.CancelResult
+
+
+def as_person(person_id: int, *, is_admin: bool = False) -> Viewer:
+    return Viewer(person_id, f"P{person_id:02d}", "", "", is_admin=is_admin)
 
 
 @pytest.fixture
@@ -43,13 +60,33 @@ async def people(sessions):
 
 
 async def book(sessions, session_id, person_id, now=NOW):
-    async with sessions() as session, session.begin():
-        return await training.book_place(session, session_id, person_id, now, RULES, LONDON)
+    return await training_cases.book(
+        as_person(person_id),
+        BookingRequest(session_id),
+        UnitOfWork(sessions),
+        now=now,
+        terms=terms(),
+    )
 
 
 async def cancel(sessions, session_id, person_id, now=NOW):
-    async with sessions() as session, session.begin():
-        return await training.cancel_place(session, session_id, person_id, now, RULES, LONDON)
+    return await training_cases.cancel(
+        as_person(person_id),
+        BookingRequest(session_id),
+        UnitOfWork(sessions),
+        now=now,
+        terms=terms(),
+    )
+
+
+async def mark(sessions, session_id, attended, *, by, now):
+    return await training_cases.mark_attendance(
+        as_person(by, is_admin=True),
+        AttendanceMarking(session_id, frozenset(attended)),
+        UnitOfWork(sessions),
+        now=now,
+        zone=LONDON,
+    )
 
 
 async def counts(sessions, session_id):
@@ -70,7 +107,7 @@ async def test_concurrent_clicks_never_overfill_a_session(sessions, capacity):
     results = [o.result for o in outcomes]
     assert results.count(BookResult.BOOKED) == capacity
     assert results.count(BookResult.WAITING) == len(everyone) - capacity
-    positions = sorted(o.position for o in outcomes if o.result == BookResult.WAITING)
+    positions = sorted(o.position or 0 for o in outcomes if o.result == BookResult.WAITING)
     assert positions == list(range(1, len(everyone) - capacity + 1))
     assert await counts(sessions, session_id) == {
         "booked": capacity,
@@ -110,7 +147,8 @@ async def test_a_cancellation_promotes_the_first_on_the_waiting_list(sessions):
     async with sessions() as session:
         assert await training.waiting_position(session, session_id, d) == 2
     outcome = await cancel(sessions, session_id, b)
-    assert outcome.promoted == training.Promotion(outcome.promoted.booking_id, session_id, c)
+    assert outcome.promoted is not None
+    assert outcome.promoted == Promotion(outcome.promoted.booking_id, session_id, c)
     async with sessions() as session:
         assert await training.waiting_position(session, session_id, d) == 1
         statuses = await training.statuses_for(session, c, [session_id])
@@ -129,7 +167,7 @@ async def test_leaving_the_waiting_list_promotes_no_one(sessions):
     for person in (a, b, c):
         await book(sessions, session_id, person)
     outcome = await cancel(sessions, session_id, b)
-    assert outcome == training.CancelOutcome(CancelResult.LEFT_WAITING_LIST)
+    assert (outcome.result, outcome.promoted) == (CancelResult.LEFT_WAITING_LIST, None)
     async with sessions() as session:
         assert await training.waiting_position(session, session_id, c) == 1
 
@@ -143,7 +181,7 @@ async def test_rebooking_after_cancelling_reuses_the_booking(sessions):
     assert await counts(sessions, session_id) == {"booked": 1}
 
 
-async def test_closing_and_free_cancellation_are_enforced_in_storage_too(sessions):
+async def test_closing_and_free_cancellation_are_enforced_in_the_use_case_too(sessions):
     session_id = await t2_session(sessions)
     a, b = (await people(sessions))[:2]
     await book(sessions, session_id, a)
@@ -162,21 +200,13 @@ async def test_attendance_is_marked_from_the_day_and_only_for_people_with_a_plac
     for person in (a, b, c):
         await book(sessions, session_id, person)
     before, on_the_day = NOW, datetime(2027, 2, 16, 16, 0, tzinfo=UTC)
-    async with sessions() as session, session.begin():
-        with pytest.raises(training.AttendanceProblem):
-            await training.mark_attendance(
-                session, session_id, {a}, by_person_id=None, now=before, zone=LONDON
-            )
-    async with sessions() as session, session.begin():
-        with pytest.raises(training.AttendanceProblem):  # c is only on the waiting list
-            await training.mark_attendance(
-                session, session_id, {a, c}, by_person_id=None, now=on_the_day, zone=LONDON
-            )
-    async with sessions() as session, session.begin():
-        changed = await training.mark_attendance(
-            session, session_id, {a}, by_person_id=b, now=on_the_day, zone=LONDON
-        )
-    assert changed == 1
+    assert isinstance(await mark(sessions, session_id, {a}, by=b, now=before), AttendanceNotSaved)
+    # c is only on the waiting list
+    assert isinstance(
+        await mark(sessions, session_id, {a, c}, by=b, now=on_the_day), AttendanceNotSaved
+    )
+    changed = await mark(sessions, session_id, {a}, by=b, now=on_the_day)
+    assert changed == AttendanceSaved(1)
     async with sessions() as session:
         rows = await training.attendance(session, session_id)
     assert {r.person_id: r.status for r in rows} == {
