@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cards.common import (
+    ButtonData,
     Card,
     Element,
     action_set,
@@ -130,7 +131,7 @@ def reason_text(choice: SessionChoice, rules: BookingRules, session: SessionFact
 
 
 def _session_actions(view: SessionView, course: CourseFacts, is_admin: bool) -> list[Element]:
-    ids = {"course_id": course.id, "session_id": view.session.id}
+    ids: ButtonData = {"course_id": course.id, "session_id": view.session.id}
     choice = view.choice
     actions: list[Element] = []
     if choice.can_book:
