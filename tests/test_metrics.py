@@ -283,7 +283,7 @@ async def test_a_job_cut_off_by_shutdown_ends_quietly(clock, caplog):
     running = asyncio.create_task(guarded("long", long_running, context)())
     await started.wait()
     running.cancel()
-    with caplog.at_level(logging.INFO, logger="jobs.scheduler"):
+    with caplog.at_level(logging.INFO, logger="jobs.context"):
         await running  # raises nothing
     assert [r.levelname for r in caplog.records] == ["INFO"]
     assert "stopped by shutdown" in caplog.records[0].getMessage()
