@@ -428,7 +428,7 @@ async def save_action_update(
     check = check_update(form, stored_action(action), today, allowed_email_domains)
     if _stale_version(form, action):
         return SaveResult("conflict", reference, check)
-    if check.outcome != "ok" or check.change is None:
+    if check.outcome != "ok":  # "ok" means a change was read (UpdateCheck.outcome)
         return SaveResult(check.outcome, reference, check)
     update_id = await _apply(session, viewer, action, check, now, today)
     log.info("action %s updated by person %s (update %s)", reference, viewer.code, update_id)

@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import changed_rows
 from storage.models import AuditEntry, ProcessedActivity
 
 
@@ -35,7 +36,7 @@ async def forget_activities_before(
         result = await session.execute(
             delete(ProcessedActivity).where(ProcessedActivity.received_at < cutoff)
         )
-    return result.rowcount or 0
+    return changed_rows(result)
 
 
 def retention_cutoff(now: datetime, hours: int = 24) -> datetime:

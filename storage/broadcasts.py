@@ -45,6 +45,7 @@ from domain.broadcasts import Content, Delivery, Draft, ReportCounts, Status
 from domain.training import BookingStatus, CourseFacts, SessionFacts
 from storage import outbox, training
 from storage.activity_log import record_audit
+from storage.db import changed_rows
 from storage.models import (
     Agency,
     Announcement,
@@ -474,7 +475,7 @@ async def claim_for_sending(session: AsyncSession, announcement_id: int, now: da
         )
         .execution_options(synchronize_session=False)
     )
-    return (result.rowcount or 0) == 1
+    return changed_rows(result) == 1
 
 
 async def freeze_recipients(
@@ -733,7 +734,8 @@ async def finish_if_done(
     )
     counts = await report_counts(session, announcement)
     announcement.status = Status.SENT
-    announcement.finished_at = last_sent or now
+    finished_at = last_sent or now
+    announcement.finished_at = finished_at
     announcement.updated_at = now
     _audit(
         session,
@@ -745,7 +747,7 @@ async def finish_if_done(
             "sent": (None, counts.sent),
             "failed": (None, counts.failed),
             "unreachable": (None, counts.unreachable),
-            "finished_at": (None, announcement.finished_at.isoformat()),
+            "finished_at": (None, finished_at.isoformat()),
         },
     )
     return True

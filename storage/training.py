@@ -37,6 +37,7 @@ from domain.training import (
 )
 from domain.when import Candidate
 from storage.activity_log import record_audit
+from storage.db import changed_rows
 from storage.models import Agency, Booking, Course, CourseSession, Enrolment, Person
 
 HOLDS_PLACE = (BookingStatus.BOOKED.value, BookingStatus.ATTENDED.value)
@@ -496,7 +497,7 @@ async def mark_promotions_notified(
         .values(promotion_notified_at=at)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return changed_rows(result)
 
 
 # -- e-learning ----------------------------------------------------------------------------------
