@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,7 +20,7 @@ from storage import actions
 from storage.db import make_session_factory
 from storage.models import Action, ActionLink, ActionUpdate, AuditEntry, Person
 from storage.people import viewer_for
-from usecases.plan_import import import_actions_file
+from usecases.plan_import import ImportCounts, import_actions_file
 from usecases.register_export import COLUMNS, register_rows, write_register
 
 TODAY = date(2026, 11, 24)
@@ -68,8 +69,15 @@ async def count(engine: AsyncEngine, model: type) -> int:
         return await session.scalar(select(func.count()).select_from(model)) or 0
 
 
-async def run_import(engine: AsyncEngine, path: Path, **options: object):
-    return await import_actions_file(make_session_factory(engine), path, today=TODAY, **options)
+async def run_import(
+    engine: AsyncEngine, path: Path, *, confirm_not_personal: bool = False
+) -> ImportCounts:
+    return await import_actions_file(
+        make_session_factory(engine),
+        path,
+        today=TODAY,
+        confirm_not_personal=confirm_not_personal,
+    )
 
 
 # -- importing ------------------------------------------------------------------------------------
@@ -194,12 +202,13 @@ async def test_reimport_updates_by_reference_and_keeps_every_update(seeded_engin
 async def test_xlsx_plans_import_from_the_actions_sheet(seeded_engine, tmp_path):
     workbook = Workbook()
     notes = workbook.active
+    assert isinstance(notes, Worksheet)  # a new workbook starts with one worksheet
     notes.title = "Read me"
     notes.append(["This sheet is ignored"])
     sheet = workbook.create_sheet("Actions")
     sheet.append(HEADER)
-    row = plan_row(overlaps_with="A15")
-    row["due"] = date(2027, 3, 31)  # a real date cell, as Excel stores it
+    # A real date cell, as Excel stores it.
+    row: dict[str, object] = {**plan_row(overlaps_with="A15"), "due": date(2027, 3, 31)}
     sheet.append([row.get(name, "") for name in HEADER])
     path = tmp_path / "plan.xlsx"
     workbook.save(path)
@@ -260,6 +269,7 @@ async def test_xlsx_export_has_real_dates_and_coloured_rag(seeded_engine, tmp_pa
     assert header == list(COLUMNS)
     a07 = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "A07")
     due = a07[header.index("due")]
+    assert isinstance(due.value, datetime)  # openpyxl reads a date cell as a datetime
     assert due.value.date() == date(2026, 8, 31)
     assert a07[header.index("derived_rag")].fill.fgColor.rgb.endswith("F4B6B6")
 

@@ -13,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audience import AudienceDefinition
 from domain.broadcasts import Content, Draft, Status
@@ -138,6 +139,12 @@ async def make_announcement(sessions, definition: AudienceDefinition, **values) 
         return announcement.id
 
 
+async def stored(session: AsyncSession, announcement_id: int) -> Announcement:
+    announcement = await broadcasts.get(session, announcement_id)
+    assert announcement is not None
+    return announcement
+
+
 async def count(sessions, model) -> int:
     async with sessions() as session:
         return await session.scalar(select(func.count()).select_from(model))
@@ -164,11 +171,11 @@ async def test_a_scheduled_send_starts_once_when_instances_race(sessions):
 async def test_fan_out_repeated_after_a_crash_adds_only_what_is_missing(sessions):
     announcement_id = await make_announcement(sessions, AudienceDefinition(everyone=True))
     async with sessions() as session, session.begin():
-        announcement = await broadcasts.get(session, announcement_id)
+        announcement = await stored(session, announcement_id)
         audience = await broadcasts.resolve_audience(session, AudienceDefinition(everyone=True))
         await broadcasts.start_send(session, announcement, audience, now=NOW, person_id=None)
     async with sessions() as session, session.begin():
-        announcement = await broadcasts.get(session, announcement_id)
+        announcement = await stored(session, announcement_id)
         await broadcasts.start_send(session, announcement, audience, now=NOW, person_id=None)
     assert await count(sessions, OutboxMessage) == 18
     assert await count(sessions, AnnouncementRecipient) == 18
@@ -201,7 +208,7 @@ async def sent_announcement(sessions) -> int:
         "P16": ("unreachable", "not_installed"),
     }
     async with sessions() as session, session.begin():
-        announcement = await broadcasts.get(session, announcement_id)
+        announcement = await stored(session, announcement_id)
         audience = await broadcasts.resolve_audience(session, definition)
         await broadcasts.start_send(session, announcement, audience, now=NOW, person_id=None)
         for code, (status, error) in outcomes.items():
@@ -229,7 +236,7 @@ async def sent_announcement(sessions) -> int:
 async def test_report_counts_and_export_as_csv(sessions, tmp_path: Path):
     announcement_id = await sent_announcement(sessions)
     async with sessions() as session:
-        announcement = await broadcasts.get(session, announcement_id)
+        announcement = await stored(session, announcement_id)
         counts = await broadcasts.report_counts(session, announcement)
     assert (counts.recipients, counts.sent, counts.failed, counts.unreachable) == (6, 2, 1, 1)
     assert (counts.pending, counts.acknowledged) == (2, 1)
@@ -257,7 +264,7 @@ async def test_export_as_xlsx_with_a_summary(sessions, tmp_path: Path):
     await export_announcement(sessions, announcement_id, out, LONDON)
     workbook = load_workbook(out, read_only=True)
     recipients = list(workbook["Recipients"].iter_rows(values_only=True))
-    summary = dict(workbook["Summary"].iter_rows(values_only=True))
+    summary = {name: value for name, value in workbook["Summary"].iter_rows(values_only=True)}
     workbook.close()
     assert recipients[0] == (
         "name",
