@@ -21,6 +21,12 @@ def conversation_type_of(turn_context: TurnContext) -> str:
     return kind if kind in {"personal", "groupChat", "channel"} else "personal"
 
 
+def conversation_id_of(turn_context: TurnContext) -> str:
+    conversation = turn_context.activity.conversation
+    assert conversation is not None  # the front door refuses one without (bot._activity_problem)
+    return conversation.id
+
+
 def tenant_of(turn_context: TurnContext) -> str:
     activity = turn_context.activity
     tenant = getattr(activity.conversation, "tenant_id", None)
@@ -75,7 +81,7 @@ class Installation:
         async with self._services.sessions() as session, session.begin():
             arrived = await conversations.save_reference(
                 session,
-                conversation_id=activity.conversation.id,
+                conversation_id=conversation_id_of(turn_context),
                 conversation_type=kind,
                 service_url=activity.service_url or "",
                 tenant_id=tenant_of(turn_context),
@@ -87,7 +93,7 @@ class Installation:
 
     async def uninstalled(self, turn_context: TurnContext) -> None:
         async with self._services.sessions() as session, session.begin():
-            changed = await conversations.deactivate(session, turn_context.activity.conversation.id)
+            changed = await conversations.deactivate(session, conversation_id_of(turn_context))
         log.info("bot removed from a conversation; %s reference(s) marked inactive", changed)
 
 

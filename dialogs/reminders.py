@@ -408,7 +408,9 @@ async def close_clock(turn: Turn, data: dict[str, Any]) -> Reply:
     today = _today(turn)
     async with turn.services.sessions() as session, session.begin():
         clock = (
-            await reminders.find_clock(session, int(clock_id)) if str(clock_id).isdigit() else None
+            await reminders.find_clock(session, int(str(clock_id)))
+            if str(clock_id).isdigit()
+            else None
         )
         if clock is None:
             return Reply.message("Not found", "That rapid review is no longer recorded.")

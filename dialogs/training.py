@@ -217,7 +217,9 @@ async def _send_confirmation(
     )
     confirmation = booking_confirmation_card(course, view, zone)
     activity = MessageFactory.attachment(CardFactory.adaptive_card(confirmation))
-    activity.summary = confirmation.get("fallbackText") or None
+    summary = confirmation.get("fallbackText")
+    if summary:  # otherwise the SDK's default, None
+        activity.summary = summary
     await turn.context.send_activity(activity)
 
 
