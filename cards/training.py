@@ -457,17 +457,20 @@ def _session(day: int, month: int, year: int = 2027, **changes: object) -> Sessi
         capacity=24,
         booked=19,
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 def _view(
     session: SessionFacts,
     status: BookingStatus | None,
     now: datetime = _NOW,
-    **extra: object,
+    *,
+    position: int | None = None,
+    calendar_url: str = "",
+    promoted: bool = False,
 ) -> SessionView:
     choice = session_choice(session, status, now, _RULES, _ZONE)
-    return SessionView(session, choice, **extra)  # type: ignore[arg-type]
+    return SessionView(session, choice, position, calendar_url, promoted)
 
 
 def gallery_states() -> list[tuple[str, Card]]:
