@@ -508,7 +508,7 @@ async def run(
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    port = runner.addresses[0][1]  # the port the OS gave the site
     service_url = f"http://127.0.0.1:{port}"
     # Each sender paces itself at its share, so together they keep to the tenant's limit.
     share = rate / senders

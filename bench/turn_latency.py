@@ -72,7 +72,9 @@ def echo_app() -> web.Application:
     bot = EchoBot()
 
     async def messages(request: web.Request) -> web.StreamResponse:
-        return await adapter.process(request, bot)
+        response = await adapter.process(request, bot)
+        assert response is not None, "only a websocket GET gets no response; this route is POST"
+        return response
 
     app = web.Application()
     app.router.add_post("/api/messages", messages)

@@ -183,7 +183,7 @@ def _sample_detail(**facts_changes: object) -> ActionDetail:
         id=3,
         reference="A03",
         text="Review subgroup terms of reference to remove duplicated functions",
-        facts=replace(facts_, **facts_changes),  # type: ignore[arg-type]
+        facts=replace(facts_, **facts_changes),
         priority_code="P1",
         priority_name="Effective partnerships",
         source_code="IS-25-26",

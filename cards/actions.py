@@ -265,7 +265,7 @@ def action_detail_card(
                 spacing="Medium",
             )
         )
-    buttons = []
+    buttons: list[Element] = []
     if can_update:
         buttons.append(execute("Update", Verb.ACTION_EDIT, style="positive", reference=s.reference))
     buttons.append(execute("My actions", Verb.ACTIONS_MINE))
@@ -414,8 +414,8 @@ def _suggestion_entry(reference: str, link: LinkEntry, can_update: bool) -> Elem
 class FormState:
     """What the form shows besides the stored action: what was typed, errors, screening."""
 
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict[str, str])
+    errors: dict[str, str] = field(default_factory=dict[str, str])
     findings: Sequence[FieldFinding] = ()
     fingerprint: str = ""
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from cards.common import (
+    ButtonData,
     Card,
     Element,
     action_set,
@@ -35,7 +36,7 @@ from cards.common import (
 from cards.meetings import when_text, where_text
 from cards.training import places_text
 from cards.verbs import Verb
-from domain.audience import AudienceOptions
+from domain.audience import AudienceOptions, Choice
 from domain.broadcasts import (
     BODY_MAX,
     LINK_TITLE_MAX,
@@ -191,7 +192,7 @@ def format_instant(instant: datetime, zone: ZoneInfo) -> str:
 
 
 def choices_of(options: AudienceOptions) -> ComposeChoices:
-    def listed(items: Sequence) -> tuple[Option, ...]:
+    def listed(items: Sequence[Choice]) -> tuple[Option, ...]:
         return tuple(Option(str(item.id), item.name) for item in items)
 
     return ComposeChoices(listed(options.groups), listed(options.agencies), listed(options.courses))
@@ -248,7 +249,7 @@ def course_view_of(
     """The linked course and its sessions as anyone not yet booked would see them now."""
     if course is None:
         return None
-    views = []
+    views: list[SessionView] = []
     for session in sessions:
         choice = session_choice(session, None, now, rules, zone)
         views.append(
@@ -316,7 +317,7 @@ def compose_card(
     body += _audience_inputs(form, choices, errors)
     if screening is not None:
         body.append(_screening_block(screening))
-    ids = {"announcement_id": announcement_id} if announcement_id else {}
+    ids: ButtonData = {"announcement_id": announcement_id} if announcement_id else {}
     actions = [execute("Save draft", Verb.BROADCAST_SAVE, style="positive", **ids)]
     actions.append(
         execute("Back", Verb.BROADCAST_OPEN, **ids)
@@ -330,7 +331,9 @@ def _with_error(element: Element, message: str) -> list[Element]:
     return [element, error_text(message)] if message else [element]
 
 
-def _content_inputs(form: ComposeForm, choices: ComposeChoices, errors: dict[str, str]) -> list:
+def _content_inputs(
+    form: ComposeForm, choices: ComposeChoices, errors: dict[str, str]
+) -> list[Element]:
     elements: list[Element] = []
     elements += _with_error(
         text_input(
@@ -398,7 +401,9 @@ def _content_inputs(form: ComposeForm, choices: ComposeChoices, errors: dict[str
     return elements
 
 
-def _audience_inputs(form: ComposeForm, choices: ComposeChoices, errors: dict[str, str]) -> list:
+def _audience_inputs(
+    form: ComposeForm, choices: ComposeChoices, errors: dict[str, str]
+) -> list[Element]:
     elements: list[Element] = [
         text("Who should receive it", weight="Bolder", spacing="Medium"),
         text(
@@ -535,7 +540,7 @@ def _course_block(course: CourseView) -> Element:
     so the announcement (and its "Got it") stays where it is.
     """
     items: list[Element] = [text(course.title, weight="Bolder")]
-    ids = {"course_id": course.course_id}
+    ids: ButtonData = {"course_id": course.course_id}
     if course.e_learning:
         items.append(text("E-learning, at your own pace.", subtle=True))
         items.append(action_set([submit("Enrol", Verb.COURSE_ENROL, style="positive", **ids)]))
@@ -544,7 +549,7 @@ def _course_block(course: CourseView) -> Element:
     for session in course.sessions:
         line = " · ".join(part for part in (session.when, session.where, session.places) if part)
         row = [column([text(line, spacing="None")])]
-        book = {**ids, "session_id": session.session_id}
+        book: ButtonData = {**ids, "session_id": session.session_id}
         if session.can_book:
             button = submit("Book", Verb.SESSION_BOOK, style="positive", **book)
             row.append(column([action_set([button])], "auto"))
@@ -634,7 +639,7 @@ def draft_card(
 
 
 def _left_out(audience: AudienceSummary) -> str:
-    parts = []
+    parts: list[str] = []
     if audience.guests:
         parts.append(f"{audience.guests} guest{'s' if audience.guests != 1 else ''}")
     if audience.inactive:
@@ -646,7 +651,7 @@ def _excerpt(body: str, limit: int = 280) -> str:
     return body if len(body) <= limit else body[: limit - 1].rstrip() + "…"
 
 
-def _schedule_inputs(announcement_id: int, schedule: ScheduleInput, hours: str) -> list:
+def _schedule_inputs(announcement_id: int, schedule: ScheduleInput, hours: str) -> list[Element]:
     elements: list[Element] = [
         text(
             "Or send it later (London time" + (f", {hours}" if hours else "") + ")",
@@ -739,7 +744,7 @@ def report_card(report: ReportView) -> Card:
                 size="Small",
             )
         )
-    ids = {"announcement_id": report.announcement.id}
+    ids: ButtonData = {"announcement_id": report.announcement.id}
     actions = [execute("Refresh", Verb.BROADCAST_REPORT, **ids)]
     if report.status in (Status.SENDING, Status.SCHEDULED):
         actions.append(execute("Cancel sending", Verb.BROADCAST_CANCEL, style="destructive", **ids))

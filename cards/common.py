@@ -13,6 +13,9 @@ from cards.verbs import Verb
 
 Card = dict[str, Any]
 Element = dict[str, Any]
+# What a button carries back beside its verb: JSON values. Typed Any rather than by value so that a
+# dict of ids can be spread into `execute(..., **data)` beside its keyword-only `style`.
+ButtonData = dict[str, Any]
 
 SCHEMA_URL = "http://adaptivecards.io/schemas/adaptive-card.json"
 CARD_VERSION = "1.5"

@@ -56,7 +56,7 @@ def all_states() -> list[tuple[str, Card]]:
 
 def write_gallery(directory: Path) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
     for name, card in all_states():
         if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", name):
             raise ValueError(f"gallery name {name!r} is not a plain file name")

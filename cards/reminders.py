@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from cards.common import (
+    ButtonData,
     Card,
     Element,
     action_set,
@@ -53,7 +54,7 @@ def plural(count: int, word: str) -> str:
 
 def reminder_actions(message_id: int | None, *, pause_from: date | None = None) -> list[Element]:
     """Snooze, pause until a date (leave) and digest instead: on every reminder card."""
-    data = {"message": message_id} if message_id is not None else {}
+    data: ButtonData = {"message": message_id} if message_id is not None else {}
     pause_card = {
         "type": "AdaptiveCard",
         "body": [
@@ -199,7 +200,8 @@ def event_reminder_card(event: EventReminder, *, message_id: int | None) -> Card
     if event.calendar_url:
         actions.append(open_url("Add to calendar", event.calendar_url))
     if event.open_verb is not None:
-        actions.append(submit("Open", event.open_verb, **(event.open_data or {})))
+        open_data: ButtonData = dict(event.open_data or {})
+        actions.append(submit("Open", event.open_verb, **open_data))
     actions += reminder_actions(message_id)[:2]
     return card(body, actions, fallback_text=f"{event.headline}: {event.title}")
 

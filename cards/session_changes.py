@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cards.common import (
+    ButtonData,
     Card,
     Element,
     card,
@@ -94,7 +95,7 @@ def _what_next(view: ChangeView, rules: BookingRules) -> list[Element]:
 
 def _actions(view: ChangeView) -> list[Element]:
     place, session = view.place, view.place.session
-    ids = {"course_id": session.course_id, "session_id": session.id}
+    ids: ButtonData = {"course_id": session.course_id, "session_id": session.id}
     actions: list[Element] = []
     if view.change != Change.CANCELLED:
         if place.calendar_url and place.choice.my_status == BookingStatus.BOOKED:

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cards.common import (
+    ButtonData,
     Card,
     Element,
     action_set,
@@ -130,7 +131,7 @@ def reason_text(choice: SessionChoice, rules: BookingRules, session: SessionFact
 
 
 def _session_actions(view: SessionView, course: CourseFacts, is_admin: bool) -> list[Element]:
-    ids = {"course_id": course.id, "session_id": view.session.id}
+    ids: ButtonData = {"course_id": course.id, "session_id": view.session.id}
     choice = view.choice
     actions: list[Element] = []
     if choice.can_book:
@@ -456,17 +457,20 @@ def _session(day: int, month: int, year: int = 2027, **changes: object) -> Sessi
         capacity=24,
         booked=19,
     )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(base, **changes)
 
 
 def _view(
     session: SessionFacts,
     status: BookingStatus | None,
     now: datetime = _NOW,
-    **extra: object,
+    *,
+    position: int | None = None,
+    calendar_url: str = "",
+    promoted: bool = False,
 ) -> SessionView:
     choice = session_choice(session, status, now, _RULES, _ZONE)
-    return SessionView(session, choice, **extra)  # type: ignore[arg-type]
+    return SessionView(session, choice, position, calendar_url, promoted)
 
 
 def gallery_states() -> list[tuple[str, Card]]:

@@ -66,7 +66,10 @@ def _boolean(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
-def _csv(env: Mapping[str, str], name: str, check: Callable[[str], bool] | None = None) -> tuple:
+def _csv(
+    env: Mapping[str, str], name: str, check: Callable[[str], object] | None = None
+) -> tuple[str, ...]:
+    """The comma-separated entries of a setting; `check` (any truthy answer passes) vets each."""
     items = tuple(part.strip() for part in _text(env, name).split(",") if part.strip())
     for item in items:
         if check is not None and not check(item):
@@ -100,7 +103,7 @@ class ReminderSettings:
     training_days_before: int = 14
     joining_instructions_working_days: int = 5
     rapid_review_working_days: int = 15
-    rapid_review_reminder_working_days: tuple = (10, 5, 2, 1)
+    rapid_review_reminder_working_days: tuple[int, ...] = (10, 5, 2, 1)
     send_time: str = "09:00"
     quiet_hours_start: str = "18:00"
     quiet_hours_end: str = "08:00"
@@ -138,9 +141,9 @@ class Settings:
     app_password: str = ""
     app_tenant_id: str = ""
     app_type: str = "SingleTenant"
-    allowed_tenant_ids: tuple = ()
-    admin_emails: tuple = ()
-    partnership_email_domains: tuple = ("riverside.example",)
+    allowed_tenant_ids: tuple[str, ...] = ()
+    admin_emails: tuple[str, ...] = ()
+    partnership_email_domains: tuple[str, ...] = ("riverside.example",)
     max_body_bytes: int = 256 * 1024
     viewer_cache_seconds: int = 30
     log_level: str = "INFO"
@@ -158,7 +161,7 @@ class Settings:
     link_secret: str = ""
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     # Announcements go out only between these London times on working days.
-    broadcast_hours: tuple = ("08:00", "18:00")
+    broadcast_hours: tuple[str, str] = ("08:00", "18:00")
     # Endpoints of the Bot Framework token service and OpenID metadata. Left empty they are the
     # public cloud's; tests point them at loopback.
     openid_metadata_url: str = ""

@@ -103,7 +103,10 @@ class CachingConnectorFactory(ConnectorFactory):
         key = (service_url, audience)
         client = self._cache.get(key)
         if client is None:
-            client = self._on_transport(await self._inner.create(service_url, audience))
+            # The SDK's abstract create says `audience: str`, but its own factory and callers pass
+            # None for "the default scope".
+            inner = await self._inner.create(service_url, audience)  # pyright: ignore[reportArgumentType]
+            client = self._on_transport(inner)
             self._cache[key] = client
             while len(self._cache) > self._limit:
                 self._cache.popitem(last=False)
@@ -120,7 +123,9 @@ class CachingConnectorFactory(ConnectorFactory):
         client = ConnectorClient(
             stock.config.credentials,
             base_url=stock.config.base_url,
-            pipeline_type=self._transport.pipeline,
+            # Typed as a pipeline class, but the SDK only calls it with the config
+            # (`pipeline_type(config)`), so a factory method fits.
+            pipeline_type=self._transport.pipeline,  # pyright: ignore[reportArgumentType]
         )
         added = stock.config.user_agent[len(client.config.user_agent) :].strip()
         if added:

@@ -352,7 +352,8 @@ class Dispatcher:
         personal = [m for m in messages if m.person_id is not None and not _to_conversation(m)]
         if not personal:
             return {}
-        preferences = await preferences_for(session, (m.person_id for m in personal))
+        person_ids = (m.person_id for m in personal if m.person_id is not None)
+        preferences = await preferences_for(session, person_ids)
         allowed_at: dict[ReminderPreferences, tuple[datetime | None, bool]] = {}
         held: dict[int, Settled] = {}
         for message in personal:

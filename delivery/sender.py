@@ -87,7 +87,9 @@ def outcome_of_error(error: BaseException) -> SendOutcome:
 
 def card_activity(card: Card) -> Activity:
     activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    activity.summary = card.get("fallbackText") or None
+    summary = card.get("fallbackText")
+    if summary:  # otherwise the SDK's default, None
+        activity.summary = summary
     return activity
 
 

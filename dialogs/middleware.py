@@ -33,7 +33,8 @@ class TurnMetrics(Middleware):
         outcome = "error"
         try:
             await logic()
-            outcome = context.turn_state.get(OUTCOME_KEY, "ok")
+            recorded = context.turn_state.get(OUTCOME_KEY)
+            outcome = recorded if isinstance(recorded, str) else "ok"
         finally:
             self._metrics.turn(context.activity.type, outcome, time.perf_counter() - started)
 

@@ -38,7 +38,9 @@ _SPACES = re.compile(r"\s+")
 
 def turn_of(context: TurnContext) -> Turn:
     """The `Turn` the router built for this activity (used inside waterfall dialogs)."""
-    return context.turn_state[TURN_KEY]
+    turn = context.turn_state[TURN_KEY]
+    assert isinstance(turn, Turn)  # the router puts it there before any dialog runs
+    return turn
 
 
 def normalise(text: str) -> str:
@@ -160,6 +162,7 @@ class PartnershipBot(TeamsActivityHandler):
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
         recipient = turn_context.activity.recipient
+        assert recipient is not None  # the front door refuses one without (bot._activity_problem)
         if any(member.id == recipient.id for member in members_added):
             await self._installation.installed(turn_context, await self._start_turn(turn_context))
 
@@ -167,6 +170,7 @@ class PartnershipBot(TeamsActivityHandler):
         self, members_removed: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
         recipient = turn_context.activity.recipient
+        assert recipient is not None  # the front door refuses one without (bot._activity_problem)
         if any(member.id == recipient.id for member in members_removed):
             await self._installation.uninstalled(turn_context)
 
@@ -212,7 +216,9 @@ class PartnershipBot(TeamsActivityHandler):
     @staticmethod
     async def _send(turn_context: TurnContext, card: Card) -> None:
         activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-        activity.summary = card.get("fallbackText") or None
+        summary = card.get("fallbackText")
+        if summary:  # otherwise the SDK's default, None
+            activity.summary = summary
         await turn_context.send_activity(activity)
 
 
@@ -221,7 +227,8 @@ def _execute_payload(value: Any) -> tuple[str, dict[str, Any]]:
     action = value.get("action") if isinstance(value, dict) else None
     if not isinstance(action, dict):
         return "", {}
-    data = action.get("data") if isinstance(action.get("data"), dict) else {}
+    raw_data = action.get("data")
+    data = raw_data if isinstance(raw_data, dict) else {}
     verb = action.get("verb") or data.get("verb") or ""
     return str(verb), data
 

@@ -154,7 +154,7 @@ class UpdateCheck:
     """The outcome of checking a form: what was typed, what is wrong, what screening found."""
 
     values: dict[str, str]
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict[str, str])
     findings: tuple[FieldFinding, ...] = ()
     change: ActionChange | None = None
     confirmed: bool = False
@@ -226,8 +226,11 @@ def parse_form_date(value: str) -> date | None:
     return None
 
 
-def _form_values(form: Mapping[str, Any]) -> dict[str, str]:
-    """The form as strings; anything that is not a plain value (a crafted payload) becomes ''."""
+def _form_values(form: Mapping[Any, Any]) -> dict[str, str]:
+    """The form as strings; anything that is not a plain value (a crafted payload) becomes ''.
+
+    Keys are typed Any on purpose: a crafted payload's keys are not trusted to be strings either.
+    """
     values: dict[str, str] = {}
     for key, value in form.items():
         if not isinstance(key, str):

@@ -17,7 +17,7 @@ Decisions taken here:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -132,9 +132,9 @@ class ActionDetail:
     revised_due_reason: str
     status_reason: str
     impact_evidence: str
-    updates: list[UpdateEntry] = field(default_factory=list)
+    updates: list[UpdateEntry] = field(default_factory=list[UpdateEntry])
     update_count: int = 0
-    links: list[LinkEntry] = field(default_factory=list)
+    links: list[LinkEntry] = field(default_factory=list[LinkEntry])
 
     @property
     def reference(self) -> str:
@@ -195,7 +195,7 @@ def drift_of(facts: ActionFacts, today: date, thresholds: RagThresholds) -> Drif
 
 def drift_words(drift: Drift) -> str:
     """A short sentence naming the drift, or '' when there is none."""
-    parts = []
+    parts: list[str] = []
     if drift.overdue_days:
         parts.append(f"overdue by {_days(drift.overdue_days)}")
     elif drift.due_soon and drift.due_in_days is not None:
@@ -322,10 +322,10 @@ class PriorityBar:
 class Overview:
     bars: list[PriorityBar]
     totals: dict[Bucket, int]
-    overdue: list[ActionSummary] = field(default_factory=list)
-    stale: list[ActionSummary] = field(default_factory=list)
-    due_soon: list[ActionSummary] = field(default_factory=list)
-    without_impact: list[ActionSummary] = field(default_factory=list)
+    overdue: list[ActionSummary] = field(default_factory=list[ActionSummary])
+    stale: list[ActionSummary] = field(default_factory=list[ActionSummary])
+    due_soon: list[ActionSummary] = field(default_factory=list[ActionSummary])
+    without_impact: list[ActionSummary] = field(default_factory=list[ActionSummary])
     disagreements: int = 0
 
     @property
@@ -401,11 +401,12 @@ def resolve_scope(
     options = [Scope("priority", c, n) for c, n in priorities] + [
         Scope("group", c, n) for c, n in groups
     ]
-    for matches in (
+    tests: tuple[Callable[[Scope], bool], ...] = (
         lambda s: s.code.lower() == wanted,
         lambda s: s.name.lower() == wanted,
         lambda s: re.search(rf"\b{re.escape(wanted)}\b", s.name.lower()) is not None,
-    ):
+    )
+    for matches in tests:
         found = [s for s in options if matches(s)]
         priority_hits = [s for s in found if s.kind == "priority"]
         if priority_hits:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,9 @@ class AudienceDefinition:
 def _ids(raw: Any) -> frozenset[int]:
     if not isinstance(raw, list | tuple | set | frozenset):
         return frozenset()
+    items = cast(Iterable[object], raw)  # stored JSON: the items may be anything
     return frozenset(
-        int(item) for item in raw if isinstance(item, int) and not isinstance(item, bool)
+        int(item) for item in items if isinstance(item, int) and not isinstance(item, bool)
     )
 
 
@@ -134,9 +135,9 @@ def resolve(definition: AudienceDefinition, candidates: Iterable[Candidate]) -> 
 class AudienceNames:
     """Display names for the ids in a definition, so it can be described in words."""
 
-    groups: Mapping[int, str] = field(default_factory=dict)
-    agencies: Mapping[int, str] = field(default_factory=dict)
-    courses: Mapping[int, str] = field(default_factory=dict)
+    groups: Mapping[int, str] = field(default_factory=dict[int, str])
+    agencies: Mapping[int, str] = field(default_factory=dict[int, str])
+    courses: Mapping[int, str] = field(default_factory=dict[int, str])
 
 
 def describe(definition: AudienceDefinition, names: AudienceNames) -> str:

@@ -213,7 +213,7 @@ def occurrences(
     expanded = rrulestr(
         normalise_rrule(rule), dtstart=first_local_start, ignoretz=True, forceset=True
     )
-    result = []
+    result: list[tuple[datetime, datetime]] = []
     for local_start in expanded.between(first_local_start, local_until, inc=True):
         if local_start in excluded_local_starts:
             continue

@@ -80,7 +80,7 @@ class Reminder:
     recipient_id: int
     occurrence: str
     not_before: datetime
-    payload: Mapping[str, Any] = field(default_factory=dict)
+    payload: Mapping[str, Any] = field(default_factory=dict[str, Any])
 
 
 @dataclass(frozen=True)
@@ -322,7 +322,7 @@ def _lead_nudges(action: ActionLike, today: date, rules: ReminderRules) -> list[
     due = effective_due(f)
     payload = {"due": due.isoformat()}
     if today <= due:
-        nudges = []
+        nudges: list[Reminder] = []
         starts = _working_days_from(due, -rules.due_soon_working_days)
         if starts <= today:
             nudges.append(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vRecur
+from icalendar import Calendar, Component, Event, vRecur
 
 __all__ = ["CalendarEntry", "IcsEvent", "IcsUnreadable", "read_events", "render_calendar"]
 
@@ -147,7 +147,7 @@ class IcsEvent:
     recurrence_id: datetime | date | None = None
 
 
-def _text(event: Event, name: str) -> str:
+def _text(event: Component, name: str) -> str:
     value = event.get(name)
     if value is None:
         return ""
@@ -156,7 +156,7 @@ def _text(event: Event, name: str) -> str:
     return str(value).strip()
 
 
-def _categories(event: Event) -> list[str]:
+def _categories(event: Component) -> list[str]:
     raw = event.get("CATEGORIES")
     if raw is None:
         return []
@@ -168,7 +168,7 @@ def _categories(event: Event) -> list[str]:
     return [c for c in found if c]
 
 
-def _exdates(event: Event) -> list[datetime | date]:
+def _exdates(event: Component) -> list[datetime | date]:
     raw = event.get("EXDATE")
     if raw is None:
         return []
@@ -176,7 +176,7 @@ def _exdates(event: Event) -> list[datetime | date]:
     return [item.dt for value in values for item in getattr(value, "dts", [])]
 
 
-def _teams_url(event: Event, description: str) -> str:
+def _teams_url(event: Component, description: str) -> str:
     for name in ("URL", *TEAMS_URL_PROPERTIES):
         value = _text(event, name)
         if value.startswith("https://"):
@@ -185,7 +185,7 @@ def _teams_url(event: Event, description: str) -> str:
     return found.group(0) if found else ""
 
 
-def _moment(event: Event, name: str) -> datetime | date | None:
+def _moment(event: Component, name: str) -> datetime | date | None:
     value = event.get(name)
     return None if value is None else value.dt
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -52,7 +53,9 @@ async def run_counted(name: str, job: JobFunction, context: JobContext) -> bool:
     return outcome == "ok"
 
 
-def guarded(name: str, job: JobFunction, context: JobContext) -> Callable[[], Awaitable[None]]:
+def guarded(
+    name: str, job: JobFunction, context: JobContext
+) -> Callable[[], Coroutine[Any, Any, None]]:
     """A job for the scheduler (`run_counted`). A run cut off by the app stopping is no failure
     (its work is idempotent and is done again after the restart), so it ends quietly rather than
     with the scheduler's traceback."""

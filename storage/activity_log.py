@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.db import changed_rows
 from storage.models import AuditEntry, ProcessedActivity
 
 
@@ -32,7 +33,7 @@ async def forget_activities_before(session: AsyncSession, cutoff: datetime) -> i
     result = await session.execute(
         delete(ProcessedActivity).where(ProcessedActivity.received_at < cutoff)
     )
-    return result.rowcount or 0
+    return changed_rows(result)
 
 
 def record_audit(

@@ -22,7 +22,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import make_session_factory, utcnow
+from storage.db import changed_rows, make_session_factory, utcnow
 from storage.models import BotStateRecord
 
 ETAG = "e_tag"
@@ -78,7 +78,7 @@ async def _upsert(session: AsyncSession, key: str, etag: str, document: dict[str
         .where(BotStateRecord.key == key)
         .values(etag=etag, document=document, updated_at=utcnow())
     )
-    if updated.rowcount:
+    if changed_rows(updated):
         return
     try:
         async with session.begin_nested():
@@ -102,7 +102,7 @@ async def _replace_if_unchanged(
         .where(BotStateRecord.key == key, BotStateRecord.etag == expected)
         .values(etag=etag, document=document, updated_at=utcnow())
     )
-    if updated.rowcount:
+    if changed_rows(updated):
         return
     exists = await session.scalar(select(BotStateRecord.key).where(BotStateRecord.key == key))
     if exists is not None:
@@ -125,7 +125,10 @@ def _set_etag(item: Any, etag: str) -> None:
 
 
 def _freeze(item: Any) -> dict[str, Any]:
-    flat = json.loads(jsonpickle.encode(item, unpicklable=True, make_refs=False))
+    encoded = jsonpickle.encode(item, unpicklable=True, make_refs=False)
+    # jsonpickle is untyped; its encode is inferred as possibly None (with no JSON backend loaded).
+    assert isinstance(encoded, str)
+    flat = json.loads(encoded)
     if isinstance(flat, dict):
         flat.pop(ETAG, None)
         return flat

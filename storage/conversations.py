@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import changed_rows
 from storage.models import ConversationRef
 
 # Ids per `IN (...)` list: well inside SQLite's limit on bound parameters.
@@ -53,7 +54,7 @@ async def save_reference(
         .where(this_conversation, ConversationRef.active.is_(False))
         .values(**values)
     )
-    if reactivated.rowcount:
+    if changed_rows(reactivated):
         return True
     await session.execute(update(ConversationRef).where(this_conversation).values(**values))
     return False
@@ -70,7 +71,7 @@ async def deactivate(session: AsyncSession, conversation_id: str) -> int:
         .where(ConversationRef.conversation_id == conversation_id)
         .values(active=False)
     )
-    return result.rowcount or 0
+    return changed_rows(result)
 
 
 async def personal_reference(session: AsyncSession, person_id: int) -> ConversationRef | None:
@@ -136,5 +137,5 @@ async def deactivate_many(session: AsyncSession, conversation_ids: Iterable[str]
             .where(ConversationRef.conversation_id.in_(ids[start : start + ID_CHUNK]))
             .values(active=False)
         )
-        changed += result.rowcount or 0
+        changed += changed_rows(result)
     return changed

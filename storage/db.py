@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, event
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -35,6 +35,9 @@ class Base(DeclarativeBase):
     """Base of every model; its metadata is what Alembic compares against."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # Every model maps one Table (none maps a join or a select), which the statements built from
+    # `Model.__table__` rely on; DeclarativeBase types it as any FromClause.
+    __table__: ClassVar[Table]
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -65,6 +68,16 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def changed_rows(result: Result[Any]) -> int:
+    """How many rows an UPDATE, DELETE or INSERT changed (the driver's rowcount).
+
+    `AsyncSession.execute` is typed to return a `Result` for every statement; a DML statement's is
+    a `CursorResult`, the kind that counts rows.
+    """
+    assert isinstance(result, CursorResult), type(result)
+    return result.rowcount
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

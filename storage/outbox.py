@@ -35,6 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from domain.reminders import Reminder
+from storage.db import changed_rows
 from storage.models.outbox import (
     CANCELLED,
     FAILED,
@@ -411,7 +412,7 @@ async def _finish(session: AsyncSession, message: ClaimedMessage, **values: Any)
         .values(lease_owner=None, leased_until=None, **values)
         .execution_options(synchronize_session=False)
     )
-    return (result.rowcount or 0) == 1
+    return changed_rows(result) == 1
 
 
 async def mark_sent(
@@ -607,7 +608,7 @@ async def cancel_pending(
     if person_id is not None:
         statement = statement.where(OutboxMessage.person_id == person_id)
     result = await session.execute(statement)
-    return result.rowcount or 0
+    return changed_rows(result)
 
 
 @dataclass(frozen=True)
@@ -658,7 +659,7 @@ async def status_counts(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     )
-    counts = dict.fromkeys(STATUSES, 0)
+    counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
     counts.update({status: count for status, count in rows})
     return counts
 

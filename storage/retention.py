@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import changed_rows
 from storage.models import ActionUpdate, AuditEntry
 
 # Action columns holding what people typed; every other audited field is a date, status or rating.
@@ -39,4 +40,4 @@ async def purge_updates_before(session: AsyncSession, cutoff: datetime) -> Purge
         )
         .values(old_value=None, new_value=None)
     )
-    return Purged(updates=updates.rowcount or 0, audit_values=audit.rowcount or 0)
+    return Purged(updates=changed_rows(updates), audit_values=changed_rows(audit))

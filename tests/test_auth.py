@@ -198,7 +198,8 @@ async def processed_count(harness: BotHarness) -> int:
     engine = make_engine(harness.settings.database_url)
     try:
         async with make_session_factory(engine)() as session:
-            return await session.scalar(select(func.count()).select_from(ProcessedActivity))
+            count = select(func.count()).select_from(ProcessedActivity)
+            return (await session.execute(count)).scalar_one()
     finally:
         await engine.dispose()
 
@@ -254,7 +255,8 @@ REFUSED_HEADERS = {
     "other service url": lambda url: bearer(token("https://smba.evil.example/")),
     "no service url": lambda url: bearer(token(url, serviceurl=None)),
     "unsigned": lambda url: bearer(
-        jwt.encode({"iss": ISSUER, "aud": APP_ID, "serviceurl": url}, None, algorithm="none")
+        # "" is PyJWT's typed spelling of "no key" for alg "none" (it becomes None).
+        jwt.encode({"iss": ISSUER, "aud": APP_ID, "serviceurl": url}, "", algorithm="none")
     ),
     "symmetric": lambda url: bearer(
         jwt.encode(

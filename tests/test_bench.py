@@ -50,14 +50,16 @@ async def test_the_planner_benchmark_prints_its_lines():
     )
     assert status == 0, stderr[-2000:]
     lines = stdout.splitlines()
-    sizes = [
+    found = [
         re.fullmatch(
             r"planner: actions=(\d+) people=300 seconds=\d+\.\d\d peak_mb=\d+ rows=(\d+)", line
         )
         for line in lines
         if line.startswith("planner: actions=")
     ]
-    assert [int(m[1]) for m in sizes if m] == [200, 400], lines
+    sizes = [m for m in found if m]
+    assert len(sizes) == len(found), lines
+    assert [int(m[1]) for m in sizes] == [200, 400], lines
     # The synthetic register calls for reminders: the pass queued some, more for more actions.
     assert 0 < int(sizes[0][2]) < int(sizes[1][2])
     assert any(

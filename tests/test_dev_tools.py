@@ -28,6 +28,7 @@ def test_dev_clock_start_reads_an_instant_and_a_local_time():
     assert with_offset.dev_clock_start == DUE_SOON_MORNING
     # Without an offset it is London time: 09:30 in July is 08:30 UTC.
     local = Settings.from_env({"DEV_CLOCK_START": "2026-07-01T09:30"}).dev_clock_start
+    assert local is not None
     assert local.astimezone(UTC) == datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
     assert Settings.from_env({}).dev_clock_start is None
 

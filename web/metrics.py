@@ -11,6 +11,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from config import Settings
@@ -57,7 +58,7 @@ def _bearer_matches(header: str, token: str) -> bool:
     return hmac.compare_digest(presented.strip().encode("utf-8", "replace"), token.encode())
 
 
-def request_counter(metrics: Metrics) -> Callable[[web.Request, Handler], Awaitable]:
+def request_counter(metrics: Metrics) -> Middleware:
     @web.middleware
     async def count_request(request: web.Request, handler: Handler) -> web.StreamResponse:
         route = _route_of(request)

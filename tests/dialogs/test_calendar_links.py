@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 from sqlalchemy import delete
@@ -10,6 +11,7 @@ from bot import SERVICES, SETTINGS
 from domain.links import sign_link
 from storage.models import Meeting
 from tests.support.harness import demo_user
+from tests.support.ical import timed
 
 
 async def calendar_url(harness, code="P01", question="when is the next Executive"):
@@ -38,7 +40,8 @@ async def test_the_link_gives_one_event_at_ten_london_time(harness):
     assert len(events) == 1
     event = events[0]
     assert str(event["SUMMARY"]) == "Executive"
-    start = event["DTSTART"].dt
+    start = timed(event, "DTSTART")
+    assert isinstance(start.tzinfo, ZoneInfo)
     assert start.tzinfo.key == "Europe/London"
     assert (start.hour, start.minute) == (10, 0)
     assert start.astimezone(UTC) == datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
@@ -50,7 +53,7 @@ async def test_summer_meetings_keep_their_wall_clock_time(harness):
     url = await calendar_url(harness, question="executive meetings in april")
     status, _headers, body = await fetch(harness, url)
     assert status == 200
-    start = next(iter(Calendar.from_ical(body).walk("VEVENT")))["DTSTART"].dt
+    start = timed(next(iter(Calendar.from_ical(body).walk("VEVENT"))), "DTSTART")
     assert (start.hour, start.minute) == (10, 0)
     assert start.astimezone(UTC).hour == 9  # British Summer Time
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.actions import ActionFacts
+from domain.actions import ActionFacts, ActionStatus
 from domain.reminders import (
     EventFacts,
     Kind,
@@ -39,7 +39,7 @@ class Action:
 def action(
     due,
     *,
-    status="in_progress",
+    status: ActionStatus = "in_progress",
     last_update=date(2026, 11, 20),
     revised=None,
     completed_on=None,

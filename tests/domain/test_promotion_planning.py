@@ -21,7 +21,7 @@ STARTS = datetime(2027, 2, 16, 9, 30, tzinfo=UTC)
 
 def promotion(promoted_at: datetime, **changes: object) -> PromotionFacts:
     fields = {"booking_id": 12, "person_id": 7, "promoted_at": promoted_at, "starts_at": STARTS}
-    return PromotionFacts(**{**fields, **changes})  # type: ignore[arg-type]
+    return PromotionFacts(**{**fields, **changes})
 
 
 def test_a_promotion_in_working_hours_is_told_at_once():

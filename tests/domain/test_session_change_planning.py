@@ -81,7 +81,9 @@ def test_moved_away_and_back_again_is_told_again():
 def test_a_cancellation_is_keyed_as_one():
     (notice,) = plan_change_notices(12, CANCELLED, people(7), NOW, {}, RULES)
     assert notice.occurrence.startswith("cancelled-20270216T0930-")
-    assert ChangeNotice.of(notice.payload).change == Change.CANCELLED
+    parsed = ChangeNotice.of(notice.payload)
+    assert parsed is not None
+    assert parsed.change == Change.CANCELLED
 
 
 def test_no_notice_for_a_session_already_over():

@@ -14,6 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.audience import AudienceDefinition
 from domain.broadcasts import Content, Draft, Status
@@ -142,6 +143,12 @@ async def make_announcement(sessions, definition: AudienceDefinition, **values) 
         return announcement.id
 
 
+async def stored(session: AsyncSession, announcement_id: int) -> Announcement:
+    announcement = await broadcasts.get(session, announcement_id)
+    assert announcement is not None
+    return announcement
+
+
 async def count(sessions, model) -> int:
     async with sessions() as session:
         return await session.scalar(select(func.count()).select_from(model))
@@ -217,7 +224,7 @@ async def export(sessions, announcement_id: int, out: Path) -> int:
 async def test_report_counts_and_export_as_csv(sessions, tmp_path: Path):
     announcement_id = await sent_announcement(sessions)
     async with sessions() as session:
-        announcement = await broadcasts.get(session, announcement_id)
+        announcement = await stored(session, announcement_id)
         counts = await broadcasts.report_counts(session, announcement)
     assert (counts.recipients, counts.sent, counts.failed, counts.unreachable) == (6, 2, 1, 1)
     assert (counts.pending, counts.acknowledged) == (2, 1)
@@ -245,7 +252,7 @@ async def test_export_as_xlsx_with_a_summary(sessions, tmp_path: Path):
     await export(sessions, announcement_id, out)
     workbook = load_workbook(out, read_only=True)
     recipients = list(workbook["Recipients"].iter_rows(values_only=True))
-    summary = dict(workbook["Summary"].iter_rows(values_only=True))
+    summary = {name: value for name, value in workbook["Summary"].iter_rows(values_only=True)}
     workbook.close()
     assert recipients[0] == (
         "name",

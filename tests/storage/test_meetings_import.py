@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
 
 from fileformats.tabular import ImportFailed
@@ -200,6 +201,7 @@ async def test_imported_series_keep_ten_oclock_and_their_overrides(database_url,
         series = await session.scalar(
             select(MeetingSeries).where(MeetingSeries.uid == "cfag-weekly@riverside.example")
         )
+        assert series is not None
         rows = list(
             await session.scalars(
                 select(Meeting).where(Meeting.series_id == series.id).order_by(Meeting.starts_at)
@@ -328,6 +330,7 @@ async def test_csv_import_with_cadence_and_a_confirmed_false_alarm(database_url,
         "12 Aug 14:00",
         "14 Oct 14:00",
     ]
+    assert t4 is not None
     assert t4.venue == "Downshire Police Training Suite" and t4.mode == "in_person"
     assert audit is not None
     await engine.dispose()
@@ -406,9 +409,10 @@ def test_manage_import_export_and_attendance(managed_database, tmp_path, capsys)
 
     assert manage.main(["export-bookings", "T3@2026-12-09", str(tmp_path / "t3.xlsx")]) == 0
     sheet = load_workbook(tmp_path / "t3.xlsx").active
+    assert isinstance(sheet, Worksheet)
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("name", "email", "agency", "status", "booked", "cancelled", "attended")
-    assert {r[1] for r in rows[1:]} == {
+    assert {str(r[1]) for r in rows[1:]} == {
         "bethany.olufemi@riverside.example",
         "kofi.asante@riverside.example",
         "laura.penhallow@riverside.example",

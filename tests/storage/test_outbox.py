@@ -91,6 +91,7 @@ async def test_a_dead_senders_rows_are_claimed_again_when_the_lease_runs_out(see
         )
     async with sessions() as session:
         row = await session.get(OutboxMessage, taken[0].id)
+        assert row is not None
         assert (row.status, row.activity_id, row.lease_owner) == ("sent", "on-time", None)
 
 
@@ -113,6 +114,7 @@ async def test_outcomes(seeded_engine):
     assert counts["sent"] == 1 and counts["pending"] == 2
     assert counts["failed"] == 1 and counts["unreachable"] == 1
     assert {x.error for x in errors} == {"http_429", "http_400", "http_403"}
+    assert deferred is not None and retried is not None
     assert deferred.attempts == 0 and deferred.not_before == later  # a deferral is no attempt
     assert retried.attempts == 1 and retried.not_before == later
     assert [m.id for m in await claim(sessions, "me", now=later)] == [b.id, e.id]

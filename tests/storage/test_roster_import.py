@@ -57,7 +57,9 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 def write_xlsx(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    default_sheet = workbook.active
+    assert default_sheet is not None  # a new workbook has one sheet, the active one
+    workbook.remove(default_sheet)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
         for row in rows:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
+from cards.common import Card
 from config import Settings
 from delivery.reminder_renderers import ReminderRenderers
 from domain.reminders import Kind
@@ -69,6 +70,11 @@ async def notices(sessions, status: str | None = "pending") -> list[OutboxMessag
         return list(await session.scalars(query.order_by(OutboxMessage.id)))
 
 
+def people_told(queued: list[OutboxMessage]) -> list[int]:
+    """The people the notices go to, in id order (a notice to no one would show as 0)."""
+    return sorted(n.person_id or 0 for n in queued)
+
+
 async def test_a_move_tells_everyone_booked_or_waiting_once(sessions, tmp_path):
     session_id, uid = await t2_with_people(sessions)
     counts = await run_import(sessions, tmp_path, t2_row(uid, "23/02/2027", "13:00", "16:30"))
@@ -78,7 +84,7 @@ async def test_a_move_tells_everyone_booked_or_waiting_once(sessions, tmp_path):
     )
     queued = await notices(sessions)
     # The two booked and the one waiting; not the person who left the waiting list.
-    assert sorted(n.person_id for n in queued) == [*BOOKED, WAITING]
+    assert people_told(queued) == [*BOOKED, WAITING]
     assert {(n.subject, n.not_before) for n in queued} == {(f"session:{session_id}", NOW)}
     notice = ChangeNotice.of(queued[0].payload)
     assert notice is not None and notice.change == Change.MOVED
@@ -111,7 +117,7 @@ async def test_a_cancelled_session_tells_everyone_and_back_on_tells_them_again(s
     assert (counts.sessions_cancelled, counts.people_to_tell) == (1, 3)
     queued = await notices(sessions)
     assert {n.occurrence for n in queued} == {"cancelled-20270216T0930-20261124T090000"}
-    assert sorted(n.person_id for n in queued) == [*BOOKED, WAITING]
+    assert people_told(queued) == [*BOOKED, WAITING]
     async with sessions() as session, session.begin():
         await session.execute(update(OutboxMessage).values(status="sent"))
 
@@ -137,6 +143,7 @@ async def test_a_second_move_before_the_first_is_sent_starts_from_what_people_kn
     second = await notices(sessions)
     assert {n.id for n in first}.isdisjoint(n.id for n in second)
     told = ChangeNotice.of(second[0].payload)
+    assert told is not None
     # "Was 16 February, now 2 March": the 23rd was never sent, so it is not news to undo.
     assert told.known.starts_at == datetime(2027, 2, 16, 9, 30, tzinfo=UTC)
     assert told.announced.starts_at == datetime(2027, 3, 2, 9, 30, tzinfo=UTC)
@@ -163,9 +170,16 @@ def claimed(row: OutboxMessage) -> ClaimedMessage:
     return ClaimedMessage.of(row)
 
 
-async def render(sessions, row: OutboxMessage, now: datetime = NOW):
+async def render(sessions, row: OutboxMessage, now: datetime = NOW) -> Card | None:
     async with sessions() as session:
         return await renderer().session_changed(session, claimed(row), now)
+
+
+async def rendered(sessions, row: OutboxMessage) -> Card:
+    """The card of a notice that still has news for its person."""
+    card = await render(sessions, row)
+    assert card is not None
+    return card
 
 
 def titles(card) -> list[str]:
@@ -177,7 +191,7 @@ async def test_the_card_shows_both_times_and_the_persons_own_buttons(sessions, t
     await run_import(sessions, tmp_path, t2_row(uid, "23/02/2027", "13:00", "16:30"))
     by_person = {n.person_id: n for n in await notices(sessions)}
 
-    booked = await render(sessions, by_person[BOOKED[0]])
+    booked = await rendered(sessions, by_person[BOOKED[0]])
     assert_valid_card(booked)
     shown = card_text(booked)
     assert "Your training session has a new time" in shown
@@ -187,7 +201,7 @@ async def test_the_card_shows_both_times_and_the_persons_own_buttons(sessions, t
     assert titles(booked) == ["Add to calendar", "Cancel my place", "Open the course"]
     assert booked["actions"][0]["url"].endswith(".ics")
 
-    waiting = await render(sessions, by_person[WAITING])
+    waiting = await rendered(sessions, by_person[WAITING])
     assert_valid_card(waiting)
     assert "You're still on the waiting list (1st in line)." in card_text(waiting)
     assert titles(waiting) == ["Leave the waiting list", "Open the course"]
@@ -196,7 +210,7 @@ async def test_the_card_shows_both_times_and_the_persons_own_buttons(sessions, t
 async def test_a_cancellation_card_has_no_place_to_cancel(sessions, tmp_path):
     _session_id, uid = await t2_with_people(sessions)
     await run_import(sessions, tmp_path, t2_row(uid, "16/02/2027", cancelled="yes"))
-    card = await render(sessions, (await notices(sessions))[0])
+    card = await rendered(sessions, (await notices(sessions))[0])
     assert_valid_card(card)
     assert "Your training session has been cancelled" in card_text(card)
     assert "Tue 16 Feb 2027, 09:30–16:00 (UK time)" in card_text(card)

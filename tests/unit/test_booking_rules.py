@@ -47,7 +47,7 @@ def session(day, hour=9, capacity=20, booked=0, **changes):
     )
 
 
-def at(day, hour=12):
+def at(day: date, hour: float = 12) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=hour)
 
 
