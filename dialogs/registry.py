@@ -4,7 +4,7 @@ A feature module exposes `register(registry)`. Handlers take a `Turn` and the co
 return a `Reply`; how it reaches Teams (a new message, or the card replacing the one clicked) is the
 router's business, so a handler works the same from text, `Action.Submit` and `Action.Execute`.
 
-Each verb and text command names the pydantic model of its data (`cards.data`). The router
+Every verb and text command names the pydantic model of its data (`cards.data`). The router
 validates the card's data, or what the text pattern captured, before the handler runs, and answers
 data that does not fit with `out_of_date_reply()`; the handler is handed the model.
 """
@@ -91,14 +91,12 @@ def out_of_date_reply() -> Reply:
 
 @dataclass(frozen=True)
 class Route:
-    """A handler and the model its data must fit (None: the raw mapping, for legacy handlers)."""
+    """A handler and the model its data must fit."""
 
     handler: Handler
-    data: type[CardData] | None = None
+    data: type[CardData]
 
-    def parse(self, raw: dict[str, Any]) -> Any:
-        if self.data is None:
-            return raw
+    def parse(self, raw: dict[str, Any]) -> CardData:
         try:
             return self.data.model_validate(raw)
         except ValidationError as error:
@@ -137,8 +135,8 @@ class Registry:
         *,
         example: str,
         description: str,
+        data: type[CardData],
         in_help: bool = True,
-        data: type[CardData] | None = None,
     ) -> None:
         compiled = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
         route = Route(handler, data)
@@ -146,7 +144,7 @@ class Registry:
         if in_help:
             self.help_topics.append((f'"{example}"', description))
 
-    def verb(self, verb: Verb, handler: Handler, data: type[CardData] | None = None) -> None:
+    def verb(self, verb: Verb, handler: Handler, data: type[CardData]) -> None:
         if verb in self.verbs:
             raise ValueError(f"verb {verb} registered twice")
         self.verbs[verb] = Route(handler, data)

@@ -7,6 +7,7 @@ from botbuilder.core import MessageFactory
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
+from cards.data import NoData
 from dialogs.features import build_registry
 from dialogs.registry import Registry, Reply, Turn
 from tests.support.harness import BotHarness, card_text, demo_user
@@ -42,6 +43,7 @@ def registry_with_a_two_step_dialog() -> Registry:
         start,
         example="start the test",
         description="a two-step test dialog",
+        data=NoData,
         in_help=False,
     )
     return registry

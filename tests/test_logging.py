@@ -4,11 +4,11 @@ the app refuses) never appears in any log record, at DEBUG, from our code or the
 
 import logging
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from bot import QUIET_LOGGERS, quiet_libraries
+from cards.data import CardData, FormText
 from dialogs.features import build_registry
 from dialogs.registry import Registry, Reply, Turn
 from tests.support.harness import STRANGER, BotHarness, TeamsUser, card_text, demo_user
@@ -17,9 +17,13 @@ SECRET = "Quokka-Zebra-7731 lives at 12 Acacia Avenue"
 BETHANY = demo_user("P09")
 
 
-async def explode(_turn: Turn, data: dict[str, Any]) -> Reply:
+class ExplodeData(CardData):
+    note: FormText = ""
+
+
+async def explode(_turn: Turn, data: ExplodeData) -> Reply:
     # The message quotes what was typed, as careless code would.
-    raise ValueError(f"could not save note {data.get('note')!r}")
+    raise ValueError(f"could not save note {data.note!r}")
 
 
 def registry_with_a_failing_handler() -> Registry:
@@ -30,6 +34,7 @@ def registry_with_a_failing_handler() -> Registry:
         explode,
         example="explode",
         description="fails on purpose",
+        data=ExplodeData,
         in_help=False,
     )
     return registry

@@ -10,6 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import METRICS, SERVICES
+from cards.data import NoData
 from config import Settings
 from dialogs.features import build_registry
 from dialogs.registry import Reply, Turn
@@ -253,7 +254,9 @@ async def test_a_turn_that_fails_in_the_bot_is_counted_as_an_error(
         raise RuntimeError("a bug in a handler")
 
     registry = build_registry()
-    registry.text("break", ["break it"], broken, example="break it", description="a bug")
+    registry.text(
+        "break", ["break it"], broken, example="break it", description="a bug", data=NoData
+    )
     # `harness` seeded the database; the bot under test runs on that same database.
     await harness.close()
     failing = await BotHarness(app_settings, connector, clock, registry=registry).start()

@@ -341,6 +341,7 @@ async def test_capacity_cannot_drop_below_places_already_booked(database_url, tm
     sessions = make_session_factory(engine)
     async with sessions() as session:
         row = await session.scalar(select(CourseSession).where(CourseSession.uid.like("%t2%")))
+        assert row is not None
         uid = row.uid
     for person in (1, 2, 3):
         await book_for(sessions, row.id, person, NOW)
@@ -389,6 +390,7 @@ def managed_database(tmp_path, monkeypatch):
             row = await session.scalar(
                 select(CourseSession).where(CourseSession.uid.like("%t3-20261209%"))
             )
+        assert row is not None
         for person in (9, 15, 16):
             await book_for(sessions, row.id, person, NOW)
         await engine.dispose()
