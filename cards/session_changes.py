@@ -29,11 +29,11 @@ from cards.common import (
     text,
 )
 from cards.meetings import TIME_ZONE_NOTE, when_text, where_text
-from cards.training import SessionView, ordinal, reason_text
+from cards.training import ordinal, reason_text
 from cards.verbs import Verb
 from domain.meetings import Mode
 from domain.session_changes import Change, SessionTimes
-from domain.training import BookingRules, BookingStatus, SessionFacts, session_choice
+from domain.training import BookingRules, BookingStatus, SessionFacts, SessionView, session_choice
 
 _HEADLINES = {
     Change.MOVED: ("Your training session has a new time", "warning"),

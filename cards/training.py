@@ -34,8 +34,10 @@ from domain.training import (
     BookingRules,
     BookingStatus,
     CourseFacts,
+    EnrolmentView,
     SessionChoice,
     SessionFacts,
+    SessionView,
     session_choice,
 )
 from domain.when import format_day
@@ -47,21 +49,6 @@ class Notice:
 
     text: str
     good: bool = True
-
-
-@dataclass(frozen=True)
-class SessionView:
-    session: SessionFacts
-    choice: SessionChoice
-    position: int | None = None
-    calendar_url: str = ""
-    promoted: bool = False
-
-
-@dataclass(frozen=True)
-class EnrolmentView:
-    enrolled_on: date
-    complete_by: date | None
 
 
 def ordinal(n: int) -> str:

@@ -22,7 +22,7 @@ from cards.reminder_digests import (
 )
 from cards.reminders import ClockView, EventReminder, event_reminder_card, rapid_review_card
 from cards.session_changes import ChangeView, session_changed_card
-from cards.training import SessionView, place_offered_card
+from cards.training import place_offered_card
 from cards.verbs import Verb
 from config import Settings
 from config.reminder_rules import reminder_rules
@@ -42,7 +42,7 @@ from domain.reminders import (
 )
 from domain.send_times import local_date
 from domain.session_changes import ChangeNotice, SessionTimes, is_still_news
-from domain.training import BookingRules, BookingStatus, session_choice
+from domain.training import BookingRules, BookingStatus, SessionView, session_choice
 from domain.when import format_day
 from domain.working_days import add_working_days
 from storage import actions as action_store

@@ -23,9 +23,7 @@ from cards.data.training import (
 )
 from cards.training import (
     AttendanceEntry,
-    EnrolmentView,
     Notice,
-    SessionView,
     attendance_card,
     booking_confirmation_card,
     course_card,
@@ -44,7 +42,6 @@ from usecases.training import (
     CourseRequest,
     EnrolResult,
     Refusal,
-    SessionDetail,
     TrainingTerms,
 )
 
@@ -58,24 +55,15 @@ def terms(turn: Turn) -> TrainingTerms:
     return TrainingTerms.of(turn.services.settings)
 
 
-def session_view(detail: SessionDetail) -> SessionView:
-    return SessionView(
-        detail.session, detail.choice, detail.position, detail.calendar_url, detail.promoted
-    )
-
-
 def course_reply_card(turn: Turn, detail: CourseDetail, *, notice: Notice | None = None) -> Card:
     zone = turn.services.settings.zone
-    enrolment = detail.enrolment
     return course_card(
         detail.course,
-        [session_view(s) for s in detail.sessions],
+        list(detail.sessions),
         zone,
         terms(turn).rules,
         notice=notice,
-        enrolment=EnrolmentView(enrolment.enrolled_on, enrolment.complete_by)
-        if enrolment is not None
-        else None,
+        enrolment=detail.enrolment,
         is_admin=detail.for_business_team,
     )
 
@@ -149,9 +137,7 @@ async def _send_confirmation(turn: Turn, detail: CourseDetail, session_id: int) 
     booked = detail.session(session_id)
     if booked is None:
         return
-    confirmation = booking_confirmation_card(
-        detail.course, session_view(booked), turn.services.settings.zone
-    )
+    confirmation = booking_confirmation_card(detail.course, booked, turn.services.settings.zone)
     activity = MessageFactory.attachment(CardFactory.adaptive_card(confirmation))
     summary = confirmation.get("fallbackText")
     if summary:

@@ -197,3 +197,22 @@ def _blocked(
 def complete_by(enrolled_on: date, months: int | None) -> date | None:
     """When e-learning must be finished: N calendar months after enrolment (None: no limit)."""
     return None if months is None else enrolled_on + relativedelta(months=months)
+
+
+@dataclass(frozen=True)
+class SessionView:
+    """One session as one person sees it: what they may do on it, and why not."""
+
+    session: SessionFacts
+    choice: SessionChoice
+    position: int | None = None
+    calendar_url: str = ""
+    promoted: bool = False
+
+
+@dataclass(frozen=True)
+class EnrolmentView:
+    """A person's enrolment on an e-learning course, in local dates."""
+
+    enrolled_on: date
+    complete_by: date | None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +29,14 @@ class SystemActor:
     @property
     def audit_name(self) -> str:
         return f"system:{self.name}"
+
+
+class Refusal(StrEnum):
+    """Why a request was not acted on at all: what it names does not exist (or may not be seen,
+    which is answered the same), or the actor may not do this to it."""
+
+    NOT_FOUND = "not_found"
+    NOT_ALLOWED = "not_allowed"
 
 
 JOBS = SystemActor("jobs")

@@ -20,7 +20,6 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,20 +37,13 @@ from domain.send_times import SendRules, local_date
 from domain.working_days import add_working_days
 from storage import outbox, reminders
 from storage.models import StatutoryClock
-from usecases.context import Actor, UnitOfWork, audit, person_id_of
+from usecases.context import Actor, Refusal, UnitOfWork, audit, person_id_of
 
 log = logging.getLogger(__name__)
 
 # The partnership's own reference for a notification: a short prefix and numbers (RR-2026-04,
 # SI/26/7), so that neither a name nor an NHS or case number fits in it.
 _REFERENCE = re.compile(r"^[A-Z]{1,5}[-/]?\d{1,4}([-/]\d{1,4}){0,2}$")
-
-
-class Refusal(StrEnum):
-    """Why a request was not acted on at all."""
-
-    NOT_FOUND = "not_found"
-    NOT_ALLOWED = "not_allowed"
 
 
 # -- preferences ----------------------------------------------------------------------------------

@@ -37,15 +37,16 @@ from domain.training import (
     BookingRules,
     BookingStatus,
     CourseFacts,
-    SessionChoice,
+    EnrolmentView,
     SessionFacts,
+    SessionView,
     complete_by,
     session_choice,
 )
 from domain.when import Question, match_subjects
 from storage import reminders, training
 from storage.models import Booking, CourseSession
-from usecases.context import Actor, SystemActor, UnitOfWork, audit, person_id_of
+from usecases.context import Actor, Refusal, SystemActor, UnitOfWork, audit, person_id_of
 from usecases.meetings import SESSION_LINK, CalendarLinks
 
 log = logging.getLogger(__name__)
@@ -83,30 +84,13 @@ def is_business_team(actor: Actor) -> bool:
 
 
 @dataclass(frozen=True)
-class SessionDetail:
-    """One session with what this person may do on it, and why not."""
-
-    session: SessionFacts
-    choice: SessionChoice
-    position: int | None = None
-    calendar_url: str = ""
-    promoted: bool = False
-
-
-@dataclass(frozen=True)
-class Enrolled:
-    enrolled_on: date
-    complete_by: date | None
-
-
-@dataclass(frozen=True)
 class CourseDetail:
     course: CourseFacts
-    sessions: tuple[SessionDetail, ...]
-    enrolment: Enrolled | None
+    sessions: tuple[SessionView, ...]
+    enrolment: EnrolmentView | None
     for_business_team: bool
 
-    def session(self, session_id: int) -> SessionDetail | None:
+    def session(self, session_id: int) -> SessionView | None:
         return next((s for s in self.sessions if s.session.id == session_id), None)
 
 
@@ -146,7 +130,7 @@ async def _course_detail(
     ]
     enrolment = await training.enrolment_of(session, course_id, viewer.person_id)
     enrolled = (
-        Enrolled(enrolment.enrolled_at.astimezone(terms.zone).date(), enrolment.complete_by)
+        EnrolmentView(enrolment.enrolled_at.astimezone(terms.zone).date(), enrolment.complete_by)
         if enrolment is not None
         else None
     )
@@ -161,7 +145,7 @@ async def _session_details(
     *,
     now: datetime,
     terms: TrainingTerms,
-) -> tuple[SessionDetail, ...]:
+) -> tuple[SessionView, ...]:
     statuses = await training.statuses_for(session, person_id, [s.id for s in sessions])
     positions = {
         s.id: await training.waiting_position(session, s.id, person_id)
@@ -172,7 +156,7 @@ async def _session_details(
         b.session.id for b in await training.my_bookings(session, person_id, now) if b.promoted
     }
     return tuple(
-        SessionDetail(
+        SessionView(
             session=facts,
             choice=session_choice(facts, statuses.get(facts.id), now, terms.rules, terms.zone),
             position=positions.get(facts.id),
@@ -478,13 +462,6 @@ async def enrol(
 
 
 # -- attendance, for the business team ------------------------------------------------------------
-
-
-class Refusal(StrEnum):
-    """Why a request was not acted on at all."""
-
-    NOT_FOUND = "not_found"
-    NOT_ALLOWED = "not_allowed"
 
 
 @dataclass(frozen=True)
