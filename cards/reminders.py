@@ -30,7 +30,7 @@ from cards.common import (
     text_input,
 )
 from cards.verbs import Verb
-from domain.reminders import ReminderPreferences
+from domain.reminders import ClockView, ReminderPreferences
 from domain.send_times import QuietHours
 
 LONDON = ZoneInfo("Europe/London")
@@ -207,16 +207,6 @@ def event_reminder_card(event: EventReminder, *, message_id: int | None) -> Card
 
 
 # -- statutory clocks -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClockView:
-    clock_id: int
-    reference: str
-    notified_on: date
-    due_on: date
-    working_days_left: int
-    closed_on: date | None = None
 
 
 def _countdown_colour(days_left: int) -> str:

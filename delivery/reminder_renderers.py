@@ -20,7 +20,7 @@ from cards.reminder_digests import (
     first_name,
     personal_digest_card,
 )
-from cards.reminders import ClockView, EventReminder, event_reminder_card, rapid_review_card
+from cards.reminders import EventReminder, event_reminder_card, rapid_review_card
 from cards.session_changes import ChangeView, session_changed_card
 from cards.training import place_offered_card
 from cards.verbs import Verb
@@ -32,6 +32,7 @@ from domain.actions import RagThresholds, effective_due, impact_missing, is_open
 from domain.links import calendar_link, calendar_link_expiry
 from domain.reminders import (
     DIGESTIBLE,
+    ClockView,
     Kind,
     is_for_start,
     needs_attention,

@@ -33,7 +33,6 @@ from cards.data.reminders import (
     RemindersStatusData,
 )
 from cards.reminders import (
-    ClockView,
     ErrorLine,
     PreferencesView,
     clock_form_card,
@@ -54,7 +53,7 @@ from domain.reminders import Kind, ReminderPreferences
 from domain.send_times import local_date
 from usecases import reminders
 from usecases.actions import ActionRefused, ActionRules, save_update
-from usecases.reminders import ClockLine, Clocks, NotUnderstood, Refusal
+from usecases.reminders import Clocks, NotUnderstood, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -236,19 +235,8 @@ async def status(turn: Turn, _data: RemindersStatusData) -> Reply:
 # -- statutory clocks -----------------------------------------------------------------------------
 
 
-def _view(line: ClockLine) -> ClockView:
-    return ClockView(
-        line.clock_id,
-        line.reference,
-        line.notified_on,
-        line.due_on,
-        line.working_days_left,
-        line.closed_on,
-    )
-
-
 def _clocks_reply(turn: Turn, clocks: Clocks) -> Reply:
-    views = [_view(line) for line in clocks.lines]
+    views = list(clocks.lines)
     return Reply(card=clocks_card(views, can_manage=clocks.can_manage, today=_today(turn)))
 
 
@@ -288,7 +276,7 @@ async def record_clock(turn: Turn, data: ClockRecordData) -> Reply:
     if isinstance(recorded, reminders.ClockProblems):
         card = clock_form_card(reference=typed, notified_on=notified, errors=recorded.errors)
         return Reply(card=card)
-    return Reply(card=clock_recorded_card(_view(recorded.clock), recorded.reminder_days))
+    return Reply(card=clock_recorded_card(recorded.clock, recorded.reminder_days))
 
 
 async def close_clock(turn: Turn, data: ClockCloseData) -> Reply:

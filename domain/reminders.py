@@ -595,3 +595,15 @@ def plan_promotion_notice(
             earliest_allowed(promotion.promoted_at, rules.send),
         )
     ]
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """One statutory clock as its countdown shows it."""
+
+    clock_id: int
+    reference: str
+    notified_on: date
+    due_on: date
+    working_days_left: int
+    closed_on: date | None = None

@@ -32,7 +32,13 @@ from domain.reminder_preferences import (
     snooze_until,
     snooze_until_day,
 )
-from domain.reminders import ReminderPreferences, ReminderRules, rapid_review_due, working_days_left
+from domain.reminders import (
+    ClockView,
+    ReminderPreferences,
+    ReminderRules,
+    rapid_review_due,
+    working_days_left,
+)
 from domain.send_times import SendRules, local_date
 from domain.working_days import add_working_days
 from storage import outbox, reminders
@@ -230,20 +236,8 @@ async def outbox_status(viewer: Viewer, work: UnitOfWork) -> OutboxStatus | Refu
 # -- statutory clocks -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ClockLine:
-    """One clock as the countdown shows it."""
-
-    clock_id: int
-    reference: str
-    notified_on: date
-    due_on: date
-    working_days_left: int
-    closed_on: date | None = None
-
-
-def _line(clock: StatutoryClock, today: date) -> ClockLine:
-    return ClockLine(
+def _line(clock: StatutoryClock, today: date) -> ClockView:
+    return ClockView(
         clock.id,
         clock.reference,
         clock.notified_on,
@@ -277,7 +271,7 @@ def _roles_in(actor: Viewer, group_id: int | None) -> _Roles:
 class Clocks:
     """The recent clocks this person may read, and whether they record and close them."""
 
-    lines: tuple[ClockLine, ...]
+    lines: tuple[ClockView, ...]
     can_manage: bool
 
 
@@ -318,7 +312,7 @@ class ClockProblems:
 
 @dataclass(frozen=True)
 class ClockRecorded:
-    clock: ClockLine
+    clock: ClockView
     # The days the panel will be reminded, from today on.
     reminder_days: tuple[date, ...]
 
