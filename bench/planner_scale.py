@@ -1,5 +1,6 @@
-"""Reminder planning at scale: one full planning pass (`jobs.planning.plan_reminders`, every
-planner source) over a synthetic partnership in the real schema.
+"""Reminder planning at scale: one full planning pass
+(`usecases.reminder_planning.plan_reminders`, every planner source) over a synthetic partnership
+in the real schema.
 
     python -m bench.planner_scale                          # 10,000 and 100,000 actions
     python -m bench.planner_scale --sizes 2000 --people 500
@@ -308,8 +309,8 @@ def max_rss_mb() -> float:
 
 async def plan_once(url: str) -> tuple[float, int]:
     from config import Settings
-    from jobs.planning import plan_reminders
     from storage.db import make_engine, make_session_factory
+    from usecases.reminder_planning import plan_reminders
 
     engine = make_engine(url)
     try:
@@ -323,7 +324,7 @@ async def plan_once(url: str) -> tuple[float, int]:
 def run_child(url: str, profile: bool) -> dict[str, float]:
     """The pass (twice: empty outbox, then full) in this fresh process; what it cost."""
     import config  # noqa: F401  (the imports a bot process has before it plans)
-    import jobs.planning  # noqa: F401
+    import usecases.reminder_planning  # noqa: F401
 
     base_mb = max_rss_mb()
     profiler = None

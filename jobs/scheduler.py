@@ -15,10 +15,10 @@ from apscheduler.triggers.cron import CronTrigger
 from config.settings import METRICS_OFF
 from jobs.broadcasts import add_broadcast_jobs
 from jobs.context import JobContext, guarded
-from jobs.planning import plan_reminders
 from storage import outbox
 from usecases.context import JOBS
 from usecases.housekeeping import extend_meeting_series, keep_house
+from usecases.reminder_planning import plan_reminders
 
 log = logging.getLogger(__name__)
 

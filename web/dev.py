@@ -19,7 +19,7 @@ from aiohttp import web
 
 from jobs.broadcasts import finish_sends, plan_ack_reminders, start_due_sends
 from jobs.context import JobContext
-from jobs.planning import plan_reminders
+from usecases.reminder_planning import plan_reminders
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from bot import SERVICES
 from cards.verbs import Verb
-from jobs.planning import action_reminders, exception_reports, plan_reminders
 from storage.models import Action, ActionUpdate
 from tests.reminders.conftest import rows
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text, demo_user
+from usecases.reminder_planning import action_reminders, exception_reports, plan_reminders
 
 LEAD = demo_user("P07")  # leads A03 (Executive), A10 (Learning Lessons), A18 and A24
 TUESDAY = datetime(2026, 11, 24, 0, 15, tzinfo=UTC)

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot import SERVICES
-from jobs.planning import meeting_reminders, plan_reminders, training_reminders
 from storage.models import Booking, Course, CourseSession, Meeting, Person
 from tests.reminders.conftest import rows
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text, demo_user
+from usecases.reminder_planning import meeting_reminders, plan_reminders, training_reminders
 
 EXECUTIVE = ("P01", "P02", "P03", "P04", "P05")
 

@@ -9,12 +9,12 @@ from sqlalchemy import select, update
 
 from bot import SERVICES
 from config import ReminderSettings, Settings
-from jobs.planning import plan_reminders, promotion_notices
 from storage import training
 from storage.models import Booking, CourseSession
 from tests.reminders.conftest import rows, settings_on
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text, demo_user
+from usecases.reminder_planning import plan_reminders, promotion_notices
 
 FIRST, WAITING = "P09", "P15"
 # "Neglect: Using Graded Care Profile 2" (T2), Tuesday 16 February 2027.

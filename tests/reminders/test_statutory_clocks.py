@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from bot import SERVICES
 from cards.verbs import Verb
-from jobs.planning import plan_reminders, statutory_clock_reminders
 from storage.models import StatutoryClock
 from tests.reminders.conftest import rows
 from tests.support.cards import assert_valid_card
 from tests.support.harness import card_text, demo_user
+from usecases.reminder_planning import plan_reminders, statutory_clock_reminders
 
 ADMIN, CHAIR, MEMBER, OUTSIDER = (demo_user(c) for c in ("P05", "P07", "P08", "P14"))
 PANEL = ("P03", "P07", "P08", "P10")
