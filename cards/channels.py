@@ -49,8 +49,14 @@ def purpose_card(group_name: str, group_code: str) -> Card:
     )
 
 
-def not_bound_card(*, is_channel: bool) -> Card:
-    """A shared conversation with no group: say what is public here and how to bind."""
+def not_bound_card(*, is_channel: bool, is_shared: bool = True) -> Card:
+    """A conversation with no group: say what is public here and how to bind a channel."""
+    if not is_shared:
+        return message_card(
+            "Your own chat with me",
+            "This is your personal chat with me, so you can ask me anything here. The business "
+            f'team can bind a team channel to a group by typing "{BIND_EXAMPLE}" in it.',
+        )
     if is_channel:
         sentence = (
             "This channel is not bound to a group yet, so I can only give help here. "
@@ -106,6 +112,7 @@ def gallery_states() -> list[tuple[str, Card]]:
         ("channel.purpose", purpose_card("Executive", "EXEC")),
         ("channel.not_bound", not_bound_card(is_channel=True)),
         ("channel.group_chat", not_bound_card(is_channel=False)),
+        ("channel.personal", not_bound_card(is_channel=False, is_shared=False)),
         ("channel.no_meeting", no_meeting_card("Rapid Review Panel")),
         ("channel.admins_only", admins_only_card()),
         ("channel.channels_only", channels_only_card()),

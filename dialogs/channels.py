@@ -103,7 +103,9 @@ async def purpose(turn: Turn, _data: ChannelPurposeData) -> Reply:
     found = await channels.channel_group(_viewer(turn), conversation, turn.services.work)
     if isinstance(found, BoundGroup):
         return _public(purpose_card(found.name, found.code))
-    return _public(not_bound_card(is_channel=conversation.is_channel))
+    return _public(
+        not_bound_card(is_channel=conversation.is_channel, is_shared=conversation.is_shared)
+    )
 
 
 async def next_meeting(turn: Turn, data: NextMeetingHereData) -> Reply:
