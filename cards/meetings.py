@@ -105,6 +105,31 @@ def meeting_card(view: MeetingView, zone: ZoneInfo) -> Card:
     return card(body, actions, fallback_text=f"{meeting.title}: {when}")
 
 
+def public_meeting_card(group_name: str, meeting: MeetingFacts, zone: ZoneInfo) -> Card:
+    """The next meeting of a channel's group, for everyone in the channel: when, how and where.
+
+    No join link, papers, "Add to calendar" or buttons, whatever the facts hold: a shared
+    conversation may include people who are not the group's members, and a click there would
+    answer for one person in front of all."""
+    when = when_text(meeting.starts_at, meeting.ends_at, zone)
+    body: list[Element] = [
+        heading(f"Next meeting: {group_name}", size="Medium"),
+        facts(
+            [
+                ("When", f"{when} ({TIME_ZONE_NOTE})"),
+                ("How", meeting.mode.label),
+                ("Where", where_text(meeting.mode, meeting.venue)),
+            ]
+        ),
+        text(
+            'Members: for the joining link and papers, ask me "my meetings" in a personal chat.',
+            subtle=True,
+            size="Small",
+        ),
+    ]
+    return card(body, fallback_text=f"Next meeting of {group_name}: {when}")
+
+
 @dataclass(frozen=True)
 class UpcomingItem:
     """One line of a "what's on" list: a meeting or a training session."""
@@ -313,6 +338,7 @@ def gallery_states() -> list[tuple[str, Card]]:
         ("meeting.member", meeting_card(MeetingView(_EXEC, True, _CALENDAR), _ZONE)),
         ("meeting.in_person_theme", meeting_card(MeetingView(_CFAG, True, _CALENDAR), _ZONE)),
         ("meeting.not_member", meeting_card(MeetingView(_EXEC, False), _ZONE)),
+        ("meeting.public", public_meeting_card("Executive", _EXEC, _ZONE)),
         (
             "meeting.cancelled",
             meeting_card(MeetingView(replace(_CFAG, cancelled=True), True, _CALENDAR), _ZONE),

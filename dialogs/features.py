@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dialogs import actions, broadcasts, general, meetings, reminders, training
+from dialogs import actions, broadcasts, channels, general, meetings, reminders, training
 from dialogs.registry import Registry
 
-FEATURES = [actions, meetings, training, reminders, broadcasts, general]
+# `channels` before `meetings`: in a channel "next meeting" means the channel's group.
+FEATURES = [actions, channels, meetings, training, reminders, broadcasts, general]
 
 
 def build_registry() -> Registry:

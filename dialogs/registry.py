@@ -15,6 +15,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -28,18 +29,37 @@ from dialogs.services import BotServices
 from domain.permissions import Viewer
 
 
+class Audience(StrEnum):
+    """Who a reply is for. The router delivers it there and nowhere else.
+
+    ASKER: the person who asked, alone. In a personal chat that is the conversation itself; in a
+    channel or group chat the router sends it to the asker's personal chat instead.
+    CONVERSATION: everyone in the conversation it was asked in; only what is meant for all of them
+    (help, what is public about the group a channel is bound to).
+    """
+
+    ASKER = "asker"
+    CONVERSATION = "conversation"
+
+
 @dataclass
 class Reply:
-    """What a handler answers: a card, or a sentence (shown as a card when a card must replace)."""
+    """What a handler answers: a card, or a sentence (shown as a card when a card must replace),
+    and who it is for (the asker alone unless the handler says the whole conversation)."""
 
     card: Card | None = None
     text: str | None = None
     # A card that replaces the clicked one (Action.Execute) when it differs from `card`, the reply.
     refreshed: Card | None = None
+    audience: Audience = Audience.ASKER
 
     @classmethod
     def message(cls, title: str, sentence: str) -> Reply:
         return cls(card=message_card(title, sentence), text=sentence)
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == Audience.CONVERSATION
 
     @classmethod
     def nothing(cls) -> Reply:

@@ -5,6 +5,7 @@ One module per aggregate; a feature adds its module and one import line below.
 
 from storage.models.actions import Action, ActionLink, ActionUpdate
 from storage.models.broadcasts import Announcement, AnnouncementAck, AnnouncementRecipient
+from storage.models.channels import ChannelBinding
 from storage.models.core import (
     Agency,
     AuditEntry,
@@ -29,6 +30,7 @@ __all__ = [
     "AnnouncementRecipient",
     "AuditEntry",
     "BotStateRecord",
+    "ChannelBinding",
     "ConversationRef",
     "Group",
     "Membership",

@@ -47,14 +47,19 @@ COMMANDS = {
     "overdue",
     "action",
     "update",
-    "overview",
     "upcoming",
     "my meetings",
     "training",
     "book",
-    "new announcement",
-    "reminders status",
     "snooze",
+    "next meeting",
+    "this channel is for",
+    "what is this channel for",
+}
+# What works in a shared conversation, for everyone there (the rest is answered privately).
+SHARED_COMMANDS = {
+    "team": {"help", "next meeting", "this channel is for", "what is this channel for"},
+    "groupChat": {"help"},
 }
 
 
@@ -145,6 +150,15 @@ def test_bot_and_its_command_lists(manifest):
             assert 0 < len(command["description"]) <= 128
         seen.update(titles)
     assert seen == COMMANDS
+
+
+def test_shared_scopes_list_only_what_works_for_everyone_there(manifest):
+    lists = {cl["scopes"][0]: cl["commands"] for cl in manifest["bots"][0]["commandLists"]}
+    for scope, allowed in SHARED_COMMANDS.items():
+        assert {c["title"] for c in lists[scope]} == allowed, scope
+        help_text = next(c["description"] for c in lists[scope] if c["title"] == "help")
+        assert "privately" in help_text, scope
+    assert len(lists["personal"]) == 10, "the personal chat keeps the full list"
 
 
 # --- the icons -----------------------------------------------------------------------------------
