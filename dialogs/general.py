@@ -5,11 +5,12 @@ from __future__ import annotations
 from cards.data.general import HelpData, WelcomeData
 from cards.verbs import Verb
 from cards.welcome import help_card, welcome_card
-from dialogs.registry import Registry, Reply, Turn
+from dialogs.registry import Audience, Registry, Reply, Turn
 
 
 async def show_help(turn: Turn, _data: HelpData) -> Reply:
-    return Reply(card=help_card(turn.registry.help_topics))
+    # Help is meant for everyone: in a channel or group chat it is answered there.
+    return Reply(card=help_card(turn.registry.help_topics), audience=Audience.CONVERSATION)
 
 
 async def show_welcome(turn: Turn, _data: WelcomeData) -> Reply:
