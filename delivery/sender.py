@@ -98,12 +98,12 @@ class PersonalChatAddress:
     member id, the tenant, and the service URL and bot account of the activity they sent."""
 
     member_id: str
-    aad_object_id: str | None
+    aad_object_id: str
     tenant_id: str
     service_url: str
     channel_id: str
     bot_id: str
-    bot_name: str | None = None
+    bot_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -112,12 +112,12 @@ def _address_of(context: TurnContext) -> PersonalChatAddress | None:
         return None
     return PersonalChatAddress(
         member_id=sender.id,
-        aad_object_id=getattr(sender, "aad_object_id", None),
+        aad_object_id=getattr(sender, "aad_object_id", None) or "",
         tenant_id=tenant_of(context),
         service_url=activity.service_url,
         channel_id=activity.channel_id or "msteams",
         bot_id=bot.id,
-        bot_name=bot.name,
+        bot_name=bot.name or "",
     )
 
 

@@ -86,7 +86,7 @@ def to(sent: list[Sent], conversation_id: str) -> list[Sent]:
 def assert_only_the_notice(sent: list[Sent], shared: str, asker: TeamsUser, what: str) -> None:
     """The shared conversation got the notice alone; the answer went to the asker's own chat."""
     here = to(sent, shared)
-    assert [words(s) for s in here] == [SENT_PRIVATELY], f"{what}: the shared conversation got {here}"
+    assert [words(s) for s in here] == [SENT_PRIVATELY], f"{what}: the shared one got {here}"
     private = to(sent, created_chat(asker))
     assert private, f"{what}: nothing reached the asker's personal chat"
     assert all(s.method == "POST" for s in sent), f"{what}: a message was replaced"
@@ -243,8 +243,9 @@ def _actions(node: Any) -> list[dict[str, Any]]:
 
 async def dialog_harness(harness: BotHarness) -> BotHarness:
     await harness.close()
+    registry = registry_with_a_two_step_dialog()
     return await BotHarness(
-        harness.settings, harness.connector, harness.clock, registry=registry_with_a_two_step_dialog()
+        harness.settings, harness.connector, harness.clock, registry=registry
     ).start()
 
 
