@@ -27,6 +27,7 @@ from delivery.adapter import build_adapter
 from delivery.connector_transport import ConnectorTransport
 from delivery.dispatcher import Dispatcher, build_dispatcher
 from delivery.doorbell import Doorbell, listen, listens
+from delivery.sender import ProactiveSender
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate, TurnMetrics
 from dialogs.registry import Registry
@@ -116,7 +117,12 @@ def create_app(
     adapter.use(TenantGate(_allowed_tenants(settings)))
     adapter.use(RetryFilter(services.sessions))
     app[ADAPTER] = adapter
-    app[BOT] = PartnershipBot(services, registry or build_registry())
+    # The bot's own proactive sender opens and writes to personal chats when a reply asked for in
+    # a channel or group chat is for the asker alone (dialogs/replies.py).
+    private_sender = ProactiveSender(
+        adapter, settings.app_id, settings.reminders.send_timeout_seconds, metrics=metrics
+    )
+    app[BOT] = PartnershipBot(services, registry or build_registry(), private_sender)
     app[DISPATCHER] = build_dispatcher(
         settings=settings,
         sessions=services.sessions,

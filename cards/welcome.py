@@ -1,4 +1,5 @@
-"""The first cards people see: welcome (known people), how to get added (unknown), and help."""
+"""The first cards people see: welcome (known people), how to get added (unknown), and help; and
+the short notices a channel or group chat gets when the answer went to someone's personal chat."""
 
 from __future__ import annotations
 
@@ -66,6 +67,23 @@ def help_card(
     return card(body, fallback_text="Type help to see what I can do.")
 
 
+SENT_PRIVATELY = "I've sent you that privately, in our chat."
+NOT_SENT_PRIVATELY = (
+    "That answer is just for you, and I couldn't reach you in our chat. "
+    "Open a chat with me and ask there."
+)
+
+
+def sent_privately_card() -> Card:
+    """All a shared conversation sees of an answer meant for one person: nothing of the answer."""
+    return card([text(SENT_PRIVATELY, subtle=True)], fallback_text=SENT_PRIVATELY)
+
+
+def not_sent_privately_card() -> Card:
+    """The answer could not reach the person's personal chat; it is not shown here instead."""
+    return card([text(NOT_SENT_PRIVATELY, subtle=True)], fallback_text=NOT_SENT_PRIVATELY)
+
+
 def gallery_states() -> list[tuple[str, Card]]:
     topics = [('"help"', "what I can do"), ('"my actions"', "actions you lead or chair")]
     partnership = "Riverside Safeguarding Children Partnership"
@@ -77,4 +95,6 @@ def gallery_states() -> list[tuple[str, Card]]:
         ("welcome.unknown", unknown_person_card("partnership@riverside.example", partnership)),
         ("help.plain", help_card(topics)),
         ("help.unknown_text", help_card(topics, unknown_text=True, suggestions=["my actions"])),
+        ("shared.sent_privately", sent_privately_card()),
+        ("shared.not_sent_privately", not_sent_privately_card()),
     ]

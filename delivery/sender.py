@@ -1,4 +1,6 @@
-"""The one place that sends proactively: `adapter.continue_conversation` with a card.
+"""The one place that sends proactively: `adapter.continue_conversation` with a card, or
+`adapter.create_conversation` to open a person's personal chat (a reply asked for in a channel or
+group chat that is for the asker alone, when the bot has no personal chat with them stored).
 
 The outcome of every send is returned as data, never raised: the activity id Teams gave the message,
 or the HTTP status and Retry-After of the refusal, or the type of the error. The adapter's turn
@@ -17,7 +19,12 @@ from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 
 from cards.common import Card
 from observability.metrics import Metrics
@@ -85,6 +92,28 @@ def outcome_of_error(error: BaseException) -> SendOutcome:
     return SendOutcome(error=type(error).__name__)
 
 
+@dataclass(frozen=True)
+class PersonalChatAddress:
+    """Enough to open a one-to-one chat with someone seen in a shared conversation: their Teams
+    member id, the tenant, and the service URL and bot account of the activity they sent."""
+
+    member_id: str
+    aad_object_id: str
+    tenant_id: str
+    service_url: str
+    channel_id: str
+    bot_id: str
+    bot_name: str = ""
+
+
+@dataclass(frozen=True)
+class PersonalChat:
+    """A personal chat the bot opened and what became of the first card sent there."""
+
+    reference: dict[str, Any] | None
+    outcome: SendOutcome
+
+
 def card_activity(card: Card) -> Activity:
     activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
     summary = card.get("fallbackText")
@@ -130,6 +159,43 @@ class ProactiveSender:
 
         return await self._continue(reference, update)
 
+    async def open_personal_chat(self, address: PersonalChatAddress, card: Card) -> PersonalChat:
+        """Create (or find: Teams answers with the existing one) the bot's one-to-one chat with
+        the person, send the card there, and return its reference to be stored."""
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=address.bot_id, name=address.bot_name),
+            members=[ChannelAccount(id=address.member_id)],
+            tenant_id=address.tenant_id,
+            channel_data={"tenant": {"id": address.tenant_id}},
+        )
+        opened: list[PersonalChat] = []
+
+        async def callback(turn_context: TurnContext) -> None:
+            reference = _personal_reference(turn_context, address)
+            try:
+                response = await turn_context.send_activity(card_activity(card))
+                outcome = SendOutcome(activity_id=(response.id if response else None) or "")
+            except Exception as error:
+                outcome = outcome_of_error(error)
+            opened.append(PersonalChat(reference, outcome))
+
+        try:
+            await asyncio.wait_for(
+                self._adapter.create_conversation(
+                    self._bot_app_id,
+                    callback,
+                    parameters,
+                    address.channel_id,
+                    address.service_url,
+                ),
+                self._timeout,
+            )
+        except Exception as error:
+            log.warning("opening a personal chat failed: %s", type(error).__name__)
+            return PersonalChat(None, outcome_of_error(error))
+        return opened[0] if opened else PersonalChat(None, SendOutcome(error="NoOutcome"))
+
     async def _continue(self, reference: dict[str, Any], work: Any) -> SendOutcome:
         result = await self._attempt(reference, work)
         if result.status == THROTTLED:
@@ -159,3 +225,13 @@ class ProactiveSender:
         if not outcome:
             return SendOutcome(error="NoOutcome")
         return outcome[0]
+
+
+def _personal_reference(turn_context: TurnContext, address: PersonalChatAddress) -> dict[str, Any]:
+    """The new chat's reference as Teams would give it in a personal chat's own activities: the
+    SDK's "conversation created" activity names neither the person nor the kind of conversation."""
+    reference = TurnContext.get_conversation_reference(turn_context.activity)
+    reference.user = ChannelAccount(id=address.member_id, aad_object_id=address.aad_object_id)
+    if reference.conversation is not None:
+        reference.conversation.conversation_type = "personal"
+    return reference.serialize()

@@ -3,6 +3,7 @@
 A feature module exposes `register(registry)`. Handlers take a `Turn` and the command's data and
 return a `Reply`; how it reaches Teams (a new message, or the card replacing the one clicked) is the
 router's business, so a handler works the same from text, `Action.Submit` and `Action.Execute`.
+Handlers never send: the router delivers each `Reply` to its `Audience` (`dialogs.replies`).
 
 Every verb and text command names the pydantic model of its data (`cards.data`). The router
 validates the card's data, or what the text pattern captured, before the handler runs, and answers
@@ -27,6 +28,7 @@ from cards.data import CardData
 from cards.verbs import Verb
 from dialogs.services import BotServices
 from domain.permissions import Viewer
+from usecases.people import PERSONAL, conversation_type
 
 
 class Audience(StrEnum):
@@ -52,6 +54,9 @@ class Reply:
     # A card that replaces the clicked one (Action.Execute) when it differs from `card`, the reply.
     refreshed: Card | None = None
     audience: Audience = Audience.ASKER
+    # Further messages for the same audience, sent after the reply (a booking's confirmation
+    # beside the course card a click refreshes).
+    also: tuple[Card, ...] = ()
 
     @classmethod
     def message(cls, title: str, sentence: str) -> Reply:
@@ -73,6 +78,16 @@ class Reply:
         return message_card("Done", self.text) if self.text else None
 
 
+def in_shared_conversation(context: TurnContext) -> bool:
+    """A channel or group chat: other people read what is sent there."""
+    kind = getattr(context.activity.conversation, "conversation_type", None)
+    return conversation_type(kind) != PERSONAL
+
+
+class PersonalChatOnly(RuntimeError):
+    """A dialog was to start in a channel or group chat: its state would mix people there."""
+
+
 @dataclass
 class Turn:
     """One incoming activity with who sent it and the services to answer it."""
@@ -84,7 +99,13 @@ class Turn:
     registry: Registry
     dialog_context: DialogContext | None = None
 
+    @property
+    def shared(self) -> bool:
+        return in_shared_conversation(self.context)
+
     async def begin_dialog(self, dialog_id: str, options: Any = None) -> None:
+        if self.shared:
+            raise PersonalChatOnly(dialog_id)
         if self.dialog_context is None:
             raise RuntimeError("dialogs can only start from a message turn")
         await self.dialog_context.begin_dialog(dialog_id, options)

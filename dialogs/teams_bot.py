@@ -3,6 +3,11 @@
 Three ways in, one table (`Registry`): typed text (mentions stripped), `Action.Submit` card buttons
 (a message whose `value` carries the verb) and `Action.Execute` universal actions (an
 `adaptiveCard/action` invoke answered with the card that replaces the one clicked).
+
+Every reply reaches its audience through `ReplyDelivery` (`dialogs.replies`): in a channel or group
+chat an answer for the asker goes to their personal chat and the shared conversation sees only a
+notice. Multi-turn dialogs run in personal chats only: in a shared conversation the router neither
+continues one nor lets a command start one (dialog state there would mix people).
 """
 
 from __future__ import annotations
@@ -12,17 +17,28 @@ import re
 from http import HTTPStatus
 from typing import Any
 
-from botbuilder.core import CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
-from botbuilder.schema import Activity, AdaptiveCardInvokeResponse, ChannelAccount
+from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from rapidfuzz import fuzz, process
 
 from cards.common import Card, message_card
 from cards.verbs import Verb
 from cards.welcome import help_card, unknown_person_card
+from delivery.sender import ProactiveSender
 from dialogs.installation import Installation
-from dialogs.registry import CardDataRefused, Registry, Reply, Turn, out_of_date_reply
+from dialogs.registry import (
+    Audience,
+    CardDataRefused,
+    PersonalChatOnly,
+    Registry,
+    Reply,
+    TextCommand,
+    Turn,
+    out_of_date_reply,
+)
+from dialogs.replies import ReplyDelivery
 from dialogs.services import BotServices
 from domain.permissions import Viewer
 from usecases import people
@@ -48,9 +64,10 @@ def normalise(text: str) -> str:
 
 
 class PartnershipBot(TeamsActivityHandler):
-    def __init__(self, services: BotServices, registry: Registry) -> None:
+    def __init__(self, services: BotServices, registry: Registry, sender: ProactiveSender) -> None:
         self._services = services
         self._registry = registry
+        self._replies = ReplyDelivery(services, sender)
         self._dialogs = DialogSet(services.conversation_state.create_property("DialogState"))
         for dialog in registry.dialogs:
             self._dialogs.add(dialog)
@@ -66,44 +83,58 @@ class PartnershipBot(TeamsActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         turn = await self._start_turn(turn_context)
         if turn.viewer is None:
-            await self._send(
-                turn_context,
-                unknown_person_card(
-                    self._services.business_team_email, self._services.partnership_name
-                ),
-            )
+            await self._replies.deliver(turn, Reply(card=self._unknown_person()))
             return
         value = turn_context.activity.value
         if isinstance(value, dict) and value.get("verb"):
             reply = await self._run_verb(turn, str(value["verb"]), value)
-            await self._send_reply(turn_context, reply)
+            await self._replies.deliver(turn, reply)
             return
         await self._on_text(turn)
 
     async def _on_text(self, turn: Turn) -> None:
         context = turn.context
         text = normalise(TurnContext.remove_recipient_mention(context.activity) or "")
-        dialog_context = await self._dialogs.create_context(context)
-        turn.dialog_context = dialog_context
-        if dialog_context.active_dialog is not None:
-            if text in CANCEL_WORDS:
-                await dialog_context.cancel_all_dialogs()
-                await self._send(context, message_card("Cancelled", "OK, I've stopped that."))
-                return
-            result = await dialog_context.continue_dialog()
-            if result.status != DialogTurnStatus.Empty:
-                return
+        if not turn.shared and await self._continued_dialog(turn, text):
+            return
         matched = self._registry.match(text)
         if matched is None:
-            await self._send(context, self._help(unknown=bool(text), text=text))
+            help_reply = Reply(
+                card=self._help(unknown=bool(text), text=text), audience=Audience.CONVERSATION
+            )
+            await self._replies.deliver(turn, help_reply)
             return
         command, data = matched
+        await self._replies.deliver(turn, await self._run_command(turn, command, data))
+
+    async def _continued_dialog(self, turn: Turn, text: str) -> bool:
+        """Feed the message to the dialog under way in this personal chat, if any; True when the
+        dialog took it (or was cancelled by it)."""
+        dialog_context = await self._dialogs.create_context(turn.context)
+        turn.dialog_context = dialog_context
+        if dialog_context.active_dialog is None:
+            return False
+        if text in CANCEL_WORDS:
+            await dialog_context.cancel_all_dialogs()
+            await self._replies.deliver(turn, Reply.message("Cancelled", "OK, I've stopped that."))
+            return True
+        result = await dialog_context.continue_dialog()
+        return result.status != DialogTurnStatus.Empty
+
+    async def _run_command(self, turn: Turn, command: TextCommand, data: dict[str, Any]) -> Reply:
         try:
-            reply = await command.route.run(turn, data)
+            return await command.route.run(turn, data)
         except CardDataRefused as refused:
             log.info("text command %s refused: %s field(s)", command.name, refused.error_count)
-            reply = out_of_date_reply()
-        await self._send_reply(context, reply)
+            return out_of_date_reply()
+        except PersonalChatOnly:
+            log.info("text command %s needs a personal chat", command.name)
+            return _personal_chat_only(f'type "{command.example}"')
+
+    def _unknown_person(self) -> Card:
+        return unknown_person_card(
+            self._services.business_team_email, self._services.partnership_name
+        )
 
     def _help(self, *, unknown: bool, text: str = "") -> Card:
         suggestions = []
@@ -123,13 +154,10 @@ class PartnershipBot(TeamsActivityHandler):
         # body twice in CloudAdapter.process and fail (see ARCHITECTURE.md, platform facts).
         turn = await self._start_turn(turn_context)
         if turn.viewer is None:
-            return _card_response(
-                unknown_person_card(
-                    self._services.business_team_email, self._services.partnership_name
-                )
-            )
+            return _card_response(self._unknown_person())
         verb, data = _execute_payload(turn_context.activity.value)
         reply = await self._run_verb(turn, verb, data)
+        await self._replies.deliver_extras(turn, reply)
         card = reply.as_card() or message_card("Done", "Saved.")
         return _card_response(card)
 
@@ -149,6 +177,9 @@ class PartnershipBot(TeamsActivityHandler):
         except CardDataRefused as refused:
             log.info("card data for %s refused: %s field(s)", verb, refused.error_count)
             return out_of_date_reply()
+        except PersonalChatOnly:
+            log.info("card verb %s needs a personal chat", verb)
+            return _personal_chat_only("press that button again")
 
     # -- installation and membership --------------------------------------------------------------
 
@@ -207,19 +238,13 @@ class PartnershipBot(TeamsActivityHandler):
             getattr(member, "email", None) or getattr(member, "user_principal_name", None) or None
         )
 
-    async def _send_reply(self, turn_context: TurnContext, reply: Reply) -> None:
-        if reply.card is not None:
-            await self._send(turn_context, reply.card)
-        elif reply.text:
-            await turn_context.send_activity(MessageFactory.text(reply.text))
 
-    @staticmethod
-    async def _send(turn_context: TurnContext, card: Card) -> None:
-        activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-        summary = card.get("fallbackText")
-        if summary:  # otherwise the SDK's default, None
-            activity.summary = summary
-        await turn_context.send_activity(activity)
+def _personal_chat_only(how: str) -> Reply:
+    """A dialog asked for in a shared conversation: it runs in the asker's personal chat only."""
+    return Reply.message(
+        "Let's do that in our chat",
+        f"That takes a few questions, so {how} here in our chat and we'll carry on.",
+    )
 
 
 def _execute_payload(value: Any) -> tuple[str, dict[str, Any]]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from botbuilder.core import CardFactory, MessageFactory
-
 from cards.common import Card
 from cards.data.training import (
     CourseEnrolData,
@@ -127,22 +125,19 @@ async def book(turn: Turn, data: SessionBookData) -> Reply:
     )
     if detail is None:
         return gone()
-    if outcome.changed:
-        await _send_confirmation(turn, detail, facts.id)
-    return Reply(card=course_reply_card(turn, detail, notice=notice))
+    confirmation = _confirmation(turn, detail, facts.id) if outcome.changed else None
+    return Reply(
+        card=course_reply_card(turn, detail, notice=notice),
+        also=(confirmation,) if confirmation is not None else (),
+    )
 
 
-async def _send_confirmation(turn: Turn, detail: CourseDetail, session_id: int) -> None:
+def _confirmation(turn: Turn, detail: CourseDetail, session_id: int) -> Card | None:
     """A confirmation of its own in the chat, besides the card refreshed in place."""
     booked = detail.session(session_id)
     if booked is None:
-        return
-    confirmation = booking_confirmation_card(detail.course, booked, turn.services.settings.zone)
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(confirmation))
-    summary = confirmation.get("fallbackText")
-    if summary:
-        activity.summary = str(summary)
-    await turn.context.send_activity(activity)
+        return None
+    return booking_confirmation_card(detail.course, booked, turn.services.settings.zone)
 
 
 _CANCEL_NOTICES = {

@@ -8,7 +8,8 @@
   register, which is the business team's (admins') work; a system actor (the command line run by
   IT, the seeders, the jobs) is trusted.
 - `remember_conversation` / `forget_conversation`: the conversation references stored when the bot
-  is installed and marked inactive when it is removed.
+  is installed (or opens a person's personal chat itself) and marked inactive when it is removed.
+- `personal_conversation`: where to reach a person alone (an answer asked for in a channel).
 - `ViewerCache`: recent Viewers kept for a few seconds, so most turns recognise their sender
   without the database.
 """
@@ -243,3 +244,12 @@ async def forget_conversation(conversation_id: str, work: UnitOfWork) -> int:
         changed = await conversations.deactivate(session, conversation_id)
     log.info("bot removed from a conversation; %s reference(s) marked inactive", changed)
     return changed
+
+
+async def personal_conversation(viewer: Viewer, work: UnitOfWork) -> dict[str, Any] | None:
+    """The reference of the viewer's own chat with the bot, if the bot is installed there."""
+    async with work.read() as session:
+        found = await conversations.personal_reference(session, viewer.person_id)
+        if found is None or not found.active:
+            return None
+        return dict(found.reference)

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import SERVICES
+from cards.welcome import SENT_PRIVATELY
 from config import Settings
 from dialogs.features import build_registry
 from dialogs.registry import Audience, Handler, Registry, Reply, Turn
@@ -92,9 +93,17 @@ async def in_group_chat(harness: BotHarness, user, text: str) -> list[Sent]:
 
 
 def only_card(sent: list[Sent]) -> dict[str, Any]:
-    assert len(sent) == 1, sent
-    assert len(sent[0].cards) == 1
-    card = sent[0].cards[0]
+    """The one answer. In a channel or group chat an answer for the asker alone goes to their
+    personal chat, and the shared conversation gets only the notice that it did."""
+    notices = [s for s in sent if card_text(s.cards[0]) == SENT_PRIVATELY]
+    answers = [s for s in sent if s not in notices]
+    assert len(answers) == 1, sent
+    if notices:
+        assert len(notices) == 1, sent
+        assert answers[0].conversation_id.startswith("personal-"), answers[0].conversation_id
+        assert notices[0].conversation_id != answers[0].conversation_id
+    assert len(answers[0].cards) == 1
+    card = answers[0].cards[0]
     assert_valid_card(card)
     return card
 

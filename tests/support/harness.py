@@ -137,8 +137,8 @@ class BotHarness:
     async def say(self, user: TeamsUser, text: str, **fields: Any) -> list[Sent]:
         return await self.exchange(self.activity(user, text=text, **fields))
 
-    async def submit(self, user: TeamsUser, data: dict[str, Any]) -> list[Sent]:
-        return await self.exchange(self.activity(user, value=data))
+    async def submit(self, user: TeamsUser, data: dict[str, Any], **fields: Any) -> list[Sent]:
+        return await self.exchange(self.activity(user, value=data, **fields))
 
     async def execute(
         self, user: TeamsUser, verb: str, data: dict[str, Any] | None = None, **fields: Any
