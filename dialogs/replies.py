@@ -17,7 +17,12 @@ from typing import Any
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 
 from cards.common import Card, message_card
-from cards.welcome import not_sent_privately_card, sent_privately_card
+from cards.welcome import (
+    NOT_SENT_PRIVATELY,
+    SENT_PRIVATELY,
+    not_sent_privately_card,
+    sent_privately_card,
+)
 from delivery.sender import PersonalChatAddress, ProactiveSender
 from dialogs.installation import tenant_of
 from dialogs.registry import Reply, Turn, in_shared_conversation
@@ -45,6 +50,23 @@ class ReplyDelivery:
             return
         reached = await self.send_privately(context, turn.viewer, cards)
         await send_card(context, sent_privately_card() if reached else not_sent_privately_card())
+
+    async def answer_click(self, turn: Turn, reply: Reply) -> Card | str:
+        """What answers a click (Action.Execute): the card that replaces the clicked one, or, in a
+        channel or group chat, a short message for the clicker alone.
+
+        Teams shows a card returned to an invoke to everyone in a shared conversation, so there a
+        reply for the asker goes to their personal chat and the invoke is answered with a message
+        (shown to the clicker only); the shared card stays as it was for everyone. A public reply
+        (the same for all) replaces the card there as in a personal chat."""
+        if reply.is_public or not in_shared_conversation(turn.context):
+            await self.deliver_extras(turn, reply)
+            return reply.as_card() or message_card("Done", "Saved.")
+        cards = [card for card in (reply.as_card(), *reply.also) if card is not None]
+        if not cards:
+            return SENT_PRIVATELY
+        reached = await self.send_privately(turn.context, turn.viewer, cards)
+        return SENT_PRIVATELY if reached else NOT_SENT_PRIVATELY
 
     async def deliver_extras(self, turn: Turn, reply: Reply) -> None:
         """What a clicked card's reply sends besides the card that replaces it (Action.Execute)."""

@@ -15,12 +15,13 @@ from __future__ import annotations
 import logging
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
+from msrest.serialization import Model
 from rapidfuzz import fuzz, process
 
 from cards.common import Card, message_card
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 TURN_KEY = "partnership.turn"
 CANCEL_WORDS = {"cancel", "stop", "quit", "never mind", "nevermind"}
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 _SPACES = re.compile(r"\s+")
 
 
@@ -157,9 +159,8 @@ class PartnershipBot(TeamsActivityHandler):
             return _card_response(self._unknown_person())
         verb, data = _execute_payload(turn_context.activity.value)
         reply = await self._run_verb(turn, verb, data)
-        await self._replies.deliver_extras(turn, reply)
-        card = reply.as_card() or message_card("Done", "Saved.")
-        return _card_response(card)
+        answer = await self._replies.answer_click(turn, reply)
+        return _card_response(answer) if isinstance(answer, dict) else _message_response(answer)
 
     async def _run_verb(self, turn: Turn, verb: str, data: dict[str, Any]) -> Reply:
         try:
@@ -256,6 +257,29 @@ def _execute_payload(value: Any) -> tuple[str, dict[str, Any]]:
     data = raw_data if isinstance(raw_data, dict) else {}
     verb = action.get("verb") or data.get("verb") or ""
     return str(verb), data
+
+
+class MessageInvokeResponse(Model):
+    """`adaptiveCard/action`'s answer with a message rather than a card. The SDK's own model types
+    its value as an object, which a plain string is not, and the adapter serialises the body as
+    an msrest model."""
+
+    _attribute_map: ClassVar[dict[str, dict[str, str]]] = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "str"},
+    }
+
+    def __init__(self, *, value: str) -> None:
+        super().__init__()
+        self.status_code = 200
+        self.type = MESSAGE_CONTENT_TYPE
+        self.value = value
+
+
+def _message_response(message: str) -> InvokeResponse:
+    """An answer to a click that Teams shows to the clicker alone, leaving the card as it was."""
+    return InvokeResponse(status=int(HTTPStatus.OK), body=MessageInvokeResponse(value=message))
 
 
 def _card_response(card: Card) -> InvokeResponse:

@@ -239,18 +239,34 @@ async def test_an_answer_that_cannot_reach_the_personal_chat_is_not_shown_instea
     assert sent[0].conversation_id == GROUP_CHAT_ID
 
 
-async def test_a_bookings_confirmation_from_a_group_chat_click_goes_privately(
+async def test_a_click_in_a_group_chat_changes_no_ones_card_and_answers_privately(
     harness: BotHarness,
 ):
+    """Teams would show a card returned to the click to everyone in the chat: the click is
+    answered with a message for the clicker alone, and the course card with her place on it and
+    the booking confirmation go to her personal chat."""
     course = (await harness.say(BETHANY, "neglect training"))[0].cards[0]
     book = next(a for a in _actions(course) if a.get("title") == "Book a place")
     before = len(harness.connector.sent)
 
-    await harness.execute(BETHANY, book["verb"], book["data"], **GROUP_CHAT)
+    answer = await harness.click(BETHANY, book["verb"], book["data"], **GROUP_CHAT)
 
+    assert answer["type"] == "application/vnd.microsoft.activity.message"
+    assert answer["value"] == SENT_PRIVATELY
     sent = harness.connector.sent[before:]
-    assert_only_the_notice(sent, GROUP_CHAT_ID, BETHANY, "booking confirmation")
-    assert "Your place is booked" in words(to(sent, created_chat(BETHANY))[0])
+    assert to(sent, GROUP_CHAT_ID) == []
+    assert {s.conversation_id for s in sent} == {created_chat(BETHANY)}
+    assert any("Your place is booked" in words(s) for s in sent)
+    assert all(s.method == "POST" for s in sent)
+
+
+async def test_a_personal_click_answers_in_place_as_before(harness: BotHarness):
+    course = (await harness.say(BETHANY, "neglect training"))[0].cards[0]
+    book = next(a for a in _actions(course) if a.get("title") == "Book a place")
+
+    answer = await harness.click(BETHANY, book["verb"], book["data"])
+
+    assert answer["type"] == "application/vnd.microsoft.card.adaptive"
 
 
 def _actions(node: Any) -> list[dict[str, Any]]:

@@ -144,6 +144,14 @@ class BotHarness:
         self, user: TeamsUser, verb: str, data: dict[str, Any] | None = None, **fields: Any
     ) -> dict[str, Any]:
         """An Action.Execute click; returns the card Teams would show in place of the old one."""
+        body = await self.click(user, verb, data, **fields)
+        assert body["type"] == "application/vnd.microsoft.card.adaptive"
+        return body["value"]
+
+    async def click(
+        self, user: TeamsUser, verb: str, data: dict[str, Any] | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """An Action.Execute click; returns the invoke's answer (a card, or a message)."""
         payload = {
             "action": {
                 "type": "Action.Execute",
@@ -157,8 +165,7 @@ class BotHarness:
         )
         assert status == 200, f"invoke answered HTTP {status}: {body}"
         assert body["statusCode"] == 200
-        assert body["type"] == "application/vnd.microsoft.card.adaptive"
-        return body["value"]
+        return body
 
     async def install(self, user: TeamsUser, **fields: Any) -> list[Sent]:
         return await self.exchange(
