@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from cards.actions import FormState, day, save_action_button, update_form_elements
-from cards.common import Card, Element, action_set, card, container, execute, facts, heading, text
+from cards.common import (
+    Card,
+    Element,
+    action_set,
+    card,
+    container,
+    escape_markdown,
+    execute,
+    facts,
+    heading,
+    plain_text,
+    text,
+)
 from cards.reminders import plural, reminder_actions
 from cards.verbs import Verb
 from domain.action_updates import STATUS_LABELS
@@ -59,7 +71,8 @@ def why_reminded(kind: str, detail: ActionDetail, today: date) -> Why:
     overdue = working_days_between(due, today)
     return Why(
         f"Escalation: {s.reference} is {plural(overdue, 'working day')} overdue",
-        f"You chair {s.group_name}. The lead is {s.lead_name or 'not named'}; "
+        f"You chair {escape_markdown(s.group_name)}. The lead is "
+        f"{escape_markdown(s.lead_name or 'not named')}; "
         f"it was due {day(due)}.",
         "attention",
     )
@@ -100,7 +113,7 @@ def action_reminder_card(
             [text(why.headline, weight="Bolder"), text(why.sentence, spacing="None")],
             style=why.style,
         ),
-        heading(s.text, size="Default"),
+        heading(escape_markdown(s.text), size="Default"),
         _facts(detail),
     ]
     if message:
@@ -144,11 +157,11 @@ def action_reminder_saved_card(
     latest = detail.updates[0].note if detail.updates else ""
     body: list[Element] = [
         container([text(note, weight="Bolder")], style="good"),
-        heading(f"{s.reference}: {s.text}", size="Default"),
+        heading(escape_markdown(f"{s.reference}: {s.text}"), size="Default"),
         _facts(detail),
     ]
     if latest:
-        body.append(text(f"Your note: {latest}", subtle=True, size="Small"))
+        body.append(plain_text(f"Your note: {latest}", subtle=True, size="Small"))
     body.append(
         text(
             "Thank you. I won't remind you about this again unless it drifts.",

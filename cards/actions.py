@@ -33,6 +33,7 @@ from cards.common import (
     container,
     date_input,
     error_text,
+    escape_markdown,
     execute,
     facts,
     heading,
@@ -137,9 +138,10 @@ def action_list_card(
     thresholds: RagThresholds,
 ) -> Card:
     """Actions most urgent first, each opening its detail; filters at the top."""
-    body: list[Element] = [heading(context.title, size="Medium")]
+    # The title and intro name the group or priority asked for.
+    body: list[Element] = [heading(escape_markdown(context.title), size="Medium")]
     if context.intro:
-        body.append(text(context.intro, subtle=True))
+        body.append(text(escape_markdown(context.intro), subtle=True))
     body.append(_filters(context))
     if not items:
         body.append(container([text(context.empty)], style="emphasis", spacing="Medium"))
@@ -201,13 +203,14 @@ def _list_item(item: ActionSummary, today: date, thresholds: RagThresholds) -> E
     f = item.facts
     drift = drift_words(drift_of(f, today, thresholds))
     due = effective_due(f)
-    meta = f"{item.group_name} · {item.lead_name or 'no lead'} · due {day(due)}"
+    who = escape_markdown(f"{item.group_name} · {item.lead_name or 'no lead'}")
+    meta = f"{who} · due {day(due)}"
     if f.status in ("complete", "dropped"):
-        meta = f"{item.group_name} · {item.lead_name or 'no lead'} · {STATUS_LABELS[f.status]}"
+        meta = f"{who} · {STATUS_LABELS[f.status]}"
     lines = [
         {
             "type": "TextBlock",
-            "text": f"**{item.reference}** {_short(item.text)}",
+            "text": f"**{escape_markdown(item.reference)}** {escape_markdown(_short(item.text))}",
             "wrap": True,
             "maxLines": 2,
         },
@@ -247,7 +250,7 @@ def action_detail_card(
     body: list[Element] = []
     if banner is not None:
         body.append(container([text(banner.message, weight="Bolder")], style=banner.style))
-    body.append(heading(f"{s.reference} · {s.text}", size="Medium"))
+    body.append(heading(escape_markdown(f"{s.reference} · {s.text}"), size="Medium"))
     drift = drift_words(drift_of(s.facts, today, thresholds))
     if drift:
         body.append(container([text(drift.capitalize(), weight="Bolder")], style="attention"))
@@ -258,8 +261,9 @@ def action_detail_card(
     if not can_update:
         body.append(
             text(
-                f"You can read this action but not update it: its lead ({s.lead_name or 'none'}),"
-                f" the chair of {s.group_name} and the business team can.",
+                "You can read this action but not update it: its lead"
+                f" ({escape_markdown(s.lead_name or 'none')}), the chair of"
+                f" {escape_markdown(s.group_name)} and the business team can.",
                 subtle=True,
                 size="Small",
                 spacing="Medium",
@@ -349,7 +353,7 @@ def _update_entry(update: UpdateEntry) -> Element:
     state = STATUS_LABELS.get(update.status, update.status)
     if update.lead_rag:
         state += f", {RAG_LABELS.get(update.lead_rag, update.lead_rag)}"
-    lines = [text(f"**{day(update.dated)}** · {who} · {state}", size="Small")]
+    lines = [text(f"**{day(update.dated)}** · {escape_markdown(who)} · {state}", size="Small")]
     lines.append(plain_text(update.note or "(no note)", spacing="None", subtle=not update.note))
     return container(lines, separator=True, spacing="Small")
 
@@ -370,8 +374,9 @@ def _overlap_section(detail: ActionDetail, can_update: bool) -> list[Element]:
 
 def _link_entry(link: LinkEntry) -> Element:
     status = STATUS_LABELS.get(link.status, link.status)
+    about = escape_markdown(f"({link.source_code}, {status}) {_short(link.text)}")
     return container(
-        [text(f"Linked: **{link.reference}** ({link.source_code}, {status}) {_short(link.text)}")],
+        [text(f"Linked: **{escape_markdown(link.reference)}** {about}")],
         select=execute(f"Open {link.reference}", Verb.ACTION_SHOW, reference=link.reference),
     )
 
@@ -380,8 +385,8 @@ def _suggestion_entry(reference: str, link: LinkEntry, can_update: bool) -> Elem
     score = f", similarity {link.score:.0f}" if link.score is not None else ""
     lines: list[Element] = [
         text(
-            f"Possibly the same work: **{link.reference}** ({link.source_code}{score}) "
-            + _short(link.text)
+            f"Possibly the same work: **{escape_markdown(link.reference)}** "
+            + escape_markdown(f"({link.source_code}{score}) {_short(link.text)}")
         )
     ]
     if can_update:
@@ -428,7 +433,7 @@ def update_card(
     s = detail.summary
     body: list[Element] = [
         heading(f"Update {s.reference}", size="Medium"),
-        text(s.text, subtle=True, spacing="None"),
+        plain_text(s.text, subtle=True, spacing="None"),
     ]
     if message:
         body.append(container([text(message, weight="Bolder")], style="attention"))
@@ -590,7 +595,7 @@ def _toggle(input_id: str, label: str, value: str, title: str) -> Element:
 
 
 def _screening_warning(findings: Sequence[FieldFinding], confirmed: str) -> Element:
-    found = [f'- {finding.describe()}: "{finding.text}"' for finding in findings]
+    found = [f'- {finding.describe()}: "{escape_markdown(finding.text)}"' for finding in findings]
     return container(
         [
             text("Before I save this: it may contain personal details", weight="Bolder"),
@@ -625,7 +630,11 @@ def overview_card(
     """Counts by priority and RAG as bars, then the lists that need someone's attention."""
     body: list[Element] = [
         heading("Actions overview", size="Medium"),
-        text(f"{scope} · {overview.total} actions · at {day(today)}", subtle=True, spacing="None"),
+        text(
+            f"{escape_markdown(scope)} · {overview.total} actions · at {day(today)}",
+            subtle=True,
+            spacing="None",
+        ),
     ]
     if not overview.total:
         body.append(container([text("There are no actions to show yet.")], style="emphasis"))
@@ -634,7 +643,8 @@ def overview_card(
     body.append(_legend())
     widest = max(bar.total for bar in overview.bars)
     for bar in overview.bars:
-        body.append(text(f"{bar.code} {bar.name} · {bar.total}", size="Small", spacing="Small"))
+        label = escape_markdown(f"{bar.code} {bar.name}")
+        body.append(text(f"{label} · {bar.total}", size="Small", spacing="Small"))
         body.append(_bar([(b, bar.counts[b]) for b in BUCKETS], widest))
     if overview.disagreements:
         body.append(
@@ -714,14 +724,15 @@ def _attention_list(
     lines: list[Element] = [text(f"{title} ({len(items)})", weight="Bolder", spacing="Medium")]
     for item in items[:MAX_OVERVIEW_ITEMS]:
         f = item.facts
-        detail = item.group_name
+        detail = escape_markdown(item.group_name)
         if kind == "overdue":
-            detail = f"{(today - effective_due(f)).days} days · {item.group_name}"
+            detail = f"{(today - effective_due(f)).days} days · {detail}"
         elif kind == "stale" and f.last_update:
-            detail = f"last {day(f.last_update)} · {item.group_name}"
+            detail = f"last {day(f.last_update)} · {detail}"
+        what = escape_markdown(_short(item.text, 100))
         lines.append(
             container(
-                [text(f"**{item.reference}** {_short(item.text, 100)} · {detail}", size="Small")],
+                [text(f"**{escape_markdown(item.reference)}** {what} · {detail}", size="Small")],
                 spacing="None",
                 select=execute(
                     f"Open {item.reference}", Verb.ACTION_SHOW, reference=item.reference
@@ -741,7 +752,12 @@ def _overlap_lines(overlaps: Sequence[tuple[str, str, str]]) -> list[Element]:
         label = "linked" if state == "linked" else "possible overlap, to check"
         lines.append(
             container(
-                [text(f"**{first}** and **{second}**: {label}", size="Small")],
+                [
+                    text(
+                        f"**{escape_markdown(first)}** and **{escape_markdown(second)}**: {label}",
+                        size="Small",
+                    )
+                ],
                 spacing="None",
                 select=execute(f"Open {first}", Verb.ACTION_SHOW, reference=first),
             )
@@ -755,7 +771,8 @@ def _overlap_lines(overlaps: Sequence[tuple[str, str, str]]) -> list[Element]:
 def not_yours_card(reference: str, group_name: str) -> Card:
     return message_card(
         f"{reference} is not yours to see",
-        f"{reference} belongs to {group_name}. Only its members, its lead, the chair and the "
+        f"{reference} belongs to {escape_markdown(group_name)}. Only its members, its lead, "
+        "the chair and the "
         "business team can see it. Ask the business team if you think you should have access.",
         [execute("My actions", Verb.ACTIONS_MINE)],
     )

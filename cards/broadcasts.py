@@ -24,11 +24,13 @@ from cards.common import (
     container,
     date_input,
     error_text,
+    escape_markdown,
     execute,
     facts,
     heading,
     message_card,
     open_url,
+    plain_text,
     submit,
     text,
     text_input,
@@ -463,7 +465,7 @@ def _screening_block(screening: Screening) -> Element:
                 f"I found what looks like {kinds}. Announcements must never hold details about "
                 "children or families. Remove it and save again, or confirm below."
             ),
-            text(screening.redacted, subtle=True, size="Small"),
+            plain_text(screening.redacted, subtle=True, size="Small"),
             toggle_input(
                 "confirm_not_personal",
                 "Confirmation",
@@ -511,7 +513,9 @@ def announcement_card(
         body.append(
             {"type": "Image", "url": content.image_url, "altText": content.title, "size": "Stretch"}
         )
-    body.append(heading(content.title))
+    body.append(heading(escape_markdown(content.title)))
+    # The body is the business team's own markdown, on purpose: the compose card offers bold,
+    # italic, lists and links (MARKDOWN_HELP) and refuses what Teams would not render.
     body.append(text(content.body))
     if view.course is not None:
         body.append(_course_block(view.course))
@@ -539,7 +543,7 @@ def _course_block(course: CourseView) -> Element:
     Book is an Action.Submit: the training handler answers with the course card as a new message,
     so the announcement (and its "Got it") stays where it is.
     """
-    items: list[Element] = [text(course.title, weight="Bolder")]
+    items: list[Element] = [text(escape_markdown(course.title), weight="Bolder")]
     ids: ButtonData = {"course_id": course.course_id}
     if course.e_learning:
         items.append(text("E-learning, at your own pace.", subtle=True))
@@ -548,7 +552,7 @@ def _course_block(course: CourseView) -> Element:
         items.append(text("No sessions are open at the moment.", subtle=True))
     for session in course.sessions:
         line = " · ".join(part for part in (session.when, session.where, session.places) if part)
-        row = [column([text(line, spacing="None")])]
+        row = [column([text(escape_markdown(line), spacing="None")])]
         book: ButtonData = {**ids, "session_id": session.session_id}
         if session.can_book:
             button = submit("Book", Verb.SESSION_BOOK, style="positive", **book)
@@ -572,7 +576,10 @@ def draft_card(
     announcement = draft.announcement
     audience = draft.audience
     body: list[Element] = [
-        heading(f"{STATUS_NAMES[draft.status]}: {announcement.content.title}", size="Medium"),
+        heading(
+            f"{STATUS_NAMES[draft.status]}: {escape_markdown(announcement.content.title)}",
+            size="Medium",
+        ),
     ]
     if notice:
         body.append(text(notice, color="Good", weight="Bolder"))
@@ -683,7 +690,7 @@ def _schedule_inputs(announcement_id: int, schedule: ScheduleInput, hours: str) 
 def delete_confirmation_card(announcement_id: int, title: str) -> Card:
     return message_card(
         "Delete this draft?",
-        f"'{title}' will be deleted. This cannot be undone.",
+        f"'{escape_markdown(title)}' will be deleted. This cannot be undone.",
         [
             execute(
                 "Yes, delete it",
@@ -704,7 +711,7 @@ def report_card(report: ReportView) -> Card:
     counts = report.counts
     title = report.announcement.content.title
     body: list[Element] = [
-        heading(f"Delivery report: {title}", size="Medium"),
+        heading(f"Delivery report: {escape_markdown(title)}", size="Medium"),
         text(_report_status_line(report), weight="Bolder"),
     ]
     if report.notice:
@@ -821,7 +828,7 @@ def list_card(items: Sequence[ListedView]) -> Card:
         body.append(
             container(
                 [
-                    text(item.title, weight="Bolder"),
+                    text(escape_markdown(item.title), weight="Bolder"),
                     text(
                         f"{STATUS_NAMES[item.status]} · {item.when}",
                         subtle=True,

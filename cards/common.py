@@ -7,6 +7,7 @@ memory of which card was shown.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from cards.verbs import Verb
@@ -44,6 +45,47 @@ def card(
     if fallback_text:
         result["fallbackText"] = fallback_text
     return result
+
+
+# Characters Teams' markdown acts on anywhere in a line (emphasis, links, images, code, strike,
+# tables, escapes) and in Adaptive Cards' own DATE()/TIME() functions (`{{`). Any ASCII
+# punctuation may be backslash-escaped in CommonMark, which shows the character itself.
+_MARKDOWN_ANYWHERE = frozenset("\\*_[]()#`~|!{}")
+# `<`, `>` and `&` become entities rather than backslash escapes: Teams reads `<at>...</at>` as a
+# mention and some clients read a few HTML tags, before markdown sees a backslash.
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# A list item (`- `, `+ `, `1. `, `1) `) or a setext underline (`===`) counts at a line's start.
+_LINE_START_MARKER = re.compile(r"^([ \t]*)([-+=]|\d+(?=[.)]))")
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
+def escape_markdown(value: str) -> str:
+    """What a person typed, made safe to sit inside a TextBlock's text or a Fact's value.
+
+    Teams renders both as markdown (a subset: emphasis, strike, lists, headings, block quotes,
+    links) and reads `<at>` mentions, so a reason such as `[Sign in](https://...)` would become a
+    link in someone else's card. Every character those constructs need is escaped, so the text
+    reads exactly as typed. A line break becomes a blank line, because markdown joins lines that
+    a single newline separates. Where typed text stands alone, prefer `plain_text` (a TextRun,
+    never markdown); this is for a value inside a sentence or a FactSet.
+    """
+    return "\n\n".join(_escape_line(line) for line in _LINE_BREAKS.split(value))
+
+
+def _escape_line(line: str) -> str:
+    escaped = "".join(
+        _ENTITIES.get(char) or ("\\" + char if char in _MARKDOWN_ANYWHERE else char)
+        for char in line
+    )
+    return _LINE_START_MARKER.sub(_escape_marker, escaped)
+
+
+def _escape_marker(match: re.Match[str]) -> str:
+    indent, marker = match.group(1), match.group(2)
+    if marker.isdigit():
+        # `1. first` is a numbered list, `1\. first` the words: the dot is escaped, not the digit.
+        return indent + marker + "\\"
+    return indent + "\\" + marker
 
 
 def heading(text: str, *, size: str = "Large") -> Element:
@@ -93,7 +135,13 @@ def plain_text(
 
 
 def facts(pairs: list[tuple[str, str]]) -> Element:
-    return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs if v]}
+    """Label and value pairs, the values shown as written: Teams renders a Fact's value as
+    markdown, and values carry what people typed (reasons, places, names), so they are escaped
+    here, once, and callers pass them raw. Titles are the bot's own labels."""
+    return {
+        "type": "FactSet",
+        "facts": [{"title": t, "value": escape_markdown(v)} for t, v in pairs if v],
+    }
 
 
 def container(

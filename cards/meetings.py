@@ -19,6 +19,7 @@ from cards.common import (
     column,
     columns,
     container,
+    escape_markdown,
     facts,
     heading,
     open_url,
@@ -65,9 +66,9 @@ class MeetingView:
 
 def meeting_card(view: MeetingView, zone: ZoneInfo) -> Card:
     meeting = view.meeting
-    body: list[Element] = [heading(meeting.title, size="Medium")]
+    body: list[Element] = [heading(escape_markdown(meeting.title), size="Medium")]
     if meeting.title != meeting.group_name:
-        body.append(text(meeting.group_name, subtle=True, spacing="None"))
+        body.append(text(escape_markdown(meeting.group_name), subtle=True, spacing="None"))
     if meeting.cancelled:
         body.append(text("This meeting has been cancelled.", color="Attention", weight="Bolder"))
     body.append(
@@ -94,7 +95,8 @@ def meeting_card(view: MeetingView, zone: ZoneInfo) -> Card:
     elif not view.sees_links:
         body.append(
             text(
-                f"The joining link and papers are for members of the {meeting.group_name}. "
+                "The joining link and papers are for members of the "
+                f"{escape_markdown(meeting.group_name)}. "
                 "If you should be there, ask the group's chair to add you.",
                 subtle=True,
                 size="Small",
@@ -181,9 +183,9 @@ def _item_element(item: UpcomingItem, zone: ZoneInfo) -> Element:
                 ),
                 column(
                     [
-                        text(item.title, weight="Bolder", color="Accent"),
+                        text(escape_markdown(item.title), weight="Bolder", color="Accent"),
                         text(
-                            f"{item.detail} · {status}" if item.detail else status,
+                            escape_markdown(f"{item.detail} · {status}" if item.detail else status),
                             subtle=True,
                             size="Small",
                             spacing="None",
@@ -208,9 +210,9 @@ def upcoming_card(
 ) -> Card:
     """A list of meetings and sessions by date; each line opens its card."""
     shown = items[:MAX_LIST_ITEMS]
-    body: list[Element] = [heading(title, size="Medium")]
+    body: list[Element] = [heading(escape_markdown(title), size="Medium")]
     if subtitle:
-        body.append(text(subtitle, subtle=True, spacing="None"))
+        body.append(text(escape_markdown(subtitle), subtle=True, spacing="None"))
     body.extend(_item_element(item, zone) for item in shown)
     if len(items) > len(shown):
         body.append(
@@ -239,15 +241,16 @@ def nothing_card(
     sentence: str, suggestions: list[str], zone: ZoneInfo, *, next_item: UpcomingItem | None = None
 ) -> Card:
     """Nothing matched: say so, say what comes next if anything, and suggest what to ask."""
-    body: list[Element] = [heading("Nothing found", size="Medium"), text(sentence)]
+    # The sentence may quote what was asked ('no group called "..."'), so none of it is markdown.
+    body: list[Element] = [heading("Nothing found", size="Medium"), text(escape_markdown(sentence))]
     actions: list[Element] = []
     if next_item is not None:
         when = when_text(next_item.starts_at, next_item.ends_at, zone)
-        body.append(text(f"The next one is {next_item.title} on {when}."))
+        body.append(text(f"The next one is {escape_markdown(next_item.title)} on {when}."))
         actions.append(_open_action(next_item) | {"title": f"Open {next_item.title}"[:40]})
     if suggestions:
         body.append(text("You could ask:", weight="Bolder", spacing="Medium"))
-        body.extend(text(f'"{s}"', spacing="None") for s in suggestions)
+        body.extend(text(f'"{escape_markdown(s)}"', spacing="None") for s in suggestions)
     actions.append(submit("My meetings", Verb.UPCOMING_MINE))
     return card(body, actions, fallback_text=sentence)
 

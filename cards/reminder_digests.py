@@ -11,7 +11,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from cards.common import Card, Element, card, column, columns, container, execute, heading, text
+from cards.common import (
+    Card,
+    Element,
+    card,
+    column,
+    columns,
+    container,
+    escape_markdown,
+    execute,
+    heading,
+    text,
+)
 from cards.reminders import plural, reminder_actions
 from cards.verbs import Verb
 
@@ -78,11 +89,13 @@ def _line(item: ActionLine) -> Element:
     return container(
         [
             columns(
-                column([text(item.reference, weight="Bolder")], "auto"),
-                column([text(_short(item.text), spacing="None")]),
+                column([text(escape_markdown(item.reference), weight="Bolder")], "auto"),
+                column([text(escape_markdown(_short(item.text)), spacing="None")]),
             ),
             text(
-                f"{item.reason} · {item.lead_name}" if item.lead_name else item.reason,
+                escape_markdown(
+                    f"{item.reason} · {item.lead_name}" if item.lead_name else item.reason
+                ),
                 color=item.colour,
                 size="Small",
                 spacing="None",
@@ -105,7 +118,9 @@ def personal_digest_card(
 ) -> Card:
     body: list[Element] = [
         text(f"Week of {week_of.day} {week_of:%B}", subtle=True, size="Small"),
-        heading(f"{first_name}, {plural(len(items), 'action')} need you", size="Medium"),
+        heading(
+            f"{escape_markdown(first_name)}, {plural(len(items), 'action')} need you", size="Medium"
+        ),
         text("You chose one weekly digest instead of single reminders.", subtle=True),
         *_lines(items),
     ]
@@ -123,14 +138,14 @@ def chair_digest_card(
     total = sum(len(s.lines) for s in sections)
     body: list[Element] = [
         text(f"Week of {week_of.day} {week_of:%B}", subtle=True, size="Small"),
-        heading(f"{first_name}, your groups' drift this week", size="Medium"),
+        heading(f"{escape_markdown(first_name)}, your groups' drift this week", size="Medium"),
         text(
             f"{plural(total, 'action')} in the groups you chair are overdue, stale or due soon.",
             subtle=True,
         ),
     ]
     for section in sections:
-        body.append(text(section.name, weight="Bolder", spacing="Large"))
+        body.append(text(escape_markdown(section.name), weight="Bolder", spacing="Large"))
         body.extend(_lines(section.lines))
     actions = [execute("Drifting actions", Verb.ACTIONS_LIST), *reminder_actions(message_id)]
     return card(body, actions, fallback_text=f"Your groups' drift: {plural(total, 'action')}")

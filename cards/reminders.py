@@ -21,6 +21,7 @@ from cards.common import (
     container,
     date_input,
     error_text,
+    escape_markdown,
     execute,
     facts,
     heading,
@@ -188,12 +189,13 @@ def event_reminder_card(event: EventReminder, *, message_id: int | None) -> Card
     """A reminder of a meeting or training session: when, where, how to join, add to calendar."""
     body: list[Element] = [
         text(event.headline, weight="Bolder", color="Accent"),
-        heading(event.title, size="Medium"),
+        heading(escape_markdown(event.title), size="Medium"),
     ]
     if event.subtitle:
-        body.append(text(event.subtitle, subtle=True, spacing="None"))
+        body.append(text(escape_markdown(event.subtitle), subtle=True, spacing="None"))
     body.append(facts([("When", event.when), ("How", event.how), ("Where", event.where)]))
-    body.extend(text(note, size="Small") for note in event.notes)
+    # A meeting's theme, as the business team typed it, is among the notes.
+    body.extend(text(escape_markdown(note), size="Small") for note in event.notes)
     actions: list[Element] = []
     if event.join_url:
         actions.append(open_url("Join on Teams", event.join_url))
@@ -230,7 +232,7 @@ def rapid_review_card(
     days_left = clock.working_days_left
     body: list[Element] = [
         text("Statutory clock: rapid review", subtle=True, size="Small"),
-        heading(f"{clock.reference}: {_countdown_text(days_left)}", size="Medium"),
+        heading(f"{escape_markdown(clock.reference)}: {_countdown_text(days_left)}", size="Medium"),
         text(
             _countdown_text(days_left),
             size="ExtraLarge",
@@ -299,7 +301,10 @@ def clock_recorded_card(clock: ClockView, reminder_days: Sequence[date]) -> Card
     schedule = ", ".join(f"{d:%a} {d.day} {d:%b}" for d in sorted(reminder_days)) or "none left"
     return card(
         [
-            container([text(f"Recorded {clock.reference}", weight="Bolder")], style="good"),
+            container(
+                [text(f"Recorded {escape_markdown(clock.reference)}", weight="Bolder")],
+                style="good",
+            ),
             heading(f"Rapid review due {day_label(clock.due_on)}", size="Medium"),
             facts(
                 [
@@ -329,7 +334,7 @@ def clocks_card(clocks: Sequence[ClockView], *, can_manage: bool, today: date) -
             status = _countdown_text(clock.working_days_left)
             colour = _countdown_colour(clock.working_days_left)
         items: list[Element] = [
-            text(clock.reference, weight="Bolder"),
+            text(escape_markdown(clock.reference), weight="Bolder"),
             text(status, color=colour, spacing="None"),
             facts(
                 [

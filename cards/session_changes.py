@@ -21,6 +21,7 @@ from cards.common import (
     Element,
     card,
     container,
+    escape_markdown,
     execute,
     facts,
     heading,
@@ -115,8 +116,8 @@ def session_changed_card(view: ChangeView, zone: ZoneInfo, rules: BookingRules) 
     headline, style = _HEADLINES[view.change]
     body: list[Element] = [
         container([text(headline, weight="Bolder")], style=style),
-        heading(session.course_title, size="Medium"),
-        text(f"Course {session.course_code}", subtle=True, spacing="None"),
+        heading(escape_markdown(session.course_title), size="Medium"),
+        text(f"Course {escape_markdown(session.course_code)}", subtle=True, spacing="None"),
         facts(
             [
                 *_times_shown(view, zone),

@@ -19,10 +19,12 @@ from cards.common import (
     action_set,
     card,
     container,
+    escape_markdown,
     execute,
     facts,
     heading,
     open_url,
+    plain_text,
     submit,
     text,
 )
@@ -144,7 +146,7 @@ def _session_block(
     items: list[Element] = [
         text(when_text(session.starts_at, session.ends_at, zone), weight="Bolder"),
         text(
-            f"{session.mode.label} · {where_text(session.mode, session.venue)} · "
+            f"{session.mode.label} · {escape_markdown(where_text(session.mode, session.venue))} · "
             f"{places_text(session)}",
             subtle=True,
             size="Small",
@@ -182,7 +184,7 @@ def course_card(
     body: list[Element] = []
     if notice is not None:
         body.append(_notice(notice))
-    body.append(heading(course.title, size="Medium"))
+    body.append(heading(escape_markdown(course.title), size="Medium"))
     body.append(
         facts(
             [
@@ -194,7 +196,7 @@ def course_card(
         )
     )
     if course.description:
-        body.append(text(course.description))
+        body.append(plain_text(course.description))
     if course.is_e_learning:
         return _e_learning(course, body, enrolment)
     body.append(
@@ -250,7 +252,7 @@ def booking_confirmation_card(course: CourseFacts, view: SessionView, zone: Zone
     title = "You're on the waiting list" if waiting else "Your place is booked"
     body: list[Element] = [
         heading(title, size="Medium"),
-        text(course.title, weight="Bolder"),
+        text(escape_markdown(course.title), weight="Bolder"),
         facts(
             [
                 (
@@ -294,8 +296,8 @@ def place_offered_card(view: SessionView, zone: ZoneInfo, rules: BookingRules) -
     session = view.session
     body: list[Element] = [
         container([text("A place came free and it's yours", weight="Bolder")], style="good"),
-        heading(session.course_title, size="Medium"),
-        text(f"Course {session.course_code}", subtle=True, spacing="None"),
+        heading(escape_markdown(session.course_title), size="Medium"),
+        text(f"Course {escape_markdown(session.course_code)}", subtle=True, spacing="None"),
         facts(
             [
                 (
@@ -355,7 +357,7 @@ def attendance_card(
     if notice is not None:
         body.append(_notice(notice))
     body += [
-        heading(f"Attendance: {session.course_title}", size="Medium"),
+        heading(f"Attendance: {escape_markdown(session.course_title)}", size="Medium"),
         text(when_text(session.starts_at, session.ends_at, zone), subtle=True, spacing="None"),
         facts(
             [
@@ -383,13 +385,15 @@ def attendance_card(
             for p in holding
         )
     else:
-        body.extend(text(f"{p.name} ({p.agency})", spacing="None") for p in holding)
+        body.extend(
+            text(escape_markdown(f"{p.name} ({p.agency})"), spacing="None") for p in holding
+        )
     if reason:
         body.append(text(reason, subtle=True, size="Small"))
     if waiting:
         body.append(text("Waiting list", weight="Bolder", spacing="Medium"))
         body.extend(
-            text(f"{ordinal(n)}. {p.name} ({p.agency})", spacing="None")
+            text(f"{ordinal(n)}. {escape_markdown(f'{p.name} ({p.agency})')}", spacing="None")
             for n, p in enumerate(waiting, start=1)
         )
     actions: list[Element] = []

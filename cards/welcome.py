@@ -3,7 +3,7 @@ the short notices a channel or group chat gets when the answer went to someone's
 
 from __future__ import annotations
 
-from cards.common import Card, card, facts, heading, submit, text
+from cards.common import Card, card, escape_markdown, facts, heading, submit, text
 from cards.verbs import Verb
 
 # What people can type; each feature adds its lines through `HelpTopic`s given by the router.
@@ -17,12 +17,12 @@ def welcome_card(
     role_line = ", ".join(roles)
     return card(
         [
-            heading(f"Welcome, {first}"),
+            heading(f"Welcome, {escape_markdown(first)}"),
             text(
                 f"I'm the {partnership} assistant. I help you keep partnership actions moving, "
                 "find meetings and training, and I'll remind you when something needs you."
             ),
-            text(f"You're set up as: {role_line}.", subtle=True),
+            text(f"You're set up as: {escape_markdown(role_line)}.", subtle=True),
             text("Things you can ask me", weight="Bolder", spacing="Medium"),
             facts(topics),
             text(
@@ -63,7 +63,12 @@ def help_card(
         body.insert(0, text("Sorry, I didn't understand that.", weight="Bolder"))
     body.append(facts(topics))
     if suggestions:
-        body.append(text("Did you mean: " + " · ".join(f'"{s}"' for s in suggestions), subtle=True))
+        body.append(
+            text(
+                "Did you mean: " + " · ".join(f'"{escape_markdown(s)}"' for s in suggestions),
+                subtle=True,
+            )
+        )
     return card(body, fallback_text="Type help to see what I can do.")
 
 

@@ -17,7 +17,7 @@ from datetime import date
 
 from cards import actions as action_cards
 from cards.actions import Banner, FormState, ListContext
-from cards.common import Card, message_card
+from cards.common import Card, escape_markdown, message_card
 from cards.data import NoData
 from cards.data.actions import ActionData, ActionListData, ActionSaveData, OverlapData
 from cards.verbs import Verb
@@ -239,8 +239,9 @@ def _unknown_scope(unknown: UnknownScope) -> Reply:
     return Reply(
         card=message_card(
             "Which priority or group?",
-            f'I don\'t know a priority or group called "{unknown.phrase}". Priorities are: '
-            f"{names}. You can also name a group, like Learning Lessons or NSIG.",
+            f'I don\'t know a priority or group called "{escape_markdown(unknown.phrase)}". '
+            f"Priorities are: {escape_markdown(names)}. You can also name a group, like "
+            "Learning Lessons or NSIG.",
         )
     )
 

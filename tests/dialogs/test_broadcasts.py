@@ -29,7 +29,7 @@ from storage.models import (
 )
 from storage.models.outbox import OutboxMessage
 from tests.support.cards import assert_valid_card
-from tests.support.harness import card_text, demo_user
+from tests.support.harness import as_read, card_text, demo_user
 
 ADMIN = demo_user("P05")
 MEMBER = demo_user("P09")
@@ -174,7 +174,10 @@ async def test_save_shows_the_draft_with_people_and_reachable_counts(harness):
     assert "Draft: Places open" in text
     assert "Neglect Champions Network; Neglect champions network" in text
     facts = {
-        f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]
+        f["title"]: as_read(f["value"])
+        for b in card["body"]
+        if b["type"] == "FactSet"
+        for f in b["facts"]
     }
     assert facts["People"] == "6"
     assert facts["Reachable now"].startswith("3 ")
@@ -553,7 +556,10 @@ async def test_got_it_is_recorded_once_and_the_card_shows_it(harness, clock):
 
     report = await harness.execute(ADMIN, "broadcast_report", {"announcement_id": announcement_id})
     facts = {
-        f["title"]: f["value"] for b in report["body"] if b["type"] == "FactSet" for f in b["facts"]
+        f["title"]: as_read(f["value"])
+        for b in report["body"]
+        if b["type"] == "FactSet"
+        for f in b["facts"]
     }
     assert facts["Acknowledged"] == "1 (17%)"
 
@@ -642,7 +648,10 @@ async def test_audience_leaves_out_guests_and_inactive_people(harness):
         harness, champions="true", groups=str(await group_id(harness, "NCN"))
     )
     facts = {
-        f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]
+        f["title"]: as_read(f["value"])
+        for b in card["body"]
+        if b["type"] == "FactSet"
+        for f in b["facts"]
     }
     assert facts["People"] == "4"
     assert facts["Left out"] == "1 guest, 1 inactive"
@@ -750,7 +759,10 @@ async def test_people_booked_on_a_course_are_an_audience(harness):
     )
     announcement_id, card = await save_draft(harness, booked_on=str(t1))
     facts = {
-        f["title"]: f["value"] for b in card["body"] if b["type"] == "FactSet" for f in b["facts"]
+        f["title"]: as_read(f["value"])
+        for b in card["body"]
+        if b["type"] == "FactSet"
+        for f in b["facts"]
     }
     assert facts["People"] == "2"
     assert "Booked on Multi-agency Safeguarding Essentials" in facts["Audience"]

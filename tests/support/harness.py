@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -178,6 +179,24 @@ class BotHarness:
         )
 
 
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+def as_read(markdown: str) -> str:
+    """A TextBlock's or Fact's markdown as Teams shows it: escapes (`cards.common.escape_markdown`)
+    undone, so assertions read the words rather than the escaping."""
+    shown = _MARKDOWN_ESCAPE.sub(r"\1", markdown)
+    for entity, char in _ENTITIES:
+        shown = shown.replace(entity, char)
+    return shown
+
+
+def _is_markdown(node: dict[str, Any], key: str) -> bool:
+    is_fact = "type" not in node and {"title", "value"} <= node.keys()
+    return (node.get("type") == "TextBlock" and key == "text") or is_fact
+
+
 def card_text(card: dict[str, Any]) -> str:
     """Every piece of visible text in a card, for assertions about what a person would read."""
     found: list[str] = []
@@ -186,7 +205,7 @@ def card_text(card: dict[str, Any]) -> str:
         if isinstance(node, dict):
             for key in ("text", "title", "value", "label", "placeholder", "errorMessage"):
                 if isinstance(node.get(key), str):
-                    found.append(node[key])
+                    found.append(as_read(node[key]) if _is_markdown(node, key) else node[key])
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
