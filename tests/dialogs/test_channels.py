@@ -25,7 +25,7 @@ from manage.seed import seed_demo
 from storage.db import make_session_factory
 from storage.models import AuditEntry, ChannelBinding, Group, Person
 from tests.conftest import fresh_engine
-from tests.support.cards import assert_valid_card
+from tests.support.cards import assert_valid_card, links_in
 from tests.support.fake_connector import FakeConnector, Sent
 from tests.support.harness import BotHarness, FixedClock, card_text, demo_user
 
@@ -106,17 +106,6 @@ def only_card(sent: list[Sent]) -> dict[str, Any]:
     card = answers[0].cards[0]
     assert_valid_card(card)
     return card
-
-
-def links_in(node: Any, key: str = "") -> list[str]:
-    """Every string in a card that holds a link, except the schema's own address."""
-    if isinstance(node, dict):
-        return [link for k, value in node.items() for link in links_in(value, k)]
-    if isinstance(node, list):
-        return [link for item in node for link in links_in(item)]
-    if isinstance(node, str) and key != "$schema" and ("http" in node or "://" in node):
-        return [node]
-    return []
 
 
 def open_url_buttons(node: Any) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from config import Settings
 from dialogs.features import build_registry
 from storage.models import ConversationRef
 from tests.fuzz.bounds import model_bounds, valid_payload
+from tests.support.cards import links_in
 from tests.support.fake_connector import Sent
 from tests.support.harness import STRANGER, TENANT_ID, BotHarness, TeamsUser, card_text, demo_user
 from tests.test_dialog_restart import QUESTION, registry_with_a_two_step_dialog
@@ -86,15 +87,6 @@ def to(sent: list[Sent], conversation_id: str) -> list[Sent]:
     return [s for s in sent if s.conversation_id == conversation_id]
 
 
-def links(node: Any, key: str = "") -> list[str]:
-    """Every address in a card but its schema's."""
-    if isinstance(node, dict):
-        return [found for k, v in node.items() if k != "$schema" for found in links(v, k)]
-    if isinstance(node, list):
-        return [found for item in node for found in links(item, key)]
-    return [node] if isinstance(node, str) and "://" in node else []
-
-
 def assert_public_without_links_or_private(
     sent: list[Sent], shared: str, asker: TeamsUser, what: str
 ) -> None:
@@ -102,7 +94,7 @@ def assert_public_without_links_or_private(
         assert_only_the_notice(sent, shared, asker, what)
         return
     assert [s.conversation_id for s in sent] == [shared], what
-    assert [link for s in sent for card in s.cards for link in links(card)] == [], what
+    assert [link for s in sent for card in s.cards for link in links_in(card)] == [], what
 
 
 def assert_only_the_notice(sent: list[Sent], shared: str, asker: TeamsUser, what: str) -> None:

@@ -16,6 +16,7 @@ from dialogs.features import build_registry
 from tests.fuzz.conftest import BETHANY, FuzzApp, fuzz_settings
 from tests.fuzz.strategies import card_data, hostile_text, verbs
 from tests.fuzz.test_hostile_input import REFERENCES, invoke, post_and_check, refused_at_the_door
+from tests.support.cards import links_in
 
 SHARED = {
     "channel": "19:fuzz-channel@thread.tacv2",
@@ -28,21 +29,12 @@ EXAMPLES = [command.example for command in build_registry().commands]
 HERS = ("Bethany", "bethany.", "A14", "A17")
 
 
-def links(node: Any, key: str = "") -> list[str]:
-    """Every address in a card but its schema's."""
-    if isinstance(node, dict):
-        return [found for k, v in node.items() if k != "$schema" for found in links(v, k)]
-    if isinstance(node, list):
-        return [found for item in node for found in links(item, key)]
-    return [node] if isinstance(node, str) and "://" in node else []
-
-
 def assert_nothing_private_shared(app: FuzzApp, start: int, shared: str) -> None:
     for sent in app.harness.connector.sent[start:]:
         assert sent.conversation_id in {shared, *PERSONAL_CHATS}, sent.conversation_id
         if sent.conversation_id == shared:
             assert sent.method == "POST", "a shared card was replaced"
-            assert [link for card in sent.cards for link in links(card)] == []
+            assert [link for card in sent.cards for link in links_in(card)] == []
             shown = json.dumps(sent.cards)
             assert not [word for word in HERS if word in shown], shown[:300]
 
@@ -82,4 +74,4 @@ async def test_a_click_in_a_shared_conversation_shares_nothing_private(
         assert status == 200
         assert_nothing_private_shared(fuzz_app, start, SHARED[scope])
         if payload["type"] == "application/vnd.microsoft.card.adaptive":
-            assert links(payload["value"]) == [], "a card with links replaced a shared one"
+            assert links_in(payload["value"]) == [], "a card with links replaced a shared one"

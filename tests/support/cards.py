@@ -59,3 +59,14 @@ def _inputs(node: Any) -> list[dict[str, Any]]:
 def assert_valid_card(card: dict[str, Any]) -> None:
     problems = card_problems(card)
     assert not problems, "\n".join(problems)
+
+
+def links_in(node: Any, key: str = "") -> list[str]:
+    """Every string in a card that holds a link, except the schema's own address."""
+    if isinstance(node, dict):
+        return [link for k, value in node.items() for link in links_in(value, k)]
+    if isinstance(node, list):
+        return [link for item in node for link in links_in(item)]
+    if isinstance(node, str) and key != "$schema" and ("http" in node or "://" in node):
+        return [node]
+    return []
