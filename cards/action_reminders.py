@@ -142,7 +142,7 @@ def action_reminder_card(
             )
         )
     actions = [execute("Open action", Verb.ACTION_SHOW, reference=s.reference)]
-    actions += reminder_actions(message_id)
+    actions += reminder_actions(message_id, beside_form=can_update)
     return card(body, actions, fallback_text=why.headline)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cards.verbs import Verb
+from cards.verbs import FORM_VERBS, Verb
 
 Card = dict[str, Any]
 Element = dict[str, Any]
@@ -186,14 +186,19 @@ def execute(title: str, verb: Verb, *, style: str | None = None, **data: Any) ->
         "verb": str(verb),
         "data": {"verb": str(verb), **data},
     }
-    if style:
-        action["style"] = style
-    return action
+    return _finish_button(action, verb, style)
 
 
 def submit(title: str, verb: Verb, *, style: str | None = None, **data: Any) -> Element:
     """A button that posts back like a message; the bot replies with a new card."""
     action: Element = {"type": "Action.Submit", "title": title, "data": {"verb": str(verb), **data}}
+    return _finish_button(action, verb, style)
+
+
+def _finish_button(action: Element, verb: Verb, style: str | None) -> Element:
+    if verb not in FORM_VERBS:
+        # Only a form's own buttons may be held up by its required inputs (cards/verbs.py).
+        action["associatedInputs"] = "none"
     if style:
         action["style"] = style
     return action

@@ -53,9 +53,30 @@ def plural(count: int, word: str) -> str:
 # -- the buttons on every reminder ----------------------------------------------------------------
 
 
-def reminder_actions(message_id: int | None, *, pause_from: date | None = None) -> list[Element]:
-    """Snooze, pause until a date (leave) and digest instead: on every reminder card."""
+def reminder_actions(
+    message_id: int | None, *, pause_from: date | None = None, beside_form: bool = False
+) -> list[Element]:
+    """Snooze, pause until a date (leave) and digest instead: on every reminder card.
+
+    Beside an update form the pause date cannot sit in a "Pause until…" panel: a button in a
+    panel sends its parent card's inputs too, so the form's required progress note would hold
+    it up. There the button opens the pause form as a card of its own.
+    """
     data: ButtonData = {"message": message_id} if message_id is not None else {}
+    pause = (
+        execute("Pause until…", Verb.REMINDER_PAUSE_FORM)
+        if beside_form
+        else _pause_panel(data, pause_from)
+    )
+    return [
+        execute("Snooze until tomorrow", Verb.REMINDER_SNOOZE, until="tomorrow", **data),
+        execute("Snooze a week", Verb.REMINDER_SNOOZE, until="next_week", **data),
+        pause,
+        execute("Weekly digest instead", Verb.REMINDER_DIGEST, on=True, **data),
+    ]
+
+
+def _pause_panel(data: ButtonData, pause_from: date | None) -> Element:
     pause_card = {
         "type": "AdaptiveCard",
         "body": [
@@ -68,12 +89,7 @@ def reminder_actions(message_id: int | None, *, pause_from: date | None = None) 
         ],
         "actions": [execute("Pause reminders", Verb.REMINDER_PAUSE, **data)],
     }
-    return [
-        execute("Snooze until tomorrow", Verb.REMINDER_SNOOZE, until="tomorrow", **data),
-        execute("Snooze a week", Verb.REMINDER_SNOOZE, until="next_week", **data),
-        {"type": "Action.ShowCard", "title": "Pause until…", "card": pause_card},
-        execute("Weekly digest instead", Verb.REMINDER_DIGEST, on=True, **data),
-    ]
+    return {"type": "Action.ShowCard", "title": "Pause until…", "card": pause_card}
 
 
 # -- people's settings ----------------------------------------------------------------------------

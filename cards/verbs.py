@@ -34,6 +34,7 @@ class Verb(StrEnum):
     # Reminders and statutory clocks (dialogs/reminders.py)
     REMINDER_SNOOZE = "reminders.snooze"
     REMINDER_PAUSE = "reminders.pause"
+    REMINDER_PAUSE_FORM = "reminders.pause_form"
     REMINDER_RESUME = "reminders.resume"
     REMINDER_DIGEST = "reminders.digest"
     REMINDER_QUIET_DEFAULT = "reminders.quiet_default"
@@ -60,3 +61,22 @@ class Verb(StrEnum):
     BROADCAST_RESEND = "broadcast_resend"
     BROADCAST_ACK = "broadcast_ack"
     BROADCAST_LIST = "broadcast_list"
+
+
+# The verbs whose buttons send a form's inputs. Every other button is sent with
+# `associatedInputs: "none"`: a client validates the inputs a button gathers before it sends
+# anything, so "Snooze a week" on a reminder that also carries an update form would otherwise be
+# blocked by the form's required "Progress note" and do nothing.
+FORM_VERBS: frozenset[Verb] = frozenset(
+    {
+        Verb.ACTIONS_MINE,
+        Verb.ACTIONS_LIST,
+        Verb.ACTION_SAVE,
+        Verb.SESSION_ATTENDANCE_SAVE,
+        Verb.REMINDER_PAUSE,
+        Verb.REMINDER_SAVE_ACTION,
+        Verb.CLOCK_RECORD,
+        Verb.BROADCAST_SAVE,
+        Verb.BROADCAST_SCHEDULE,
+    }
+)

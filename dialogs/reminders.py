@@ -409,6 +409,7 @@ def register(registry: Registry) -> None:
     registry.verb(Verb.REMINDER_SETTINGS, show_settings, ReminderSettingsData)
     registry.verb(Verb.REMINDER_SNOOZE, snooze, ReminderSnoozeData)
     registry.verb(Verb.REMINDER_PAUSE, pause, ReminderPauseData)
+    registry.verb(Verb.REMINDER_PAUSE_FORM, ask_pause_date, ReminderAskPauseData)
     registry.verb(Verb.REMINDER_RESUME, resume, ReminderResumeData)
     registry.verb(Verb.REMINDER_DIGEST, digest, ReminderDigestData)
     registry.verb(Verb.REMINDER_QUIET_DEFAULT, default_quiet_hours, ReminderQuietDefaultData)

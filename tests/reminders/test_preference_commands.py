@@ -146,3 +146,10 @@ async def test_reminders_status_is_for_admins(harness, dispatcher, clock):
     shown = await reply_text(harness, demo_user("P05"), "reminders status")
     assert "Waiting to send" in shown and "http_503" in shown
     assert "Admins only" in await reply_text(harness, P09, "reminders status")
+
+
+async def test_pause_until_beside_an_update_form_opens_the_pause_form(harness):
+    card = await harness.execute(P09, Verb.REMINDER_PAUSE_FORM, {})
+    assert_valid_card(card)
+    assert "Start my reminders again on" in card_text(card)
+    assert (await prefs(harness)).paused_until is None
