@@ -51,11 +51,11 @@ from delivery import broadcast_renderers, reminder_renderers
 from delivery.limiter import SendLimiter
 from delivery.renderers import Renderers, RenderFailure
 from delivery.sender import ProactiveSender, SendOutcome
-from domain.reminders import DIGESTIBLE, ReminderPreferences, when_to_send
+from domain.reminders import DIGESTIBLE, ReminderPreferences, when_to_deliver, when_to_send
 from domain.send_times import SendRules, local_date
 from domain.working_days import preload
 from observability.metrics import Metrics
-from storage import conversations, outbox
+from storage import broadcasts, conversations, outbox
 from storage.models import ConversationRef
 from storage.outbox import CONVERSATION_PREFIX, ClaimedMessage, Outcome
 from storage.reminders import active_people, preferences_for
@@ -354,25 +354,33 @@ class Dispatcher:
             return {}
         person_ids = (m.person_id for m in personal if m.person_id is not None)
         preferences = await preferences_for(session, person_ids)
-        allowed_at: dict[ReminderPreferences, tuple[datetime | None, bool]] = {}
         held: dict[int, Settled] = {}
         for message in personal:
             assert message.person_id is not None
-            theirs = preferences[message.person_id]
-            if theirs.digest_only and message.kind in DIGESTIBLE:
-                held[message.id] = (Outcome.cancelled(message, reason="digest"), "cancelled")
-                continue
-            if theirs not in allowed_at:
-                allowed_at[theirs] = (
-                    when_to_send(now, theirs, self._rules),
-                    theirs.is_paused_on(local_date(now, self._rules.zone)),
-                )
-            allowed, paused = allowed_at[theirs]
-            if allowed is None or paused:
-                held[message.id] = (Outcome.cancelled(message, reason="paused"), "cancelled")
-            elif allowed > now:
-                held[message.id] = (Outcome.deferred(message, not_before=allowed), "deferred")
+            settled = self._hold(message, preferences[message.person_id], now)
+            if settled is not None:
+                held[message.id] = settled
         return held
+
+    def _hold(
+        self, message: ClaimedMessage, theirs: ReminderPreferences, now: datetime
+    ) -> Settled | None:
+        if message.kind == broadcasts.KIND:
+            # A snooze or a pause holds reminders, not the business team's announcements.
+            allowed = when_to_deliver(now, theirs, self._rules)
+            return (
+                (Outcome.deferred(message, not_before=allowed), "deferred")
+                if allowed > now
+                else None
+            )
+        if theirs.digest_only and message.kind in DIGESTIBLE:
+            return (Outcome.cancelled(message, reason="digest"), "cancelled")
+        allowed = when_to_send(now, theirs, self._rules)
+        if allowed is None or theirs.is_paused_on(local_date(now, self._rules.zone)):
+            return (Outcome.cancelled(message, reason="paused"), "cancelled")
+        if allowed > now:
+            return (Outcome.deferred(message, not_before=allowed), "deferred")
+        return None
 
     # -- one send ----------------------------------------------------------------------------------
 

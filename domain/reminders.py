@@ -149,6 +149,17 @@ def when_to_send(
     return instant
 
 
+def when_to_deliver(
+    not_before: datetime, preferences: ReminderPreferences, rules: SendRules
+) -> datetime:
+    """The instant something that is not a reminder (an announcement) may reach this person.
+
+    Their quiet hours apply; their snooze and pause do not, because those hold reminders: an
+    announcement waits in their chat for their return rather than being lost or held back.
+    """
+    return earliest_allowed(not_before, rules.with_quiet_hours(preferences.quiet_hours))
+
+
 def next_digest_day(today: date, rules: ReminderRules) -> date:
     """The next digest weekday on or after today (sending moves it off non-working days)."""
     ahead = (rules.digest_weekday - today.weekday()) % 7

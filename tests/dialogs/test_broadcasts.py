@@ -800,3 +800,19 @@ async def test_send_now_wakes_the_dispatch_loop_without_waiting_for_its_tick(har
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
     assert all(len(announcement_cards(harness, code)) == 1 for code in NCN_MEMBERS[:4])
+
+
+async def test_a_pause_or_a_snooze_holds_reminders_not_announcements(harness, clock):
+    await install(harness, ["P09", "P13"])
+    await harness.say(MEMBER, "pause reminders until 4 January")
+    await harness.say(demo_user("P13"), "snooze a week")
+    announcement_id = await ncn_draft(harness)
+    await harness.execute(ADMIN, "broadcast_send", {"announcement_id": announcement_id})
+
+    outcomes = await harness.app[DISPATCHER].drain()
+    assert outcomes["sent"] == 2 and "cancelled" not in outcomes
+    assert len(announcement_cards(harness, "P09")) == 1
+    assert len(announcement_cards(harness, "P13")) == 1
+    report = await harness.execute(ADMIN, "broadcast_report", {"announcement_id": announcement_id})
+    assert "Finished: sent to 2 of 6" in card_text(report)
+    assert "cancelled" not in card_text(report).lower()
