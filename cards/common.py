@@ -281,6 +281,43 @@ def choice_input(
     return element
 
 
+# Ranks and honorifics on the roster ("Det Supt Owen Maddox"): a greeting uses the name after them.
+_TITLES = frozenset(
+    [
+        "dr",
+        "prof",
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "cllr",
+        "det",
+        "supt",
+        "ch",
+        "insp",
+        "sgt",
+        "di",
+        "ds",
+        "dc",
+        "dci",
+        "dsupt",
+        "pc",
+        "sm",
+        "gm",
+        "wm",
+    ]
+)
+
+
+def first_name(full_name: str) -> str:
+    """The first name in a roster name, past any titles; "there" when there is none."""
+    for word in full_name.split():
+        if word.lower().strip(".") not in _TITLES:
+            return word
+    return "there"
+
+
 def message_card(title: str, message: str, actions: list[Element] | None = None) -> Card:
     """A plain card with a heading and a sentence: confirmations, refusals, 'nothing found'."""
     return card([heading(title, size="Medium"), text(message)], actions)

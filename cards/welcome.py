@@ -3,36 +3,39 @@ the short notices a channel or group chat gets when the answer went to someone's
 
 from __future__ import annotations
 
-from cards.common import Card, card, escape_markdown, facts, heading, submit, text
+from cards.common import Card, card, escape_markdown, facts, first_name, heading, submit, text
 from cards.verbs import Verb
 
 # What people can type; each feature adds its lines through `HelpTopic`s given by the router.
 HelpTopic = tuple[str, str]
 
 
+# A welcome fits a phone screen: the first few things to try, and Help for the rest.
+WELCOME_TOPICS = 5
+
+
 def welcome_card(
     name: str, roles: tuple[str, ...], topics: list[HelpTopic], partnership: str
 ) -> Card:
-    first = name.split()[0] if name else "there"
+    first = first_name(name)
     role_line = ", ".join(roles)
     return card(
         [
             heading(f"Welcome, {escape_markdown(first)}"),
             text(
-                f"I'm the {partnership} assistant. I help you keep partnership actions moving, "
-                "find meetings and training, and I'll remind you when something needs you."
+                f"I'm the {partnership} assistant: partnership actions, meetings and training, "
+                "and reminders when something needs you."
             ),
             text(f"You're set up as: {escape_markdown(role_line)}.", subtle=True),
             text("Things you can ask me", weight="Bolder", spacing="Medium"),
-            facts(topics),
+            facts(topics[:WELCOME_TOPICS]),
             text(
-                "I hold business information only: please never type details about children "
-                "or families.",
+                "Business information only, please: never details about children or families.",
                 subtle=True,
                 size="Small",
             ),
         ],
-        [submit("Help", Verb.HELP)],
+        [submit("Everything I can do", Verb.HELP)],
         fallback_text=f"Welcome, {first}. Type help to see what I can do.",
     )
 

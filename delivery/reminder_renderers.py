@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cards.action_reminders import action_reminder_card
-from cards.common import Card
+from cards.common import Card, first_name
 from cards.meetings import TIME_ZONE_NOTE, when_text, where_text
 from cards.reminder_digests import (
     ActionLine,
@@ -17,7 +17,6 @@ from cards.reminder_digests import (
     GroupSection,
     chair_digest_card,
     exception_report_card,
-    first_name,
     personal_digest_card,
 )
 from cards.reminders import EventReminder, event_reminder_card, rapid_review_card

@@ -23,7 +23,7 @@ from cards.data.actions import ActionData, ActionListData, ActionSaveData, Overl
 from cards.verbs import Verb
 from dialogs.registry import Registry, Reply, Turn
 from domain.action_views import ActionDetail, ActionSummary
-from domain.permissions import Viewer
+from domain.permissions import OfferedTo, Viewer
 from storage.actions import LinkState
 from usecases import actions as cases
 from usecases.actions import (
@@ -84,6 +84,7 @@ def register_commands(registry: Registry) -> None:
         data=NoData,
         example="actions overview",
         description="chairs and business team: RAG by priority, drift, impact, overlaps",
+        offered_to=OfferedTo.CHAIRS,
     )
     registry.text(
         "export actions",
@@ -92,6 +93,7 @@ def register_commands(registry: Registry) -> None:
         data=NoData,
         example="export actions",
         description="business team: how to export the register to Excel or CSV",
+        offered_to=OfferedTo.BUSINESS_TEAM,
     )
     registry.text(
         "update action",

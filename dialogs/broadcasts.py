@@ -38,7 +38,7 @@ from cards.verbs import Verb
 from dialogs.registry import Registry, Reply, Turn
 from domain.audience import describe
 from domain.broadcasts import AnnouncementCopy, SendingHours, Status
-from domain.permissions import Viewer
+from domain.permissions import OfferedTo, Viewer
 from domain.training import BookingRules
 from usecases import broadcasts as usecases
 from usecases.broadcasts import (
@@ -424,6 +424,7 @@ def register(registry: Registry) -> None:
         example="new announcement",
         description="(business team) compose an announcement to send to people",
         data=NewAnnouncementCommand,
+        offered_to=OfferedTo.BUSINESS_TEAM,
     )
     registry.text(
         "announcements",
@@ -432,6 +433,7 @@ def register(registry: Registry) -> None:
         example="announcements",
         description="(business team) drafts, scheduled and sent announcements with reports",
         data=ListAnnouncementsCommand,
+        offered_to=OfferedTo.BUSINESS_TEAM,
     )
     registry.verb(Verb.BROADCAST_NEW, new_announcement, BroadcastNewData)
     registry.verb(Verb.BROADCAST_SAVE, save, BroadcastSaveData)

@@ -31,7 +31,7 @@ from cards.data.meetings import QuestionData
 from cards.meetings import public_meeting_card
 from dialogs import meetings as meeting_questions
 from dialogs.registry import Audience, Registry, Reply, Turn
-from domain.permissions import Viewer
+from domain.permissions import OfferedTo, Viewer
 from usecases import channels
 from usecases.channels import (
     BindRequest,
@@ -143,6 +143,7 @@ def register(registry: Registry) -> None:
         example="this channel is for EXEC",
         description="business team, in a team channel: the group it is for",
         data=BindChannelData,
+        offered_to=OfferedTo.BUSINESS_TEAM,
     )
     registry.text(
         "channels.unbind",

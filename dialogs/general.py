@@ -9,8 +9,10 @@ from dialogs.registry import Audience, Registry, Reply, Turn
 
 
 async def show_help(turn: Turn, _data: HelpData) -> Reply:
-    # Help is for everyone: in a channel or group chat it is posted there.
-    return Reply(card=help_card(turn.registry.help_topics), audience=Audience.CONVERSATION)
+    # Help is for everyone: in a channel or group chat it is posted there, so it offers only what
+    # everyone there may use.
+    offered = turn.registry.help_for(None if turn.shared else turn.viewer)
+    return Reply(card=help_card(offered), audience=Audience.CONVERSATION)
 
 
 async def show_welcome(turn: Turn, _data: WelcomeData) -> Reply:
@@ -20,7 +22,7 @@ async def show_welcome(turn: Turn, _data: WelcomeData) -> Reply:
         card=welcome_card(
             viewer.name,
             viewer.role_names,
-            turn.registry.help_topics,
+            turn.registry.help_for(viewer),
             turn.services.partnership_name,
         )
     )

@@ -61,7 +61,7 @@ class Installation:
         return welcome_card(
             turn.viewer.name,
             turn.viewer.role_names,
-            self._registry.help_topics,
+            self._registry.help_for(turn.viewer),
             self._services.partnership_name,
         )
 

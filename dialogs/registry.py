@@ -26,8 +26,9 @@ from pydantic import ValidationError
 from cards.common import Card, message_card
 from cards.data import CardData
 from cards.verbs import Verb
+from cards.welcome import HelpTopic
 from dialogs.services import BotServices
-from domain.permissions import Viewer
+from domain.permissions import OfferedTo, Viewer, is_offered
 from usecases.people import PERSONAL, conversation_type
 
 
@@ -161,12 +162,19 @@ class TextCommand:
         return self.route.handler
 
 
+@dataclass(frozen=True)
+class HelpEntry:
+    example: str
+    description: str
+    offered_to: OfferedTo
+
+
 @dataclass
 class Registry:
     commands: list[TextCommand] = field(default_factory=list)
     verbs: dict[Verb, Route] = field(default_factory=dict)
     dialogs: list[Dialog] = field(default_factory=list)
-    help_topics: list[tuple[str, str]] = field(default_factory=list)
+    help_entries: list[HelpEntry] = field(default_factory=list)
 
     def text(
         self,
@@ -178,12 +186,21 @@ class Registry:
         description: str,
         data: type[CardData],
         in_help: bool = True,
+        offered_to: OfferedTo = OfferedTo.EVERYONE,
     ) -> None:
         compiled = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
         route = Route(handler, data)
         self.commands.append(TextCommand(name, compiled, route, example, description))
         if in_help:
-            self.help_topics.append((f'"{example}"', description))
+            self.help_entries.append(HelpEntry(f'"{example}"', description, offered_to))
+
+    def help_for(self, viewer: Viewer | None) -> list[HelpTopic]:
+        """The help lines this person is offered (None: everyone in a shared conversation)."""
+        return [
+            (entry.example, entry.description)
+            for entry in self.help_entries
+            if is_offered(viewer, entry.offered_to)
+        ]
 
     def verb(self, verb: Verb, handler: Handler, data: type[CardData]) -> None:
         if verb in self.verbs:

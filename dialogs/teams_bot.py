@@ -102,7 +102,7 @@ class PartnershipBot(TeamsActivityHandler):
         matched = self._registry.match(text)
         if matched is None:
             help_reply = Reply(
-                card=self._help(unknown=bool(text), text=text), audience=Audience.CONVERSATION
+                card=self._help(turn, unknown=bool(text), text=text), audience=Audience.CONVERSATION
             )
             await self._replies.deliver(turn, help_reply)
             return
@@ -138,14 +138,15 @@ class PartnershipBot(TeamsActivityHandler):
             self._services.business_team_email, self._services.partnership_name
         )
 
-    def _help(self, *, unknown: bool, text: str = "") -> Card:
+    def _help(self, turn: Turn, *, unknown: bool, text: str = "") -> Card:
         suggestions = []
         if unknown and text:
             found = process.extract(
                 text, self._registry.examples(), scorer=fuzz.WRatio, limit=3, score_cutoff=60
             )
             suggestions = [example for example, _score, _index in found]
-        return help_card(self._registry.help_topics, unknown_text=unknown, suggestions=suggestions)
+        offered = self._registry.help_for(None if turn.shared else turn.viewer)
+        return help_card(offered, unknown_text=unknown, suggestions=suggestions)
 
     # -- universal actions (Action.Execute) -------------------------------------------------------
 

@@ -11,6 +11,7 @@ chair"; being on the Executive adds reading, it takes no right away).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 EXECUTIVE_GROUP_CODE = "EXEC"
 
@@ -49,6 +50,27 @@ class Viewer:
             if held
         ]
         return (*roles, "member")
+
+
+class OfferedTo(StrEnum):
+    """Whom help and the welcome offer a command to. Anyone may type any command (the use case
+    decides what they get); this only keeps a champion's help free of the business team's tools."""
+
+    EVERYONE = "everyone"
+    CHAIRS = "chairs"  # and those who read everything: the business team, scrutineer, Executive
+    BUSINESS_TEAM = "business_team"
+
+
+def is_offered(viewer: Viewer | None, offered_to: OfferedTo) -> bool:
+    """Whether help shown to `viewer` lists a command; None is a shared conversation's help,
+    which everyone in it reads."""
+    if offered_to is OfferedTo.EVERYONE:
+        return True
+    if viewer is None:
+        return False
+    if offered_to is OfferedTo.CHAIRS:
+        return viewer.is_chair or viewer.reads_everything
+    return viewer.is_admin
 
 
 def can_update_action(viewer: Viewer, lead_id: int | None, group_id: int | None) -> bool:

@@ -318,10 +318,13 @@ async def test_a_group_chat_gets_no_groups_business(harness, recorder):
 
 
 async def test_help_is_for_everyone_in_a_channel(harness, recorder):
-    sent = await in_channel(harness, MEMBER, "help")
+    sent = await in_channel(harness, ADMIN, "help")
 
-    assert "Here's what I can do" in card_text(only_card(sent))
+    shown = card_text(only_card(sent))
+    assert "Here's what I can do" in shown
     assert recorder.last.audience == Audience.CONVERSATION
+    # Everyone in the channel reads it: the business team's own tools are not offered there.
+    assert "new announcement" not in shown and "my actions" in shown
 
 
 async def test_a_channel_bound_to_a_group_with_nothing_planned_says_so(harness):
