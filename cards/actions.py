@@ -26,6 +26,7 @@ from typing import Any
 from cards.common import (
     Card,
     Element,
+    action_set,
     card,
     choice_input,
     column,
@@ -128,6 +129,8 @@ class ListContext:
     priorities: Sequence[tuple[str, str]] = ()
     intro: str = ""
     empty: str = "Nothing matches these filters."
+    # False when nothing would show without filters either: then clearing them is no help.
+    can_widen: bool = True
     show_overview: bool = False
 
 
@@ -144,7 +147,7 @@ def action_list_card(
         body.append(text(escape_markdown(context.intro), subtle=True))
     body.append(_filters(context))
     if not items:
-        body.append(container([text(context.empty)], style="emphasis", spacing="Medium"))
+        body.append(_nothing_matches(context))
     shown = items[:MAX_LIST_ITEMS]
     body.extend(_list_item(item, today, thresholds) for item in shown)
     if len(items) > len(shown):
@@ -158,6 +161,43 @@ def action_list_card(
     buttons = [execute("Overview", Verb.ACTIONS_OVERVIEW)] if context.show_overview else []
     count = f"{len(items)} action{'s' if len(items) != 1 else ''}"
     return card(body, buttons, fallback_text=f"{context.title}: {count}")
+
+
+def _nothing_matches(context: ListContext) -> Element:
+    """An empty list says which filters hid everything and offers to clear them."""
+    narrowing = _narrowing_filters(context)
+    if not narrowing or not context.can_widen:
+        return container([text(context.empty)], style="emphasis", spacing="Medium")
+    clear = execute("Clear the filters", context.verb, group=ANY, priority=ANY, status="all")
+    # This button's data is the whole choice: the form's current filters must not override it.
+    clear["associatedInputs"] = "none"
+    return container(
+        [
+            text(context.empty),
+            text(
+                f"Filtered by {escape_markdown(', '.join(narrowing))}. Set a filter back to "
+                "Any (or the status to All) and apply, or clear them all.",
+                size="Small",
+            ),
+            action_set([clear]),
+        ],
+        style="emphasis",
+        spacing="Medium",
+    )
+
+
+def _narrowing_filters(context: ListContext) -> list[str]:
+    chosen = context.chosen
+    names = [
+        f"group {dict(context.groups).get(chosen.group_code, chosen.group_code)}"
+        if chosen.group_code
+        else "",
+        f"priority {chosen.priority_code}" if chosen.priority_code else "",
+        f"status {STATUS_FILTERS.get(chosen.status, chosen.status)}"
+        if chosen.status != "all"
+        else "",
+    ]
+    return [name for name in names if name]
 
 
 def _filters(context: ListContext) -> Element:
@@ -678,15 +718,20 @@ def _totals_line(overview: Overview) -> Element:
 
 
 def _legend() -> Element:
-    cells = [
-        column(
-            [text(f"{_BUCKET_LABEL[b]}: {_BUCKET_MEANING[b]}", size="Small")],
-            "stretch",
-            style=_BUCKET_STYLE[b],
+    """The colour key, a row each: side by side, five narrow columns broke words on a phone."""
+    rows = [
+        columns(
+            column(
+                [text(_BUCKET_LABEL[b], size="Small", weight="Bolder")],
+                "auto",
+                style=_BUCKET_STYLE[b],
+            ),
+            column([text(_BUCKET_MEANING[b], size="Small")], "stretch"),
+            spacing="None",
         )
         for b in BUCKETS
     ]
-    return columns(*cells, spacing="Small")
+    return {**container(rows, spacing="Small"), "id": "colour-key"}
 
 
 def _bar(segments: list[tuple[str, int]], widest: int) -> Element:
@@ -981,7 +1026,23 @@ def gallery_states() -> list[tuple[str, Card]]:
         (
             "actions.mine.empty",
             action_list_card(
-                [], replace(mine, empty="You have no open actions. Well done."), _TODAY, _THRESHOLDS
+                [],
+                replace(mine, empty="You have no open actions. Well done.", can_widen=False),
+                _TODAY,
+                _THRESHOLDS,
+            ),
+        ),
+        (
+            "actions.mine.filtered_out",
+            action_list_card(
+                [],
+                replace(
+                    mine,
+                    chosen=ListFilter(priority_code="P4", status="dropped"),
+                    empty="None of your actions match these filters.",
+                ),
+                _TODAY,
+                _THRESHOLDS,
             ),
         ),
         ("actions.mine.long", action_list_card(many, mine, _TODAY, _THRESHOLDS)),

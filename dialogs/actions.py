@@ -186,6 +186,7 @@ async def my_actions(turn: Turn, data: ActionListData) -> Reply:
         priorities=found.priorities,
         intro=_mine_intro(viewer, found.mine),
         empty=_empty_mine(found.mine),
+        can_widen=bool(found.mine),
         show_overview=cases.may_see_overview(viewer),
     )
     return _list_card(turn, found, context)

@@ -95,3 +95,21 @@ def test_overview_bars_are_proportional_and_labelled():
     )
     assert p4 == [("attention", "4", "4")]
     assert p1 == [("good", "1", "1"), (None, "3", " ")]  # padded to the widest bar
+
+
+def test_the_overview_colour_key_gives_each_meaning_the_width_of_the_card():
+    # Five meanings side by side in narrow columns broke words on a phone ("overdu e").
+    items = [cards._sample("A01", "x", due=TODAY - timedelta(days=1))]
+    card = cards.overview_card(build_overview(items, TODAY, T, []), [], TODAY, scope="All")
+    [key] = [b for b in card["body"] if b.get("id") == "colour-key"]
+    for row in key["items"]:
+        label, meaning = row["columns"]
+        assert label["width"] == "auto" and " " not in label["items"][0]["text"]
+        assert meaning["width"] == "stretch"
+    assert [r["columns"][0]["style"] for r in key["items"]] == [
+        "attention",
+        "warning",
+        "good",
+        "accent",
+        "emphasis",
+    ]

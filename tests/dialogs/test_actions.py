@@ -106,6 +106,24 @@ def error_beside(card: dict[str, Any], input_id: str) -> str:
     return walk(card) or ""
 
 
+def all_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button on a card, wherever it sits."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("Action.Execute", "Action.Submit"):
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(card)
+    return found
+
+
 def references_listed(card: dict[str, Any]) -> list[str]:
     """The actions a list card shows, in order (each item opens its detail)."""
     return [
@@ -182,6 +200,19 @@ async def test_filters_on_my_actions_refresh_the_list_in_place(harness):
 async def test_my_actions_filter_by_priority(harness):
     card = await executed(harness, AISHA, "actions.mine", group="any", priority="P3", status="open")
     assert references_listed(card) == ["A10", "A11"]
+
+
+async def test_filters_that_hide_everything_say_so_and_offer_to_clear_them(harness):
+    card = await executed(
+        harness, AISHA, "actions.mine", group="RRP", priority="P3", status="dropped"
+    )
+    assert references_listed(card) == []
+    assert "Filtered by group" in card_text(card) and "status Dropped" in card_text(card)
+    [clear] = [a for a in all_actions(card) if a["title"] == "Clear the filters"]
+    assert clear["associatedInputs"] == "none"  # the form's filters must not override it
+    data = {k: v for k, v in clear["data"].items() if k != "verb"}
+    cleared = await executed(harness, AISHA, clear["verb"], **data)
+    assert "A16" in references_listed(cleared) and len(references_listed(cleared)) > 1
 
 
 async def test_my_actions_for_someone_who_leads_nothing_says_so(harness):
