@@ -25,8 +25,8 @@ from cards.common import (
 from cards.reminders import plural, reminder_actions
 from cards.verbs import Verb
 from domain.action_updates import STATUS_LABELS
-from domain.action_views import ActionDetail
-from domain.actions import days_overdue, effective_due
+from domain.action_views import ActionDetail, due_words, overdue_words
+from domain.actions import effective_due
 from domain.reminders import Kind
 from domain.working_days import working_days_between
 
@@ -44,12 +44,11 @@ def why_reminded(kind: str, detail: ActionDetail, today: date) -> Why:
     f = s.facts
     due = effective_due(f)
     if kind == Kind.ACTION_DUE_SOON:
-        left = working_days_between(today, due)
-        when = "today" if left <= 0 else f"in {plural(left, 'working day')}"
-        return Why(f"{s.reference} is due {when}", f"Due {day(due)}.", "warning")
+        soon = due_words((due - today).days, working_days_between(today, due))
+        return Why(f"{s.reference} is {soon}", f"Due {day(due)}.", "warning")
     if kind == Kind.ACTION_OVERDUE:
         return Why(
-            f"{s.reference} is overdue by {plural(days_overdue(f, today), 'day')}",
+            f"{s.reference} is {overdue_words(working_days_between(due, today))}",
             f"It was due {day(due)}. An update, or a new date with a reason, stops these "
             "weekly reminders.",
             "attention",
@@ -68,9 +67,8 @@ def why_reminded(kind: str, detail: ActionDetail, today: date) -> Why:
             f"Completed {day(f.completed_on)}; the evidence of its impact is still awaited.",
             "accent",
         )
-    overdue = working_days_between(due, today)
     return Why(
-        f"Escalation: {s.reference} is {plural(overdue, 'working day')} overdue",
+        f"Escalation: {s.reference} is {overdue_words(working_days_between(due, today))}",
         f"You chair {escape_markdown(s.group_name)}. The lead is "
         f"{escape_markdown(s.lead_name or 'not named')}; "
         f"it was due {day(due)}.",

@@ -101,6 +101,11 @@ async def snooze(turn: Turn, data: ReminderSnoozeData) -> Reply:
     if isinstance(snoozed, NotUnderstood):
         return Reply.message("I couldn't use that day", snoozed.problem)
     banner = f"Snoozed until {instant_label(snoozed.until, rules.zone)}."
+    if snoozed.moved_from and snoozed.moved_because:
+        banner = (
+            f"Snoozed until {instant_label(snoozed.until, rules.zone)}, because "
+            f"{day_label(snoozed.moved_from)} is {snoozed.moved_because}."
+        )
     if snoozed.repeated:
         banner += " I'll send you this reminder again then."
     return _settings_reply(turn, snoozed.preferences, banner=banner)

@@ -41,6 +41,7 @@ from domain.actions import (
     urgency_key,
 )
 from domain.permissions import Viewer, can_read_action, can_update_action
+from domain.working_days import working_days_between
 
 __all__ = [
     "BUCKETS",
@@ -170,13 +171,16 @@ class Drift:
     """What is wrong with an action's progress today, for cards and the export."""
 
     rag: Rag | None
-    overdue_days: int
+    overdue_days: int  # calendar days, for the export's column and the RAG rules
     days_since_update: int | None
     stale: bool
     due_soon: bool
     due_in_days: int | None
     disagreement: bool
     impact_missing: bool
+    # What people read counts working days, as the reminders and the escalations do.
+    overdue_working_days: int = 0
+    due_in_working_days: int | None = None
 
 
 def drift_of(facts: ActionFacts, today: date, thresholds: RagThresholds) -> Drift:
@@ -190,6 +194,8 @@ def drift_of(facts: ActionFacts, today: date, thresholds: RagThresholds) -> Drif
         due_in_days=(effective_due(facts) - today).days if open_ else None,
         disagreement=rag_disagreement(facts, today, thresholds),
         impact_missing=impact_missing(facts),
+        overdue_working_days=working_days_between(effective_due(facts), today),
+        due_in_working_days=working_days_between(today, effective_due(facts)) if open_ else None,
     )
 
 
@@ -197,11 +203,9 @@ def drift_words(drift: Drift) -> str:
     """A short sentence naming the drift, or '' when there is none."""
     parts: list[str] = []
     if drift.overdue_days:
-        parts.append(f"overdue by {_days(drift.overdue_days)}")
+        parts.append(overdue_words(drift.overdue_working_days))
     elif drift.due_soon and drift.due_in_days is not None:
-        parts.append(
-            "due today" if drift.due_in_days == 0 else f"due in {_days(drift.due_in_days)}"
-        )
+        parts.append(due_words(drift.due_in_days, drift.due_in_working_days or 0))
     if drift.stale:
         parts.append(
             "never updated"
@@ -215,6 +219,25 @@ def drift_words(drift: Drift) -> str:
 
 def _days(n: int) -> str:
     return "1 day" if n == 1 else f"{n} days"
+
+
+def _working_days(n: int) -> str:
+    return "1 working day" if n == 1 else f"{n} working days"
+
+
+def overdue_words(working_days: int) -> str:
+    """How overdue an action is, in working days; the list, the digests and the reminders all
+    say it this way. Due on Friday and read on Saturday, no working day has passed yet."""
+    return f"overdue by {_working_days(working_days)}" if working_days > 0 else "overdue"
+
+
+def due_words(calendar_days: int, working_days: int) -> str:
+    """How soon an open action is due, in working days."""
+    if calendar_days <= 0:
+        return "due today"
+    if working_days <= 0:
+        return "due before the next working day"
+    return f"due in {_working_days(working_days)}"
 
 
 def bucket_of(facts: ActionFacts, today: date, thresholds: RagThresholds) -> Bucket:

@@ -18,7 +18,11 @@ from domain.send_times import (
     local_date,
     parse_clock,
 )
-from domain.working_days import add_working_days, next_working_day_on_or_after
+from domain.working_days import (
+    add_working_days,
+    bank_holiday_name,
+    next_working_day_on_or_after,
+)
 
 SNOOZE_CHOICES = ("tomorrow", "next_week")
 # The longest leave we accept: a date further away is more likely a typo than a plan.
@@ -134,6 +138,19 @@ def snooze_until(choice: str, now: datetime, rules: SendRules) -> datetime:
 def snooze_until_day(day: date, rules: SendRules) -> datetime:
     """The end of a snooze until a named day: that day's send time (or the next allowed time)."""
     return earliest_allowed(at_local(day, rules.send_time, rules.zone), rules)
+
+
+def why_not_that_day(asked: date, landed: date) -> str:
+    """Why a snooze until `asked` ends on `landed` instead: '' when it does not move, else what
+    the asked day is ("a bank holiday, Boxing Day (observed)", "a weekend day")."""
+    if landed == asked:
+        return ""
+    name = bank_holiday_name(asked)
+    if name:
+        return f"a bank holiday, {name}"
+    if asked.weekday() >= 5:
+        return "a weekend day"
+    return "a day reminders cannot go out"
 
 
 def pause_problem(until: date | None, today: date) -> str:

@@ -28,6 +28,7 @@ import holidays
 
 __all__ = [
     "add_working_days",
+    "bank_holiday_name",
     "bank_holidays",
     "is_working_day",
     "next_working_day_on_or_after",
@@ -50,6 +51,13 @@ def bank_holidays(year: int) -> frozenset[date]:
     """
     calendar = holidays.country_holidays("GB", subdiv="ENG", years=year, observed=True)
     return frozenset(day for day in calendar if day.year == year)
+
+
+def bank_holiday_name(day: date) -> str | None:
+    """The bank holiday's name ("Boxing Day (observed)"), or None on any other day."""
+    if day not in bank_holidays(day.year):
+        return None
+    return holidays.country_holidays("GB", subdiv="ENG", years=day.year, observed=True).get(day)
 
 
 def preload(years: Iterable[int]) -> None:

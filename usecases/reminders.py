@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ from domain.reminder_preferences import (
     pause_problem,
     snooze_until,
     snooze_until_day,
+    why_not_that_day,
 )
 from domain.reminders import (
     ClockView,
@@ -67,6 +68,9 @@ class Snoozed(Preferences):
     until: datetime
     # The reminder the snooze was clicked on is queued to come again when the snooze ends.
     repeated: bool
+    # The day asked for, when the snooze ends on another, and what that day is ("a weekend day").
+    moved_from: date | None = None
+    moved_because: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,10 @@ async def snooze(
         changed = _audited(session, viewer, change)
         repeated = await _repeat(session, viewer, request.message_id, until)
     log.info("person %s snoozed reminders", viewer.person_id)
-    return Snoozed(changed, until, repeated)
+    snoozed = Snoozed(changed, until, repeated)
+    asked = parse_day(request.day.strip(), local_date(now, rules.zone)) if request.day else None
+    because = why_not_that_day(asked, local_date(until, rules.zone)) if asked else ""
+    return replace(snoozed, moved_from=asked, moved_because=because) if because else snoozed
 
 
 def _snooze_end(request: SnoozeRequest, now: datetime, rules: SendRules) -> datetime | None:

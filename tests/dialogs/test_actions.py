@@ -186,7 +186,7 @@ async def test_my_actions_are_led_and_chaired_ones_most_urgent_first(harness):
     # A16 (RRP, which she chairs) is complete, so the default "open" filter leaves it out.
     assert references_listed(card) == ["A10", "A24", "A03", "A11", "A18"]
     text = card_text(card)
-    assert "overdue by 55 days" in text
+    assert "overdue by 39 working days" in text
     assert "no update for 127 days" in text
 
 
@@ -262,7 +262,7 @@ async def test_action_detail_shows_facts_drift_history_and_overlaps(harness):
     card = await said_card(harness, demo_user("P08"), "action A15")
     text = card_text(card)
     assert "A15 · 'Was not brought' guidance" in text
-    assert "Overdue by 328 days" in text
+    assert "Overdue by 228 working days" in text
     assert "LCSPR 'Child F'" in text
     assert "Linked: **A16**" in text
     assert has_button(card, "action.edit", reference="A15")

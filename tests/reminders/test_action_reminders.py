@@ -81,7 +81,7 @@ async def test_an_overdue_reminder_carries_the_update_form(harness, dispatcher, 
     card = await overdue_card_for(harness, dispatcher, clock, "A03")
     assert_valid_card(card)
     shown = card_text(card)
-    assert "A03 is overdue by 24 days" in shown
+    assert "A03 is overdue by 17 working days" in shown
     assert "Progress note" in shown and "Revised due date" in shown
     assert "Snooze until tomorrow" in shown
     data = save_button(card)
@@ -266,3 +266,12 @@ async def test_the_business_team_gets_the_monthly_exception_report(harness, disp
     shown = card_text(report)
     assert "Monthly exception report" in shown and "December 2026" in shown
     assert "A03" in shown and "A08" in shown  # overdue; impact not yet evidenced
+
+
+async def test_the_reminder_and_the_list_count_the_same_working_days(harness, dispatcher, clock):
+    reminder = card_text(await overdue_card_for(harness, dispatcher, clock, "A10"))
+    [listed] = await harness.say(LEAD, "my actions")
+    listing = card_text(listed.cards[0])
+    assert "A10 is overdue by 39 working days" in reminder
+    assert "overdue by 39 working days" in listing
+    assert "overdue by 55 days" not in listing  # the calendar count the list used to give

@@ -153,3 +153,15 @@ async def test_pause_until_beside_an_update_form_opens_the_pause_form(harness):
     assert_valid_card(card)
     assert "Start my reminders again on" in card_text(card)
     assert (await prefs(harness)).paused_until is None
+
+
+async def test_a_snooze_moved_off_a_bank_holiday_says_why(harness, clock):
+    clock.now = datetime(2026, 12, 22, 9, 30, tzinfo=UTC)
+    shown = await reply_text(harness, P09, "snooze till monday")
+    assert "Snoozed until Tue 29 Dec 2026, 09:00" in shown
+    assert "because Mon 28 December 2026 is a bank holiday, Boxing Day (observed)" in shown
+
+
+async def test_a_snooze_to_a_working_day_says_nothing_more(harness):
+    shown = await reply_text(harness, P09, "snooze until monday")
+    assert "Snoozed until Mon 30 Nov 2026, 09:00." in shown and "because" not in shown

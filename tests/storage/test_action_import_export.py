@@ -236,7 +236,7 @@ async def test_export_rows_carry_latest_update_rag_drift_and_impact(seeded_engin
         rows = {r["reference"]: r for r in await register_rows(session, TODAY, RagThresholds())}
     a07 = rows["A07"]
     assert (a07["rag"], a07["derived_rag"], a07["rag_differs"]) == ("amber", "red", "yes")
-    assert a07["drift"] == "overdue by 85 days; no update for 167 days"
+    assert a07["drift"] == "overdue by 61 working days; no update for 167 days"
     assert (a07["days_overdue"], a07["days_since_update"]) == ("85", "167")
     assert rows["A14"]["progress"] == "41 of 60"
     assert rows["A16"]["impact_missing"] == "yes"

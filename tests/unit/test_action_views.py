@@ -82,11 +82,18 @@ def viewer(**overrides) -> Viewer:
     ("drift", "words"),
     [
         (Drift(None, 0, 3, False, False, None, False, False), ""),
-        (Drift("red", 1, 10, False, False, -1, False, False), "overdue by 1 day"),
+        (Drift("red", 1, 10, False, False, -1, False, False, 1), "overdue by 1 working day"),
+        # Due on Friday, read on Saturday: overdue, though no working day has passed.
+        (Drift("red", 1, 10, False, False, -1, False, False, 0), "overdue"),
         (Drift("amber", 0, 10, False, True, 0, False, False), "due today"),
+        (Drift("amber", 0, 10, False, True, 9, False, False, 0, 5), "due in 5 working days"),
         (
-            Drift("red", 85, 167, True, False, -85, True, False),
-            "overdue by 85 days; no update for 167 days",
+            Drift("amber", 0, 10, False, True, 1, False, False, 0, 0),
+            "due before the next working day",
+        ),
+        (
+            Drift("red", 85, 167, True, False, -85, True, False, 60),
+            "overdue by 60 working days; no update for 167 days",
         ),
         (Drift("red", 0, None, True, False, 90, False, False), "never updated"),
         (
