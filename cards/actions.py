@@ -149,7 +149,7 @@ def action_list_card(
     if not items:
         body.append(_nothing_matches(context))
     shown = items[:MAX_LIST_ITEMS]
-    body.extend(_list_item(item, today, thresholds) for item in shown)
+    body.extend(action_list_item(item, today, thresholds) for item in shown)
     if len(items) > len(shown):
         body.append(
             text(
@@ -239,7 +239,8 @@ def _short(value: str, limit: int = 160) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
-def _list_item(item: ActionSummary, today: date, thresholds: RagThresholds) -> Element:
+def action_list_item(item: ActionSummary, today: date, thresholds: RagThresholds) -> Element:
+    """One action on a list: RAG, reference and text, group and lead, drift; it opens the action."""
     f = item.facts
     drift = drift_words(drift_of(f, today, thresholds))
     due = effective_due(f)
@@ -886,7 +887,8 @@ _PRIORITIES = [
 _GROUPS = [("EXEC", "Executive"), ("LL", "Learning Lessons"), ("NSIG", "Neglect Strategy")]
 
 
-def _sample(reference: str, text_: str, **overrides: Any) -> ActionSummary:
+def sample_action(reference: str, text_: str, **overrides: Any) -> ActionSummary:
+    """A made-up action for the gallery and tests."""
     facts_ = ActionFacts(
         reference=reference,
         due_date=overrides.pop("due", date(2027, 1, 31)),
@@ -923,7 +925,7 @@ def _sample(reference: str, text_: str, **overrides: Any) -> ActionSummary:
 
 def _samples() -> list[ActionSummary]:
     return [
-        _sample(
+        sample_action(
             "A07",
             "Information-sharing protocol for children on transfer or release from the YOI",
             due=date(2026, 8, 31),
@@ -932,7 +934,7 @@ def _samples() -> list[ActionSummary]:
             group_name="Executive",
             lead_name="Ruth Okonkwo-Hale",
         ),
-        _sample(
+        sample_action(
             "A15",
             "'Was not brought' guidance for missed health appointments",
             due=date(2025, 12, 31),
@@ -941,9 +943,11 @@ def _samples() -> list[ActionSummary]:
             group_name="Learning Lessons",
             lead_name="Dr Leon Hartigan",
         ),
-        _sample("A14", "License 60 practitioners in Graded Care Profile 2", due=date(2026, 12, 31)),
-        _sample("A13", "Publish refreshed Neglect Strategy 2027-29", due=date(2027, 3, 31)),
-        _sample(
+        sample_action(
+            "A14", "License 60 practitioners in Graded Care Profile 2", due=date(2026, 12, 31)
+        ),
+        sample_action("A13", "Publish refreshed Neglect Strategy 2027-29", due=date(2027, 3, 31)),
+        sample_action(
             "A17",
             "Recruit 40 neglect champions across school clusters and primary care networks",
             status="complete",
@@ -1008,7 +1012,7 @@ def gallery_states() -> list[tuple[str, Card]]:
         show_overview=True,
     )
     many = [
-        _sample(
+        sample_action(
             f"B{n:02d}",
             f"Synthetic action number {n} with a realistic length of text",
             due=_TODAY + timedelta(days=n - 20),

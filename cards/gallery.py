@@ -17,6 +17,7 @@ from pathlib import Path
 from cards import (
     action_reminders,
     actions,
+    agenda,
     broadcasts,
     channels,
     meetings,
@@ -35,6 +36,7 @@ def sources() -> list[GalleryStates]:
     """Every feature's gallery, in the order people meet the cards."""
     return [
         welcome.gallery_states,
+        agenda.gallery_states,
         actions.gallery_states,
         meetings.gallery_states,
         channels.gallery_states,

@@ -154,7 +154,8 @@ def _open_action(item: UpcomingItem) -> Element:
     return submit("Open", Verb.COURSE_OPEN, course_id=item.course_id, session_id=item.id)
 
 
-def _item_element(item: UpcomingItem, zone: ZoneInfo) -> Element:
+def upcoming_item_element(item: UpcomingItem, zone: ZoneInfo) -> Element:
+    """One meeting or session on a list, by date; it opens the meeting or the course."""
     start = item.starts_at.astimezone(zone)
     kind_word = "Meeting" if item.kind == "meeting" else "Training"
     status = " · ".join(
@@ -213,7 +214,7 @@ def upcoming_card(
     body: list[Element] = [heading(escape_markdown(title), size="Medium")]
     if subtitle:
         body.append(text(escape_markdown(subtitle), subtle=True, spacing="None"))
-    body.extend(_item_element(item, zone) for item in shown)
+    body.extend(upcoming_item_element(item, zone) for item in shown)
     if len(items) > len(shown):
         body.append(
             text(

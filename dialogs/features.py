@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from dialogs import actions, broadcasts, channels, general, meetings, reminders, training
+from dialogs import (
+    actions,
+    agenda,
+    broadcasts,
+    channels,
+    general,
+    meetings,
+    reminders,
+    training,
+)
 from dialogs.registry import Registry
 
 # `channels` before `meetings`: in a channel "next meeting" means the channel's group.
-FEATURES = [actions, channels, meetings, training, reminders, broadcasts, general]
+FEATURES = [agenda, actions, channels, meetings, training, reminders, broadcasts, general]
 
 
 def build_registry() -> Registry:

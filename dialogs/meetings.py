@@ -71,7 +71,8 @@ def _status_label(status: BookingStatus | None, position: int | None) -> str:
     return ""
 
 
-def _item(entry: DiaryEntry) -> UpcomingItem:
+def upcoming_item(entry: DiaryEntry) -> UpcomingItem:
+    """A meeting or session as a line of a list."""
     if isinstance(entry, MeetingEntry):
         meeting = entry.meeting
         return UpcomingItem(
@@ -114,7 +115,7 @@ def _nothing(
         sentence,
         SUGGESTIONS[wanted],
         turn.services.settings.zone,
-        next_item=_item(following) if following is not None else None,
+        next_item=upcoming_item(following) if following is not None else None,
     )
     return Reply(card=card, text=sentence)
 
@@ -131,7 +132,7 @@ async def _reply(turn: Turn, answer: meetings.Answer) -> Reply:
 
 
 def _listing(turn: Turn, listing: Listing) -> Reply:
-    items = [_item(e) for e in listing.entries]
+    items = [upcoming_item(e) for e in listing.entries]
     card = upcoming_card(listing.title, listing.subtitle, items, turn.services.settings.zone)
     return Reply(card=card)
 

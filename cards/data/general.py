@@ -11,3 +11,8 @@ class HelpData(NoData):
 
 class WelcomeData(NoData):
     """`hello`, typed or from a button: the person's welcome card and roles."""
+
+
+class NeedsYouData(NoData):
+    """"What do I need to do?", typed: one answer from the person's actions, meetings and
+    reminders."""

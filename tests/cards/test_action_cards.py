@@ -38,14 +38,16 @@ def test_the_gallery_has_every_state():
 
 
 def test_a_full_list_of_long_actions_with_many_groups_stays_small():
-    items = [cards._sample(f"A{n:03d}", LONG, due=TODAY - timedelta(days=n)) for n in range(1, 60)]
+    items = [
+        cards.sample_action(f"A{n:03d}", LONG, due=TODAY - timedelta(days=n)) for n in range(1, 60)
+    ]
     groups = [(f"G{n}", f"Group number {n} with a long name") for n in range(40)]
     context = cards.ListContext(title="Overdue", verb=Verb.ACTIONS_LIST, groups=groups)
     assert_valid_card(cards.action_list_card(items, context, TODAY, T))
 
 
 def test_a_detail_with_long_notes_and_many_links_stays_small():
-    summary = cards._sample("A001", LONG)
+    summary = cards.sample_action("A001", LONG)
     links = [
         LinkEntry(f"B{n:03d}", LONG, "SP", "in_progress", "linked" if n % 2 else "suggested", 70.0)
         for n in range(30)
@@ -60,7 +62,7 @@ def test_a_detail_with_long_notes_and_many_links_stays_small():
 
 
 def test_an_update_form_with_everything_typed_and_every_error_stays_small():
-    detail = cards._sample_detail(summary=cards._sample("A001", LONG))
+    detail = cards._sample_detail(summary=cards.sample_action("A001", LONG))
     typed = {"note": "n" * 2000, "evidence": "e" * 2000, "revised_reason": "r" * 500}
     errors = {name: "This field needs attention, please." for name in cards.FIELD_LABELS}
     findings = [FieldFinding("note", "phone", "07700 900123")] * 20
@@ -83,8 +85,10 @@ def test_the_compact_form_for_reminder_cards_has_only_the_quick_fields():
 
 
 def test_overview_bars_are_proportional_and_labelled():
-    items = [cards._sample(f"A{n:02d}", "x", due=TODAY - timedelta(days=1)) for n in range(1, 5)]
-    items.append(replace(cards._sample("A09", "x"), priority_code="P1"))
+    items = [
+        cards.sample_action(f"A{n:02d}", "x", due=TODAY - timedelta(days=1)) for n in range(1, 5)
+    ]
+    items.append(replace(cards.sample_action("A09", "x"), priority_code="P1"))
     overview = build_overview(items, TODAY, T, [("P1", "One"), ("P4", "Four")])
     card = cards.overview_card(overview, [], TODAY, scope="All actions")
     assert_valid_card(card)
@@ -99,7 +103,7 @@ def test_overview_bars_are_proportional_and_labelled():
 
 def test_the_overview_colour_key_gives_each_meaning_the_width_of_the_card():
     # Five meanings side by side in narrow columns broke words on a phone ("overdu e").
-    items = [cards._sample("A01", "x", due=TODAY - timedelta(days=1))]
+    items = [cards.sample_action("A01", "x", due=TODAY - timedelta(days=1))]
     card = cards.overview_card(build_overview(items, TODAY, T, []), [], TODAY, scope="All")
     [key] = [b for b in card["body"] if b.get("id") == "colour-key"]
     for row in key["items"]:

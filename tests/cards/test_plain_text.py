@@ -99,7 +99,7 @@ def _summary(reference: str = "A15", **changes: Any) -> Any:
         "chair_name": HOSTILE,
         "priority_name": HOSTILE,
     }
-    return actions._sample(reference, HOSTILE, **{**names, **changes})
+    return actions.sample_action(reference, HOSTILE, **{**names, **changes})
 
 
 def _detail(**changes: Any) -> Any:
