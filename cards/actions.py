@@ -658,6 +658,98 @@ def _screening_warning(findings: Sequence[FieldFinding], confirmed: str) -> Elem
     )
 
 
+# -- evidence of impact ---------------------------------------------------------------------------
+
+# A card holds at most 28 KB: the first of each list, most recently completed first; the
+# register export has them all.
+IMPACT_EVIDENCED_SHOWN = 8
+IMPACT_AWAITED_SHOWN = 12
+EVIDENCE_SHOWN_CHARS = 400
+
+
+def impact_card(
+    evidenced: Sequence[tuple[ActionSummary, str]],
+    awaited: Sequence[ActionSummary],
+    *,
+    scope: str,
+) -> Card:
+    """Completed actions with the evidence of their impact as written, then those still awaiting
+    it: what the independent scrutineer asks of the plan."""
+    body: list[Element] = [
+        heading("Evidence of impact", size="Medium"),
+        text(
+            f"{escape_markdown(scope)} · {len(evidenced)} evidenced · {len(awaited)} awaited",
+            subtle=True,
+            spacing="None",
+        ),
+    ]
+    if not evidenced and not awaited:
+        body.append(text("No action is complete yet, so there is no impact to show."))
+    if evidenced:
+        body.append(text(f"Evidenced ({len(evidenced)})", weight="Bolder", spacing="Medium"))
+        body.extend(_evidenced(item, words) for item, words in evidenced[:IMPACT_EVIDENCED_SHOWN])
+        body.extend(_more(len(evidenced) - IMPACT_EVIDENCED_SHOWN))
+    if awaited:
+        body.append(text(f"Still awaited ({len(awaited)})", weight="Bolder", spacing="Medium"))
+        body.extend(_awaited(item) for item in awaited[:IMPACT_AWAITED_SHOWN])
+        body.extend(_more(len(awaited) - IMPACT_AWAITED_SHOWN))
+    return card(
+        body,
+        [execute("Overview", Verb.ACTIONS_OVERVIEW)],
+        fallback_text=f"Evidence of impact: {len(evidenced)} evidenced, {len(awaited)} awaited",
+    )
+
+
+def _evidenced(item: ActionSummary, evidence: str) -> Element:
+    return container(
+        [
+            text(f"**{escape_markdown(item.reference)}** {escape_markdown(_short(item.text))}"),
+            text(
+                escape_markdown(
+                    f"{item.lead_name or 'no lead'} · completed {day(item.facts.completed_on)}"
+                ),
+                subtle=True,
+                size="Small",
+                spacing="None",
+            ),
+            plain_text(_short(evidence, EVIDENCE_SHOWN_CHARS) or "(no evidence written)"),
+        ],
+        separator=True,
+        spacing="Small",
+        select=execute(f"Open {item.reference}", Verb.ACTION_SHOW, reference=item.reference),
+    )
+
+
+def _awaited(item: ActionSummary) -> Element:
+    who = f"{item.group_name} · {item.lead_name or 'no lead'}"
+    return container(
+        [
+            text(f"**{escape_markdown(item.reference)}** {escape_markdown(_short(item.text))}"),
+            text(
+                escape_markdown(f"{who} · completed {day(item.facts.completed_on)}"),
+                subtle=True,
+                size="Small",
+                spacing="None",
+            ),
+        ],
+        separator=True,
+        spacing="Small",
+        select=execute(f"Open {item.reference}", Verb.ACTION_SHOW, reference=item.reference),
+    )
+
+
+def _more(hidden: int) -> list[Element]:
+    if hidden <= 0:
+        return []
+    return [
+        text(
+            f"and {hidden} more: the register export lists them all.",
+            subtle=True,
+            size="Small",
+        )
+    ]
+
+
 # -- overview -------------------------------------------------------------------------------------
 
 
@@ -1036,6 +1128,34 @@ def gallery_states() -> list[tuple[str, Card]]:
                 _THRESHOLDS,
             ),
         ),
+        (
+            "actions.impact",
+            impact_card(
+                [
+                    (
+                        sample_action(
+                            "A16",
+                            "Follow up missed under-5 health appointments",
+                            status="complete",
+                            completed=date(2026, 10, 1),
+                            impact="evidenced",
+                        ),
+                        "Re-audit in October: 14 of 15 cases followed up within 5 days.",
+                    )
+                ],
+                [
+                    sample_action(
+                        "A12",
+                        "Neglect toolkit relaunch",
+                        status="complete",
+                        completed=date(2026, 9, 12),
+                        impact="awaited",
+                    )
+                ],
+                scope="Across the partnership",
+            ),
+        ),
+        ("actions.impact.none", impact_card([], [], scope="Your groups")),
         (
             "actions.mine.filtered_out",
             action_list_card(

@@ -87,6 +87,21 @@ def register_commands(registry: Registry) -> None:
         offered_to=OfferedTo.CHAIRS,
     )
     registry.text(
+        "evidence of impact",
+        [
+            r"(show |list )?(me )?(the )?(evidence of |evidenced )?impacts?( evidence)?"
+            r"( awaited| of (the )?actions?| so far)?",
+            r"what (difference|impact) (have|has|did) (we|the actions?|the plan|it) "
+            r"(made|make|had|have)",
+            r"(which|what) actions? (have|show|showed|had) (an )?impact",
+        ],
+        show_impact,
+        data=NoData,
+        example="evidence of impact",
+        description="completed actions with their evidence of impact, and those still awaited",
+        offered_to=OfferedTo.CHAIRS,
+    )
+    registry.text(
         "export actions",
         [r"export( the)?( action)?( register| actions?)?( to (excel|csv|xlsx))?"],
         export_actions,
@@ -358,6 +373,12 @@ async def show_overview(turn: Turn, _data: NoData) -> Reply:
     return Reply(
         card=action_cards.overview_card(found.overview, found.overlaps, _today(turn), scope=scope)
     )
+
+
+async def show_impact(turn: Turn, _data: NoData) -> Reply:
+    found = await cases.impact_evidence(_viewer(turn), turn.services.work)
+    scope = "Across the partnership" if found.everything else "Actions in your groups"
+    return Reply(card=action_cards.impact_card(found.evidenced, found.awaited, scope=scope))
 
 
 async def export_actions(turn: Turn, _data: NoData) -> Reply:

@@ -325,6 +325,17 @@ async def action_detail(
     )
 
 
+async def impact_evidence_of(session: AsyncSession, action_ids: Iterable[int]) -> dict[int, str]:
+    """The evidence of impact written for these actions, by id ('' where none was)."""
+    ids = list(action_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Action.id, Action.impact_evidence).where(Action.id.in_(ids))
+    )
+    return {row.id: row.impact_evidence or "" for row in rows}
+
+
 async def _newest_updates(session: AsyncSession, action_id: int, limit: int) -> list[UpdateEntry]:
     rows = await session.execute(
         select(ActionUpdate, Person.name)

@@ -42,7 +42,7 @@ from domain.action_views import (
     resolve_scope,
     visible_to,
 )
-from domain.actions import RagThresholds
+from domain.actions import RagThresholds, impact_missing
 from domain.permissions import Viewer, can_read_action, can_update_action
 from domain.send_times import local_date
 from storage import actions as store
@@ -287,6 +287,34 @@ async def overview(
     built = build_overview(items, rules.today(now), rules.thresholds, priorities)
     names = [] if everything else sorted({a.group_name for a in items})
     return OverviewShown(built, overlaps, everything, names)
+
+
+@dataclass(frozen=True)
+class ImpactEvidence:
+    """The scrutineer's question: completed actions with the evidence of their impact, and those
+    whose impact is still awaited, across what the actor may read (`everything` or their groups).
+    Most recently completed first."""
+
+    evidenced: list[tuple[ActionSummary, str]]
+    awaited: list[ActionSummary]
+    everything: bool
+
+
+async def impact_evidence(actor: Actor, work: UnitOfWork) -> ImpactEvidence:
+    async with work.read() as session:
+        visible = await _visible(session, actor)
+        completed = sorted(
+            (a for a in visible if a.facts.status == "complete"),
+            key=lambda a: (a.facts.completed_on or date.min, a.reference),
+            reverse=True,
+        )
+        evidenced = [a for a in completed if a.facts.impact == "evidenced"]
+        written = await store.impact_evidence_of(session, (a.id for a in evidenced))
+    return ImpactEvidence(
+        evidenced=[(a, written.get(a.id, "")) for a in evidenced],
+        awaited=[a for a in completed if impact_missing(a.facts)],
+        everything=isinstance(actor, SystemActor) or actor.reads_everything,
+    )
 
 
 # -- one action -----------------------------------------------------------------------------------
