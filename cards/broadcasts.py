@@ -628,7 +628,7 @@ def draft_card(
         body += _schedule_inputs(announcement.id, schedule or ScheduleInput(), draft.sending_hours)
         actions.append(
             execute(
-                f"Send now to {audience.people:,}",
+                _send_now_title(audience.people, audience.reachable),
                 Verb.BROADCAST_SEND,
                 style="positive",
                 announcement_id=announcement.id,
@@ -704,6 +704,13 @@ def delete_confirmation_card(announcement_id: int, title: str) -> Card:
     )
 
 
+def _send_now_title(people: int, reachable: int) -> str:
+    """Says whom a send will reach now, not the audience's size."""
+    if reachable >= people:
+        return f"Send now to {people:,}"
+    return f"Send now: reaches {reachable:,} of {people:,}"
+
+
 # -- delivery report -------------------------------------------------------------------------------
 
 
@@ -764,6 +771,8 @@ def report_card(report: ReportView) -> Card:
                 **ids,
             )
         )
+    if counts.failed or counts.unreachable or counts.sent > counts.acknowledged:
+        actions.append(execute("Who was missed", Verb.BROADCAST_MISSED, **ids))
     actions.append(execute("Duplicate", Verb.BROADCAST_DUPLICATE, **ids))
     refresh = None
     if report.author_user_id:
@@ -776,6 +785,58 @@ def report_card(report: ReportView) -> Card:
             "userIds": [report.author_user_id],
         }
     return card(body, actions, refresh=refresh, fallback_text=f"Delivery report: {title}")
+
+
+# A card holds at most 28 KB: the first names of each list; the export has everyone.
+MISSED_SHOWN = 40
+
+
+@dataclass(frozen=True)
+class MissedView:
+    name: str
+    agency: str
+    reason: str = ""
+
+
+def missed_card(
+    announcement_id: int,
+    title: str,
+    not_reached: Sequence[MissedView],
+    not_acknowledged: Sequence[MissedView],
+) -> Card:
+    """Whom an announcement has not reached and why, then who has not acknowledged it."""
+    body: list[Element] = [heading(f"Who was missed: {escape_markdown(title)}", size="Medium")]
+    body += _missed_part(f"Not reached ({len(not_reached):,})", not_reached)
+    body += _missed_part(f"Not acknowledged yet ({len(not_acknowledged):,})", not_acknowledged)
+    if len(not_reached) > MISSED_SHOWN or len(not_acknowledged) > MISSED_SHOWN:
+        body.append(
+            text(
+                "Only the first names are shown: the business team's export "
+                "(docs/broadcasts.md) has everyone.",
+                subtle=True,
+                size="Small",
+            )
+        )
+    back = execute("Back to the report", Verb.BROADCAST_REPORT, announcement_id=announcement_id)
+    return card(body, [back], fallback_text=f"Who was missed: {title}")
+
+
+def _missed_part(title: str, people: Sequence[MissedView]) -> list[Element]:
+    lines: list[Element] = [text(title, weight="Bolder", spacing="Medium")]
+    if not people:
+        return [*lines, text("Nobody.", subtle=True, spacing="None")]
+    for person in people[:MISSED_SHOWN]:
+        who = f"{person.name} · {person.agency}"
+        lines.append(
+            text(
+                escape_markdown(f"{who}: {person.reason}" if person.reason else who),
+                size="Small",
+                spacing="None",
+            )
+        )
+    if len(people) > MISSED_SHOWN:
+        lines.append(text(f"and {len(people) - MISSED_SHOWN:,} more", subtle=True, size="Small"))
+    return lines
 
 
 def _report_status_line(report: ReportView) -> str:
@@ -931,7 +992,14 @@ def gallery_states() -> list[tuple[str, Card]]:
         ListedView(i, f"Announcement {i}: training update", Status.SENT, "sent Mon 2 Nov 2026")
         for i in range(1, 16)
     ]
+    not_reached = [
+        MissedView("Ieuan Price", "Fire and Rescue", "has not installed the bot"),
+        MissedView("Laura Bennett", "Riverside Council", "removed or blocked the bot"),
+    ]
+    many = [MissedView(f"Person {n}", "Riverside Council") for n in range(1, 60)]
     return [
+        ("broadcast.missed", missed_card(7, "GCP2 places open", not_reached, many[:3])),
+        ("broadcast.missed.long", missed_card(7, "GCP2 places open", not_reached * 30, many)),
         ("broadcast.compose.new", compose_card(ComposeForm(), _EXAMPLE_CHOICES)),
         (
             "broadcast.compose.errors",

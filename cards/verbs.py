@@ -59,6 +59,7 @@ class Verb(StrEnum):
     BROADCAST_CANCEL = "broadcast_cancel"
     BROADCAST_REPORT = "broadcast_report"
     BROADCAST_RESEND = "broadcast_resend"
+    BROADCAST_MISSED = "broadcast_missed"
     BROADCAST_ACK = "broadcast_ack"
     BROADCAST_LIST = "broadcast_list"
 

@@ -23,6 +23,7 @@ from cards.data.broadcasts import (
     BroadcastDuplicateData,
     BroadcastEditData,
     BroadcastListData,
+    BroadcastMissedData,
     BroadcastNewData,
     BroadcastOpenData,
     BroadcastPreviewData,
@@ -401,6 +402,22 @@ async def resend_failed(turn: Turn, data: BroadcastResendData) -> Reply:
     return _answer(turn, outcome)
 
 
+async def who_was_missed(turn: Turn, data: BroadcastMissedData) -> Reply:
+    outcome = await usecases.who_was_missed(_viewer(turn), data, turn.services.work)
+    if isinstance(outcome, Refused):
+        return _refused(turn)
+    if isinstance(outcome, NotFound):
+        return _gone()
+    return Reply(
+        card=cards.missed_card(
+            outcome.announcement_id,
+            outcome.title,
+            [cards.MissedView(m.name, m.agency, m.reason) for m in outcome.not_reached],
+            [cards.MissedView(m.name, m.agency) for m in outcome.not_acknowledged],
+        )
+    )
+
+
 # -- acknowledgement (recipients) ------------------------------------------------------------------
 
 
@@ -448,5 +465,6 @@ def register(registry: Registry) -> None:
     # A sent one opens as its report.
     registry.verb(Verb.BROADCAST_REPORT, open_announcement, BroadcastReportData)
     registry.verb(Verb.BROADCAST_RESEND, resend_failed, BroadcastResendData)
+    registry.verb(Verb.BROADCAST_MISSED, who_was_missed, BroadcastMissedData)
     registry.verb(Verb.BROADCAST_ACK, acknowledge, BroadcastAckData)
     registry.verb(Verb.BROADCAST_LIST, list_announcements, BroadcastListData)

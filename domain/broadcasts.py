@@ -362,3 +362,26 @@ def count_states(states: Iterable[RecipientState]) -> ReportCounts:
 def ack_reminder_due(sent_on: date, working_days: int, today: date) -> bool:
     """Whether an unacknowledged announcement sent on `sent_on` is due its one reminder."""
     return add_working_days(sent_on, working_days) <= today
+
+
+# Why a copy did not reach someone, in words for its author (the outbox keeps a short code).
+_UNREACHED_WORDS = {
+    "not_installed": "has not installed the bot",
+    "uninstalled": "removed or blocked the bot",
+    "no_recipient": "is not on the roster any more",
+    "person_inactive": "is no longer active on the roster",
+    "http_403": "Teams refused it (blocked by policy, or the bot was removed)",
+    "http_404": "the chat no longer exists (the bot was removed)",
+    "http_429": "Teams kept asking the bot to slow down",
+}
+
+
+def why_not_reached(delivery: Delivery, code: str) -> str:
+    """The reason a copy failed or could not be delivered, in plain words."""
+    if code in _UNREACHED_WORDS:
+        return _UNREACHED_WORDS[code]
+    if delivery == Delivery.UNREACHABLE:
+        return "could not be reached in Teams"
+    if code.startswith("http_5"):
+        return "Teams had a fault; a resend may work"
+    return "the send failed; a resend may work"

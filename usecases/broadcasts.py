@@ -30,7 +30,16 @@ from cards.data.broadcasts import (
 from delivery.doorbell import Doorbell
 from domain import broadcasts as rules
 from domain.audience import Audience, AudienceDefinition, AudienceNames, AudienceOptions
-from domain.broadcasts import AnnouncementCopy, Content, Draft, ReportCounts, SendingHours, Status
+from domain.broadcasts import (
+    AnnouncementCopy,
+    Content,
+    Delivery,
+    Draft,
+    ReportCounts,
+    SendingHours,
+    Status,
+    why_not_reached,
+)
 from domain.identifiers import find_identifiers, redact_preview
 from domain.permissions import Viewer
 from storage import broadcasts, outbox
@@ -228,6 +237,53 @@ async def open_announcement(
         if announcement is None:
             return NOT_FOUND
         return await _shown(session, actor, announcement, now)
+
+
+@dataclass(frozen=True)
+class Missed:
+    """One recipient an announcement has not reached, or who has not acknowledged it."""
+
+    name: str
+    agency: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class WhoWasMissed:
+    """Whom an announcement missed: not reached (failed or not reachable) with why, and, of
+    those it reached, who has not acknowledged it yet. Names are the roster's work names."""
+
+    announcement_id: int
+    title: str
+    not_reached: list[Missed]
+    not_acknowledged: list[Missed]
+
+
+async def who_was_missed(
+    actor: Actor, request: AnnouncementRef, work: UnitOfWork
+) -> WhoWasMissed | NotFound | Refused:
+    if not _business_team(actor):
+        return REFUSED
+    async with work.read() as session:
+        announcement = await broadcasts.get(session, request.announcement_id)
+        if announcement is None:
+            return NOT_FOUND
+        rows = await broadcasts.recipient_rows(session, announcement)
+    unreached = (Delivery.FAILED, Delivery.UNREACHABLE)
+    return WhoWasMissed(
+        announcement.id,
+        announcement.title,
+        not_reached=[
+            Missed(r.name, r.agency, why_not_reached(r.delivery, r.error))
+            for r in rows
+            if r.delivery in unreached
+        ],
+        not_acknowledged=[
+            Missed(r.name, r.agency)
+            for r in rows
+            if r.delivery == Delivery.SENT and r.acknowledged_at is None
+        ],
+    )
 
 
 async def edit_form(

@@ -49,6 +49,10 @@ class BroadcastDeleteData(AnnouncementRef):
     confirmed: StrictBool = False
 
 
+class BroadcastMissedData(AnnouncementRef):
+    """Whom it did not reach and why, and who has not acknowledged it."""
+
+
 class BroadcastSendData(AnnouncementRef):
     """Send now."""
 

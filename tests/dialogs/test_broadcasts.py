@@ -182,6 +182,9 @@ async def test_save_shows_the_draft_with_people_and_reachable_counts(harness):
     assert facts["People"] == "6"
     assert facts["Reachable now"].startswith("3 ")
     assert "3 of them have not installed the bot" in text
+    # The button says whom a send reaches now, not the audience's size.
+    titles = [a["title"] for a in card["actions"]]
+    assert "Send now: reaches 3 of 6" in titles and "Send now to 6" not in titles
 
 
 async def test_identifiers_are_shown_and_nothing_saved_until_confirmed(harness):
@@ -816,3 +819,23 @@ async def test_a_pause_or_a_snooze_holds_reminders_not_announcements(harness, cl
     report = await harness.execute(ADMIN, "broadcast_report", {"announcement_id": announcement_id})
     assert "Finished: sent to 2 of 6" in card_text(report)
     assert "cancelled" not in card_text(report).lower()
+
+
+async def test_the_author_can_see_who_was_missed_and_why(harness):
+    await install(harness, ["P09", "P13", "P15", "P16"])
+    announcement_id = await ncn_draft(harness)
+    await harness.execute(ADMIN, "broadcast_send", {"announcement_id": announcement_id})
+    await harness.app[DISPATCHER].drain()
+    await harness.execute(MEMBER, "broadcast_ack", {"announcement_id": announcement_id})
+    report = await harness.execute(ADMIN, "broadcast_report", {"announcement_id": announcement_id})
+    [missed_button] = [a for a in report["actions"] if a["title"] == "Who was missed"]
+
+    card = await harness.execute(ADMIN, missed_button["verb"], missed_button["data"])
+    assert_valid_card(card)
+    text = card_text(card)
+    assert "Not reached (2)" in text and "Not acknowledged yet (3)" in text
+    assert text.count("has not installed the bot") == 2
+    assert "Bethany Olufemi" not in text  # she acknowledged it
+    # Only the business team may ask; anyone else is refused as for the rest of broadcasts.
+    refused = await harness.execute(MEMBER, "broadcast_missed", missed_button["data"])
+    assert "has not installed" not in card_text(refused)
