@@ -47,6 +47,7 @@ from cards.verbs import Verb
 from domain.action_updates import (
     FIELD_LABELS,
     IMPACT_LABELS,
+    KIND_LABELS,
     NOTE_MAX,
     RAG_LABELS,
     REASON_MAX,
@@ -519,17 +520,20 @@ def save_action_button(
 def update_form_elements(
     stored: StoredAction, today: date, state: FormState, *, compact: bool = False
 ) -> list[Element]:
-    """The form's inputs; `compact` keeps only status, RAG, note and due date (reminder cards)."""
+    """The form's inputs; `compact` keeps only status, RAG, note and due date (reminder cards).
+
+    What screening found is shown where the eye is: under the field it is in, and, with the
+    confirmation, at the end of the form, next to the Save button.
+    """
     value = _prefill(stored, state.values)
     errors = state.errors
     elements: list[Element] = []
-    if state.findings:
-        elements.append(_screening_warning(state.findings, value.get("confirm_not_personal", "")))
 
     def add(element: Element) -> None:
         elements.append(element)
         if errors.get(element["id"]):
             elements.append(error_text(errors[element["id"]]))
+        elements.extend(_found_in(element["id"], state.findings))
 
     add(_status_input(value["status"]))
     add(_rag_input(value["rag"]))
@@ -560,7 +564,7 @@ def update_form_elements(
         )
     )
     if compact:
-        return elements
+        return elements + _confirmation(state.findings, value)
     elements.append(text("If the action is complete", weight="Bolder", spacing="Medium"))
     add(date_input("completed_on", FIELD_LABELS["completed_on"], value=value["completed_on"]))
     add(_impact_input(value["impact"]))
@@ -583,7 +587,20 @@ def update_form_elements(
             max_length=REASON_MAX,
         )
     )
-    return elements
+    return elements + _confirmation(state.findings, value)
+
+
+def _found_in(field_id: str, findings: Sequence[FieldFinding]) -> list[Element]:
+    kinds = sorted({KIND_LABELS.get(f.kind, f.kind) for f in findings if f.field == field_id})
+    if not kinds:
+        return []
+    return [error_text(f"This may be personal data: {', '.join(kinds)}. Please remove it.")]
+
+
+def _confirmation(findings: Sequence[FieldFinding], value: dict[str, str]) -> list[Element]:
+    if not findings:
+        return []
+    return [_screening_warning(findings, value.get("confirm_not_personal", ""))]
 
 
 def _prefill(stored: StoredAction, typed: dict[str, str]) -> dict[str, str]:
