@@ -333,7 +333,7 @@ async function waitingList(chat) {
   await chat.shoot(offered.card, '16-place-came-free.png');
   await chat.click(offered.card, 'Open the course');
   await chat.newCard(
-    offeredAfter + 1,
+    offered.index + 1,
     [GCP2, "A place came free and it's yours: you're booked.", 'Cancel my place'],
     'Open the course',
   );
