@@ -605,12 +605,17 @@ async def run(
             await teams.reached.wait()
             victim = running.pop(0)
             os.kill(victim.pid, signal.SIGKILL)
-            victim.wait()
+            await asyncio.get_running_loop().run_in_executor(None, victim.wait)
             # Claimed rows whose copy reached Teams but which the dead sender never recorded.
             unfinished = await claimed_conversations(url, victim.pid)
             in_flight = sum(1 for c in unfinished if teams.delivered[c])
             # The platform restarts the instance.
-            replacement = start_sender(url, share, wall_start)
+            # Off the event loop: the fake connector runs on it, and a new sender takes seconds
+            # to start on a busy machine; a loop blocked that long would leave the surviving
+            # sender's requests unanswered past its send timeout, and each would be sent again.
+            replacement = await asyncio.get_running_loop().run_in_executor(
+                None, start_sender, url, share, wall_start
+            )
             go(replacement)
             running.append(replacement)
         await wait_for_all(running)
