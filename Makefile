@@ -70,7 +70,7 @@ clean:
 package: $(STAMP_RUN)
 	$(BIN)/python -m scripts.package_app --out build/appPackage.zip
 
-## e2e: the main journeys in the Microsoft 365 Agents Playground, headless (opt-in; docs/e2e.md)
+## e2e: the main journeys in the Microsoft 365 Agents Playground, headless (CI runs it after test; docs/e2e.md)
 E2E_CHROMIUM ?= /usr/bin/chromium
 e2e: $(STAMP_RUN)
 	@test -x "$(E2E_CHROMIUM)" || { echo "make e2e: Chromium is not installed at $(E2E_CHROMIUM)."; \

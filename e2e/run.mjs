@@ -6,6 +6,7 @@
 // Each journey acts as Bethany Olufemi would, asserts what she would see, and saves a screenshot
 // in E2E_OUT. The first failure stops the run with a message naming the journey, and exit 1.
 
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -276,6 +277,139 @@ async function announcement(chat) {
   await chat.shoot(counted.card, '13-announcement-report.png');
 }
 
+// Someone else gives up a place on the full session, through the training use case (as the
+// business team would for them): scripts/e2e_data.py with the bot's settings. Only Bethany is in
+// the Playground, so no one else can click "Cancel my place".
+function someoneGivesUpAPlace() {
+  try {
+    execFileSync(env('E2E_PYTHON'), ['-m', 'scripts.e2e_data', 'free', env('E2E_FULL_SESSION')], {
+      env: JSON.parse(env('E2E_BOT_ENV')),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    throw new JourneyFailure(`scripts.e2e_data free failed: ${error.stderr || error.message}`);
+  }
+}
+
+const GCP2 = 'Neglect: Using Graded Care Profile 2';
+
+async function waitingList(chat) {
+  const { card, index } = await chat.ask(
+    'training in February',
+    ['Training sessions', GCP2],
+    '"training in February"',
+  );
+  await card.getByText(GCP2).click();
+  const course = await chat.newCard(
+    index + 1,
+    [GCP2, 'Full (no one waiting)', 'Join the waiting list'],
+    'the full course',
+  );
+  check(!course.shown.includes('Book a place'), 'the full session still offers "Book a place"');
+  await chat.shoot(course.card, '14-course-full.png');
+  const before = await chat.cardCount();
+  await chat.click(course.card, 'Join the waiting list');
+  const waiting = await chat.newCard(
+    before,
+    ["You're on the waiting list", GCP2, 'Place in line', '1st'],
+    'Join the waiting list',
+  );
+  await chat.shoot(waiting.card, '15-waiting-list.png');
+  await chat.refreshed(
+    course.index,
+    ["You're on the waiting list (1st in line)", 'Full (1 on the waiting list)', 'Leave the waiting list'],
+    'the course card after joining',
+  );
+  // A place comes free; it is Bethany's at once, and the outbox tells her.
+  someoneGivesUpAPlace();
+  const offeredAfter = await chat.cardCount();
+  const ran = await runJobs();
+  check(ran.outbox.sent >= 1, `the dispatcher sent nothing: ${JSON.stringify(ran)}`);
+  const offered = await chat.newCard(
+    offeredAfter,
+    ["A place came free and it's yours", GCP2, 'Tue 16 Feb 2027', 'Cancel my place'],
+    'the place offered (after POST /dev/run-jobs)',
+  );
+  await chat.shoot(offered.card, '16-place-came-free.png');
+  await chat.click(offered.card, 'Open the course');
+  await chat.newCard(
+    offered.index + 1,
+    [GCP2, "A place came free and it's yours: you're booked.", 'Cancel my place'],
+    'Open the course',
+  );
+}
+
+const CLOCK = 'RR-2026-09';
+
+async function statutoryClock(chat) {
+  const { card, index } = await chat.ask(
+    'record serious incident notification',
+    ['Record a serious incident notification', 'Reference'],
+    '"record serious incident notification"',
+  );
+  await card.getByLabel('Reference').fill(CLOCK);
+  await card.getByLabel('Date the notification was made').fill('2026-12-08');
+  await chat.shoot(card, '17-clock-form.png');
+  await chat.click(card, 'Record notification');
+  // 15 working days from Tuesday 8 December, past Christmas Day and the Boxing Day holiday
+  // (Monday 28 December 2026): due Thursday 31 December. The panel is reminded 10, 5, 2 and 1
+  // working days before; on 22 December the first has passed and the second is today.
+  const recorded = await chat.refreshed(
+    index,
+    [`Recorded ${CLOCK}`, 'Rapid review due Thu 31 December 2026', 'Tue 22 Dec, Tue 29 Dec, Wed 30 Dec'],
+    'Record notification',
+  );
+  await chat.shoot(recorded.card, '18-clock-recorded.png');
+  await chat.click(recorded.card, 'Open rapid reviews');
+  const listed = await chat.refreshed(
+    index,
+    ['Rapid reviews', CLOCK, '5 working days left', 'Mark rapid review complete'],
+    'Open rapid reviews',
+  );
+  await chat.shoot(listed.card, '19-rapid-reviews.png');
+  await chat.click(listed.card, 'Mark rapid review complete');
+  const closed = await chat.refreshed(
+    index,
+    ['Rapid reviews', CLOCK, 'Completed Tue 22 December 2026'],
+    'Mark rapid review complete',
+  );
+  check(!closed.shown.includes('Mark rapid review complete'), 'the completed review can be completed again');
+}
+
+async function overview(chat) {
+  // Bethany is in the business team, so the overview covers the whole register: the demo's 25
+  // actions on 22 December 2026, A15 (due 31 December 2025) the longest overdue.
+  const { card, index, shown } = await chat.ask(
+    'actions overview',
+    [
+      'Actions overview',
+      'All actions · 25 actions · at 22 Dec 2026',
+      '25 actions: 9 red, 2 amber, 7 green, 7 complete.',
+      'P4 Neglect · 6',
+      'Overdue (6)',
+      /A15 'Was not brought' guidance for missed health appointments · 356 days/,
+      'No update for 90 days or more (6)',
+    ],
+    '"actions overview"',
+  );
+  const overdue = shown.slice(shown.indexOf('Overdue (6)'), shown.indexOf('No update for 90 days'));
+  check(!overdue.includes('A14'), 'A14, due 31 December, is listed as overdue on 22 December');
+  await chat.shoot(card, '20-overview.png');
+  const before = await chat.cardCount();
+  await chat.click(card, 'Overdue list');
+  const listed = await chat.refreshed(
+    index,
+    ['Overdue', 'Actions in every group, most urgent first.', 'A15', 'A19'],
+    "the overview's Overdue list",
+  );
+  check(!listed.shown.includes('Actions overview'), 'Overdue list left the overview showing');
+  check(!listed.shown.includes('A14'), 'A14 is in the overdue list on 22 December');
+  const rows = listed.shown.match(/overdue by \d+ days/g) || [];
+  check(rows.length === 6, `the overdue list has ${rows.length} actions, not the overview's 6`);
+  check((await chat.cardCount()) === before, 'Overdue list sent a new card instead of refreshing');
+  await chat.shoot(listed.card, '21-overdue-list.png');
+}
+
 const JOURNEYS = [
   ['welcome', welcome],
   ['my actions', myActions],
@@ -285,6 +419,9 @@ const JOURNEYS = [
   ['book a training place', bookTraining],
   ['a reminder arrives and is acted on', reminder],
   ['an announcement with "Got it"', announcement],
+  ['the waiting list: full, joined, a place comes free', waitingList],
+  ['a statutory clock: recorded, listed, completed', statutoryClock],
+  ['the actions overview', overview],
 ];
 
 async function main() {

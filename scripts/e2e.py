@@ -12,6 +12,7 @@ was missing or did not start.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -38,6 +39,8 @@ DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # sending hours, with Bethany's action A14 due within five working days (so a reminder is due).
 CLOCK_START = "2026-12-22T09:30"
 PERSON_EMAIL = "bethany.olufemi@riverside.example"
+# The session the waiting-list journey finds full (scripts/e2e_data.py fills it before the run).
+FULL_SESSION = "T2@2027-02-16"
 START_TIMEOUT = 60.0
 # Screenshots the user guide shows: build/e2e/<name> -> docs/images/<name>.
 GUIDE_IMAGES = (
@@ -151,7 +154,7 @@ def run(node: str, chromium: str) -> int:
         ) as playground:
             playground_url = f"http://localhost:{playground_port}/"
             wait_until_ready(playground_url, playground, "the Agents Playground")
-            status = drive(node, chromium, playground_url, bot_port)
+            status = drive(node, chromium, playground_url, bot_env)
     if status != 0:
         show_log_tail(OUT / "bot.log")
         show_log_tail(OUT / "playground.log")
@@ -197,9 +200,14 @@ def playground_environment() -> dict[str, str]:
 
 
 def prepare_database(env: dict[str, str]) -> None:
-    for command in (["upgrade"], ["seed-demo"]):
+    """Migrations, the demo partnership, and a full session for the waiting-list journey."""
+    for module, command in (
+        ("manage", ["upgrade"]),
+        ("manage", ["seed-demo"]),
+        ("scripts.e2e_data", ["fill", FULL_SESSION]),
+    ):
         result = subprocess.run(
-            [sys.executable, "-m", "manage", *command],
+            [sys.executable, "-m", module, *command],
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -207,7 +215,7 @@ def prepare_database(env: dict[str, str]) -> None:
             check=False,
         )
         if result.returncode != 0:
-            raise Problem(f"manage {command[0]} failed:\n{result.stderr.strip()}")
+            raise Problem(f"{module} {command[0]} failed:\n{result.stderr.strip()}")
 
 
 @contextmanager
@@ -261,14 +269,18 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], what: str) -> N
     raise Problem(f"{what} did not answer {url} within {START_TIMEOUT:.0f}s; see build/e2e/")
 
 
-def drive(node: str, chromium: str, playground_url: str, bot_port: int) -> int:
+def drive(node: str, chromium: str, playground_url: str, bot_env: dict[str, str]) -> int:
     env = {
         **base_environment(),
         "E2E_NODE_MODULES": str(NODE_CACHE / "node_modules"),
         "E2E_CHROMIUM": chromium,
         "E2E_PLAYGROUND_URL": playground_url,
-        "E2E_BOT_URL": f"http://127.0.0.1:{bot_port}",
+        "E2E_BOT_URL": f"http://127.0.0.1:{bot_env['PORT']}",
         "E2E_OUT": str(OUT),
+        # For the journeys' `python -m scripts.e2e_data free ...`, with the bot's settings.
+        "E2E_PYTHON": sys.executable,
+        "E2E_BOT_ENV": json.dumps(bot_env),
+        "E2E_FULL_SESSION": FULL_SESSION,
     }
     return subprocess.run([node, str(DRIVER)], cwd=REPO, env=env, check=False).returncode
 

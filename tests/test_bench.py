@@ -7,7 +7,10 @@ import os
 import re
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
+
+from bench.broadcast import Result, verdicts
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,7 +79,9 @@ async def run_broadcast_bench(*args: str) -> tuple[int, str, str]:
 
 BROADCAST_LINE = re.compile(
     r"broadcast: recipients=(\d+) rate_limit=500 seconds=\d+\.\d\d floor_seconds=\d+\.\d\d "
-    r"efficiency=\d+\.\d% lost=(\d+) duplicates=(\d+)(?: mode=crash in_flight_at_kill=(\d+))?"
+    r"efficiency=\d+\.\d% lost=(\d+) duplicates=(\d+) refused_share=0.05 "
+    r"floor_with_refusals_seconds=0\.63 efficiency_with_refusals=\d+\.\d%"
+    r"(?: mode=crash in_flight_at_kill=(\d+))?"
 )
 
 
@@ -93,6 +98,12 @@ async def test_the_broadcast_benchmark_delivers_everything_once_and_survives_a_c
     assert crash[1] == "300" and crash[2] == "0"
     assert int(crash[3]) <= int(crash[4])
     assert "timeline: fan-out" in stderr
+    # No efficiency goal is set for 500/s on SQLite; the crash's goal is answered.
+    goals = [line for line in stdout.splitlines() if line.startswith("goal:")]
+    assert goals == [
+        f"goal: PASS duplicates after a crash <= sends in flight (duplicates={crash[3]} "
+        f"in_flight_at_kill={crash[4]})"
+    ]
 
 
 async def test_the_broadcast_benchmark_refuses_two_senders_on_sqlite():
@@ -105,3 +116,62 @@ async def test_the_broadcast_benchmark_refuses_a_lease_too_short_to_send_in():
     status, _stdout, stderr = await run_bench("broadcast", "--quick", BENCH_LEASE="3")
     assert status == 1
     assert "BENCH_LEASE must be at least 10 seconds" in stderr
+
+
+def bench_result(
+    *,
+    seconds: float = 23.0,
+    rate: float = 500.0,
+    database: str = "postgresql",
+    senders: int = 2,
+    mode: str = "normal",
+    duplicates: int = 0,
+    in_flight: int = 0,
+) -> Result:
+    """10,000 copies with 5% of requests refused at random, nothing lost."""
+    return Result(
+        recipients=10_000,
+        rate=rate,
+        seconds=seconds,
+        lost=0,
+        duplicates=duplicates,
+        mode=mode,
+        in_flight=in_flight,
+        senders=senders,
+        failure_share=0.05,
+        database=database,
+    )
+
+
+def test_the_efficiency_against_the_floor_with_refusals_counts_refused_requests():
+    """F' = N / ((1 - f) R): 10,000 copies, 5% refused: 10,526 requests, 21.05 s at 500/s."""
+    result = bench_result(seconds=23.0)
+    assert round(result.floor_with_refusals, 2) == 21.05
+    assert round(result.efficiency_with_refusals, 1) == 91.5
+    assert round(result.efficiency, 1) == 87.0
+    assert "floor_with_refusals_seconds=21.05 efficiency_with_refusals=91.5%" in result.line()
+
+
+def test_each_goal_answers_only_its_own_configuration():
+    assert verdicts(bench_result(seconds=23.0)) == [
+        "goal: PASS efficiency_with_refusals >= 90% at 500/s on postgresql with 2 senders "
+        "(measured 91.5%)"
+    ]
+    assert verdicts(bench_result(seconds=24.0))[0].startswith("goal: MISS")
+    # One sender at 500/s, or SQLite: no goal for that configuration.
+    assert verdicts(bench_result(senders=1)) == []
+    assert verdicts(bench_result(database="sqlite", senders=1)) == []
+    at_50 = bench_result(rate=50.0, database="sqlite", senders=1, seconds=220.0)
+    assert verdicts(at_50) == [
+        "goal: PASS efficiency_with_refusals >= 95% at 50/s on sqlite with 1 sender "
+        "(measured 95.7%)"
+    ]
+
+
+def test_a_crash_is_held_to_the_sends_in_flight_not_to_the_efficiency_goals():
+    crashed = bench_result(mode="crash", duplicates=15, in_flight=14)
+    assert verdicts(crashed) == [
+        "goal: MISS duplicates after a crash <= sends in flight "
+        "(duplicates=15 in_flight_at_kill=14)"
+    ]
+    assert verdicts(replace(crashed, duplicates=14))[0].startswith("goal: PASS")
