@@ -2,7 +2,10 @@
 
     python -m manage upgrade
     python -m manage seed-demo [--if-empty]
-    python -m manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F] [--by WHO]
+    python -m manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F]
+        [--reassign F] [--deactivate-missing] [--dry-run] [--by WHO]
+    python -m manage import-reference [REFERENCE.xlsx] [--priorities F.csv] [--sources F.csv]
+        [--courses F.csv] [--confirm-not-personal] [--by WHO]
     python -m manage import-meetings FILE.ics|FILE.csv, export-calendar, sessions,
         export-bookings, mark-attended, extend-series (see manage/meetings.py)
     python -m manage import-actions PLAN.csv|PLAN.xlsx, export-actions OUT.xlsx|OUT.csv
@@ -35,6 +38,7 @@ from manage.seed import seed_demo
 from storage import migrate
 from storage.db import make_engine
 from usecases.context import Actor, UnitOfWork
+from usecases.reference_import import ReferenceFiles, ReferenceRequest, import_reference
 from usecases.roster_import import RosterFiles, import_roster
 
 
@@ -68,6 +72,51 @@ async def _import_roster(
     return 0
 
 
+async def _import_reference(
+    settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
+) -> int:
+    files = ReferenceFiles(
+        workbook=args.workbook,
+        priorities=args.priorities,
+        sources=args.sources,
+        courses=args.courses,
+    )
+    if files == ReferenceFiles():
+        print("give a workbook, or --priorities, --sources or --courses", file=sys.stderr)
+        return 2
+    request = ReferenceRequest(files, confirm_not_personal=args.confirm_not_personal)
+    try:
+        counts = await import_reference(
+            actor, request, work, allowed_email_domains=settings.partnership_email_domains
+        )
+    except ImportFailed as failure:
+        return report_failure(failure)
+    print(f"reference data imported: {counts}")
+    return 0
+
+
+def _add_reference_command(commands: argparse._SubParsersAction) -> None:
+    reference = commands.add_parser(
+        "import-reference", help="load or update priorities, sources and courses"
+    )
+    reference.add_argument(
+        "workbook",
+        type=Path,
+        nargs="?",
+        help="an .xlsx with Priorities, Sources and/or Courses sheets",
+    )
+    reference.add_argument("--priorities", type=Path, help="a Priorities .csv")
+    reference.add_argument("--sources", type=Path, help="a Sources .csv")
+    reference.add_argument("--courses", type=Path, help="a Courses .csv")
+    reference.add_argument(
+        "--confirm-not-personal",
+        action="store_true",
+        help="what identifier screening finds is not personal data (recorded in the audit log)",
+    )
+    add_by_argument(reference)
+    reference.set_defaults(run=acting(_import_reference))
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m manage",
@@ -87,6 +136,7 @@ def parser() -> argparse.ArgumentParser:
     roster.add_argument("--groups", type=Path)
     add_by_argument(roster)
     roster.set_defaults(run=acting(_import_roster))
+    _add_reference_command(commands)
     manage_meetings.add_commands(commands)
     manage_actions.add_commands(commands)
     manage_broadcasts.add_commands(commands)
