@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from config import ConfigError, Settings
 from fileformats.tabular import ImportFailed
@@ -39,7 +40,7 @@ from storage import migrate
 from storage.db import make_engine
 from usecases.context import Actor, UnitOfWork
 from usecases.reference_import import ReferenceFiles, ReferenceRequest, import_reference
-from usecases.roster_import import RosterFiles, import_roster
+from usecases.roster_import import Leaver, RosterFiles, RosterOptions, import_roster
 
 
 async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
@@ -61,15 +62,54 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _import_roster(
-    _settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
+    settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
 ) -> int:
-    files = RosterFiles(people=args.people, agencies=args.agencies, groups=args.groups)
+    files = RosterFiles(
+        people=args.people,
+        agencies=args.agencies,
+        groups=args.groups,
+        reassignments=args.reassign,
+    )
+    options = RosterOptions(deactivate_missing=args.deactivate_missing, dry_run=args.dry_run)
     try:
-        counts = await import_roster(actor, files, work)
+        counts = await import_roster(actor, files, work, options)
     except ImportFailed as failure:
         return report_failure(failure)
-    print(f"roster imported: {counts}")
+    if counts.dry_run:
+        print(f"dry run, nothing was changed; the import would do: {counts}")
+    else:
+        print(f"roster imported: {counts}")
+    for line in leaver_lines(counts.leavers, settings.zone, dry_run=counts.dry_run):
+        print(line)
+    if counts.dry_run and args.deactivate_missing:
+        print("run the same command without --dry-run to make these changes")
     return 0
+
+
+def leaver_lines(leavers: list[Leaver], zone: ZoneInfo, *, dry_run: bool) -> list[str]:
+    """What each leaver still holds, as the dry run (or the import) lists it."""
+    if not leavers:
+        return []
+    verb = "would leave" if dry_run else "left"
+    lines = [f"{len(leavers)} people {verb} the roster:"]
+    for leaver in leavers:
+        why = "not in the file" if leaver.missing else "marked inactive"
+        lines.append(f"  {leaver.code} {leaver.name} <{leaver.email}> ({why})")
+        for reference in leaver.actions:
+            new_lead = leaver.reassigned.get(reference)
+            lines.append(
+                f"    leads {reference}: reassigned to {new_lead}"
+                if new_lead
+                else f"    leads {reference}: NOT reassigned; add it to the Reassignments sheet"
+            )
+        for code in leaver.chairs:
+            lines.append(f"    chairs {code}: give the group a new chair in the Groups sheet")
+        for course, starts_at, status in leaver.places:
+            when = starts_at.astimezone(zone)
+            lines.append(f"    {status} on {course}@{when:%Y-%m-%d} {when:%H:%M}")
+        cancelled = "will be cancelled" if dry_run else "cancelled"
+        lines.append(f"    {leaver.reminders} queued reminder(s) {cancelled}")
+    return lines
 
 
 async def _import_reference(
@@ -134,6 +174,17 @@ def parser() -> argparse.ArgumentParser:
     )
     roster.add_argument("--agencies", type=Path)
     roster.add_argument("--groups", type=Path)
+    roster.add_argument(
+        "--reassign", type=Path, help="a Reassignments .csv (reference, lead) for leavers' actions"
+    )
+    roster.add_argument(
+        "--deactivate-missing",
+        action="store_true",
+        help="people not in the file leave the roster (only after a --dry-run of the same file)",
+    )
+    roster.add_argument(
+        "--dry-run", action="store_true", help="check and list leavers; change nothing"
+    )
     add_by_argument(roster)
     roster.set_defaults(run=acting(_import_roster))
     _add_reference_command(commands)
