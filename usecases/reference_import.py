@@ -52,6 +52,7 @@ SHEETS = (PRIORITIES, SOURCES, COURSES)
 SOURCE_KINDS = ("plan", "review", "audit", "scrutiny", "other")
 _CODE = re.compile(r"^[A-Za-z0-9_.-]+$")
 _URL = re.compile(r"^https?://\S+$")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _UNLIMITED = {"unlimited", "no limit", "none", "n/a"}
 # Each model's longest values (storage/models); a longer cell is a row message, not a crash.
 _LIMITS = {
@@ -229,6 +230,7 @@ def _check_sheet(
     seen: dict[str, int] = {}
     planned = []
     for row in rows:
+        _refuse_unstorable(row, errors)
         code = _code(row, errors, _LIMITS["source_code" if long_codes else "code"])
         if code and code in seen:
             errors.add(row, "code", f"{code} appears again (first on row {seen[code]})")
@@ -239,6 +241,13 @@ def _check_sheet(
             del values["active"]  # no column: an existing row keeps its state, a new one is active
         planned.append(_Planned(row, code, values))
     return planned
+
+
+def _refuse_unstorable(row: Row, errors: ImportErrors) -> None:
+    """NUL and lone surrogates reach a row from a CSV; PostgreSQL cannot store them."""
+    for name, value in row.values.items():
+        if _UNSTORABLE.search(value):
+            errors.add(row, name, "holds a character that cannot be stored; retype the cell")
 
 
 def _code(row: Row, errors: ImportErrors, limit: int) -> str:
@@ -313,7 +322,7 @@ def _whole_number(row: Row, errors: ImportErrors, column: str, what: str) -> int
     value = row.get(column)
     if not value:
         return None
-    if not value.isascii() or not value.isdigit() or not 0 < int(value) <= 100_000:
+    if not (value.isascii() and value.isdigit() and len(value) <= 6 and int(value) > 0):
         errors.add(row, column, f"{value[:40]!r} must be {what}")
         return None
     return int(value)
