@@ -54,7 +54,9 @@ REFERENCE = {
     ],
 }  # fmt: skip
 PLAN = {
-    "Priorities": [["code", "name", "active"], ["NFP-A", "Safer sleep", ""], ["NFP-B", "Online harm", ""]],
+    "Priorities": [
+        ["code", "name", "active"], ["NFP-A", "Safer sleep", ""], ["NFP-B", "Online harm", ""]
+    ],
     "Sources": [
         ["code", "title", "kind", "date", "active"],
         ["NF-STRAT", "Northfield strategic plan 2027-29", "plan", "01/01/2027", ""],

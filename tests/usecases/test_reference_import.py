@@ -21,7 +21,7 @@ from manage.seeders import demo_reference
 from storage.db import make_session_factory
 from storage.models import Action, AuditEntry, Course, CourseSession, Priority, Source
 from usecases.calendar_import import ImportOptions, import_calendar
-from usecases.context import COMMAND_LINE, SEED, UnitOfWork
+from usecases.context import COMMAND_LINE, SEED, Actor, UnitOfWork
 from usecases.people import NotPermitted
 from usecases.plan_import import PlanFile, import_actions_file
 from usecases.reference_import import ReferenceFiles, ReferenceRequest, import_reference
@@ -69,7 +69,7 @@ def workbook(tmp_path: Path, **sheets: list[list[str]]) -> ReferenceFiles:
     return ReferenceFiles(workbook=write_xlsx(tmp_path / "reference.xlsx", given))
 
 
-async def load(engine: AsyncEngine, files: ReferenceFiles, actor=COMMAND_LINE):
+async def load(engine: AsyncEngine, files: ReferenceFiles, actor: Actor = COMMAND_LINE):
     work = UnitOfWork(make_session_factory(engine))
     return await import_reference(actor, ReferenceRequest(files), work)
 
