@@ -329,3 +329,14 @@ async def test_a_retired_course_keeps_its_sessions_and_gets_no_new_one(seeded_en
     )
     counts = await import_calendar(COMMAND_LINE, moved, work, calendar_options())
     assert counts.sessions_updated == 1
+
+
+async def test_the_sample_files_in_the_docs_import_into_an_empty_database(engine):
+    samples = Path(__file__).resolve().parents[2] / "docs" / "samples"
+    files = ReferenceFiles(
+        priorities=samples / "priorities.csv",
+        sources=samples / "sources.csv",
+        courses=samples / "courses.csv",
+    )
+    counts = await load(engine, files)
+    assert (counts.priorities.created, counts.sources.created, counts.courses.created) == (2, 2, 3)
