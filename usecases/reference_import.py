@@ -188,9 +188,9 @@ async def apply_reference(
     confirm_not_personal: bool = False,
     event: str = "imported",
 ) -> ReferenceCounts:
-    """Check every row into `errors` and write the sheets that have none; the caller owns the
-    transaction and raises (so rolls back) when `errors` holds anything, this sheet's or
-    another's. Writing the clean sheets first lets a plan in the same file name their codes."""
+    """Check every row into `errors` and write the rows that have none; the caller owns the
+    transaction and MUST raise (so roll back) when `errors` holds anything. Writing the clean
+    rows first lets a plan in the same file name their codes, so that its problems are its own."""
     counts = ReferenceCounts()
     allowed = tuple(allowed_email_domains)
     for rows, check, model, sheet_counts in (
@@ -206,8 +206,9 @@ async def apply_reference(
         if not confirm_not_personal:
             _screen(planned, sheet_errors, allowed)
         errors.errors.extend(sheet_errors.errors)
-        if not sheet_errors.errors:
-            await _write(session, actor, model, planned, existing, sheet_counts, event)
+        bad_rows = {error.row for error in sheet_errors.errors}
+        clean = [item for item in planned if item.row.number not in bad_rows]
+        await _write(session, actor, model, clean, existing, sheet_counts, event)
     return counts
 
 

@@ -27,6 +27,7 @@ from usecases.plan_import import PlanFile, import_actions_file
 from usecases.reference_import import ReferenceFiles, ReferenceRequest, import_reference
 
 TODAY = date(2026, 11, 24)
+SAMPLES = Path(__file__).resolve().parents[2] / "docs" / "samples"
 LONDON = ZoneInfo("Europe/London")
 PRIORITIES = [["code", "name", "active"], ["NP1", "Safer sleep", "yes"], ["NP2", "Online harm", ""]]
 SOURCES = [
@@ -332,7 +333,7 @@ async def test_a_retired_course_keeps_its_sessions_and_gets_no_new_one(seeded_en
 
 
 async def test_the_sample_files_in_the_docs_import_into_an_empty_database(engine):
-    samples = Path(__file__).resolve().parents[2] / "docs" / "samples"
+    samples = SAMPLES
     files = ReferenceFiles(
         priorities=samples / "priorities.csv",
         sources=samples / "sources.csv",
@@ -340,3 +341,42 @@ async def test_the_sample_files_in_the_docs_import_into_an_empty_database(engine
     )
     counts = await load(engine, files)
     assert (counts.priorities.created, counts.sources.created, counts.courses.created) == (2, 2, 3)
+
+
+async def test_a_plan_workbook_brings_its_priorities_and_sources_all_or_nothing(engine, tmp_path):
+    """On an empty database a plan names codes only its own sheets define; a problem in any
+    sheet leaves nothing behind, neither the actions nor the reference rows."""
+    from usecases.roster_import import RosterFiles, import_roster
+
+    people = write_csv(
+        tmp_path / "people.csv",
+        [["name", "email", "agency"], ["Noor Haddad", "noor@northfield.example", "NBC"]],
+    )
+    agencies = write_csv(tmp_path / "agencies.csv", [["code", "name"], ["NBC", "Northfield"]])
+    groups = write_csv(tmp_path / "groups.csv", [["code", "name"], ["NEX", "Executive"]])
+    await import_roster(
+        COMMAND_LINE,
+        RosterFiles(people=people, agencies=agencies, groups=groups),
+        UnitOfWork(make_session_factory(engine)),
+    )
+    actions = [
+        ["reference", "priority", "source", "action", "lead", "group", "due"],
+        ["NF-1", "NP1", "NF-PLAN", "Publish guidance", "noor@northfield.example", "NEX",
+         "31/03/2027"],
+    ]  # fmt: skip
+    bad_sources = [SOURCES[0], SOURCES[1], ["NF-AUD-1", "Audit", "hearsay", "", ""]]
+    broken = write_xlsx(
+        tmp_path / "broken.xlsx",
+        {"Priorities": PRIORITIES, "Sources": bad_sources, "Actions": actions},
+    )
+    with pytest.raises(ImportFailed) as failed:
+        await import_plan(engine, broken)
+    assert [(e.sheet, e.row, e.field) for e in failed.value.errors] == [("Sources", 3, "kind")]
+    assert await codes(engine, Priority) == {} and await codes(engine, Source) == {}
+
+    good = write_xlsx(
+        tmp_path / "plan.xlsx", {"Priorities": PRIORITIES, "Sources": SOURCES, "Actions": actions}
+    )
+    counts = await import_plan(engine, good)
+    assert counts.created == 1
+    assert counts.reference is not None and counts.reference.priorities.created == 2
