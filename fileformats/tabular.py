@@ -187,3 +187,14 @@ def read_table(path: Path, sheet: str) -> list[Row]:
             return sheets[sheet.lower()]
         return next(iter(sheets.values()), [])
     raise ImportFailed([RowError(path.name, 0, "", "only .csv and .xlsx files can be imported")])
+
+
+def read_workbook(path: Path) -> dict[str, list[Row]]:
+    """Every worksheet of an XLSX file keyed by lower-case title (a file of several tables)."""
+    if not path.exists():
+        raise ImportFailed([RowError(path.name, 0, "", "file not found")])
+    if path.suffix.lower() not in {".xlsx", ".xlsm"}:
+        raise ImportFailed(
+            [RowError(path.name, 0, "", "a workbook must be an .xlsx file; give CSVs one by one")]
+        )
+    return read_xlsx(path)

@@ -1,10 +1,12 @@
 """Command-line tools for the action register, added to `python -m manage`.
 
-    import-actions PLAN.csv|PLAN.xlsx [--confirm-not-personal] [--by EMAIL|CODE]
+    import-actions PLAN.csv|PLAN.xlsx [--priorities F.csv] [--sources F.csv]
+        [--confirm-not-personal] [--by EMAIL|CODE]
     export-actions OUT.xlsx|OUT.csv [--today YYYY-MM-DD] [--by EMAIL|CODE]
 
 The business plan's columns, and what a re-import keeps, are described in
-`usecases/plan_import.py` and docs/actions.md.
+`usecases/plan_import.py` and docs/actions.md. A plan workbook's Priorities and Sources sheets
+(or the CSVs given with `--priorities`, `--sources`) are imported with it, all or nothing.
 """
 
 from __future__ import annotations
@@ -23,12 +25,19 @@ from storage.db import utcnow
 from usecases.actions import NotAllowed
 from usecases.context import Actor, UnitOfWork
 from usecases.plan_import import PlanFile, import_actions_file
+from usecases.reference_import import ReferenceFiles
 from usecases.register_export import export_register, write_register
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     plan = commands.add_parser("import-actions", help="load or update the business plan's actions")
-    plan.add_argument("file", type=Path, help="a .csv, or an .xlsx with an Actions sheet")
+    plan.add_argument(
+        "file",
+        type=Path,
+        help="a .csv, or an .xlsx with an Actions sheet (and Priorities, Sources sheets if new)",
+    )
+    plan.add_argument("--priorities", type=Path, help="a Priorities .csv to import with the plan")
+    plan.add_argument("--sources", type=Path, help="a Sources .csv to import with the plan")
     plan.add_argument(
         "--confirm-not-personal",
         action="store_true",
@@ -49,7 +58,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 async def _import_actions(
     settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
 ) -> int:
-    plan = PlanFile(args.file, confirm_not_personal=args.confirm_not_personal)
+    reference = None
+    if args.priorities or args.sources:
+        reference = ReferenceFiles(priorities=args.priorities, sources=args.sources)
+    plan = PlanFile(args.file, confirm_not_personal=args.confirm_not_personal, reference=reference)
     try:
         counts = await import_actions_file(
             actor,
@@ -60,6 +72,8 @@ async def _import_actions(
         )
     except ImportFailed as failure:
         return report_failure(failure)
+    if counts.reference is not None:
+        print(f"reference data imported: {counts.reference}")
     print(f"business plan imported: {counts}")
     for suggestion in counts.suggestions:
         print(

@@ -2,7 +2,10 @@
 
     python -m manage upgrade
     python -m manage seed-demo [--if-empty]
-    python -m manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F] [--by WHO]
+    python -m manage import-roster PEOPLE.csv|ROSTER.xlsx [--agencies F] [--groups F]
+        [--reassign F] [--deactivate-missing] [--dry-run] [--by WHO]
+    python -m manage import-reference [REFERENCE.xlsx] [--priorities F.csv] [--sources F.csv]
+        [--courses F.csv] [--confirm-not-personal] [--by WHO]
     python -m manage import-meetings FILE.ics|FILE.csv, export-calendar, sessions,
         export-bookings, mark-attended, extend-series (see manage/meetings.py)
     python -m manage import-actions PLAN.csv|PLAN.xlsx, export-actions OUT.xlsx|OUT.csv
@@ -24,6 +27,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from config import ConfigError, Settings
 from fileformats.tabular import ImportFailed
@@ -35,7 +39,8 @@ from manage.seed import seed_demo
 from storage import migrate
 from storage.db import make_engine
 from usecases.context import Actor, UnitOfWork
-from usecases.roster_import import RosterFiles, import_roster
+from usecases.reference_import import ReferenceFiles, ReferenceRequest, import_reference
+from usecases.roster_import import Leaver, RosterFiles, RosterOptions, import_roster
 
 
 async def _upgrade(settings: Settings, _args: argparse.Namespace) -> int:
@@ -57,15 +62,99 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _import_roster(
-    _settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
+    settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
 ) -> int:
-    files = RosterFiles(people=args.people, agencies=args.agencies, groups=args.groups)
+    files = RosterFiles(
+        people=args.people,
+        agencies=args.agencies,
+        groups=args.groups,
+        reassignments=args.reassign,
+    )
+    options = RosterOptions(deactivate_missing=args.deactivate_missing, dry_run=args.dry_run)
     try:
-        counts = await import_roster(actor, files, work)
+        counts = await import_roster(actor, files, work, options)
     except ImportFailed as failure:
         return report_failure(failure)
-    print(f"roster imported: {counts}")
+    if counts.dry_run:
+        print(f"dry run, nothing was changed; the import would do: {counts}")
+    else:
+        print(f"roster imported: {counts}")
+    for line in leaver_lines(counts.leavers, settings.zone, dry_run=counts.dry_run):
+        print(line)
+    if counts.dry_run and args.deactivate_missing:
+        print("run the same command without --dry-run to make these changes")
     return 0
+
+
+def leaver_lines(leavers: list[Leaver], zone: ZoneInfo, *, dry_run: bool) -> list[str]:
+    """What each leaver still holds, as the dry run (or the import) lists it."""
+    if not leavers:
+        return []
+    verb = "would leave" if dry_run else "left"
+    lines = [f"{len(leavers)} people {verb} the roster:"]
+    for leaver in leavers:
+        why = "not in the file" if leaver.missing else "marked inactive"
+        lines.append(f"  {leaver.code} {leaver.name} <{leaver.email}> ({why})")
+        for reference in leaver.actions:
+            new_lead = leaver.reassigned.get(reference)
+            lines.append(
+                f"    leads {reference}: reassigned to {new_lead}"
+                if new_lead
+                else f"    leads {reference}: NOT reassigned; add it to the Reassignments sheet"
+            )
+        for code in leaver.chairs:
+            lines.append(f"    chairs {code}: give the group a new chair in the Groups sheet")
+        for course, starts_at, status in leaver.places:
+            when = starts_at.astimezone(zone)
+            lines.append(f"    {status} on {course}@{when:%Y-%m-%d} {when:%H:%M}")
+        cancelled = "will be cancelled" if dry_run else "cancelled"
+        lines.append(f"    {leaver.reminders} queued reminder(s) {cancelled}")
+    return lines
+
+
+async def _import_reference(
+    settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
+) -> int:
+    files = ReferenceFiles(
+        workbook=args.workbook,
+        priorities=args.priorities,
+        sources=args.sources,
+        courses=args.courses,
+    )
+    if files == ReferenceFiles():
+        print("give a workbook, or --priorities, --sources or --courses", file=sys.stderr)
+        return 2
+    request = ReferenceRequest(files, confirm_not_personal=args.confirm_not_personal)
+    try:
+        counts = await import_reference(
+            actor, request, work, allowed_email_domains=settings.partnership_email_domains
+        )
+    except ImportFailed as failure:
+        return report_failure(failure)
+    print(f"reference data imported: {counts}")
+    return 0
+
+
+def _add_reference_command(commands: argparse._SubParsersAction) -> None:
+    reference = commands.add_parser(
+        "import-reference", help="load or update priorities, sources and courses"
+    )
+    reference.add_argument(
+        "workbook",
+        type=Path,
+        nargs="?",
+        help="an .xlsx with Priorities, Sources and/or Courses sheets",
+    )
+    reference.add_argument("--priorities", type=Path, help="a Priorities .csv")
+    reference.add_argument("--sources", type=Path, help="a Sources .csv")
+    reference.add_argument("--courses", type=Path, help="a Courses .csv")
+    reference.add_argument(
+        "--confirm-not-personal",
+        action="store_true",
+        help="what identifier screening finds is not personal data (recorded in the audit log)",
+    )
+    add_by_argument(reference)
+    reference.set_defaults(run=acting(_import_reference))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -85,8 +174,20 @@ def parser() -> argparse.ArgumentParser:
     )
     roster.add_argument("--agencies", type=Path)
     roster.add_argument("--groups", type=Path)
+    roster.add_argument(
+        "--reassign", type=Path, help="a Reassignments .csv (reference, lead) for leavers' actions"
+    )
+    roster.add_argument(
+        "--deactivate-missing",
+        action="store_true",
+        help="people not in the file leave the roster (only after a --dry-run of the same file)",
+    )
+    roster.add_argument(
+        "--dry-run", action="store_true", help="check and list leavers; change nothing"
+    )
     add_by_argument(roster)
     roster.set_defaults(run=acting(_import_roster))
+    _add_reference_command(commands)
     manage_meetings.add_commands(commands)
     manage_actions.add_commands(commands)
     manage_broadcasts.add_commands(commands)

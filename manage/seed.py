@@ -1,7 +1,8 @@
 """The demo partnership as the project's seed data (`manage/seed_data/demo.yaml`).
 
-`seed_demo` loads it into an empty database: agencies, people, groups, memberships, priorities and
-sources here, and each feature's own part through the seeders listed in `FEATURE_SEEDERS`. Seeding
+`seed_demo` loads it into an empty database: agencies, people, groups and memberships here, and
+the rest through the seeders `feature_seeders` lists: the reference data (priorities, sources,
+courses) and the actions through the same use cases as the business team's imports. Seeding
 is one transaction: a failure leaves the database as it was.
 """
 
@@ -18,8 +19,8 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from manage.seeders import seed_actions, seed_meetings, seed_training
-from storage.models import Agency, Group, Membership, Person, Priority, Source
+from manage.seeders import seed_actions, seed_meetings, seed_reference, seed_training
+from storage.models import Agency, Group, Membership, Person
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ async def seed_demo(
 
 def feature_seeders() -> list[Seeder]:
     """Each feature's seeder, in dependency order."""
-    return [seed_actions, seed_meetings, seed_training]
+    return [seed_reference, seed_actions, seed_meetings, seed_training]
 
 
 async def seed_partnership(session: AsyncSession, data: DemoData) -> None:
@@ -107,14 +108,4 @@ async def seed_partnership(session: AsyncSession, data: DemoData) -> None:
             Membership(group_id=groups[group_code].id, person_id=people[code].id)
             for code in members
         )
-    session.add_all(Priority(code=p["id"], name=p["name"]) for p in data["priorities"])
-    session.add_all(
-        Source(
-            code=s["id"],
-            title=s["title"],
-            kind=s.get("kind", "plan"),
-            source_date=s.get("date") or s.get("published") or s.get("decided"),
-        )
-        for s in data["sources"]
-    )
     await session.flush()

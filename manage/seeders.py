@@ -22,11 +22,12 @@ from domain.meetings import (
     occurrences,
     parse_mode,
 )
-from fileformats.tabular import Row
+from fileformats.tabular import ImportErrors, Row
 from storage.meetings import UID_DOMAIN, SeriesPlan, default_uid, groups_by_code, save_series
 from storage.models import Course, CourseSession, Group, Meeting
 from usecases.context import SEED
 from usecases.plan_import import import_action_rows
+from usecases.reference_import import ReferenceTables, apply_reference
 
 
 async def seed_actions(session: AsyncSession, data: dict[str, Any]) -> None:
@@ -191,36 +192,72 @@ def _seed_one_offs(session: AsyncSession, group: Group, items: list[dict[str, An
 DEMO_ZONE = ZoneInfo("Europe/London")
 
 
-def _demo_capacity(value: Any) -> int | None:
-    return value if isinstance(value, int) and value > 0 else None
-
-
-def _demo_months(text: str) -> int | None:
+def _demo_months(text: str) -> str:
     match = re.search(r"(\d+)\s*months?", text or "")
-    return int(match.group(1)) if match else None
+    return match.group(1) if match else ""
+
+
+# -- reference data --
+
+
+def _reference_rows(sheet: str, items: list[dict[str, Any]]) -> list[Row]:
+    return [Row(f"demo {sheet}", number, values) for number, values in enumerate(items, start=2)]
+
+
+def demo_reference(data: dict[str, Any]) -> ReferenceTables:
+    """The demo's priorities, sources and courses as the rows of a reference workbook."""
+    priorities = [{"code": p["id"], "name": p["name"]} for p in data.get("priorities", [])]
+    sources = [
+        {
+            "code": s["id"],
+            "title": s["title"],
+            "kind": s.get("kind", "plan"),
+            "date": str(s.get("date") or s.get("published") or s.get("decided") or ""),
+        }
+        for s in data.get("sources", [])
+    ]
+    courses = []
+    for item in data.get("training", {}).get("courses", []):
+        e_learning = parse_mode(item.get("mode", "")) == Mode.E_LEARNING
+        courses.append(
+            {
+                "code": item["id"],
+                "title": item["title"],
+                "mode": item.get("mode", "Teams"),
+                "duration": str(item.get("duration", "")),
+                "capacity": str(item.get("capacity", "")),
+                "venue": item.get("venue", ""),
+                "link": (
+                    f"https://learning.riverside.example/courses/{item['id'].lower()}"
+                    if e_learning
+                    else ""
+                ),
+                "complete_within_months": _demo_months(item.get("complete_within", "")),
+            }
+        )
+    return ReferenceTables(
+        priorities=_reference_rows("priorities", priorities),
+        sources=_reference_rows("sources", sources),
+        courses=_reference_rows("courses", courses),
+    )
+
+
+async def seed_reference(session: AsyncSession, data: dict[str, Any]) -> None:
+    """The demo's reference data, loaded through the business team's reference import and
+    audited as the seed's system actor."""
+    errors = ImportErrors()
+    await apply_reference(SEED, demo_reference(data), session, errors, event="seeded")
+    errors.raise_if_any()
 
 
 async def seed_training(session: AsyncSession, data: dict[str, Any]) -> None:
-    """The demo courses and their sessions (times are London wall-clock in the demo data)."""
+    """The demo courses' sessions (times are London wall-clock in the demo data); the courses
+    themselves are reference data (`seed_reference`)."""
+    courses = {c.code: c for c in await session.scalars(select(Course))}
     for item in data.get("training", {}).get("courses", []):
-        mode = parse_mode(item.get("mode", "")) or Mode.ONLINE
         code = item["id"]
-        course = Course(
-            code=code,
-            title=item["title"],
-            mode=mode.value,
-            duration=str(item.get("duration", "")),
-            capacity=_demo_capacity(item.get("capacity")),
-            venue=item.get("venue", ""),
-            online_url=(
-                f"https://learning.riverside.example/courses/{code.lower()}"
-                if mode == Mode.E_LEARNING
-                else ""
-            ),
-            complete_within_months=_demo_months(item.get("complete_within", "")),
-        )
-        session.add(course)
-        await session.flush()
+        course = courses[code]
+        mode = Mode(course.mode)
         for text in item.get("sessions", []):
             day_text, span = text.split(" ", 1)
             day = date.fromisoformat(day_text)

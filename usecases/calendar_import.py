@@ -3,7 +3,9 @@
 All or nothing: every event or row is read and checked first (group and course codes, times,
 links, capacity against places already booked, personal data in the text) and every problem is
 reported with its row or event number; only a clean file is written, in one transaction.
-Re-importing updates by UID, so a file can be corrected and loaded again.
+Re-importing updates by UID, so a file can be corrected and loaded again. A retired course
+(`usecases.reference_import`) keeps its sessions, which can still be changed or cancelled, but
+cannot be given a new one.
 
 CSV columns (header row; dates day first, times 24-hour London time): kind (meeting or session),
 group (meetings), course (sessions), date, start, end, mode (online/Teams, in person, hybrid),
@@ -315,6 +317,8 @@ class _Known:
     groups: dict[str, Group]
     courses: dict[str, Course]
     series_uids: set[str]
+    # Sessions already held by retired courses: they may still be changed or cancelled.
+    retired_session_uids: set[str] = field(default_factory=set)
 
 
 def _resolve_kind(item: _Item, known: _Known, errors: ImportErrors) -> None:
@@ -346,6 +350,13 @@ def _check_item(item: _Item, known: _Known, errors: ImportErrors, options: Impor
         errors.add(row, "group", f"{item.code!r} is not a known group code")
     if item.kind == SESSION and item.code and item.code not in known.courses:
         errors.add(row, "course", f"{item.code!r} is not a known course code")
+    course = known.courses.get(item.code) if item.kind == SESSION else None
+    if course is not None and not course.active and item.uid not in known.retired_session_uids:
+        errors.add(
+            row,
+            "course",
+            f"{item.code} is retired: its sessions stay, but it cannot have new ones",
+        )
     if item.kind == SESSION and item.recurrence_id is not None:
         errors.add(row, "RECURRENCE-ID", "sessions do not repeat; import each one as its own event")
     if item.kind == SESSION and item.rrule:
@@ -462,6 +473,11 @@ async def import_calendar(
             courses={c.code.upper(): c for c in await session.scalars(select(Course))},
             series_uids=set(await session.scalars(select(MeetingSeries.uid)))
             | {i.uid for i in items if i.rrule},
+            retired_session_uids=set(
+                await session.scalars(
+                    select(CourseSession.uid).join(Course).where(Course.active.is_(False))
+                )
+            ),
         )
         for item in items:
             _resolve_kind(item, known, errors)

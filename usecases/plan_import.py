@@ -11,7 +11,14 @@ Columns (a header row; names are case-insensitive, spaces become underscores): r
 (code or name), source (code), action, lead (email or person code), lead_agency (code; defaults to
 the lead's agency), group (code), due, revised_due, revised_due_reason, status, drop_reason, rag,
 completed, impact, evidence, progress, last_update, overlaps_with (references separated by ';').
-Dates as 31/01/2027 or 2027-01-31. In an XLSX workbook the sheet is named Actions (else the first).
+Dates as 31/01/2027 or 2027-01-31. In an XLSX workbook the sheet is named Actions (else the first
+sheet that is not reference data).
+
+The workbook may carry Priorities and Sources (and Courses) sheets beside Actions, or a CSV plan
+may come with one CSV per reference sheet (`PlanFile.reference`): they are imported first, in the
+same transaction, by `usecases.reference_import`, so a new partnership's plan can name the codes
+it brings. A retired priority or source (active = no) stays on the actions that have it, and a
+re-import may repeat it there; giving it to a new action, or moving an action to it, is refused.
 The export (`usecases.register_export`) writes the same column names, so an export can be edited and
 imported again.
 
@@ -38,13 +45,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.action_updates import FieldFinding, screen_fields
 from fileformats.spreadsheets import FORMULA_STARTS
-from fileformats.tabular import ImportErrors, Row, read_table
+from fileformats.tabular import ImportErrors, ImportFailed, Row, read_table, read_workbook
 from storage.actions import ENTITY, Suggestion, suggest_overlaps
 from storage.models import Action, ActionLink, ActionUpdate, Agency, Group, Person, Priority, Source
 from usecases.context import Actor, UnitOfWork, audit, person_id_of
 from usecases.people import require_business_team
+from usecases.reference_import import (
+    SHEETS as REFERENCE_SHEET_NAMES,
+)
+from usecases.reference_import import (
+    ReferenceCounts,
+    ReferenceFiles,
+    ReferenceTables,
+    apply_reference,
+)
 
 SHEET = "Actions"
+REFERENCE_SHEETS = {name.lower() for name in REFERENCE_SHEET_NAMES}
 MAX_ACTION_TEXT = 1000  # an action is a sentence or two; cards show it whole
 _REFERENCE = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 _STATUS_WORDS = {
@@ -95,6 +112,7 @@ class ImportCounts:
     updates_added: int = 0
     links_added: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
+    reference: ReferenceCounts | None = None
 
     def __str__(self) -> str:
         return (
@@ -149,10 +167,29 @@ class _Lookups:
 @dataclass(frozen=True)
 class PlanFile:
     """A business plan to import; `confirm_not_personal`: what identifier screening finds in it
-    is not personal data (recorded in the audit log for each action concerned)."""
+    is not personal data (recorded in the audit log for each action concerned); `reference`:
+    reference sheets given as files of their own, beside a CSV plan."""
 
     path: Path
     confirm_not_personal: bool = False
+    reference: ReferenceFiles | None = None
+
+    def tables(self) -> tuple[list[Row], ReferenceTables]:
+        """The action rows, and the reference sheets that come with them."""
+        extra = self.reference.tables() if self.reference else ReferenceTables()
+        if self.path.suffix.lower() not in {".xlsx", ".xlsm"}:
+            return read_table(self.path, SHEET), extra
+        sheets = read_workbook(self.path)
+        in_workbook = ReferenceTables.from_sheets(sheets)
+        actions = sheets.get(SHEET.lower())
+        if actions is None:
+            others = [rows for title, rows in sheets.items() if title not in REFERENCE_SHEETS]
+            actions = others[0] if others else []
+        return actions, ReferenceTables(
+            priorities=extra.priorities or in_workbook.priorities,
+            sources=extra.sources or in_workbook.sources,
+            courses=extra.courses or in_workbook.courses,
+        )
 
 
 async def import_actions_file(
@@ -166,17 +203,35 @@ async def import_actions_file(
     """Import a business plan file in one transaction, audited as the actor's; raises
     `ImportFailed` with every problem, or `NotPermitted` for a person not on the business team."""
     require_business_team(actor, "import the business plan")
-    rows = read_table(plan.path, SHEET)
+    rows, reference = plan.tables()
     async with work.write() as session:
-        return await import_action_rows(
-            actor,
-            rows,
-            session,
-            today=today,
-            allowed_email_domains=allowed_email_domains,
-            confirm_not_personal=plan.confirm_not_personal,
-            event="imported",
-        )
+        errors = ImportErrors()
+        reference_counts = None
+        if reference:
+            reference_counts = await apply_reference(
+                actor,
+                reference,
+                session,
+                errors,
+                allowed_email_domains=allowed_email_domains,
+                confirm_not_personal=plan.confirm_not_personal,
+            )
+        try:
+            counts = await import_action_rows(
+                actor,
+                rows,
+                session,
+                today=today,
+                allowed_email_domains=allowed_email_domains,
+                confirm_not_personal=plan.confirm_not_personal,
+                event="imported",
+            )
+        except ImportFailed as failure:
+            errors.errors.extend(failure.errors)
+        # Raising here rolls back the reference sheets and the actions together.
+        errors.raise_if_any()
+        counts.reference = reference_counts
+        return counts
 
 
 async def import_action_rows(
@@ -270,8 +325,10 @@ def _check_values(
             errors.add(row, "action", f"keep the action under {MAX_ACTION_TEXT} characters")
     if present("priority"):
         values["priority_id"] = _known(row, "priority", lookups.priorities, errors, by_name=True)
+        _refuse_retired(row, "priority", lookups.priorities, values, existing, errors)
     if present("source"):
         values["source_id"] = _known(row, "source", lookups.sources, errors)
+        _refuse_retired(row, "source", lookups.sources, values, existing, errors)
     if present("group"):
         values["group_id"] = _known(row, "group", lookups.groups, errors)
     if present("lead"):
@@ -350,6 +407,27 @@ def _known(
         errors.add(row, column, f"{value!r} is not a known {column.replace('_', ' ')}")
         return None
     return found.id
+
+
+def _refuse_retired(
+    row: Row,
+    column: str,
+    table: dict[str, Priority] | dict[str, Source],
+    values: dict[str, Any],
+    existing: Action | None,
+    errors: ImportErrors,
+) -> None:
+    """A retired priority or source stays on the actions that have it, and nothing else."""
+    chosen = values.get(f"{column}_id")
+    if chosen is None or (existing is not None and getattr(existing, f"{column}_id") == chosen):
+        return
+    if any(item.id == chosen and not item.active for item in table.values()):
+        errors.add(
+            row,
+            column,
+            f"{row.get(column)!r} is retired; it stays on the actions that have it but cannot "
+            "be given to " + ("a new action" if existing is None else "another action"),
+        )
 
 
 def _lead(row: Row, lookups: _Lookups, errors: ImportErrors) -> Person | None:

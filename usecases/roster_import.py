@@ -6,7 +6,18 @@ people by work email, so the roster can be maintained in a spreadsheet and loade
 
 People columns: name, email, agency, role, champion, admin, scrutineer, groups (codes separated
 by ';'), active, aad_object_id. Agencies: code, name, kind, statutory_partner. Groups: code, name,
-cadence, chair (email), joint. In an XLSX workbook these are sheets named People, Agencies, Groups.
+cadence, chair (email), joint. Reassignments: reference (an action), lead (the work email or person
+code of its new lead). In an XLSX workbook these are sheets named People, Agencies, Groups and
+Reassignments.
+
+Leavers: someone active who is `active` = no in the file, or, with `deactivate_missing`, who is not
+in the People sheet at all, leaves. Each leaver's open actions must be reassigned in the same
+file's Reassignments sheet, or the import refuses; the queued reminders for them are cancelled.
+Deactivating the people missing from the file is done only after a dry run (`dry_run`) of the same
+files against the same roster: the dry run changes nothing, lists for each leaver the open actions
+they lead, the groups they chair (without a new chair in the file), their places on sessions to
+come and the reminders queued for them, and records in the audit log what it previewed; the real
+run refuses unless that preview matches. The dry run itself needs no earlier one.
 
 The import is the business team's: a person named as the actor must be an admin, and the audit row
 names them (or the system actor, for the command line run without `--by`).
@@ -14,19 +25,48 @@ names them (or the system actor, for the command line run without `--by`).
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fileformats.tabular import ImportErrors, Row, read_table
+from storage import leavers as leavers_store
 from storage import people as people_store
-from storage.models import Agency, Group, Person
+from storage.actions import ENTITY as ACTION_ENTITY
+from storage.db import utcnow
+from storage.models import Action, Agency, AuditEntry, Group, Person
 from usecases.context import Actor, UnitOfWork, audit
 from usecases.people import require_business_team
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
+
+
+REASSIGNMENTS = "Reassignments"
+LEFT = "left the roster"  # why a leaver's queued reminders were cancelled (outbox last_error)
+
+
+@dataclass
+class Leaver:
+    """Someone active who this import makes inactive, and what they still hold."""
+
+    code: str
+    name: str
+    email: str
+    missing: bool  # not in the file (rather than marked inactive in it)
+    actions: list[str] = field(default_factory=list)  # open actions they lead
+    reassigned: dict[str, str] = field(default_factory=dict)  # reference -> new lead's email
+    chairs: list[str] = field(default_factory=list)  # groups they chair, with no new chair given
+    places: list[tuple[str, datetime, str]] = field(default_factory=list)  # course, start, status
+    reminders: int = 0  # queued for them; cancelled when they leave
+
+    @property
+    def not_reassigned(self) -> list[str]:
+        return [reference for reference in self.actions if reference not in self.reassigned]
 
 
 @dataclass
@@ -35,12 +75,30 @@ class RosterCounts:
     groups: int = 0
     people_created: int = 0
     people_updated: int = 0
+    reassigned: int = 0
+    leavers: list[Leaver] = field(default_factory=list)
+    reminders_cancelled: int = 0
+    dry_run: bool = False
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{self.agencies} agencies, {self.groups} groups, "
             f"{self.people_created} people added, {self.people_updated} people updated"
         )
+        if self.reassigned or self.leavers:
+            text += (
+                f", {self.reassigned} actions reassigned, {len(self.leavers)} people deactivated, "
+                f"{self.reminders_cancelled} queued reminders cancelled"
+            )
+        return text
+
+
+@dataclass(frozen=True)
+class RosterTables:
+    agencies: list[Row]
+    groups: list[Row]
+    people: list[Row]
+    reassignments: list[Row]
 
 
 @dataclass(frozen=True)
@@ -48,8 +106,9 @@ class RosterFiles:
     people: Path
     agencies: Path | None = None
     groups: Path | None = None
+    reassignments: Path | None = None
 
-    def tables(self) -> tuple[list[Row], list[Row], list[Row]]:
+    def tables(self) -> RosterTables:
         def optional(path: Path | None, sheet: str) -> list[Row]:
             if path is None and self.people.suffix.lower() == ".xlsx":
                 from fileformats.tabular import read_xlsx
@@ -57,44 +116,304 @@ class RosterFiles:
                 return read_xlsx(self.people).get(sheet.lower(), [])
             return read_table(path, sheet) if path else []
 
-        return (
-            optional(self.agencies, "Agencies"),
-            optional(self.groups, "Groups"),
-            read_table(self.people, "People"),
+        return RosterTables(
+            agencies=optional(self.agencies, "Agencies"),
+            groups=optional(self.groups, "Groups"),
+            people=read_table(self.people, "People"),
+            reassignments=optional(self.reassignments, REASSIGNMENTS),
         )
 
+    def digest(self) -> str:
+        """What the files hold, so a real run can be matched to its dry run."""
+        hashed = hashlib.sha256()
+        for path in (self.people, self.agencies, self.groups, self.reassignments):
+            hashed.update(path.read_bytes() if path is not None else b"-")
+            hashed.update(b"\0")
+        return hashed.hexdigest()
 
-async def import_roster(actor: Actor, files: RosterFiles, work: UnitOfWork) -> RosterCounts:
+
+@dataclass(frozen=True)
+class RosterOptions:
+    """`deactivate_missing`: people not in the People sheet leave (only after a dry run);
+    `dry_run`: check and list everything, change nothing; `now`: for "sessions to come"."""
+
+    deactivate_missing: bool = False
+    dry_run: bool = False
+    now: datetime | None = None
+
+
+class _DryRunDone(Exception):
+    """Ends the dry run's transaction, so that everything it did is rolled back."""
+
+    def __init__(self, counts: RosterCounts) -> None:
+        super().__init__("dry run")
+        self.counts = counts
+
+
+async def import_roster(
+    actor: Actor, files: RosterFiles, work: UnitOfWork, options: RosterOptions | None = None
+) -> RosterCounts:
     """Import the roster files in one transaction, audited as the actor's; raises `ImportFailed`
-    with every problem, or `NotPermitted` for a person who is not on the business team."""
+    with every problem, or `NotPermitted` for a person who is not on the business team. A dry
+    run returns what the import would do (`counts.dry_run`) and changes nothing but the audit."""
+    options = options or RosterOptions()
     require_business_team(actor, "import the roster")
-    agency_rows, group_rows, people_rows = files.tables()
-    async with work.write() as session:
-        errors = ImportErrors()
-        counts = RosterCounts()
-        agencies = await _upsert_agencies(session, agency_rows, errors, counts)
-        existing_people = await people_store.everyone_by_email(session)
-        people_plan = _check_people(people_rows, agencies, errors)
-        chairs: dict[str, str] = {}
-        groups = await _upsert_groups(
-            session, group_rows, existing_people, people_plan, errors, counts, chairs
+    tables = files.tables()
+    preview = files.digest() if options.deactivate_missing else ""
+    try:
+        async with work.write() as session:
+            counts = await _import(session, actor, tables, options, preview)
+            if options.dry_run:
+                raise _DryRunDone(counts)
+    except _DryRunDone as done:
+        counts = done.counts
+        counts.dry_run = True
+        async with work.write() as session:
+            audit(
+                session,
+                actor,
+                entity="roster",
+                entity_id="import",
+                event="dry_run",
+                changes={"preview": (None, _preview_key(preview, counts.leavers))},
+            )
+    return counts
+
+
+async def _import(
+    session: AsyncSession,
+    actor: Actor,
+    tables: RosterTables,
+    options: RosterOptions,
+    preview: str,
+) -> RosterCounts:
+    errors = ImportErrors()
+    counts = RosterCounts()
+    agencies = await _upsert_agencies(session, tables.agencies, errors, counts)
+    existing_people = await people_store.everyone_by_email(session)
+    people_plan = _check_people(tables.people, agencies, errors)
+    chairs: dict[str, str] = {}
+    groups = await _upsert_groups(
+        session, tables.groups, existing_people, people_plan, errors, counts, chairs
+    )
+    _check_memberships(people_plan, groups, errors)
+    leaving = _leaving(existing_people, people_plan, options.deactivate_missing)
+    reassignments = await _check_reassignments(
+        session, tables.reassignments, existing_people, people_plan, leaving, errors
+    )
+    counts.leavers = await _describe_leavers(
+        session, leaving, reassignments, chairs, options.now or utcnow()
+    )
+    in_file = {item.email for item in people_plan}
+    for leaver in counts.leavers:
+        leaver.missing = leaver.email not in in_file
+    if not options.dry_run:
+        _refuse_unassigned_actions(counts.leavers, people_plan, errors)
+        if options.deactivate_missing:
+            await _require_dry_run(session, preview, counts.leavers, errors)
+    errors.raise_if_any()
+    written = await _write_people(session, people_plan, agencies, groups, existing_people, counts)
+    for code, email in chairs.items():
+        groups[code].chair = written.get(email) or existing_people.get(email)
+    counts.reassigned = await _reassign(session, actor, reassignments, written, existing_people)
+    await _deactivate(session, actor, leaving, counts)
+    audit(
+        session,
+        actor,
+        entity="roster",
+        entity_id="import",
+        event="imported",
+        changes={"summary": (None, str(counts))},
+    )
+    return counts
+
+
+# -- leavers --------------------------------------------------------------------------------------
+
+
+def _leaving(
+    existing: dict[str, Person], plan: list[_PersonRow], deactivate_missing: bool
+) -> list[Person]:
+    """Active people who will not be: marked inactive in the file, or (if asked) not in it."""
+    in_file = {item.email: item for item in plan}
+    leaving = []
+    for email, person in existing.items():
+        if not person.active:
+            continue
+        item = in_file.get(email)
+        missing_and_asked = item is None and deactivate_missing
+        if missing_and_asked or (item is not None and not _stays_active(item.row)):
+            leaving.append(person)
+    return leaving
+
+
+def _stays_active(row: Row) -> bool:
+    return ImportErrors().yes_no(row, "active", default=True)
+
+
+async def _check_reassignments(
+    session: AsyncSession,
+    rows: list[Row],
+    existing: dict[str, Person],
+    plan: list[_PersonRow],
+    leaving: list[Person],
+    errors: ImportErrors,
+) -> dict[str, str]:
+    """Each row's action reference and the email of its new lead (on the roster, and staying)."""
+    actions = {
+        a.upper()
+        for a in await session.scalars(select(Action.reference))  # references are short
+    }
+    by_code = {p.code.upper(): email for email, p in existing.items()}
+    staying = {item.email for item in plan if _stays_active(item.row)} | {
+        email for email, p in existing.items() if p.active
+    }
+    staying -= {p.email for p in leaving}
+    found: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for row in rows:
+        reference = errors.required(row, "reference").upper()
+        if reference and reference not in actions:
+            errors.add(row, "reference", f"{reference[:40]!r} is not a known action reference")
+        if reference in seen:
+            errors.add(
+                row, "reference", f"{reference} appears again (first on row {seen[reference]})"
+            )
+        seen.setdefault(reference, row.number)
+        lead = errors.required(row, "lead")
+        email = lead.lower() if "@" in lead else by_code.get(lead.upper(), "")
+        if lead and email not in staying:
+            errors.add(row, "lead", f"{lead[:80]!r} is not someone who stays active on the roster")
+        elif reference and lead:
+            found[reference] = email
+    return found
+
+
+async def _describe_leavers(
+    session: AsyncSession,
+    leaving: list[Person],
+    reassignments: dict[str, str],
+    new_chairs: dict[str, str],
+    now: datetime,
+) -> list[Leaver]:
+    ids = [p.id for p in leaving]
+    actions = await leavers_store.open_actions_led(session, ids)
+    chaired = await leavers_store.groups_chaired(session, ids)
+    places = await leavers_store.places_to_come(session, ids, now)
+    reminders = await leavers_store.queued_reminders(session, ids)
+    described = []
+    for person in sorted(leaving, key=lambda p: p.code):
+        references = [a.reference for a in actions.get(person.id, [])]
+        described.append(
+            Leaver(
+                code=person.code,
+                name=person.name,
+                email=person.email,
+                missing=False,
+                actions=references,
+                reassigned={r: reassignments[r] for r in references if r in reassignments},
+                chairs=[
+                    code
+                    for code in chaired.get(person.id, [])
+                    if new_chairs.get(code, person.email) == person.email
+                ],
+                places=places.get(person.id, []),
+                reminders=reminders.get(person.id, 0),
+            )
         )
-        _check_memberships(people_plan, groups, errors)
-        errors.raise_if_any()
-        written = await _write_people(
-            session, people_plan, agencies, groups, existing_people, counts
+    return described
+
+
+def _refuse_unassigned_actions(
+    leavers: list[Leaver], plan: list[_PersonRow], errors: ImportErrors
+) -> None:
+    rows = {item.email: item.row for item in plan}
+    for leaver in leavers:
+        if leaver.not_reassigned:
+            errors.add(
+                rows.get(leaver.email),
+                "active" if leaver.email in rows else "",
+                f"{leaver.name} ({leaver.email}) leaves but still leads "
+                f"{', '.join(leaver.not_reassigned)}; give each a new lead in the "
+                f"{REASSIGNMENTS} sheet (reference, lead)",
+                sheet="People",
+            )
+
+
+def _preview_key(preview: str, leavers: list[Leaver]) -> str:
+    return f"{preview} leavers: {', '.join(leaver.code for leaver in leavers) or 'none'}"
+
+
+async def _require_dry_run(
+    session: AsyncSession, preview: str, leavers: list[Leaver], errors: ImportErrors
+) -> None:
+    """People are deactivated by omission only after a dry run of these files showed who."""
+    previewed = await session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.entity == "roster",
+            AuditEntry.event == "dry_run",
+            AuditEntry.new_value == _preview_key(preview, leavers),
         )
-        for code, email in chairs.items():
-            groups[code].chair = written.get(email) or existing_people.get(email)
+    )
+    if previewed is None:
+        errors.add(
+            None,
+            "",
+            "people not in the file are deactivated only after a dry run of this same file: "
+            "run the import with --dry-run, check who leaves, then run it again without it "
+            "(a changed file or roster needs a new dry run)",
+            sheet="People",
+        )
+
+
+async def _reassign(
+    session: AsyncSession,
+    actor: Actor,
+    reassignments: dict[str, str],
+    written: dict[str, Person],
+    existing: dict[str, Person],
+) -> int:
+    changed = 0
+    for reference, email in reassignments.items():
+        action = await session.scalar(select(Action).where(Action.reference == reference))
+        lead = written.get(email) or existing[email]
+        if action is None or action.lead_id == lead.id:
+            continue
+        changes: dict[str, tuple[object, object]] = {"lead_id": (action.lead_id, lead.id)}
+        if action.lead_agency_id != lead.agency_id:
+            changes["lead_agency_id"] = (action.lead_agency_id, lead.agency_id)
+        action.lead_id, action.lead_agency_id = lead.id, lead.agency_id
+        action.version += 1
         audit(
             session,
             actor,
-            entity="roster",
-            entity_id="import",
-            event="imported",
-            changes={"summary": (None, str(counts))},
+            entity=ACTION_ENTITY,
+            entity_id=reference,
+            event="reassigned",
+            changes=changes,
         )
-    return counts
+        changed += 1
+    await session.flush()
+    return changed
+
+
+async def _deactivate(
+    session: AsyncSession, actor: Actor, leaving: list[Person], counts: RosterCounts
+) -> None:
+    """Leavers are inactive, and nothing queued for them is sent."""
+    for person in leaving:
+        person.active = False
+        cancelled = await leavers_store.cancel_queued(session, person.id, reason=LEFT)
+        counts.reminders_cancelled += cancelled
+        audit(
+            session,
+            actor,
+            entity="person",
+            entity_id=person.code,
+            event="left",
+            changes={"active": (True, False), "reminders_cancelled": (None, cancelled)},
+        )
+    await session.flush()
 
 
 async def _upsert_agencies(

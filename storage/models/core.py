@@ -7,7 +7,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.db import Base, UtcDateTime, utcnow
@@ -70,6 +80,8 @@ class Priority(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Retired (false): kept on the actions that use it, never chosen for a new one.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Source(Base):
@@ -82,6 +94,8 @@ class Source(Base):
     title: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(16), default="plan")
     source_date: Mapped[date | None] = mapped_column(Date)
+    # Retired (false): kept on the actions that use it, never chosen for a new one.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ConversationRef(Base):
