@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 TURN_KEY = "partnership.turn"
 CANCEL_WORDS = {"cancel", "stop", "quit", "never mind", "nevermind"}
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+# The invoke an Action.Execute click arrives as.
+CLICK = "adaptiveCard/action"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 _SPACES = re.compile(r"\s+")
 
@@ -150,7 +152,7 @@ class PartnershipBot(TeamsActivityHandler):
     # -- universal actions (Action.Execute) -------------------------------------------------------
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        if turn_context.activity.name != "adaptiveCard/action":
+        if turn_context.activity.name != CLICK:
             return await super().on_invoke_activity(turn_context)
         # Answered here rather than through on_adaptive_card_invoke: the SDK would serialise the
         # body twice in CloudAdapter.process and fail (see ARCHITECTURE.md, platform facts).
@@ -160,7 +162,9 @@ class PartnershipBot(TeamsActivityHandler):
         verb, data = _execute_payload(turn_context.activity.value)
         reply = await self._run_verb(turn, verb, data)
         answer = await self._replies.answer_click(turn, reply)
-        return _card_response(answer) if isinstance(answer, dict) else _message_response(answer)
+        return (
+            _card_response(answer) if isinstance(answer, dict) else message_invoke_response(answer)
+        )
 
     async def _run_verb(self, turn: Turn, verb: str, data: dict[str, Any]) -> Reply:
         try:
@@ -277,7 +281,7 @@ class MessageInvokeResponse(Model):
         self.value = value
 
 
-def _message_response(message: str) -> InvokeResponse:
+def message_invoke_response(message: str) -> InvokeResponse:
     """An answer to a click that Teams shows to the clicker alone, leaving the card as it was."""
     return InvokeResponse(status=int(HTTPStatus.OK), body=MessageInvokeResponse(value=message))
 
