@@ -259,6 +259,10 @@ def _activity_problem(body: Any) -> str:
             return f"the activity has no {name}"
         if not (isinstance(part, dict) and isinstance(part.get("id"), str)):
             return f"the activity's {name} must be an object with an id"
+    if not _is_word(body["conversation"]["id"]):
+        # The SDK keys conversation state by it (and raised TypeError for a blank one) and posts
+        # replies to it: a reply to nowhere. A sender with a blank id is answered as a stranger.
+        return "the activity's conversation has a blank id"
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith("http"):
         return "the activity has no serviceUrl"
     if not isinstance(body.get("channelId"), str) or not body["channelId"]:
@@ -268,6 +272,11 @@ def _activity_problem(body: Any) -> str:
         if name in body and body[name] is not None and not isinstance(body[name], str):
             return f"the activity's {name} must be a string"
     return _part_problem(body)
+
+
+def _is_word(value: Any) -> bool:
+    """A string with something in it besides spaces."""
+    return isinstance(value, str) and bool(value.strip())
 
 
 # Parts the SDK reads into typed objects (Teams channel data, accounts, entities) during a turn,

@@ -11,8 +11,8 @@ Two things are added through the SDK's extension points, without patching it:
   `build_adapter` (aiohttp, `delivery/connector_transport.py`) rather than the SDK's `requests`
   in a thread pool: every reply and every proactive message goes through it.
 
-A turn whose reply the Bot Connector does not take (`connector_failure`: no connection, a timeout,
-throttled or an error answer) is not a bug of ours: the turn error handler raises `ReplyNotSent`
+A turn whose reply the Bot Connector does not take for a passing reason (`connector_failure`: no
+connection, a timeout, throttled or a 5xx) is not a bug of ours: the turn error handler raises `ReplyNotSent`
 for the front door to answer 502 or 503 (so Teams retries), rather than logging a traceback and
 trying to apologise through the connector that has just failed.
 """
@@ -231,20 +231,26 @@ def build_adapter(
 
 
 THROTTLED = 429
+SERVER_ERROR = 500
 APOLOGY = (
     "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
 )
 
 
 def connector_failure(error: BaseException) -> str | None:
-    """Why the Bot Connector did not take a request ("unreachable", "timeout", "throttled" or
-    "error_answer"), or None when `error` is not a failure to reach it."""
+    """Why the Bot Connector did not take a request, when that is a passing failure worth a retry:
+    "unreachable" (no connection, or it was cut), "timeout", "throttled" (429) or "error_answer"
+    (a 5xx). None for anything else, a 4xx answer included (the request itself was wrong, or the
+    bot is no longer in the conversation: a retry would fail the same way)."""
     if isinstance(error, ClientRequestError):
         inner = getattr(error, "inner_exception", None)
         return "timeout" if isinstance(inner, TimeoutError) else "unreachable"
     if isinstance(error, HttpOperationError):
         status = getattr(error.response, "status_code", None)
-        return "throttled" if status == THROTTLED else "error_answer"
+        if status == THROTTLED:
+            return "throttled"
+        if isinstance(status, int) and status >= SERVER_ERROR:
+            return "error_answer"
     return None
 
 
@@ -292,7 +298,10 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
         try:
             await context.send_activity(APOLOGY)
         except (ClientRequestError, HttpOperationError) as apology_error:
-            raise ReplyNotSent(apology_error, kind) from apology_error
+            if connector_failure(apology_error) is not None:
+                raise ReplyNotSent(apology_error, kind) from apology_error
+            # Refused for good (the bot left the conversation): no one to apologise to.
+            log.warning("the apology was refused: %s", type(apology_error).__name__)
 
 
 def traceback_without_message(error: BaseException) -> str:

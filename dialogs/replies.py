@@ -82,7 +82,7 @@ class ReplyDelivery:
         try:
             await self.deliver_extras(turn, reply)
         except (ClientRequestError, HttpOperationError) as error:
-            reason = connector_failure(error) or "unreachable"
+            reason = connector_failure(error) or "refused"
             log.warning(
                 "the Bot Connector did not take what a click sends besides its answer: %s (%s)",
                 reason,

@@ -202,6 +202,14 @@ class PartnershipBot(TeamsActivityHandler):
         if any(member.id == recipient.id for member in members_added):
             await self._installation.installed(turn_context, await self._start_turn(turn_context))
 
+    async def on_teams_members_added_dispatch(
+        self, members_added: list[ChannelAccount], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        """Only whether the bot itself was added matters here. The SDK's own dispatch first looks
+        every other member up in the Bot Connector, which fails the turn for a member it no longer
+        knows (added and gone again); nothing here uses what it would find."""
+        await self.on_members_added_activity(members_added, turn_context)
+
     async def on_members_removed_activity(
         self, members_removed: list[ChannelAccount], turn_context: TurnContext
     ) -> None:

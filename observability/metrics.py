@@ -35,8 +35,9 @@ SEND_OUTCOMES = frozenset(
     {"sent", "retried", "failed", "unreachable", "cancelled", "deferred", "lease_lost", "error"}
 )
 JOB_OUTCOMES = frozenset({"ok", "error"})
-# Why the Bot Connector did not take a turn's reply (delivery.adapter.connector_failure).
-UNSENT_REASONS = frozenset({"unreachable", "timeout", "throttled", "error_answer"})
+# Why the Bot Connector did not take a turn's reply (delivery.adapter.connector_failure), or
+# "refused" (a 4xx) for what a click sends besides its answer.
+UNSENT_REASONS = frozenset({"unreachable", "timeout", "throttled", "error_answer", "refused"})
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"})
 # A turn is expected in tens of milliseconds; Teams gives up after about 15 seconds.
 TURN_SECONDS_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0)
@@ -107,7 +108,7 @@ class Metrics:
         self._unsent = Counter(
             "partnership_bot_unsent_replies",
             "Replies in a turn that the Bot Connector did not take (no connection, a timeout, "
-            "throttled or an error answer), by reason",
+            "throttled, a 5xx, or a 4xx for a click's confirmation), by reason",
             ["reason"],
             registry=self.registry,
         )
