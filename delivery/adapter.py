@@ -12,9 +12,9 @@ Two things are added through the SDK's extension points, without patching it:
   in a thread pool: every reply and every proactive message goes through it.
 
 A turn whose reply the Bot Connector does not take for a passing reason (`connector_failure`: no
-connection, a timeout, throttled or a 5xx) is not a bug of ours: the turn error handler raises `ReplyNotSent`
-for the front door to answer 502 or 503 (so Teams retries), rather than logging a traceback and
-trying to apologise through the connector that has just failed.
+connection, a timeout, throttled or a 5xx) is not a bug of ours: the turn error handler raises
+`ReplyNotSent` for the front door to answer 502 or 503 (so Teams retries), rather than logging a
+traceback and trying to apologise through the connector that has just failed.
 """
 
 from __future__ import annotations
