@@ -12,6 +12,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from delivery.adapter import connector_failure
 from dialogs.installation import tenant_of
 from dialogs.teams_bot import CLICK, message_invoke_response
 from observability.metrics import Metrics
@@ -37,6 +38,11 @@ class TurnMetrics(Middleware):
             await logic()
             recorded = context.turn_state.get(OUTCOME_KEY)
             outcome = recorded if isinstance(recorded, str) else "ok"
+        except Exception as error:
+            # A reply the Bot Connector did not take is not a bug of ours (answered 502 or 503).
+            if connector_failure(error) is not None:
+                outcome = "unsent"
+            raise
         finally:
             self._metrics.turn(context.activity.type, outcome, time.perf_counter() - started)
 

@@ -30,7 +30,7 @@ TURN_KINDS = frozenset(
         "typing",
     }
 )
-TURN_OUTCOMES = frozenset({"ok", "error", "duplicate", "refused_tenant"})
+TURN_OUTCOMES = frozenset({"ok", "error", "unsent", "duplicate", "refused_tenant"})
 SEND_OUTCOMES = frozenset(
     {"sent", "retried", "failed", "unreachable", "cancelled", "deferred", "lease_lost", "error"}
 )

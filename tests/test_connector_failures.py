@@ -85,6 +85,10 @@ async def test_a_reply_the_connector_does_not_take_is_502_or_503_in_one_log_line
     assert reason in lines[0] and ("ClientRequestError" in lines[0] or "Exception" in lines[0])
     assert "\n" not in lines[0]
     assert unsent(harness, reason) == 1
+    turns = harness.app[METRICS].registry.get_sample_value(
+        "partnership_bot_turns_total", {"kind": "message", "outcome": "unsent"}
+    )
+    assert turns == 1  # not "error": the alert on failing turns is for bugs of ours
     assert harness.connector.sent == []  # and no apology tried through the failing connector
 
 
