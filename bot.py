@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from config import ConfigError, Settings
-from delivery.adapter import build_adapter
+from delivery.adapter import ReplyNotSent, build_adapter
 from delivery.connector_transport import ConnectorTransport
 from delivery.dispatcher import Dispatcher, build_dispatcher
 from delivery.doorbell import Doorbell, listen, listens
@@ -109,6 +109,7 @@ def create_app(
         clock=clock,
         viewers=ViewerCache(settings.viewer_cache_seconds),
         doorbell=Doorbell(),
+        metrics=metrics,
     )
     app[SERVICES] = services
     app[TRANSPORT] = ConnectorTransport()
@@ -218,10 +219,31 @@ async def messages(request: web.Request) -> web.StreamResponse:
         response = await request.app[ADAPTER].process(request, request.app[BOT])
     except web.HTTPException as http_error:
         return _problem(http_error.status, http_error.reason)
+    except ReplyNotSent as unsent:
+        return _reply_not_sent(request.app[METRICS], unsent)
     except (TypeError, ValueError, AttributeError, KeyError) as error:
         log.info("refused an activity that could not be read: %s", type(error).__name__)
         return _problem(400, "the activity could not be read")
     return response or web.Response(status=200)
+
+
+# The Bot Connector asked us to wait (throttled, or unavailable itself): 503, as it said; any
+# other failure to reach it (no connection, a timeout, an error answer) is a bad gateway.
+BACK_OFF_STATUSES = frozenset({429, 503})
+
+
+def _reply_not_sent(metrics: Metrics, unsent: ReplyNotSent) -> web.Response:
+    """The turn ran but its reply could not be sent: Teams retries a 502 or 503, and the retry is
+    handled afresh (dialogs.middleware.RetryFilter released its claim)."""
+    log.warning(
+        "the Bot Connector did not take the reply to a %s activity: %s (%s)",
+        unsent.activity_type or "(untyped)",
+        unsent.reason,
+        unsent.error_class,
+    )
+    metrics.reply_unsent(unsent.reason)
+    status = 503 if unsent.status in BACK_OFF_STATUSES else 502
+    return _problem(status, "the reply could not be sent to the Bot Connector; try again")
 
 
 def _activity_problem(body: Any) -> str:
@@ -237,6 +259,10 @@ def _activity_problem(body: Any) -> str:
             return f"the activity has no {name}"
         if not (isinstance(part, dict) and isinstance(part.get("id"), str)):
             return f"the activity's {name} must be an object with an id"
+    if not _is_word(body["conversation"]["id"]):
+        # The SDK keys conversation state by it (and raised TypeError for a blank one) and posts
+        # replies to it: a reply to nowhere. A sender with a blank id is answered as a stranger.
+        return "the activity's conversation has a blank id"
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"].startswith("http"):
         return "the activity has no serviceUrl"
     if not isinstance(body.get("channelId"), str) or not body["channelId"]:
@@ -246,6 +272,11 @@ def _activity_problem(body: Any) -> str:
         if name in body and body[name] is not None and not isinstance(body[name], str):
             return f"the activity's {name} must be a string"
     return _part_problem(body)
+
+
+def _is_word(value: Any) -> bool:
+    """A string with something in it besides spaces."""
+    return isinstance(value, str) and bool(value.strip())
 
 
 # Parts the SDK reads into typed objects (Teams channel data, accounts, entities) during a turn,

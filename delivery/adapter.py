@@ -10,6 +10,11 @@ Two things are added through the SDK's extension points, without patching it:
   turn (see bench/turn_latency.py). Its clients send through the `ConnectorTransport` handed to
   `build_adapter` (aiohttp, `delivery/connector_transport.py`) rather than the SDK's `requests`
   in a thread pool: every reply and every proactive message goes through it.
+
+A turn whose reply the Bot Connector does not take for a passing reason (`connector_failure`: no
+connection, a timeout, throttled or a 5xx) is not a bug of ours: the turn error handler raises
+`ReplyNotSent` for the front door to answer 502 or 503 (so Teams retries), rather than logging a
+traceback and trying to apologise through the connector that has just failed.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 from botframework.connector.skills import BotFrameworkClient
+from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from config import Settings
 from delivery.connector_transport import ConnectorTransport
@@ -224,19 +230,78 @@ def build_adapter(
     return adapter
 
 
+THROTTLED = 429
+SERVER_ERROR = 500
+APOLOGY = (
+    "Sorry, something went wrong on my side and nothing was changed. Please try again in a minute."
+)
+
+
+def connector_failure(error: BaseException) -> str | None:
+    """Why the Bot Connector did not take a request, when that is a passing failure worth a retry:
+    "unreachable" (no connection, or it was cut), "timeout", "throttled" (429) or "error_answer"
+    (a 5xx). None for anything else, a 4xx answer included (the request itself was wrong, or the
+    bot is no longer in the conversation: a retry would fail the same way)."""
+    if isinstance(error, ClientRequestError):
+        inner = getattr(error, "inner_exception", None)
+        return "timeout" if isinstance(inner, TimeoutError) else "unreachable"
+    if isinstance(error, HttpOperationError):
+        status = getattr(error.response, "status_code", None)
+        if status == THROTTLED:
+            return "throttled"
+        if isinstance(status, int) and status >= SERVER_ERROR:
+            return "error_answer"
+    return None
+
+
+class ReplyNotSent(Exception):
+    """A turn's reply that the Bot Connector did not take; the front door answers 502 or 503."""
+
+    def __init__(self, cause: BaseException, activity_type: str | None) -> None:
+        super().__init__("the Bot Connector did not take the reply")
+        self.reason = connector_failure(cause) or "unreachable"
+        self.activity_type = activity_type or ""
+        self.cause = cause
+
+    @property
+    def status(self) -> int | None:
+        """The status the Bot Connector answered, if it answered."""
+        status = getattr(getattr(self.cause, "response", None), "status_code", None)
+        return status if isinstance(status, int) else None
+
+    @property
+    def error_class(self) -> str:
+        """The error's class (and the network error's under it): never its message, which may
+        quote the request."""
+        inner = getattr(self.cause, "inner_exception", None)
+        names = [type(self.cause).__name__]
+        if inner is not None:
+            names.append(type(inner).__name__)
+        return "/".join(names)
+
+
 async def _on_turn_error(context: TurnContext, error: Exception) -> None:
-    """Log the failure without any message content and tell the person, kindly, once."""
+    """Log the failure without any message content and tell the person, kindly, once.
+
+    When the failure is the Bot Connector's, nothing is logged here and no apology is tried:
+    `ReplyNotSent` goes to the front door, which answers 502 or 503 and logs one line."""
+    kind = context.activity.type
+    if connector_failure(error) is not None:
+        raise ReplyNotSent(error, kind) from error
     log.error(
         "turn failed: %s in a %s activity\n%s",
         type(error).__name__,
-        context.activity.type,
+        kind,
         traceback_without_message(error),
     )
-    if context.activity.type == ActivityTypes.message and not context.responded:
-        await context.send_activity(
-            "Sorry, something went wrong on my side and nothing was changed. "
-            "Please try again in a minute."
-        )
+    if kind == ActivityTypes.message and not context.responded:
+        try:
+            await context.send_activity(APOLOGY)
+        except (ClientRequestError, HttpOperationError) as apology_error:
+            if connector_failure(apology_error) is not None:
+                raise ReplyNotSent(apology_error, kind) from apology_error
+            # Refused for good (the bot left the conversation): no one to apologise to.
+            log.warning("the apology was refused: %s", type(apology_error).__name__)
 
 
 def traceback_without_message(error: BaseException) -> str:

@@ -8,12 +8,15 @@ import time
 from collections.abc import Awaitable, Callable
 
 from botbuilder.core import Middleware, TurnContext
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from delivery.adapter import connector_failure
 from dialogs.installation import tenant_of
+from dialogs.teams_bot import CLICK, message_invoke_response
 from observability.metrics import Metrics
-from storage.activity_log import activity_key, claim_activity
+from storage.activity_log import activity_key, claim_activity, release_activity
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +38,11 @@ class TurnMetrics(Middleware):
             await logic()
             recorded = context.turn_state.get(OUTCOME_KEY)
             outcome = recorded if isinstance(recorded, str) else "ok"
+        except Exception as error:
+            # A reply the Bot Connector did not take is not a bug of ours (answered 502 or 503).
+            if connector_failure(error) is not None:
+                outcome = "unsent"
+            raise
         finally:
             self._metrics.turn(context.activity.type, outcome, time.perf_counter() - started)
 
@@ -59,10 +67,18 @@ class TenantGate(Middleware):
         await logic()
 
 
-class RetryFilter(Middleware):
-    """Teams resends an activity it got no quick answer to; handle each activity id once.
+# What a repeated click is answered with: the first is being handled or has been (a 501, the SDK's
+# answer to an invoke with no response, would tell Teams the button does not work).
+ALREADY_HAD_CLICK = "I already have that click. Open the card again to see where things stand."
 
-    The claim is a row insert, so it holds across restarts and across instances.
+
+class RetryFilter(Middleware):
+    """Teams resends an activity it got no quick answer to, or an error answer to; handle each
+    activity id once.
+
+    The claim is a row insert on arrival, so it holds across restarts and across instances while
+    the turn runs. A turn that fails gives its claim back, so that the retry is handled (once:
+    the retry claims it again).
     """
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -79,5 +95,27 @@ class RetryFilter(Middleware):
             if not await claim_activity(self._sessions, key):
                 log.info("ignored a retried %s activity", activity.type)
                 context.turn_state[OUTCOME_KEY] = "duplicate"
+                if activity.name == CLICK:
+                    await _answer_repeated_click(context)
                 return
+            try:
+                await logic()
+            except Exception:
+                await self._release(key)
+                raise
+            return
         await logic()
+
+    async def _release(self, key: str) -> None:
+        try:
+            await release_activity(self._sessions, key)
+        except SQLAlchemyError as error:
+            # The turn's own failure is the one to report; the retry will be ignored.
+            log.warning("could not release a failed turn's claim: %s", type(error).__name__)
+
+
+async def _answer_repeated_click(context: TurnContext) -> None:
+    """A message for the clicker alone, as a click in a shared conversation is answered, leaving
+    the card as it is."""
+    response = message_invoke_response(ALREADY_HAD_CLICK)
+    await context.send_activity(Activity(type=ActivityTypes.invoke_response, value=response))

@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from cards.common import Card, message_card
 from cards.welcome import (
@@ -23,6 +24,7 @@ from cards.welcome import (
     not_sent_privately_card,
     sent_privately_card,
 )
+from delivery.adapter import connector_failure
 from delivery.sender import PersonalChatAddress, ProactiveSender
 from dialogs.installation import tenant_of
 from dialogs.registry import Reply, Turn, in_shared_conversation
@@ -60,7 +62,7 @@ class ReplyDelivery:
         (shown to the clicker only); the shared card stays as it was for everyone. A public reply
         (the same for all) replaces the card there as in a personal chat."""
         if reply.is_public or not in_shared_conversation(turn.context):
-            await self.deliver_extras(turn, reply)
+            await self._extras_of_click(turn, reply)
             return reply.as_card() or message_card("Done", "Saved.")
         cards = [card for card in (reply.as_card(), *reply.also) if card is not None]
         if not cards:
@@ -72,6 +74,21 @@ class ReplyDelivery:
         """What a clicked card's reply sends besides the card that replaces it (Action.Execute)."""
         if reply.also:
             await self.deliver(turn, Reply(card=None, also=reply.also, audience=reply.audience))
+
+    async def _extras_of_click(self, turn: Turn, reply: Reply) -> None:
+        """What a click sends besides its answer (a booking's confirmation), if the Bot Connector
+        takes it. The click's own answer says what was done, which is done whether or not the
+        extra got there: a failure to send it must not make a committed change look failed."""
+        try:
+            await self.deliver_extras(turn, reply)
+        except (ClientRequestError, HttpOperationError) as error:
+            reason = connector_failure(error) or "refused"
+            log.warning(
+                "the Bot Connector did not take what a click sends besides its answer: %s (%s)",
+                reason,
+                type(error).__name__,
+            )
+            self._services.metrics.reply_unsent(reason)
 
     async def _send_here(self, context: TurnContext, reply: Reply) -> None:
         if reply.card is not None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from config import Settings
 from delivery.doorbell import Doorbell
+from observability.metrics import Metrics
 from usecases.context import UnitOfWork
 from usecases.people import ViewerCache
 
@@ -29,6 +30,8 @@ class BotServices:
     viewers: ViewerCache = field(default_factory=lambda: ViewerCache(0))
     # Rung by whatever queues outbox rows to go now ("Send now"), to wake the dispatchers.
     doorbell: Doorbell = field(default_factory=Doorbell)
+    # The application's metrics (replies the Bot Connector did not take are counted).
+    metrics: Metrics = field(default_factory=Metrics)
 
     @property
     def work(self) -> UnitOfWork:

@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 TURN_KEY = "partnership.turn"
 CANCEL_WORDS = {"cancel", "stop", "quit", "never mind", "nevermind"}
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
+# The invoke an Action.Execute click arrives as.
+CLICK = "adaptiveCard/action"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
 _SPACES = re.compile(r"\s+")
 
@@ -151,7 +153,7 @@ class PartnershipBot(TeamsActivityHandler):
     # -- universal actions (Action.Execute) -------------------------------------------------------
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
-        if turn_context.activity.name != "adaptiveCard/action":
+        if turn_context.activity.name != CLICK:
             return await super().on_invoke_activity(turn_context)
         # Answered here rather than through on_adaptive_card_invoke: the SDK would serialise the
         # body twice in CloudAdapter.process and fail (see ARCHITECTURE.md, platform facts).
@@ -161,7 +163,9 @@ class PartnershipBot(TeamsActivityHandler):
         verb, data = _execute_payload(turn_context.activity.value)
         reply = await self._run_verb(turn, verb, data)
         answer = await self._replies.answer_click(turn, reply)
-        return _card_response(answer) if isinstance(answer, dict) else _message_response(answer)
+        return (
+            _card_response(answer) if isinstance(answer, dict) else message_invoke_response(answer)
+        )
 
     async def _run_verb(self, turn: Turn, verb: str, data: dict[str, Any]) -> Reply:
         try:
@@ -198,6 +202,14 @@ class PartnershipBot(TeamsActivityHandler):
         assert recipient is not None  # the front door refuses one without (bot._activity_problem)
         if any(member.id == recipient.id for member in members_added):
             await self._installation.installed(turn_context, await self._start_turn(turn_context))
+
+    async def on_teams_members_added_dispatch(
+        self, members_added: list[ChannelAccount], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        """Only whether the bot itself was added matters here. The SDK's own dispatch first looks
+        every other member up in the Bot Connector, which fails the turn for a member it no longer
+        knows (added and gone again); nothing here uses what it would find."""
+        await self.on_members_added_activity(members_added, turn_context)
 
     async def on_members_removed_activity(
         self, members_removed: list[ChannelAccount], turn_context: TurnContext
@@ -278,7 +290,7 @@ class MessageInvokeResponse(Model):
         self.value = value
 
 
-def _message_response(message: str) -> InvokeResponse:
+def message_invoke_response(message: str) -> InvokeResponse:
     """An answer to a click that Teams shows to the clicker alone, leaving the card as it was."""
     return InvokeResponse(status=int(HTTPStatus.OK), body=MessageInvokeResponse(value=message))
 

@@ -30,11 +30,14 @@ TURN_KINDS = frozenset(
         "typing",
     }
 )
-TURN_OUTCOMES = frozenset({"ok", "error", "duplicate", "refused_tenant"})
+TURN_OUTCOMES = frozenset({"ok", "error", "unsent", "duplicate", "refused_tenant"})
 SEND_OUTCOMES = frozenset(
     {"sent", "retried", "failed", "unreachable", "cancelled", "deferred", "lease_lost", "error"}
 )
 JOB_OUTCOMES = frozenset({"ok", "error"})
+# Why the Bot Connector did not take a turn's reply (delivery.adapter.connector_failure), or
+# "refused" (a 4xx) for what a click sends besides its answer.
+UNSENT_REASONS = frozenset({"unreachable", "timeout", "throttled", "error_answer", "refused"})
 HTTP_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"})
 # A turn is expected in tens of milliseconds; Teams gives up after about 15 seconds.
 TURN_SECONDS_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 15.0)
@@ -102,6 +105,15 @@ class Metrics:
             "HTTP 429 (Too Many Requests) answers to proactive sends (reminders, announcements)",
             registry=self.registry,
         )
+        self._unsent = Counter(
+            "partnership_bot_unsent_replies",
+            "Replies in a turn that the Bot Connector did not take (no connection, a timeout, "
+            "throttled, a 5xx, or a 4xx for a click's confirmation), by reason",
+            ["reason"],
+            registry=self.registry,
+        )
+        for reason in sorted(UNSENT_REASONS):
+            self._unsent.labels(reason)
         # Series that alerts divide by exist from the start, at zero, rather than appearing with
         # the first failure.
         for outcome in ("sent", "retried", "failed", "unreachable"):
@@ -135,6 +147,10 @@ class Metrics:
 
     def throttled(self) -> None:
         self._throttled.inc()
+
+    def reply_unsent(self, reason: str) -> None:
+        """A reply the Bot Connector did not take; `reason` is one of UNSENT_REASONS."""
+        self._unsent.labels(bounded(reason, UNSENT_REASONS)).inc()
 
     def exposition(self) -> bytes:
         """Every metric in the Prometheus text format."""

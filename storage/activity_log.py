@@ -29,6 +29,12 @@ async def claim_activity(session_factory: async_sessionmaker[AsyncSession], key:
     return True
 
 
+async def release_activity(session_factory: async_sessionmaker[AsyncSession], key: str) -> None:
+    """Forget a claim whose turn failed, so that the channel's retry is handled."""
+    async with session_factory() as session, session.begin():
+        await session.execute(delete(ProcessedActivity).where(ProcessedActivity.key == key))
+
+
 async def forget_activities_before(session: AsyncSession, cutoff: datetime) -> int:
     result = await session.execute(
         delete(ProcessedActivity).where(ProcessedActivity.received_at < cutoff)

@@ -5,7 +5,9 @@ Documents are flattened with jsonpickle, as the SDK's own Cosmos DB and Blob sto
 dialog state holds SDK objects (`DialogState`, `DialogInstance`). Only the bot writes this table.
 
 eTags give optimistic concurrency, with the SDK's semantics: a write carrying a stale eTag fails
-with `KeyError`, `"*"` overwrites, and a write with no eTag writes. Each stored document is handed
+with `KeyError`, `"*"` overwrites, and a write with no eTag writes. Reading or writing None is
+refused with the SDK's words and writing nothing does nothing, as botbuilder-testing's
+`StorageBaseTests` requires (tests/storage/test_storage_contract.py). Each stored document is handed
 back with its current eTag, so a turn that read state and writes it back is checked against
 anything written in between (another instance, a retried activity).
 """
@@ -36,6 +38,9 @@ class SqlStorage(Storage):
         self._sessions: async_sessionmaker[AsyncSession] = make_session_factory(engine)
 
     async def read(self, keys: list[str]) -> dict[str, Any]:
+        if keys is None:
+            # The SDK's words (botbuilder-testing's StorageBaseTests checks them).
+            raise ValueError("Keys are required when reading")
         if not keys:
             return {}
         async with self._sessions() as session:
@@ -48,7 +53,10 @@ class SqlStorage(Storage):
 
     async def write(self, changes: dict[str, Any]) -> None:
         if changes is None:
-            raise ValueError("changes are required when writing")
+            raise ValueError("Changes are required when writing")
+        if not changes:
+            # Nothing to write, in whatever empty collection it came (the contract writes []).
+            return
         for key, item in changes.items():
             await self._write_one(key, item)
 

@@ -22,6 +22,7 @@ from observability.metrics import (
     SEND_OUTCOMES,
     TURN_KINDS,
     TURN_OUTCOMES,
+    UNSENT_REASONS,
     Metrics,
 )
 from storage import outbox
@@ -165,6 +166,7 @@ async def test_no_label_carries_message_text_or_who_sent_it(harness):
         | {"/calendar/{token}.ics"},
         "method": {"GET", "POST"},
         "status": set(STATUSES) | {str(code) for code in range(100, 600)},
+        "reason": UNSENT_REASONS | {OTHER},
         "le": None,
     }
     for (name, labels), _ in samples(exposition).items():

@@ -118,6 +118,47 @@ ACTIVITY_FIELDS = (
 )
 
 
+# What Teams always sends and the SDK reads without checking, each with the ids inside it: an
+# activity missing any of them, or with any of them blank, must be refused at the door or answered.
+REQUIRED_FIELDS = (
+    "type",
+    "channelId",
+    "serviceUrl",
+    "conversation",
+    "conversation.id",
+    "from",
+    "from.id",
+    "recipient",
+    "recipient.id",
+)
+MISSING = object()
+# Absent, null, empty, blank or of another type: the ways a field can be there and not be.
+BLANKS = (MISSING, None, "", " ", "\t\n", 0, False, [], {}, ["msteams"], {"id": "x"})
+
+
+def without(activity: dict[str, Any], path: str, blank: Any) -> dict[str, Any]:
+    """`activity` with the field at `path` ("from" or "from.id") removed (MISSING) or blanked."""
+    changed = json.loads(json.dumps(activity))
+    *parents, name = path.split(".")
+    holder = changed
+    for parent in parents:
+        holder = holder[parent]
+    if blank is MISSING:
+        holder.pop(name, None)
+    else:
+        holder[name] = blank
+    return changed
+
+
+def missing_required_field(
+    activities: st.SearchStrategy[dict[str, Any]],
+) -> st.SearchStrategy[tuple[str, Any, dict[str, Any]]]:
+    """One required field dropped or blanked, in turn (the field, the blank, the activity)."""
+    return st.tuples(st.sampled_from(REQUIRED_FIELDS), st.sampled_from(BLANKS), activities).map(
+        lambda drawn: (drawn[0], drawn[1], without(drawn[2], drawn[0], drawn[1]))
+    )
+
+
 def unknown_verbs() -> st.SearchStrategy[str]:
     return st.one_of(
         st.text(max_size=40).filter(lambda v: v not in set(Verb)),

@@ -21,9 +21,11 @@ from tests.fuzz.conftest import BETHANY, DELETED_ACTION, FuzzApp, fuzz_settings
 from tests.fuzz.strategies import (
     ACTIVITY_FIELDS,
     ACTIVITY_TYPES,
+    MISSING,
     card_data,
     hostile_text,
     json_values,
+    missing_required_field,
     raw_bodies,
     unknown_verbs,
     verbs,
@@ -177,6 +179,45 @@ async def test_malformed_activities_get_a_4xx_or_an_answer(fuzz_app: FuzzApp, da
 
     await post_and_check(fuzz_app, body)
 
+    assert await fuzz_app.snapshot() == before
+
+
+def teams_activities(harness: BotHarness) -> st.SearchStrategy[dict[str, Any]]:
+    """Whole activities as Teams sends them: typed text, a click, the bot added or installed."""
+    return st.builds(
+        _teams_activity,
+        st.just(harness),
+        st.sampled_from([BETHANY, STRANGER]),
+        st.sampled_from(["message", "click", "conversationUpdate", "installationUpdate"]),
+    )
+
+
+def _teams_activity(harness: BotHarness, user: Any, kind: str) -> dict[str, Any]:
+    if kind == "click":
+        return invoke(harness, str(Verb.COURSE_OPEN), {"course_id": 1})
+    if kind == "conversationUpdate":
+        return harness.activity(user, type=kind, membersAdded=[{"id": "28:partnership-bot"}])
+    if kind == "installationUpdate":
+        return harness.activity(user, type=kind, action="add")
+    return harness.activity(user, text="help")
+
+
+@fuzz_settings
+@given(data=st.data())
+async def test_an_activity_missing_a_required_field_gets_a_4xx_or_an_answer(
+    fuzz_app: FuzzApp, data
+):
+    """Each field Teams always sends (and the SDK reads unchecked), dropped or blank in turn: was
+    a crashed turn for a message with no channelId (issue 16, item 11)."""
+    field, blank, activity = data.draw(missing_required_field(teams_activities(fuzz_app.harness)))
+    event(f"{field} {'dropped' if blank is MISSING else 'blank'}")
+    before = await fuzz_app.snapshot()
+
+    status, payload, sent = await post_and_check(fuzz_app, activity)
+
+    if status >= 400:
+        assert status == 400, (status, payload)
+        assert sent == []
     assert await fuzz_app.snapshot() == before
 
 

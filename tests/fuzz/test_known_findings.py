@@ -146,3 +146,32 @@ async def test_a_signed_id_past_the_integer_columns_is_not_found(
 
     assert answer.status == 404
     assert answer.body == b"This calendar link is not valid."
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\t\n"])
+@pytest.mark.parametrize("kind", ["message", "installationUpdate"])
+async def test_a_conversation_with_a_blank_id_is_400(fuzz_app: FuzzApp, blank, kind):
+    """Was a crashed turn: ConversationState raised TypeError (a message), or the reply went to
+    /v3/conversations//activities (DeserializationError, an installation). Issue 16, item 11 had
+    fixed a missing channelId only; found by the required-field strategy."""
+    activity = fuzz_app.harness.activity(BETHANY, type=kind, text="help", action="add")
+    activity["conversation"]["id"] = blank
+
+    status, payload, sent = await post_and_check(fuzz_app, activity)
+
+    assert status == 400, payload
+    assert "conversation" in payload["detail"]
+    assert sent == []
+
+
+async def test_a_member_added_whom_the_connector_no_longer_knows_is_no_crash(fuzz_app: FuzzApp):
+    """Was a crashed turn: the SDK looked the member up (404 MemberNotFound) before our handler,
+    which only asks whether the bot itself was added (found by the required-field strategy)."""
+    activity = fuzz_app.harness.activity(
+        BETHANY, type="conversationUpdate", membersAdded=[{"id": "29:gone-again"}]
+    )
+
+    status, payload, sent = await post_and_check(fuzz_app, activity)
+
+    assert status in (200, 201), payload
+    assert sent == []

@@ -1,13 +1,16 @@
 """A small fake of the Bot Connector service, served over real HTTP on loopback.
 
 It records every activity the bot sends or updates, answers member look-ups from a roster, and can
-be told to fail the next requests (status, Retry-After) to exercise retries and unreachable users.
+be told to fail the next requests (status, Retry-After) to exercise retries and unreachable users,
+or to cut the next connections without an answer (a network failure). `refused_url` is a service
+URL where nothing listens (connection refused).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import socket
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +45,16 @@ class Sent:
 class Failure:
     status: int
     retry_after: str | None = None
+    # The connection is closed with no answer at all (the client sees it reset).
+    cut: bool = False
+
+
+def refused_url() -> str:
+    """A loopback service URL where nothing listens: connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
 
 
 @dataclass
@@ -80,6 +93,10 @@ class FakeConnector:
     def fail_next(self, status: int, count: int = 1, retry_after: str | None = None) -> None:
         self.failures.extend(Failure(status, retry_after) for _ in range(count))
 
+    def cut_next(self, count: int = 1) -> None:
+        """Close the next `count` sends' connections without answering."""
+        self.failures.extend(Failure(0, cut=True) for _ in range(count))
+
     async def wait_for_posts(self, count: int) -> None:
         """Until `count` messages have been posted in all (at most 10 s: that bounds a failure)."""
         async with asyncio.timeout(10), self._arrivals:
@@ -94,11 +111,15 @@ class FakeConnector:
                 return sent.cards[-1]
         raise AssertionError("the bot sent no card")
 
-    def _failure(self, conversation_id: str) -> web.Response | None:
-        if conversation_id in self.blocked_conversations:
+    def _failure(self, request: web.Request) -> web.Response | None:
+        if request.match_info["cid"] in self.blocked_conversations:
             return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=403)
         if self.failures:
             failure = self.failures.popleft()
+            if failure.cut:
+                assert request.transport is not None
+                request.transport.abort()
+                return web.Response()
             headers = {"Retry-After": failure.retry_after} if failure.retry_after else {}
             return web.json_response(
                 {"error": {"code": "Throttled"}}, status=failure.status, headers=headers
@@ -107,7 +128,7 @@ class FakeConnector:
 
     async def _send(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["cid"]
-        failed = self._failure(conversation_id)
+        failed = self._failure(request)
         if failed is not None:
             return failed
         activity_id = f"activity-{next(self._ids)}"
@@ -126,7 +147,7 @@ class FakeConnector:
 
     async def _update(self, request: web.Request) -> web.Response:
         conversation_id = request.match_info["cid"]
-        failed = self._failure(conversation_id)
+        failed = self._failure(request)
         if failed is not None:
             return failed
         activity_id = request.match_info["aid"]
