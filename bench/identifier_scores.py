@@ -2,9 +2,11 @@
 text.
 
     python -m bench.identifier_scores            # both figures, per kind, and every miss
+    python -m bench.identifier_scores --holdout  # the same for the held-out set
     python -m bench.identifier_scores --speed    # also: the slowest of the hostile 10 KB texts
 
-Two ways of counting, both over ``tests/data/identifier_samples.json``:
+Two ways of counting, both over ``tests/data/identifier_samples.json`` (or, with --holdout,
+``tests/data/identifier_holdout.json``, written after the rules were settled and not tuned on):
 
 - per identifier: each expected (kind, exact text) is a positive; a finding of the same kind and
   text is a true positive, any other finding a false positive, an expected one not found a miss.
@@ -28,7 +30,9 @@ from typing import Any
 
 from domain.identifiers import find_identifiers
 
-SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "identifier_samples.json"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+SAMPLES = DATA / "identifier_samples.json"
+HOLDOUT = DATA / "identifier_holdout.json"
 HOSTILE_SIZE = 10_000
 
 
@@ -151,9 +155,10 @@ def slowest(size: int = HOSTILE_SIZE) -> tuple[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--holdout", action="store_true", help="score the held-out set instead")
     parser.add_argument("--speed", action="store_true", help="also time the hostile 10 KB texts")
     args = parser.parse_args()
-    scores = score_samples(load_samples())
+    scores = score_samples(load_samples(HOLDOUT if args.holdout else SAMPLES))
     for line in report(scores):
         print(line)
     if args.speed:

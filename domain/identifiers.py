@@ -624,14 +624,15 @@ _BARE_ROLE = re.compile(
 )
 # What makes a role word general rather than one person: a determiner or describing word before
 # it ("a mother", "the new mum"), or a service after it ("mum and baby groups", "Dad Matters").
-_GENERAL_BEFORE = re.compile(
-    r"(?:\b(?:a|an|the|this|that|every|each|any|no|our|your|their|his|her|my|its|new|expectant"
-    r"|young|single|teenage|first-time|working|lone|other|one|whose|which|same|another|birth"
-    r"|foster|adoptive|biological)|\w['\u2019]s?)[ \t]+$",
-    re.IGNORECASE,
+_GENERAL_BEFORE = _word_set(
+    """a an the this that every each any no our your their his her my its new expectant young
+    single teenage first-time working lone other one whose which same another birth foster
+    adoptive biological"""
 )
+# The word before a role, read from a short window: "the new mum" -> "new".
+_WORD_BEFORE = re.compile(r"([\w'\u2019\-]+)[ \t]+$")
 _GENERAL_AFTER = re.compile(
-    r"^(?:[ \t]*(?:and|&)[ \t]+(?:baby|babies|toddlers?|tots)\b|['\u2019]s[ \t]+day\b|[ \t]+(?:"
+    r"(?:[ \t]*(?:and|&)[ \t]+(?:baby|babies|toddlers?|tots)\b|['\u2019]s[ \t]+day\b|[ \t]+(?:"
     r"groups?|club|network|matters|friendly|figures?|tongue|day|days|support|forum|cafe|classes"
     r"|sessions|pack|role|champions?|inclusive)\b)",
     re.IGNORECASE,
@@ -652,10 +653,23 @@ def _find_people(text: str) -> Iterator[Finding]:
     for match in _PRONOUN_ROLE.finditer(text):
         yield Finding("person", match.start(), match.end(), match.group())
     for match in _BARE_ROLE.finditer(text):
-        before = text[max(0, match.start() - _ROLE_CONTEXT) : match.start()]
-        after = text[match.end() : match.end() + _ROLE_CONTEXT]
-        if not _GENERAL_BEFORE.search(before) and not _GENERAL_AFTER.search(after):
+        if not _role_is_general(text, match):
             yield Finding("person", match.start(), match.end(), match.group())
+
+
+def _role_is_general(text: str, role: re.Match[str]) -> bool:
+    """Whether a parent or grandparent word is about people in general, not one person."""
+    if _GENERAL_AFTER.match(text, role.end(), role.end() + _ROLE_CONTEXT):
+        return True
+    window = text[max(0, role.start() - _ROLE_CONTEXT) : role.start()]
+    if not window.endswith((" ", "\t")):
+        return False  # "(mum)", "Update:mum", or the start of the text
+    before = _WORD_BEFORE.search(window)
+    if before is None:
+        return False
+    word = before[1].lower()
+    # a possessive ("the child's mum") is a person only with a name: see _NAME_POSSESSIVE_ROLE
+    return word in _GENERAL_BEFORE or word.endswith(("'s", "\u2019s", "s'"))
 
 
 # --- Names with ages ----------------------------------------------------------------------------

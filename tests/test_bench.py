@@ -105,3 +105,11 @@ async def test_the_broadcast_benchmark_refuses_a_lease_too_short_to_send_in():
     status, _stdout, stderr = await run_bench("broadcast", "--quick", BENCH_LEASE="3")
     assert status == 1
     assert "BENCH_LEASE must be at least 10 seconds" in stderr
+
+
+async def test_the_identifier_scores_print_both_figures_and_the_speed():
+    status, stdout, stderr = await run_bench("identifier_scores", "--speed")
+    assert status == 0, stderr[-2000:]
+    for name in ("per identifier", "per sample"):
+        assert re.search(rf"^{name} +precision +\d+\.\d% +recall +\d+\.\d%", stdout, re.M)
+    assert re.search(r"^slowest hostile 10,000-character text: .+ ms$", stdout, re.M)

@@ -1,7 +1,9 @@
 """Identifier screening: rules kind by kind, and precision/recall on a labelled sample set."""
 
+import re
 from collections import Counter
 from itertools import pairwise
+from pathlib import Path
 from typing import get_args
 
 import pytest
@@ -510,3 +512,29 @@ def test_precision_and_recall_on_labelled_samples() -> None:
     for tally in (overall(scores), scores.samples):
         assert tally.recall >= 0.95, scores.misses
         assert tally.precision >= 0.95, scores.misses
+
+
+# --- the user guide promises what the screen does (issue 16, item 8) ---------------------------
+
+
+def guide_examples() -> list[tuple[str, str, bool]]:
+    """(row, example, stopped) for each example in the user guide's table of what is stopped."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "user-guide.md").read_text("utf-8")
+    section = guide.split("### When the bot stops you", 1)[1].split("\n## ", 1)[0]
+    examples = []
+    for row in section.splitlines():
+        cells = row.split("|")
+        if len(cells) == 5 and "`" in row:
+            examples += [(cells[1], x, True) for x in re.findall(r"`([^`]+)`", cells[2])]
+            examples += [(cells[1], x, False) for x in re.findall(r"`([^`]+)`", cells[3])]
+    return examples
+
+
+def test_the_user_guide_lists_every_kind_with_examples() -> None:
+    rows = {row for row, _, _ in guide_examples()}
+    assert len(rows) == len(KINDS)
+
+
+@pytest.mark.parametrize(("row", "example", "stopped"), guide_examples())
+def test_the_user_guides_examples_behave_as_it_says(row: str, example: str, stopped: bool) -> None:
+    assert bool(find_identifiers(example, ALLOWED)) is stopped, row
