@@ -76,13 +76,15 @@ Rules, kind by kind:
 Inside a web address, the path and query are screened after undoing %-escapes, reading / ? & = #
 + ; as spaces ("https://maps.example/?q=SW1A+1AA"); links carry long machine ids, so a ten-digit
 run there is reported as an NHS number only when its check digit is valid. Inside an allowed
-email address the local part is screened ("9434765919@riverside.example"). A finding's offsets
+email address the local part is screened for the kinds made of numbers
+("9434765919@riverside.example"; "nan.price@..." is a member of staff). A finding's offsets
 are those of the characters it came from. Findings are sorted by ``start`` and never overlap;
 where two rules claim the same characters the longer match wins, and a tie goes to the kind
 listed first in ``_KIND_PRIORITY`` ("record 999-000-2118" is an NHS number).
 
-Every pattern is linear in the length of the text: no nested repetition, bounded windows, and
-look-ups by bisection (``python -m bench.identifier_scores --speed`` times hostile 10 KB texts).
+Every pattern is linear in the length of the text: no repetition that can split the same
+characters two ways, bounded windows, and look-ups by bisection (``python -m
+bench.identifier_scores --speed`` times hostile 10 KB texts).
 """
 
 from __future__ import annotations
@@ -303,13 +305,16 @@ def _inside_local_parts(
     text: str, emails: list[re.Match[str]], allowed: tuple[str, ...]
 ) -> Iterator[Finding]:
     """What an allowed address's local part holds: "9434765919@riverside.example" is no work
-    address, and the partnership's domain must not carry an identifier past the screen."""
+    address, and the partnership's domain must not carry an identifier past the screen. Work
+    addresses name staff ("nan.price@..."), so only the kinds made of numbers count here."""
     for email in emails:
         start, end = email.start(), email.start("domain") - 1  # up to the "@"
         for found in _candidates(text[start:end], allowed):
-            yield _moved(found, text, start + found.start, start + found.end)
+            if found.kind not in _WORDS_ONLY_KINDS:
+                yield _moved(found, text, start + found.start, start + found.end)
 
 
+_WORDS_ONLY_KINDS = frozenset({"person", "name_with_age", "address"})
 # A web address runs to the next white space; the characters after the host are screened.
 _WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _HOST = re.compile(r"(?:https?://)?[^/?#]*", re.IGNORECASE)

@@ -280,6 +280,7 @@ def test_a_finding_inside_a_web_address_points_at_its_own_characters() -> None:
         "?context=%7b%22Tid%22%3a%2272f988bf-86f1-41af-91ab-2d7cd011db47%22%7d",
         "Slides https://www.riverside.example/news/2026/11/24/yearly-report",
         "Write to neglect.champions@riverside.example or a14-updates@riverside.example",
+        "Mail nan.price@riverside.example or dad.ferris@riverside.example",  # staff, by name
         "Meeting 01-02-2027 10:00 in Room 2",  # a date and a time, not a phone number
         "Children born after 1 September 2021 are in scope",  # a cohort, not a birth date
         "Attendance by agency: 12 15 09 14 11",  # five pairs without a valid check digit
