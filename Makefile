@@ -51,17 +51,23 @@ seed: $(STAMP_RUN)
 BROADCAST_OPTIONS = $(if $(QUICK),--quick) $(if $(SENDERS),--senders $(SENDERS)) \
 	$(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
-## bench: the benchmarks in bench/ (not part of make test): turn latency, reminder planning at scale, then
-##   broadcasts (about six minutes in all; QUICK=1, SENDERS=K and BENCH_DATABASE_URL as for bench-broadcast)
+## bench: the benchmarks in bench/ (not part of make test): turn latency, reminder planning at scale,
+##   broadcasts, then the identifier screen (about six minutes in all; QUICK=1, SENDERS=K and BENCH_DATABASE_URL as for bench-broadcast)
 bench: $(STAMP_DEV)
 	$(BIN)/python -m bench.turn_latency
 	$(BIN)/python -m bench.planner_scale $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 	$(BIN)/python -m bench.broadcast $(BROADCAST_OPTIONS)
+	$(BIN)/python -m bench.identifier_scores --speed
 
 ## bench-planner: one planning pass over 10,000 and 100,000 synthetic actions (BENCH_DATABASE_URL=postgresql+psycopg://... for PostgreSQL: that database is emptied)
 .PHONY: bench-planner
 bench-planner: $(STAMP_DEV)
 	$(BIN)/python -m bench.planner_scale $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
+## bench-identifiers: the identifier screen's precision and recall on the labelled samples, and its time on hostile 10 KB texts
+.PHONY: bench-identifiers
+bench-identifiers: $(STAMP_DEV)
+	$(BIN)/python -m bench.identifier_scores --speed
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache

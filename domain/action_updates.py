@@ -69,6 +69,10 @@ KIND_LABELS: dict[str, str] = {
     "postcode": "a postcode",
     "phone": "a phone number",
     "email": "an email address outside the partnership",
+    "address": "a home address or street",
+    "case_reference": "a case or record number",
+    "person": "a person named by a title or a family role",
+    "name_with_age": "a name with an age",
 }
 FIELD_LABELS: dict[str, str] = {
     "status": "Status",

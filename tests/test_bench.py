@@ -175,3 +175,11 @@ def test_a_crash_is_held_to_the_sends_in_flight_not_to_the_efficiency_goals():
         "(duplicates=15 in_flight_at_kill=14)"
     ]
     assert verdicts(replace(crashed, duplicates=14))[0].startswith("goal: PASS")
+
+
+async def test_the_identifier_scores_print_both_figures_and_the_speed():
+    status, stdout, stderr = await run_bench("identifier_scores", "--speed")
+    assert status == 0, stderr[-2000:]
+    for name in ("per identifier", "per sample"):
+        assert re.search(rf"^{name} +precision +\d+\.\d% +recall +\d+\.\d%", stdout, re.M)
+    assert re.search(r"^slowest hostile 10,000-character text: .+ ms$", stdout, re.M)

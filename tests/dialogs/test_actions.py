@@ -478,6 +478,19 @@ async def test_screening_shows_what_was_found_and_saves_nothing(harness, db):
     assert len(await updates_of(db, "A07")) == 1
 
 
+async def test_the_playground_note_is_stopped_before_anyone_reads_it(harness, db):
+    """Issue 16, item 8: this note was saved without a prompt, and the scrutineer read it."""
+    form = await executed(harness, RUTH, "action.edit", reference="A07")
+    note = "Saw Jayden (age 4) at home with mum, GCP2 used, lives on Elm Road"
+    card = await executed(harness, RUTH, "action.save", **button(form, "action.save"), note=note)
+    text = card_text(card)
+    assert "it may contain personal details" in text
+    assert 'Progress note: a name with an age: "Jayden (age 4)"' in text
+    assert 'Progress note: a person named by a title or a family role: "mum"' in text
+    assert 'Progress note: a home address or street: "Elm Road"' in text
+    assert len(await updates_of(db, "A07")) == 1
+
+
 async def test_removing_the_identifier_saves_without_confirmation(harness, db):
     form = await executed(harness, RUTH, "action.edit", reference="A07")
     warned = await executed(

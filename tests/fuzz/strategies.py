@@ -10,6 +10,7 @@ infinity, huge integers), ids that are stale or belong to someone else, and nest
 from __future__ import annotations
 
 import json
+import re
 import string
 from typing import Any
 from urllib.parse import quote
@@ -416,3 +417,77 @@ def authorization_headers(token: str) -> st.SearchStrategy[str]:
         st.sampled_from(["", "Bearer", "Bearer ", token, f"Basic {token}", f"Bearer\t{token}"]),
         header_values(),
     )
+
+
+# -- identifiers rewritten to slip past the screen (issue 16, item 7) ------------------------------
+
+# Known identifiers, each as its groups: NHS numbers with valid check digits (the 999 test range
+# and NHS Digital's example), Ofcom drama-range phones, postcodes, and birth dates.
+NHS_NUMBERS = ("9434765919", "9990000018", "9990001375", "9990004331")
+PHONES = (("07700", "900", "123"), ("01632", "960", "274"), ("020", "7946", "0321"))
+POSTCODES = (("SW1A", "1AA"), ("ME4", "4TR"), ("RV12", "3HD"), ("E1", "6AN"), ("CR0", "2YR"))
+BIRTH_DATES = (("03", "03", "2015"), ("14", "3", "2009"), ("30", "11", "2019"))
+NHS_GROUPINGS = ((3, 3, 4), (3, 4, 3), (4, 3, 3), (2, 2, 2, 2, 2), (10,))
+SEPARATORS = (" ", "-", ".", "  ", "\t", " -", "\t ")
+BIRTH_KEYWORDS = ("DOB", "DOB:", "D.O.B.", "DoB", "date of birth", "date-of-birth", "born", "b.")
+FRAMES = ("{}", "Update: {} noted.", "Seen today, {} (see file)", "(\n{}\n)", "A14 - {}; due 31/03")
+
+
+def _grouped(digits: str, sizes: tuple[int, ...]) -> list[str]:
+    groups, start = [], 0
+    for size in sizes:
+        groups.append(digits[start : start + size])
+        start += size
+    return groups
+
+
+def _joined(draw: st.DrawFn, groups: list[str] | tuple[str, ...]) -> str:
+    """The groups with a separator drawn for each gap: mixed, doubled, tabs."""
+    text = groups[0]
+    for group in groups[1:]:
+        text += draw(st.sampled_from(SEPARATORS)) + group
+    return text
+
+
+@st.composite
+def rewritten_identifier(draw: st.DrawFn) -> tuple[str, str]:
+    """(kind, text): a known identifier rewritten with other separators, in other groups, run on
+    after its label, inside a web address or as an address at the partnership's own domain."""
+    kind = draw(st.sampled_from(["nhs_number", "phone", "postcode", "date_of_birth"]))
+    if kind == "nhs_number":
+        groups = _grouped(draw(st.sampled_from(NHS_NUMBERS)), draw(st.sampled_from(NHS_GROUPINGS)))
+        label = draw(st.sampled_from(["NHS ", "NHS no. ", "NHSno", "nhs#", "NHS number: "]))
+        body = _joined(draw, groups) if len(groups) > 1 else groups[0]
+        identifier = body if draw(st.booleans()) else label + body
+    elif kind == "phone":
+        identifier = _joined(draw, draw(st.sampled_from(PHONES)))
+    elif kind == "postcode":
+        outward, inward = draw(st.sampled_from(POSTCODES))
+        gap = draw(st.sampled_from(["", " ", "  ", "\t", "-", " \t"]))
+        identifier = draw(st.sampled_from([str.upper, str.lower]))(outward + gap + inward)
+    else:
+        day, month, year = draw(st.sampled_from(BIRTH_DATES))
+        separator = draw(st.sampled_from("/.-"))
+        date = draw(
+            st.sampled_from(
+                [separator.join((day, month, year)), separator.join((year, month.zfill(2), day))]
+            )
+        )
+        identifier = f"{draw(st.sampled_from(BIRTH_KEYWORDS))} {date}"
+    return kind, _placed(draw, kind, identifier)
+
+
+def _placed(draw: st.DrawFn, kind: str, identifier: str) -> str:
+    """The identifier as typed, inside a web address, or as the local part of a partnership
+    address; then inside a business sentence."""
+    where = draw(st.sampled_from(["text", "path", "query", "local part"]))
+    if where == "path":
+        identifier = "https://records.example/view/" + quote(identifier, safe="")
+    elif where == "query":
+        identifier = "https://records.example/find?q=" + quote(identifier, safe="").replace(
+            "%20", "+"
+        )
+    elif where == "local part" and kind != "date_of_birth":
+        local = re.sub(r"\W+", draw(st.sampled_from([".", "-", ""])), identifier)
+        identifier = local.strip(".-") + "@riverside.example"
+    return draw(st.sampled_from(FRAMES)).format(identifier)

@@ -1,21 +1,26 @@
 """Identifier screening: rules kind by kind, and precision/recall on a labelled sample set."""
 
-import json
+import re
 from collections import Counter
 from itertools import pairwise
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from bench.identifier_scores import load_samples, overall, report, score_samples
+from cards.broadcasts import KIND_NAMES
+from domain.action_updates import KIND_LABELS
 from domain.identifiers import (
     Finding,
+    FindingKind,
     find_identifiers,
     nhs_number_checksum_valid,
     redact_preview,
 )
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-KINDS = ("nhs_number", "date_of_birth", "postcode", "phone", "email")
+KINDS = get_args(FindingKind)
+NEW_KINDS = ("address", "case_reference", "person", "name_with_age")
 ALLOWED = ("riverside.example",)
 
 
@@ -218,6 +223,239 @@ def test_digits_inside_allowed_emails_and_links_are_not_flagged() -> None:
     assert found(text) == []
 
 
+# --- issue 16, item 7: ways round the screen (each was saved without a prompt before) ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "identifier"),
+    [
+        ("NHS 943.476.5919 added", "nhs_number", "943.476.5919"),
+        ("NHS 943 476-5919 added", "nhs_number", "943 476-5919"),  # mixed separators
+        ("NHS 94 34 76 59 19 added", "nhs_number", "94 34 76 59 19"),
+        ("NHS 94-34 76.59 19 added", "nhs_number", "94-34 76.59 19"),
+        ("NHSno9434765919 added", "nhs_number", "9434765919"),
+        ("NHS:\t943\t476\t5919", "nhs_number", "943\t476\t5919"),
+        ("NHS  943  476  5919 added", "nhs_number", "943  476  5919"),
+        ("Moved to SW1A  1AA", "postcode", "SW1A  1AA"),
+        ("Moved to SW1A-1AA", "postcode", "SW1A-1AA"),
+        ("Moved to SW1A\t1AA", "postcode", "SW1A\t1AA"),
+        ("DOB 2015/03/03", "date_of_birth", "2015/03/03"),
+        ("date-of-birth 03/03/2015", "date_of_birth", "03/03/2015"),
+        ("DOB: 3rd Mar '15", "date_of_birth", "3rd Mar '15"),
+        ("b. 03/03/2015", "date_of_birth", "03/03/2015"),
+        ("birthday 3rd March 2015", "date_of_birth", "3rd March 2015"),
+        ("Ring 07700.900123", "phone", "07700.900123"),
+        ("Ring 07700\t900123", "phone", "07700\t900123"),
+        ("See https://records.example/child/9434765919", "nhs_number", "9434765919"),
+        ("See https://forms.example/v?nhs=943-476-5919&x=1", "nhs_number", "943-476-5919"),
+        ("See https://maps.example/?q=SW1A+1AA", "postcode", "SW1A+1AA"),
+        ("See https://x.example/a?q=07700%20900123", "phone", "07700%20900123"),
+        ("See https://share.example/dob/2015-03-03", "date_of_birth", "2015-03-03"),
+        ("Mail 9434765919@riverside.example", "nhs_number", "9434765919"),
+        ("Mail 943.476.5919@riverside.example", "nhs_number", "943.476.5919"),
+        ("Mail 07700900123@riverside.example", "phone", "07700900123"),
+        ("Mail sw1a1aa@riverside.example", "postcode", "sw1a1aa"),
+    ],
+)
+def test_ways_round_the_screen_are_caught(text: str, kind: str, identifier: str) -> None:
+    assert found(text) == [(kind, identifier)]
+
+
+def test_a_finding_inside_a_web_address_points_at_its_own_characters() -> None:
+    text = "Map https://maps.example/?q=SW1A+1AA&z=3 and https://x.example/?t=07700%20900123"
+    findings = find_identifiers(text)
+    assert [(f.kind, f.text) for f in findings] == [
+        ("postcode", "SW1A+1AA"),
+        ("phone", "07700%20900123"),
+    ]
+    assert all(text[f.start : f.end] == f.text for f in findings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # machine ids in links: a ten-digit run counts only with a valid NHS check digit
+        "Join https://zoom.example/j/9434765918?pwd=abc",
+        "Join https://teams.microsoft.com/l/meetup-join/19%3ameeting_9990000018%40thread.v2/0"
+        "?context=%7b%22Tid%22%3a%2272f988bf-86f1-41af-91ab-2d7cd011db47%22%7d",
+        "Slides https://www.riverside.example/news/2026/11/24/yearly-report",
+        "Write to neglect.champions@riverside.example or a14-updates@riverside.example",
+        "Mail nan.price@riverside.example or dad.ferris@riverside.example",  # staff, by name
+        "Meeting 01-02-2027 10:00 in Room 2",  # a date and a time, not a phone number
+        "Children born after 1 September 2021 are in scope",  # a cohort, not a birth date
+        "Attendance by agency: 12 15 09 14 11",  # five pairs without a valid check digit
+    ],
+)
+def test_links_dates_and_cohorts_are_not_identifiers(text: str) -> None:
+    assert found(text) == []
+
+
+# --- issue 16, item 8: addresses, case numbers, people, names with ages ------------------------
+
+
+def test_the_playground_note_is_stopped() -> None:
+    text = "Saw Jayden (age 4) at home with mum, GCP2 used, lives on Elm Road"
+    assert found(text) == [
+        ("name_with_age", "Jayden (age 4)"),
+        ("person", "mum"),
+        ("address", "Elm Road"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Home visit to 22 Mill Lane completed", "22 Mill Lane"),
+        ("Seen at 41a Church Street", "41a Church Street"),
+        ("Flat 2, 45 St John's Road", "45 St John's Road"),
+        ("home address 15 queens road, first floor", "15 queens road"),
+        ("Child left 7 SPRING LANE at 2am", "7 SPRING LANE"),
+        ("Tenancy at 16 Oak Hill ended", "16 Oak Hill"),
+        ("Young person lives on Mill Lane", "Mill Lane"),
+        ("The children live on the Brookfield Road estate", "Brookfield Road"),
+        ("Lives with nan's friend near Park Drive", "Park Drive"),
+        ("Address is Kingsway Parade", "Kingsway Parade"),
+    ],
+)
+def test_street_addresses(text: str, address: str) -> None:
+    assert ("address", address) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a place of business: the address follows a named organisation or venue
+        "Riverside Children's Centre, 12 High Street, hosts NCN",
+        "Venue: Riverside Civic Centre, 1 Market Square",
+        "Training venue: 4 Chapel Street, Riverside",
+        "Downshire Police HQ, Unit 4, 1 Kings Road",
+        "The PDU's office, 3 Canal Street, hosts JEM",
+        # street words that are ordinary words in lower case
+        "A 12 percent rise in referrals; 3 cases close to the deadline",
+        "Over 40 professionals attended the Park Lane conference",
+        "The team moved to Station Road offices",
+        "The tracker goes live on Park View Road in May",
+    ],
+)
+def test_places_of_business_and_ordinary_words_are_not_addresses(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("Case 45821 discussed", "45821"),
+        ("LCS 1234567 updated", "1234567"),
+        ("Mosaic ID 7654321 closed", "7654321"),
+        ("CP plan 4432 reviewed", "4432"),
+        ("Referral number: 3321987", "3321987"),
+        ("LCS ref CS-44521 closed", "CS-44521"),
+        ("Crime ref 44/123456/26 linked", "44/123456/26"),
+        ("ref 556677 from the MASH", "556677"),
+        ("Case #90817 reopened", "90817"),
+    ],
+)
+def test_case_references(text: str, reference: str) -> None:
+    assert found(text) == [("case_reference", reference)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Case 2 of 20 had no father recorded",
+        "Funding ref 2026/27-RSCP-004 confirmed",
+        "Invoice ref INV-2027-0042 paid",
+        "Reference 2026-11-24-003 logged",
+        "The CP plan 2026 template is on the intranet",
+        "Case conference on 12/03/2027",
+        "CP plans: 212 open at quarter end",
+        "Case File Audit Group, Rapid Review RR-2025-07",
+    ],
+)
+def test_business_references_are_not_case_references(text: str) -> None:
+    assert found(text) == []
+
+
+def test_a_case_number_that_is_an_nhs_number_is_reported_as_an_nhs_number() -> None:
+    assert found("record 999-000-2118 audited") == [("nhs_number", "999-000-2118")]
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Mrs Smith attended", "Mrs Smith"),
+        ("Called Mrs O'Brien back", "Mrs O'Brien"),
+        ("Mr. R. Patel attended", "Mr. R. Patel"),
+        ("Master Tyler Brown was seen", "Master Tyler Brown"),
+        ("mum Kelly says it helped", "mum Kelly"),
+        ("Dad (Lee) refused", "Dad (Lee)"),
+        ("the child, Amelia, was seen alone", "child, Amelia"),
+        ("Jayden's mum cancelled", "Jayden's mum"),
+        ("Her stepfather was arrested", "Her stepfather"),
+        ("Spoke to mum on the phone", "mum"),
+        ("Grandmother's landline", "Grandmother"),
+    ],
+)
+def test_people_named_by_a_title_or_a_family_role(text: str, person: str) -> None:
+    assert found(text) == [("person", person)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dr Patel, DI Shah, PC Jones and SM Okafor met",
+        "Det Supt Maddox and Cllr Webb attended",
+        "Child F review; Family G rapid review",
+        "Mum and baby groups restarted; every mum-to-be is offered a midwife",
+        "Promote the Dad Matters programme; Baby Friendly Initiative renewed",
+        "Mother's Day leaflet; father-inclusive practice; Father Inclusive Practice",
+        "A mother and baby unit; the new mum support line; the role of the stepfather",
+        "Support for mums and dads; the child's voice",
+        "Ms Teams link to follow; MS Forms survey; the Master Plan",
+        "The Child Death Overview Panel met",
+    ],
+)
+def test_staff_reviews_and_services_are_not_people(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Saw Jayden (age 4) at home", "Jayden (age 4)"),
+        ("Amelia, 6, was seen", "Amelia, 6"),
+        ("Tyler aged 7 attends", "Tyler aged 7"),
+        ("Noah, aged 2, was weighed", "Noah, aged 2"),
+        ("Grace (age 6 months) weighed", "Grace (age 6 months)"),
+        ("Charlie, 8 years old, attends", "Charlie, 8 years old"),
+        ("Lily-Mae, 3, at nursery", "Lily-Mae, 3"),
+    ],
+)
+def test_names_with_ages(text: str, named: str) -> None:
+    assert found(text) == [("name_with_age", named)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Children aged 0-5 are the focus; under 5s dental pathway",
+        "Year 6 (age 10-11) packs; Group 2 (ages 5-8)",
+        "Children aged 5 to 11 in 4 schools",
+        "Helen Achebe, 3 actions overdue, reports at QAP",
+        "Actions A22, 3, and A23 are due",
+        "Bethany (NCN lead) will circulate it",
+        "Level 3 Safeguarding Essentials, 24 places",
+    ],
+)
+def test_cohorts_and_counts_are_not_names_with_ages(text: str) -> None:
+    assert found(text) == []
+
+
+def test_every_kind_has_a_label_where_the_warning_is_shown() -> None:
+    assert set(KINDS) <= set(KIND_LABELS)
+    assert set(KINDS) <= set(KIND_NAMES)
+
+
 # --- findings and preview ---------------------------------------------------------------------
 
 
@@ -225,6 +463,7 @@ def test_findings_are_sorted_non_overlapping_and_point_into_the_text() -> None:
     text = "Dad 07700 900999, DOB 17.08.1988, at RV2 6XJ, NHS 999 000 0018, dad@gmail.com"
     findings = find_identifiers(text, ALLOWED)
     assert [f.kind for f in findings] == [
+        "person",
         "phone",
         "date_of_birth",
         "postcode",
@@ -252,55 +491,51 @@ def test_findings_are_immutable() -> None:
 # --- the labelled sample set ------------------------------------------------------------------
 
 
-def load_samples() -> dict:
-    with (DATA / "identifier_samples.json").open(encoding="utf-8") as f:
-        return json.load(f)
-
-
 def test_sample_set_is_big_and_balanced_enough() -> None:
     samples = load_samples()["samples"]
     with_identifiers = [s for s in samples if s["expected"]]
     kinds = Counter(e["kind"] for s in samples for e in s["expected"])
-    assert len(samples) >= 80
+    assert len(samples) >= 400
     assert 0.4 <= len(with_identifiers) / len(samples) <= 0.6
     assert set(kinds) == set(KINDS)
+    assert all(kinds[kind] >= 25 for kind in NEW_KINDS), kinds
+    assert len(samples) - len(with_identifiers) >= 150
     assert all(e["text"] in s["text"] for s in samples for e in s["expected"])
 
 
 def test_precision_and_recall_on_labelled_samples() -> None:
-    doc = load_samples()
-    allowed = tuple(doc["allowed_email_domains"])
-    true_pos: Counter[str] = Counter()
-    false_pos: Counter[str] = Counter()
-    false_neg: Counter[str] = Counter()
-    misses = []
-    for sample in doc["samples"]:
-        predicted = Counter(found(sample["text"], allowed))
-        expected = Counter((e["kind"], e["text"]) for e in sample["expected"])
-        for (kind, _), n in (predicted & expected).items():
-            true_pos[kind] += n
-        for (kind, text), n in (predicted - expected).items():
-            false_pos[kind] += n
-            misses.append(f"false positive {kind} {text!r} in {sample['text']!r}")
-        for (kind, text), n in (expected - predicted).items():
-            false_neg[kind] += n
-            misses.append(f"missed {kind} {text!r} in {sample['text']!r}")
-
-    def ratio(hits: int, total: int) -> float:
-        return hits / total if total else 1.0
-
+    """Per identifier (kind and exact text) and per sample (a warning or none): the goal is
+    recall of at least 95% and precision of at least 90%; the screen is held to 95% for both."""
+    scores = score_samples(load_samples())
     print()
-    for kind in (*KINDS, "overall"):
-        tp, fp, fn = (
-            (sum(c.values()) for c in (true_pos, false_pos, false_neg))
-            if kind == "overall"
-            else (true_pos[kind], false_pos[kind], false_neg[kind])
-        )
-        precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
-        print(f"{kind:14} precision {precision:.3f} recall {recall:.3f} (tp {tp} fp {fp} fn {fn})")
-    for miss in misses:
-        print(miss)
+    print("\n".join(report(scores)))
 
-    tp, fp, fn = (sum(c.values()) for c in (true_pos, false_pos, false_neg))
-    assert ratio(tp, tp + fp) >= 0.95, misses
-    assert ratio(tp, tp + fn) >= 0.95, misses
+    for tally in (overall(scores), scores.samples):
+        assert tally.recall >= 0.95, scores.misses
+        assert tally.precision >= 0.95, scores.misses
+
+
+# --- the user guide promises what the screen does (issue 16, item 8) ---------------------------
+
+
+def guide_examples() -> list[tuple[str, str, bool]]:
+    """(row, example, stopped) for each example in the user guide's table of what is stopped."""
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "user-guide.md").read_text("utf-8")
+    section = guide.split("### When the bot stops you", 1)[1].split("\n## ", 1)[0]
+    examples = []
+    for row in section.splitlines():
+        cells = row.split("|")
+        if len(cells) == 5 and "`" in row:
+            examples += [(cells[1], x, True) for x in re.findall(r"`([^`]+)`", cells[2])]
+            examples += [(cells[1], x, False) for x in re.findall(r"`([^`]+)`", cells[3])]
+    return examples
+
+
+def test_the_user_guide_lists_every_kind_with_examples() -> None:
+    rows = {row for row, _, _ in guide_examples()}
+    assert len(rows) == len(KINDS)
+
+
+@pytest.mark.parametrize(("row", "example", "stopped"), guide_examples())
+def test_the_user_guides_examples_behave_as_it_says(row: str, example: str, stopped: bool) -> None:
+    assert bool(find_identifiers(example, ALLOWED)) is stopped, row
