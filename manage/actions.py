@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from config import Settings
+from config.import_limits import import_limits
 from domain.actions import RagThresholds
 from domain.send_times import local_date
 from fileformats.tabular import ImportFailed
@@ -49,7 +50,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 async def _import_actions(
     settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
 ) -> int:
-    plan = PlanFile(args.file, confirm_not_personal=args.confirm_not_personal)
+    plan = PlanFile(
+        args.file,
+        confirm_not_personal=args.confirm_not_personal,
+        limits=import_limits(settings),
+    )
     try:
         counts = await import_actions_file(
             actor,

@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 from config import ConfigError, Settings
+from config.import_limits import import_limits
 from fileformats.tabular import ImportFailed
 from manage import actions as manage_actions
 from manage import broadcasts as manage_broadcasts
@@ -57,9 +58,14 @@ async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _import_roster(
-    _settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
+    settings: Settings, work: UnitOfWork, actor: Actor, args: argparse.Namespace
 ) -> int:
-    files = RosterFiles(people=args.people, agencies=args.agencies, groups=args.groups)
+    files = RosterFiles(
+        people=args.people,
+        agencies=args.agencies,
+        groups=args.groups,
+        limits=import_limits(settings),
+    )
     try:
         counts = await import_roster(actor, files, work)
     except ImportFailed as failure:

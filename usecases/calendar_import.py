@@ -49,6 +49,7 @@ from domain.meetings import (
 )
 from domain.send_times import SendRules
 from domain.session_changes import Change
+from fileformats.bounded import FileRefused, ReadLimits, cell_problem, read_bounded, too_many_rows
 from fileformats.calendar_files import CalendarEntry, IcsEvent, IcsUnreadable, read_events
 from fileformats.calendar_files import render_calendar as _render
 from fileformats.tabular import ImportErrors, ImportFailed, Row, RowError, read_csv
@@ -66,6 +67,7 @@ from usecases.people import require_business_team
 MEETING, SESSION = "meeting", "session"
 _TIME = re.compile(r"^(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*(?P<ampm>am|pm)?$", re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$")
+MINIMUM_LENGTH = timedelta(minutes=1)
 _LIMITS = {"title": 300, "venue": 300, "notes": 500, "link": 2000, "agenda": 2000, "uid": 255}
 
 
@@ -77,6 +79,8 @@ class ImportOptions:
     not_personal_data: bool = False
     # When change notices may go out (quiet hours, working days); None: the defaults in `zone`.
     send: SendRules | None = None
+    # How much of a file the import reads (IMPORT_MAX_BYTES, IMPORT_MAX_ROWS).
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
     @property
     def send_rules(self) -> SendRules:
@@ -226,7 +230,7 @@ def _repeat_from_row(item: _Item, row: Row, errors: ImportErrors) -> None:
 
 def _ics_row(path: Path, event: IcsEvent) -> Row:
     label = f"{path.name} event {event.number}"
-    if event.uid:
+    if event.uid and cell_problem(event.uid) is None:
         label += f" (UID {event.uid[:60]})"
     return Row(label, 0, {})
 
@@ -291,17 +295,23 @@ def _event_end(row: Row, event: IcsEvent, item: _Item, errors: ImportErrors) -> 
     return end
 
 
-def read_items(path: Path, zone: ZoneInfo, errors: ImportErrors) -> list[_Item]:
+def read_items(
+    path: Path, zone: ZoneInfo, errors: ImportErrors, limits: ReadLimits | None = None
+) -> list[_Item]:
     """The file's meetings and sessions, read but not yet checked against the database."""
+    limits = limits or ReadLimits()
     if not path.exists():
         raise ImportFailed([RowError(path.name, 0, "", "file not found")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return [_item_from_row(row, errors, zone) for row in read_csv(path, path.name)]
+        rows = read_csv(path, path.name, limits=limits)
+        return [_item_from_row(row, errors, zone) for row in rows]
     if suffix in (".ics", ".ical", ".ifb", ".icalendar"):
         try:
-            events = read_events(path.read_bytes())
-        except IcsUnreadable as problem:
+            events = read_events(read_bounded(path, limits))
+            if len(events) > limits.max_rows:
+                raise too_many_rows(limits, "events")
+        except (IcsUnreadable, FileRefused) as problem:
             raise ImportFailed([RowError(path.name, 0, "", str(problem))]) from None
         return [_item_from_event(path, event, errors, zone) for event in events]
     raise ImportFailed([RowError(path.name, 0, "", "only .ics and .csv files can be imported")])
@@ -358,14 +368,40 @@ def _check_item(item: _Item, known: _Known, errors: ImportErrors, options: Impor
         ("agenda", item.agenda),
         ("uid", item.uid),
     ):
+        problem = cell_problem(value)
+        if problem:
+            errors.add(row, name, problem)
+            continue  # nothing more is said about text that is not text, nor is it repeated
         if len(value) > _LIMITS[name]:
             errors.add(row, name, f"is longer than {_LIMITS[name]} characters")
-    for name, value in (("link", item.link), ("agenda", item.agenda)):
-        if value and not _URL.match(value):
+        if name in ("link", "agenda") and value and not _URL.match(value):
             errors.add(row, name, f"{value[:80]!r} is not a web address (https://...)")
+    _check_length(item, errors)
     _screen(item, errors, options)
     if item.recurrence_id is not None and item.uid not in known.series_uids:
         errors.add(row, "RECURRENCE-ID", "changes an occurrence of a series that is not known")
+
+
+def _check_length(item: _Item, errors: ImportErrors) -> None:
+    """An end at least a minute after the start, as instants: a meeting's wall-clock times can be
+    in order and still end before they start when the clocks go forward between them (01:30 to
+    02:10 on the last Sunday of March ends at 01:10 UTC), and a series keeps whole minutes."""
+    if item.local_start is None or item.local_end is None or item.zone is None:
+        return
+    if item.local_end <= item.local_start:
+        return  # already reported: the end must be after the start
+    if item.ends_at - item.starts_at >= MINIMUM_LENGTH:
+        return
+    field_name = "end" if item.where.number else "DTEND"
+    if item.local_end - item.local_start >= MINIMUM_LENGTH:
+        errors.add(
+            item.where,
+            field_name,
+            "ends before it starts: the clocks go forward an hour between the start and the "
+            "end; give the times as they are after the change",
+        )
+    else:
+        errors.add(item.where, field_name, "must be at least a minute after the start")
 
 
 def _screen(item: _Item, errors: ImportErrors, options: ImportOptions) -> None:
@@ -453,7 +489,7 @@ async def import_calendar(
     on the business team."""
     require_business_team(actor, "import meetings and sessions")
     errors = ImportErrors()
-    items = read_items(path, options.zone, errors)
+    items = read_items(path, options.zone, errors, options.limits)
     if not items and not errors.errors:
         errors.add(None, "", "the file has no meetings or sessions", sheet=path.name)
     async with work.write() as session:

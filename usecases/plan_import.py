@@ -37,6 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.action_updates import FieldFinding, screen_fields
+from fileformats.bounded import ReadLimits
 from fileformats.spreadsheets import FORMULA_STARTS
 from fileformats.tabular import ImportErrors, Row, read_table
 from storage.actions import ENTITY, Suggestion, suggest_overlaps
@@ -153,6 +154,8 @@ class PlanFile:
 
     path: Path
     confirm_not_personal: bool = False
+    # How much of the file is read (IMPORT_MAX_BYTES, IMPORT_MAX_ROWS).
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
 
 async def import_actions_file(
@@ -166,7 +169,7 @@ async def import_actions_file(
     """Import a business plan file in one transaction, audited as the actor's; raises
     `ImportFailed` with every problem, or `NotPermitted` for a person not on the business team."""
     require_business_team(actor, "import the business plan")
-    rows = read_table(plan.path, SHEET)
+    rows = read_table(plan.path, SHEET, limits=plan.limits)
     async with work.write() as session:
         return await import_action_rows(
             actor,

@@ -15,12 +15,13 @@ names them (or the system actor, for the command line run without `--by`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fileformats.tabular import ImportErrors, Row, read_table
+from fileformats.bounded import ReadLimits
+from fileformats.tabular import ImportErrors, Row, read_table, read_xlsx
 from storage import people as people_store
 from storage.models import Agency, Group, Person
 from usecases.context import Actor, UnitOfWork, audit
@@ -48,19 +49,19 @@ class RosterFiles:
     people: Path
     agencies: Path | None = None
     groups: Path | None = None
+    # How much of each file is read (IMPORT_MAX_BYTES, IMPORT_MAX_ROWS).
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
     def tables(self) -> tuple[list[Row], list[Row], list[Row]]:
         def optional(path: Path | None, sheet: str) -> list[Row]:
             if path is None and self.people.suffix.lower() == ".xlsx":
-                from fileformats.tabular import read_xlsx
-
-                return read_xlsx(self.people).get(sheet.lower(), [])
-            return read_table(path, sheet) if path else []
+                return read_xlsx(self.people, sheet, limits=self.limits).get(sheet.lower(), [])
+            return read_table(path, sheet, limits=self.limits) if path else []
 
         return (
             optional(self.agencies, "Agencies"),
             optional(self.groups, "Groups"),
-            read_table(self.people, "People"),
+            read_table(self.people, "People", limits=self.limits),
         )
 
 
