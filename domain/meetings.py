@@ -10,8 +10,9 @@ UTC, so a 10:00 meeting stays at 10:00 London time on both sides of a change of 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import MAXYEAR, UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -193,6 +194,23 @@ def _parts(cleaned: str) -> dict[str, str]:
     return found
 
 
+_UNTIL = re.compile(r"\d{8}(T\d{6}Z?)?")
+_CYCLE_YEARS = 400
+_ORDINAL_DAY = re.compile(r"^([+-]?\d+)?(MO|TU|WE|TH|FR|SA|SU)$")
+
+
+def _ordinals_in_range(frequency: str, parts: dict[str, str]) -> bool:
+    """BYDAY's "2TU"s within the month or year they count in: dateutil indexes past the end of
+    its tables for 53MO in a monthly rule, partway through expanding it."""
+    within_month = frequency == "MONTHLY" or (frequency == "YEARLY" and "BYMONTH" in parts)
+    largest = 5 if within_month else 53
+    for day in parts.get("BYDAY", "").split(","):
+        match = _ORDINAL_DAY.match(day)
+        if match and match.group(1) and not 1 <= abs(int(match.group(1))) <= largest:
+            return False
+    return True
+
+
 def check_rrule(rule: str) -> str | None:
     """Why an RRULE string cannot be used for meetings, or None when it can.
 
@@ -215,6 +233,10 @@ def check_rrule(rule: str) -> str | None:
     for name in _TIME_PARTS:
         if len(set(parts.get(name, "").split(","))) > 1:
             return f"gives more than one meeting a day ({name} has more than one value)"
+    if "UNTIL" in parts and not _UNTIL.fullmatch(parts["UNTIL"]):
+        return "has an UNTIL that is not a date like 20271231 or 20271231T235959Z"
+    if not _ordinals_in_range(frequency.group(1), parts):
+        return "has a BYDAY like 6MO that no month (or, yearly, 54MO that no year) has"
     try:
         probe = rrulestr(cleaned, dtstart=_PROBE_START, ignoretz=True)
         if not isinstance(probe, rrule):
@@ -252,9 +274,42 @@ def occurrences(
         # dateutil can loop for ever on such a rule (INTERVAL=0) or list millions of times.
         raise ValueError(f"the repeat rule {problem}")
     local_until = until.astimezone(zone).replace(tzinfo=None)
-    expanded = rrulestr(
-        normalise_rrule(rule), dtstart=first_local_start, ignoretz=True, forceset=True
-    )
+    # Expanded as many whole 400-year cycles later as fit before the year 9999, where dateutil
+    # stops: the Gregorian calendar repeats exactly every 400 years, so the dates are the same,
+    # and a rule that gives nothing more (a week 53 its INTERVAL never reaches) ends within one
+    # cycle instead of running on for thousands of years.
+    shift = (MAXYEAR - 1 - local_until.year) // _CYCLE_YEARS * _CYCLE_YEARS
+    try:
+        expanded = rrulestr(
+            _until_later(normalise_rrule(rule), shift),
+            dtstart=_years_later(first_local_start, shift),
+            ignoretz=True,
+        )
+        later = (_years_later(start, -shift) for start in expanded)
+        return _expand(later, duration, zone, local_until, excluded_local_starts)
+    except (IndexError, ValueError, OverflowError, TypeError):
+        # A rule can still fail partway through dateutil's tables; it is not expanded at all.
+        raise ValueError("the repeat rule cannot be expanded into dates") from None
+
+
+def _years_later(moment: datetime, years: int) -> datetime:
+    return moment.replace(year=moment.year + years)
+
+
+def _until_later(cleaned: str, years: int) -> str:
+    def shifted(match: re.Match[str]) -> str:
+        return f"UNTIL={min(int(match.group(1)) + years, MAXYEAR)}{match.group(2)}"
+
+    return re.sub(r"UNTIL=(\d{4})(\d{4}(?:T\d{6}Z?)?)", shifted, cleaned)
+
+
+def _expand(
+    expanded: Iterable[datetime],
+    duration: timedelta,
+    zone: ZoneInfo,
+    local_until: datetime,
+    excluded_local_starts: frozenset[datetime],
+) -> list[tuple[datetime, datetime]]:
     result: list[tuple[datetime, datetime]] = []
     previous: datetime | None = None
     for local_start in expanded:

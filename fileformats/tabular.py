@@ -182,17 +182,17 @@ def _rows_from(
 ) -> list[Row]:
     """The non-blank rows below the header, numbered as the spreadsheet numbers them.
 
-    Refused as soon as a non-blank row lies beyond the row limit; every cell holding bytes that
-    are not text or a control character is reported by row and field (never by value).
+    Refused at the first non-blank row beyond the row limit (blank rows do not count); every cell
+    holding bytes that are not text, or a control character, is reported by row and field (never
+    by value).
     """
-    result = []
+    result: list[Row] = []
     problems: list[RowError] = []
-    last_allowed = limits.max_rows + 1  # the header is row 1
     for number, raw in enumerate(rows, start=2):
         values = {name: _cell(value) for name, value in zip(header, raw, strict=False) if name}
         if not any(values.values()):
             continue
-        if number > last_allowed:
+        if len(result) == limits.max_rows:
             raise ImportFailed([RowError(sheet, 0, "", str(too_many_rows(limits)))])
         for name, value in values.items():
             problem = cell_problem(value, encoding)

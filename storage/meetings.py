@@ -226,7 +226,11 @@ async def materialise_series(
         m.recurrence_start: m
         for m in await session.scalars(select(Meeting).where(Meeting.series_id == series.id))
     }
-    wanted = await asyncio.to_thread(expand)
+    try:
+        wanted = await asyncio.to_thread(expand)
+    except ValueError as refused:
+        log.warning("meeting series %s not extended: %s", series.id, refused)
+        return 0
     wanted_starts = {start for start, _end in wanted}
     added = 0
     for start, end in wanted:

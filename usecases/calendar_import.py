@@ -27,9 +27,11 @@ rows name them (or the system actor, for the command line run without `--by`).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,6 +47,7 @@ from domain.meetings import (
     check_rrule,
     local_instant,
     normalise_rrule,
+    occurrences,
     parse_mode,
 )
 from domain.send_times import SendRules
@@ -68,7 +71,15 @@ MEETING, SESSION = "meeting", "session"
 _TIME = re.compile(r"^(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*(?P<ampm>am|pm)?$", re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$")
 MINIMUM_LENGTH = timedelta(minutes=1)
-_LIMITS = {"title": 300, "venue": 300, "notes": 500, "link": 2000, "agenda": 2000, "uid": 255}
+_LIMITS = {
+    "title": 300,
+    "venue": 300,
+    "notes": 500,
+    "link": 2000,
+    "agenda": 2000,
+    "uid": 255,
+    "rrule": 500,
+}
 
 
 @dataclass(frozen=True)
@@ -376,10 +387,37 @@ def _check_item(item: _Item, known: _Known, errors: ImportErrors, options: Impor
             errors.add(row, name, f"is longer than {_LIMITS[name]} characters")
         if name in ("link", "agenda") and value and not _URL.match(value):
             errors.add(row, name, f"{value[:80]!r} is not a web address (https://...)")
+    if len(item.rrule) > _LIMITS["rrule"]:
+        field_name = "repeat" if item.where.number else "RRULE"
+        errors.add(row, field_name, f"is longer than {_LIMITS['rrule']} characters")
     _check_length(item, errors)
     _screen(item, errors, options)
     if item.recurrence_id is not None and item.uid not in known.series_uids:
         errors.add(row, "RECURRENCE-ID", "changes an occurrence of a series that is not known")
+
+
+async def _check_expansion(item: _Item, errors: ImportErrors, options: ImportOptions) -> None:
+    """A series' rule expands into dates as it will when written: a rule can pass every check
+    and still fail partway through (a weekday no month has). Expanded in a worker thread, as the
+    write does, so the event loop is never held up."""
+    if not item.rrule or item.recurrence_id is not None or check_rrule(item.rrule) is not None:
+        return
+    if item.local_start is None or item.local_end is None or item.zone is None:
+        return
+    expand = partial(
+        occurrences,
+        item.rrule,
+        item.local_start,
+        item.local_end - item.local_start,
+        item.zone,
+        until=options.now + timedelta(days=DEFAULT_SERIES_HORIZON_DAYS),
+        excluded_local_starts=frozenset(item.exdates),
+    )
+    try:
+        await asyncio.to_thread(expand)
+    except ValueError:
+        field_name = "repeat" if item.where.number else "RRULE"
+        errors.add(item.where, field_name, "cannot be expanded into dates; check its BY parts")
 
 
 def _check_length(item: _Item, errors: ImportErrors) -> None:
@@ -503,6 +541,7 @@ async def import_calendar(
             _resolve_kind(item, known, errors)
             _fill_defaults(item, known, errors)
             _check_item(item, known, errors, options)
+            await _check_expansion(item, errors, options)
             await _check_capacity(session, item, errors)
         _check_duplicates(items, errors)
         errors.raise_if_any()
