@@ -18,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from fileformats.bounded import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS
+
 T = TypeVar("T")
 
 DEVELOPMENT = "development"
@@ -145,6 +147,9 @@ class Settings:
     admin_emails: tuple[str, ...] = ()
     partnership_email_domains: tuple[str, ...] = ("riverside.example",)
     max_body_bytes: int = 256 * 1024
+    # The most an import reads: bytes of the file on disk, rows below its header (or events).
+    import_max_bytes: int = DEFAULT_MAX_BYTES
+    import_max_rows: int = DEFAULT_MAX_ROWS
     viewer_cache_seconds: int = 30
     log_level: str = "INFO"
     # GET /metrics: "off" (404), "open" (anyone who can reach the port) or "token" (a bearer
@@ -233,6 +238,8 @@ class Settings:
                 d.lower() for d in _csv(env, "PARTNERSHIP_EMAIL_DOMAINS") or ("riverside.example",)
             ),
             max_body_bytes=_integer(env, "MAX_BODY_BYTES", 256 * 1024, minimum=1024),
+            import_max_bytes=_integer(env, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES, minimum=1000),
+            import_max_rows=_integer(env, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS, minimum=1),
             viewer_cache_seconds=_integer(env, "VIEWER_CACHE_SECONDS", 30, maximum=3600),
             log_level=_log_level(env),
             metrics=_metrics_mode(env),

@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from config import Settings
+from config.import_limits import import_limits
 from domain.actions import RagThresholds
 from domain.send_times import local_date
 from fileformats.tabular import ImportFailed
@@ -61,7 +62,12 @@ async def _import_actions(
     reference = None
     if args.priorities or args.sources:
         reference = ReferenceFiles(priorities=args.priorities, sources=args.sources)
-    plan = PlanFile(args.file, confirm_not_personal=args.confirm_not_personal, reference=reference)
+    plan = PlanFile(
+        args.file,
+        confirm_not_personal=args.confirm_not_personal,
+        reference=reference,
+        limits=import_limits(settings),
+    )
     try:
         counts = await import_actions_file(
             actor,

@@ -30,6 +30,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from config import ConfigError, Settings
+from config.import_limits import import_limits
 from fileformats.tabular import ImportFailed
 from manage import actions as manage_actions
 from manage import broadcasts as manage_broadcasts
@@ -69,6 +70,7 @@ async def _import_roster(
         agencies=args.agencies,
         groups=args.groups,
         reassignments=args.reassign,
+        limits=import_limits(settings),
     )
     options = RosterOptions(deactivate_missing=args.deactivate_missing, dry_run=args.dry_run)
     try:
@@ -124,7 +126,9 @@ async def _import_reference(
     if files == ReferenceFiles():
         print("give a workbook, or --priorities, --sources or --courses", file=sys.stderr)
         return 2
-    request = ReferenceRequest(files, confirm_not_personal=args.confirm_not_personal)
+    request = ReferenceRequest(
+        files, confirm_not_personal=args.confirm_not_personal, limits=import_limits(settings)
+    )
     try:
         counts = await import_reference(
             actor, request, work, allowed_email_domains=settings.partnership_email_domains

@@ -20,10 +20,12 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
+from config.import_limits import import_limits
 from config.reminder_rules import send_rules
 from domain.meetings import local_instant
 from domain.training import BookingStatus
 from fileformats.bookings import ExportProblem, write_bookings
+from fileformats.bounded import ReadLimits
 from fileformats.tabular import ImportErrors, ImportFailed, parse_british_date, read_table
 from manage.common import acting, add_by_argument, reading, report_failure
 from storage import training
@@ -55,6 +57,7 @@ async def _import_meetings(
         allowed_email_domains=settings.partnership_email_domains,
         not_personal_data=args.not_personal_data,
         send=send_rules(settings),
+        limits=import_limits(settings),
     )
     try:
         counts = await import_calendar(actor, args.file, work, options)
@@ -112,9 +115,11 @@ async def _export_bookings(settings: Settings, work: UnitOfWork, args: argparse.
     return 0
 
 
-def _attended_from_file(path: Path, errors: ImportErrors) -> tuple[set[str], set[str]]:
+def _attended_from_file(
+    path: Path, errors: ImportErrors, limits: ReadLimits
+) -> tuple[set[str], set[str]]:
     present, absent = set(), set()
-    for row in read_table(path, "Bookings"):
+    for row in read_table(path, "Bookings", limits=limits):
         email = errors.email(row, "email")
         if "attended" not in row.values or not row.get("attended"):
             continue
@@ -134,7 +139,7 @@ async def _mark_attended(
     absent = {e.lower() for e in args.absent}
     try:
         if args.file:
-            from_file = _attended_from_file(args.file, errors)
+            from_file = _attended_from_file(args.file, errors, import_limits(settings))
             present |= from_file[0]
             absent |= from_file[1]
         errors.raise_if_any()

@@ -9,10 +9,12 @@ meant for a daily job.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,6 +24,7 @@ from domain.meetings import (
     DEFAULT_SERIES_HORIZON_DAYS,
     MeetingFacts,
     Mode,
+    check_rrule,
     occurrences,
 )
 from domain.when import Candidate
@@ -183,9 +186,14 @@ async def save_series(session: AsyncSession, plan: SeriesPlan, through: datetime
     return series
 
 
-def series_occurrences(series: MeetingSeries, through: datetime) -> list[tuple[datetime, datetime]]:
+def series_expansion(
+    series: MeetingSeries, through: datetime
+) -> Callable[[], list[tuple[datetime, datetime]]]:
+    """The series' occurrences up to `through`, to be worked out later (in a thread): made of
+    plain values, so nothing in it touches the ORM row or the database."""
     until = through if series.ends_after is None else min(through, series.ends_after)
-    return occurrences(
+    return partial(
+        occurrences,
         series.rrule,
         series.first_local_start,
         timedelta(minutes=series.duration_minutes),
@@ -204,12 +212,25 @@ async def materialise_series(
 
     Occurrences changed on their own (`detached`) are left as they are; others follow the series.
     Occurrences the rule no longer produces are removed unless detached.
+
+    The rule is expanded in a worker thread, so a long expansion never holds up the event loop
+    (the daily job runs inside the bot). A series whose rule is refused now (one stored before
+    the rules were tightened) is left exactly as it is.
     """
+    problem = check_rrule(series.rrule)
+    if problem:
+        log.warning("meeting series %s not extended: its repeat rule %s", series.id, problem)
+        return 0
+    expand = series_expansion(series, through)
     existing = {
         m.recurrence_start: m
         for m in await session.scalars(select(Meeting).where(Meeting.series_id == series.id))
     }
-    wanted = series_occurrences(series, through)
+    try:
+        wanted = await asyncio.to_thread(expand)
+    except ValueError as refused:
+        log.warning("meeting series %s not extended: %s", series.id, refused)
+        return 0
     wanted_starts = {start for start, _end in wanted}
     added = 0
     for start, end in wanted:

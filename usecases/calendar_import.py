@@ -29,9 +29,11 @@ rows name them (or the system actor, for the command line run without `--by`).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,10 +49,12 @@ from domain.meetings import (
     check_rrule,
     local_instant,
     normalise_rrule,
+    occurrences,
     parse_mode,
 )
 from domain.send_times import SendRules
 from domain.session_changes import Change
+from fileformats.bounded import FileRefused, ReadLimits, cell_problem, read_bounded, too_many_rows
 from fileformats.calendar_files import CalendarEntry, IcsEvent, IcsUnreadable, read_events
 from fileformats.calendar_files import render_calendar as _render
 from fileformats.tabular import ImportErrors, ImportFailed, Row, RowError, read_csv
@@ -68,7 +72,16 @@ from usecases.people import require_business_team
 MEETING, SESSION = "meeting", "session"
 _TIME = re.compile(r"^(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*(?P<ampm>am|pm)?$", re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$")
-_LIMITS = {"title": 300, "venue": 300, "notes": 500, "link": 2000, "agenda": 2000, "uid": 255}
+MINIMUM_LENGTH = timedelta(minutes=1)
+_LIMITS = {
+    "title": 300,
+    "venue": 300,
+    "notes": 500,
+    "link": 2000,
+    "agenda": 2000,
+    "uid": 255,
+    "rrule": 500,
+}
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,8 @@ class ImportOptions:
     not_personal_data: bool = False
     # When change notices may go out (quiet hours, working days); None: the defaults in `zone`.
     send: SendRules | None = None
+    # How much of a file the import reads (IMPORT_MAX_BYTES, IMPORT_MAX_ROWS).
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
     @property
     def send_rules(self) -> SendRules:
@@ -228,7 +243,7 @@ def _repeat_from_row(item: _Item, row: Row, errors: ImportErrors) -> None:
 
 def _ics_row(path: Path, event: IcsEvent) -> Row:
     label = f"{path.name} event {event.number}"
-    if event.uid:
+    if event.uid and cell_problem(event.uid) is None:
         label += f" (UID {event.uid[:60]})"
     return Row(label, 0, {})
 
@@ -293,17 +308,23 @@ def _event_end(row: Row, event: IcsEvent, item: _Item, errors: ImportErrors) -> 
     return end
 
 
-def read_items(path: Path, zone: ZoneInfo, errors: ImportErrors) -> list[_Item]:
+def read_items(
+    path: Path, zone: ZoneInfo, errors: ImportErrors, limits: ReadLimits | None = None
+) -> list[_Item]:
     """The file's meetings and sessions, read but not yet checked against the database."""
+    limits = limits or ReadLimits()
     if not path.exists():
         raise ImportFailed([RowError(path.name, 0, "", "file not found")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return [_item_from_row(row, errors, zone) for row in read_csv(path, path.name)]
+        rows = read_csv(path, path.name, limits=limits)
+        return [_item_from_row(row, errors, zone) for row in rows]
     if suffix in (".ics", ".ical", ".ifb", ".icalendar"):
         try:
-            events = read_events(path.read_bytes())
-        except IcsUnreadable as problem:
+            events = read_events(read_bounded(path, limits))
+            if len(events) > limits.max_rows:
+                raise too_many_rows(limits, "events")
+        except (IcsUnreadable, FileRefused) as problem:
             raise ImportFailed([RowError(path.name, 0, "", str(problem))]) from None
         return [_item_from_event(path, event, errors, zone) for event in events]
     raise ImportFailed([RowError(path.name, 0, "", "only .ics and .csv files can be imported")])
@@ -369,14 +390,67 @@ def _check_item(item: _Item, known: _Known, errors: ImportErrors, options: Impor
         ("agenda", item.agenda),
         ("uid", item.uid),
     ):
+        problem = cell_problem(value)
+        if problem:
+            errors.add(row, name, problem)
+            continue  # nothing more is said about text that is not text, nor is it repeated
         if len(value) > _LIMITS[name]:
             errors.add(row, name, f"is longer than {_LIMITS[name]} characters")
-    for name, value in (("link", item.link), ("agenda", item.agenda)):
-        if value and not _URL.match(value):
+        if name in ("link", "agenda") and value and not _URL.match(value):
             errors.add(row, name, f"{value[:80]!r} is not a web address (https://...)")
+    if len(item.rrule) > _LIMITS["rrule"]:
+        field_name = "repeat" if item.where.number else "RRULE"
+        errors.add(row, field_name, f"is longer than {_LIMITS['rrule']} characters")
+    _check_length(item, errors)
     _screen(item, errors, options)
     if item.recurrence_id is not None and item.uid not in known.series_uids:
         errors.add(row, "RECURRENCE-ID", "changes an occurrence of a series that is not known")
+
+
+async def _check_expansion(item: _Item, errors: ImportErrors, options: ImportOptions) -> None:
+    """A series' rule expands into dates as it will when written: a rule can pass every check
+    and still fail partway through (a weekday no month has). Expanded in a worker thread, as the
+    write does, so the event loop is never held up."""
+    if not item.rrule or item.recurrence_id is not None or check_rrule(item.rrule) is not None:
+        return
+    if item.local_start is None or item.local_end is None or item.zone is None:
+        return
+    expand = partial(
+        occurrences,
+        item.rrule,
+        item.local_start,
+        item.local_end - item.local_start,
+        item.zone,
+        until=options.now + timedelta(days=DEFAULT_SERIES_HORIZON_DAYS),
+        excluded_local_starts=frozenset(item.exdates),
+    )
+    try:
+        await asyncio.to_thread(expand)
+    except ValueError:
+        field_name = "repeat" if item.where.number else "RRULE"
+        errors.add(item.where, field_name, "cannot be expanded into dates; check its BY parts")
+
+
+def _check_length(item: _Item, errors: ImportErrors) -> None:
+    """An end at least a minute after the start, as instants: a meeting's wall-clock times can be
+    in order and still end before they start when the clocks go forward between them (01:30 to
+    02:10 on the last Sunday of March ends at 01:10 UTC), and a series keeps whole minutes."""
+    if item.local_start is None or item.local_end is None or item.zone is None:
+        return
+    if item.local_end <= item.local_start:
+        return  # already reported: the end must be after the start
+    if item.ends_at - item.starts_at >= MINIMUM_LENGTH:
+        return
+    field_name = "end" if item.where.number else "DTEND"
+    if item.local_end - item.local_start >= MINIMUM_LENGTH:
+        errors.add(
+            item.where,
+            field_name,
+            "ends before it starts: the clocks go forward an hour between the start and the "
+            "end; give the times as they are after the change",
+        )
+    else:
+        errors.add(item.where, field_name, "must be at least a minute after the start")
 
 
 def _screen(item: _Item, errors: ImportErrors, options: ImportOptions) -> None:
@@ -464,7 +538,7 @@ async def import_calendar(
     on the business team."""
     require_business_team(actor, "import meetings and sessions")
     errors = ImportErrors()
-    items = read_items(path, options.zone, errors)
+    items = read_items(path, options.zone, errors, options.limits)
     if not items and not errors.errors:
         errors.add(None, "", "the file has no meetings or sessions", sheet=path.name)
     async with work.write() as session:
@@ -483,6 +557,7 @@ async def import_calendar(
             _resolve_kind(item, known, errors)
             _fill_defaults(item, known, errors)
             _check_item(item, known, errors, options)
+            await _check_expansion(item, errors, options)
             await _check_capacity(session, item, errors)
         _check_duplicates(items, errors)
         errors.raise_if_any()

@@ -44,6 +44,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.action_updates import FieldFinding, screen_fields
+from fileformats.bounded import ReadLimits
 from fileformats.spreadsheets import FORMULA_STARTS
 from fileformats.tabular import ImportErrors, ImportFailed, Row, read_table, read_workbook
 from storage.actions import ENTITY, Suggestion, suggest_overlaps
@@ -173,13 +174,15 @@ class PlanFile:
     path: Path
     confirm_not_personal: bool = False
     reference: ReferenceFiles | None = None
+    # How much of the file is read (IMPORT_MAX_BYTES, IMPORT_MAX_ROWS).
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
     def tables(self) -> tuple[list[Row], ReferenceTables]:
         """The action rows, and the reference sheets that come with them."""
-        extra = self.reference.tables() if self.reference else ReferenceTables()
+        extra = self.reference.tables(self.limits) if self.reference else ReferenceTables()
         if self.path.suffix.lower() not in {".xlsx", ".xlsm"}:
-            return read_table(self.path, SHEET), extra
-        sheets = read_workbook(self.path)
+            return read_table(self.path, SHEET, limits=self.limits), extra
+        sheets = read_workbook(self.path, limits=self.limits)
         in_workbook = ReferenceTables.from_sheets(sheets)
         actions = sheets.get(SHEET.lower())
         if actions is None:

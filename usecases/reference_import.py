@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.action_updates import screen_fields
 from domain.meetings import Mode, parse_mode
+from fileformats.bounded import ReadLimits
 from fileformats.tabular import ImportErrors, Row, read_table, read_workbook
 from storage.models import Course, CourseSession, Priority, Source
 from usecases.context import Actor, UnitOfWork, audit
@@ -100,15 +101,15 @@ class ReferenceFiles:
     sources: Path | None = None
     courses: Path | None = None
 
-    def tables(self) -> ReferenceTables:
-        sheets = read_workbook(self.workbook) if self.workbook else {}
+    def tables(self, limits: ReadLimits | None = None) -> ReferenceTables:
+        sheets = read_workbook(self.workbook, limits=limits) if self.workbook else {}
         for sheet, path in (
             (PRIORITIES, self.priorities),
             (SOURCES, self.sources),
             (COURSES, self.courses),
         ):
             if path is not None:
-                sheets[sheet.lower()] = read_table(path, sheet)
+                sheets[sheet.lower()] = read_table(path, sheet, limits=limits)
         return ReferenceTables.from_sheets(sheets)
 
 
@@ -119,6 +120,8 @@ class ReferenceRequest:
 
     files: ReferenceFiles
     confirm_not_personal: bool = False
+    # How much of each file is read (IMPORT_MAX_BYTES, IMPORT_MAX_ROWS).
+    limits: ReadLimits | None = None
 
 
 @dataclass
@@ -155,7 +158,7 @@ async def import_reference(
     """Import the reference files in one transaction, audited as the actor's; raises
     `ImportFailed` with every problem, or `NotPermitted` for a person not on the business team."""
     require_business_team(actor, "import reference data")
-    tables = request.files.tables()
+    tables = request.files.tables(request.limits)
     errors = ImportErrors()
     if not tables:
         errors.add(

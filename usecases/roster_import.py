@@ -34,7 +34,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fileformats.tabular import ImportErrors, Row, read_table
+from fileformats.bounded import ReadLimits
+from fileformats.tabular import ImportErrors, Row, read_table, read_xlsx
 from storage import leavers as leavers_store
 from storage import people as people_store
 from storage.actions import ENTITY as ACTION_ENTITY
@@ -107,19 +108,19 @@ class RosterFiles:
     agencies: Path | None = None
     groups: Path | None = None
     reassignments: Path | None = None
+    # How much of each file is read (IMPORT_MAX_BYTES, IMPORT_MAX_ROWS).
+    limits: ReadLimits = field(default_factory=ReadLimits)
 
     def tables(self) -> RosterTables:
         def optional(path: Path | None, sheet: str) -> list[Row]:
             if path is None and self.people.suffix.lower() == ".xlsx":
-                from fileformats.tabular import read_xlsx
-
-                return read_xlsx(self.people).get(sheet.lower(), [])
-            return read_table(path, sheet) if path else []
+                return read_xlsx(self.people, sheet, limits=self.limits).get(sheet.lower(), [])
+            return read_table(path, sheet, limits=self.limits) if path else []
 
         return RosterTables(
             agencies=optional(self.agencies, "Agencies"),
             groups=optional(self.groups, "Groups"),
-            people=read_table(self.people, "People"),
+            people=read_table(self.people, "People", limits=self.limits),
             reassignments=optional(self.reassignments, REASSIGNMENTS),
         )
 

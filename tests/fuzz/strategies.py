@@ -491,3 +491,98 @@ def _placed(draw: st.DrawFn, kind: str, identifier: str) -> str:
         local = re.sub(r"\W+", draw(st.sampled_from([".", "-", ""])), identifier)
         identifier = local.strip(".-") + "@riverside.example"
     return draw(st.sampled_from(FRAMES)).format(identifier)
+
+
+# -- hostile import files (issue 16) -------------------------------------------------------------
+
+FREQUENCIES = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "X")
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _number_list(low: int, high: int, size: int) -> st.SearchStrategy[str]:
+    """A BY-part's values: in range, out of range and as long as a hostile file makes them."""
+    value = st.one_of(st.integers(low, high), st.integers(-1000, 1000))
+    return st.one_of(
+        st.lists(value, min_size=1, max_size=size).map(lambda vs: ",".join(map(str, vs))),
+        st.just(",".join(str(n) for n in range(max(low, 0), high + 1))),
+    )
+
+
+def rrule_parts() -> st.SearchStrategy[str]:
+    byday = st.lists(
+        st.tuples(st.sampled_from(["", "1", "2", "-1", "5", "53", "0"]), st.sampled_from(WEEKDAYS)),
+        min_size=1,
+        max_size=7,
+    ).map(lambda days: ",".join(n + d for n, d in days))
+    return st.one_of(
+        st.builds("INTERVAL={}".format, st.sampled_from(["0", "1", "2", "-1", "x", "999999"])),
+        st.builds("BYHOUR={}".format, _number_list(0, 23, 30)),
+        st.builds("BYMINUTE={}".format, _number_list(0, 59, 70)),
+        st.builds("BYSECOND={}".format, _number_list(0, 60, 70)),
+        st.builds("BYDAY={}".format, byday),
+        st.builds("BYMONTH={}".format, _number_list(1, 12, 13)),
+        st.builds("BYMONTHDAY={}".format, _number_list(-31, 31, 10)),
+        st.builds("BYYEARDAY={}".format, _number_list(-366, 366, 5)),
+        st.builds("BYWEEKNO={}".format, _number_list(-53, 53, 5)),
+        st.builds("BYSETPOS={}".format, _number_list(-366, 366, 5)),
+        st.builds("COUNT={}".format, st.sampled_from(["0", "1", "10", "10000000", "-1"])),
+        st.builds(
+            "UNTIL={}".format, st.sampled_from(["20270601T000000Z", "19000101", "99991231", "x"])
+        ),
+        st.builds("WKST={}".format, st.sampled_from(WEEKDAYS)),
+        st.builds("FREQ={}".format, st.sampled_from(FREQUENCIES)),
+    )
+
+
+def hostile_rrules() -> st.SearchStrategy[str]:
+    """Repeat rules as a hostile file writes them: many occurrences a day, none ever, INTERVAL=0,
+    huge counts, parts given twice, odd case and spacing, and plain noise."""
+    rule = st.builds(
+        lambda frequency, parts, prefix: prefix + ";".join([f"FREQ={frequency}", *parts]),
+        st.sampled_from(FREQUENCIES),
+        st.lists(rrule_parts(), max_size=6),
+        st.sampled_from(["", "RRULE:", "rrule: "]),
+    )
+    cased = st.tuples(rule, st.booleans()).map(lambda pair: pair[0].lower() if pair[1] else pair[0])
+    return st.one_of(cased, cased, cased, st.text(max_size=60))
+
+
+CSV_ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1")
+
+
+def csv_cell() -> st.SearchStrategy[str]:
+    """A cell: ordinary, quoted-looking, accented, a control character, or long."""
+    return st.one_of(
+        st.sampled_from(["Ada", "Café – O’Brien", 'say "hi"', "a,b", "line\nbreak", "€5", ""]),
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=20),
+        st.text(alphabet=st.characters(categories=["Cc"]), min_size=1, max_size=3),
+        st.sampled_from(["x" * 5_000, "é" * 3_000, "\x00" * 10]),
+    )
+
+
+def hostile_csv(header: list[str], fixed: dict[str, st.SearchStrategy[str]] | None = None):
+    """(bytes, cells) of a CSV with `header` in a random encoding, BOM or none, with random bytes
+    spliced in and rows of random length. `fixed` gives some columns believable values so a file
+    can get past the first checks. `cells` are the texts written (for checking what messages
+    repeat)."""
+    fixed = fixed or {}
+
+    @st.composite
+    def build(draw: st.DrawFn) -> tuple[bytes, list[str]]:
+        rows = []
+        for _ in range(draw(st.integers(0, 6))):
+            row = [draw(fixed[name]) if name in fixed else draw(csv_cell()) for name in header]
+            extra = draw(st.lists(csv_cell(), max_size=2))
+            rows.append(row + extra)
+        text = "\r\n".join(
+            ",".join('"' + cell.replace('"', '""') + '"' for cell in row) for row in [header, *rows]
+        )
+        encoding = draw(st.sampled_from(CSV_ENCODINGS))
+        raw = text.encode(encoding, errors="replace")
+        for _ in range(draw(st.integers(0, 3))):
+            spot = draw(st.integers(0, len(raw)))
+            noise = draw(st.sampled_from([b"\x00", b"\x81", b"\x8d\x90", b"\xff\xfe", b"\xed\xa0"]))
+            raw = raw[:spot] + noise + raw[spot:]
+        return raw, [cell for row in rows for cell in row]
+
+    return build()
