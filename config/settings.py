@@ -18,6 +18,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from config.errors import ConfigError
+from config.identity import (
+    AppListing,
+    Identity,
+    read_identity,
+    refuse_demo_values,
+    unset_in,
+)
+
 T = TypeVar("T")
 
 DEVELOPMENT = "development"
@@ -28,10 +37,6 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/partnership.db"
 METRICS_OFF, METRICS_OPEN, METRICS_TOKEN = "off", "open", "token"
 METRICS_MODES = (METRICS_OFF, METRICS_OPEN, METRICS_TOKEN)
 MIN_METRICS_TOKEN_LENGTH = 16
-
-
-class ConfigError(ValueError):
-    """A setting is missing or has a value the bot cannot use."""
 
 
 def _text(env: Mapping[str, str], name: str, default: str = "") -> str:
@@ -143,7 +148,12 @@ class Settings:
     app_type: str = "SingleTenant"
     allowed_tenant_ids: tuple[str, ...] = ()
     admin_emails: tuple[str, ...] = ()
-    partnership_email_domains: tuple[str, ...] = ("riverside.example",)
+    # The partnership's identity (config/identity.py): the demo's in development, its own in
+    # production.
+    partnership_name: str = Identity.partnership_name
+    business_team_email: str = Identity.business_team_email
+    partnership_email_domains: tuple[str, ...] = Identity.email_domains
+    app_listing: AppListing = field(default_factory=AppListing)
     max_body_bytes: int = 256 * 1024
     viewer_cache_seconds: int = 30
     log_level: str = "INFO"
@@ -179,6 +189,16 @@ class Settings:
         """Development tools on HTTP (`web/dev.py`): only in development without credentials,
         where the bot answers anyone on loopback anyway, so they open nothing new."""
         return not self.is_production and not self.app_id
+
+    @property
+    def identity(self) -> Identity:
+        """The partnership's name, business team address, email domains and app listing."""
+        return Identity(
+            self.partnership_name,
+            self.business_team_email,
+            self.partnership_email_domains,
+            self.app_listing,
+        )
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -217,8 +237,10 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and validate every setting; raise ConfigError naming the first bad one."""
         env = os.environ if env is None else env
+        app_env = _app_env(env)
+        identity = read_identity(env, production=app_env == PRODUCTION)
         settings = cls(
-            app_env=_app_env(env),
+            app_env=app_env,
             host=_text(env, "HOST", "127.0.0.1"),
             port=_integer(env, "PORT", 3978, minimum=1, maximum=65535),
             database_url=_database_url(env),
@@ -229,9 +251,10 @@ class Settings:
             app_type=_app_type(env),
             allowed_tenant_ids=_csv(env, "ALLOWED_TENANT_IDS", _is_guid),
             admin_emails=tuple(e.lower() for e in _csv(env, "ADMIN_EMAILS", _EMAIL.match)),
-            partnership_email_domains=tuple(
-                d.lower() for d in _csv(env, "PARTNERSHIP_EMAIL_DOMAINS") or ("riverside.example",)
-            ),
+            partnership_name=identity.partnership_name,
+            business_team_email=identity.business_team_email,
+            partnership_email_domains=identity.email_domains,
+            app_listing=identity.app,
             max_body_bytes=_integer(env, "MAX_BODY_BYTES", 256 * 1024, minimum=1024),
             viewer_cache_seconds=_integer(env, "VIEWER_CACHE_SECONDS", 30, maximum=3600),
             log_level=_log_level(env),
@@ -270,10 +293,12 @@ class Settings:
                 )
                 if needed and not value
             ]
+            missing += unset_in(self.identity)
             if missing:
                 raise ConfigError(
                     "APP_ENV=production needs " + ", ".join(missing) + " (see .env.example)"
                 )
+            refuse_demo_values(self.identity)
             if self.dev_clock_start is not None:
                 raise ConfigError("DEV_CLOCK_START is for development only; unset it")
         elif not self.app_id and not _is_loopback(self.host):
