@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from config.errors import ConfigError
 
@@ -67,7 +67,7 @@ class Identity:
     partnership_name: str = "Riverside Safeguarding Children Partnership"
     business_team_email: str = f"partnership@{DEMO_DOMAIN}"
     email_domains: tuple[str, ...] = (DEMO_DOMAIN,)
-    app: AppListing = AppListing()
+    app: AppListing = field(default_factory=AppListing)
 
 
 DEMO = Identity()

@@ -36,7 +36,7 @@ import sys
 import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -81,7 +81,7 @@ class PackageValues:
     teams_app_id: str
     bot_domain: str
     teams_app_id_derived: bool = False
-    listing: AppListing = AppListing()
+    listing: AppListing = field(default_factory=AppListing)
 
     def placeholders(self) -> dict[str, str]:
         listing = {name: getattr(self.listing, attr) for name, attr, _ in APP_SETTINGS}

@@ -207,7 +207,7 @@ async def web(fuzz_app: FuzzApp) -> WebApp:
             rows = list(await session.scalars(select(model).order_by(model.id).limit(4)))
             assert len(rows) == 4, f"the demo data needs four {kind}s"
             group = [getattr(row, "group_id", None) for row in rows]
-            items += [Item(kind, row.id, row.uid, group_id=g) for row, g in zip(rows[:2], group)]
+            items += [Item(kind, rows[n].id, rows[n].uid, group_id=group[n]) for n in (0, 1)]
             items.append(Item(kind, rows[2].id, rows[2].uid, cancelled=True, group_id=group[2]))
             items.append(Item(kind, rows[3].id, rows[3].uid, deleted=True, group_id=group[3]))
             await session.execute(
