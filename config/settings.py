@@ -97,7 +97,7 @@ def _is_loopback(host: str) -> bool:
 
 @dataclass(frozen=True)
 class ReminderSettings:
-    """Numbers the reminder planners use; defaults from DOMAIN.md."""
+    """Numbers the reminder planners use; defaults from docs/design/domain.md."""
 
     due_soon_working_days: int = 5
     overdue_nudge_days: int = 7

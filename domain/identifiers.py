@@ -1,10 +1,11 @@
 """Screening free text for personal identifiers before it is saved.
 
-This module owns the information-governance screen of DOMAIN.md: the bot holds business data only,
-so action updates, impact evidence and announcements are checked for likely NHS numbers, dates of
-birth, UK postcodes, UK phone numbers and email addresses outside the partnership's domains. The
-screen prefers recall (a person can confirm a false alarm) but stays quiet on the partnership's
-ordinary business text: due dates, meeting times, "47 of 50", action references, percentages, money.
+This module owns the information-governance screen of docs/design/domain.md: the bot holds business
+data only, so action updates, impact evidence and announcements are checked for likely NHS numbers,
+dates of birth, UK postcodes, UK phone numbers and email addresses outside the partnership's
+domains. The screen prefers recall (a person can confirm a false alarm) but stays quiet on the
+partnership's ordinary business text: due dates, meeting times, "47 of 50", action references,
+percentages, money.
 
 Rules, kind by kind:
 
