@@ -72,7 +72,7 @@ bench-identifiers: $(STAMP_DEV)
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache
 
-## package: the Teams app package build/appPackage.zip (needs MicrosoftAppId and BOT_DOMAIN, see docs/deploy.md)
+## package: the Teams app package build/appPackage.zip (needs MicrosoftAppId, BOT_DOMAIN and, in production, the APP_* settings; docs/deploy.md)
 package: $(STAMP_RUN)
 	$(BIN)/python -m scripts.package_app --out build/appPackage.zip
 

@@ -141,6 +141,8 @@ class AnnouncementView:
     content: Content
     sent_on: str = ""
     course: CourseView | None = None
+    # PARTNERSHIP_NAME, for the sender line; the gallery's cards leave it out.
+    partnership: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,9 +235,11 @@ def announcement_view(
     started_at: datetime | None,
     zone: ZoneInfo,
     course: CourseView | None = None,
+    *,
+    partnership: str = "",
 ) -> AnnouncementView:
     sent_on = started_at.astimezone(zone).strftime("%a %-d %b %Y") if started_at else ""
-    return AnnouncementView(announcement_id, content, sent_on, course)
+    return AnnouncementView(announcement_id, content, sent_on, course, partnership)
 
 
 _WHY_NOT = {
@@ -273,12 +277,19 @@ def course_view_of(
 
 
 def announcement_view_of(
-    copy: AnnouncementCopy, now: datetime, rules: BookingRules, zone: ZoneInfo
+    copy: AnnouncementCopy,
+    now: datetime,
+    rules: BookingRules,
+    zone: ZoneInfo,
+    *,
+    partnership: str = "",
 ) -> AnnouncementView:
     """The announcement as a copy shows it now, its course as anyone not yet booked sees it."""
     linked = copy.course
     course = course_view_of(linked.course, linked.sessions, now, rules, zone) if linked else None
-    return announcement_view(copy.id, copy.content, copy.started_at, zone, course)
+    return announcement_view(
+        copy.id, copy.content, copy.started_at, zone, course, partnership=partnership
+    )
 
 
 def recipient_card(
@@ -290,10 +301,11 @@ def recipient_card(
     preview: bool = False,
     reminder: bool = False,
     acknowledged: str = "",
+    partnership: str = "",
 ) -> Card:
     """The card each recipient gets, built when their copy is sent; the author's preview is this
     same card with the preview banner above it, so it shows exactly what will be sent."""
-    view = announcement_view_of(copy, now, rules, zone)
+    view = announcement_view_of(copy, now, rules, zone, partnership=partnership)
     return announcement_card(view, acknowledged=acknowledged, preview=preview, reminder=reminder)
 
 
@@ -523,7 +535,8 @@ def announcement_card(
     body.append(text(content.body))
     if view.course is not None:
         body.append(_course_block(view.course))
-    sender = "From the partnership business team" + (f" · {view.sent_on}" if view.sent_on else "")
+    team = f"the {view.partnership} business team" if view.partnership else "the business team"
+    sender = f"From {team}" + (f" · {view.sent_on}" if view.sent_on else "")
     body.append(text(sender, subtle=True, size="Small"))
     if notice:
         body.append(text(notice, weight="Bolder"))

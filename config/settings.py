@@ -18,6 +18,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from config.errors import ConfigError
+from config.identity import (
+    AppListing,
+    Identity,
+    read_identity,
+    refuse_demo_values,
+    unset_in,
+)
 from fileformats.bounded import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS
 
 T = TypeVar("T")
@@ -30,10 +38,6 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/partnership.db"
 METRICS_OFF, METRICS_OPEN, METRICS_TOKEN = "off", "open", "token"
 METRICS_MODES = (METRICS_OFF, METRICS_OPEN, METRICS_TOKEN)
 MIN_METRICS_TOKEN_LENGTH = 16
-
-
-class ConfigError(ValueError):
-    """A setting is missing or has a value the bot cannot use."""
 
 
 def _text(env: Mapping[str, str], name: str, default: str = "") -> str:
@@ -94,7 +98,7 @@ def _is_loopback(host: str) -> bool:
 
 @dataclass(frozen=True)
 class ReminderSettings:
-    """Numbers the reminder planners use; defaults from DOMAIN.md."""
+    """Numbers the reminder planners use; defaults from docs/design/domain.md."""
 
     due_soon_working_days: int = 5
     overdue_nudge_days: int = 7
@@ -145,7 +149,12 @@ class Settings:
     app_type: str = "SingleTenant"
     allowed_tenant_ids: tuple[str, ...] = ()
     admin_emails: tuple[str, ...] = ()
-    partnership_email_domains: tuple[str, ...] = ("riverside.example",)
+    # The partnership's identity (config/identity.py): the demo's in development, its own in
+    # production.
+    partnership_name: str = Identity.partnership_name
+    business_team_email: str = Identity.business_team_email
+    partnership_email_domains: tuple[str, ...] = Identity.email_domains
+    app_listing: AppListing = field(default_factory=AppListing)
     max_body_bytes: int = 256 * 1024
     # The most an import reads: bytes of the file on disk, rows below its header (or events).
     import_max_bytes: int = DEFAULT_MAX_BYTES
@@ -186,6 +195,16 @@ class Settings:
         return not self.is_production and not self.app_id
 
     @property
+    def identity(self) -> Identity:
+        """The partnership's name, business team address, email domains and app listing."""
+        return Identity(
+            self.partnership_name,
+            self.business_team_email,
+            self.partnership_email_domains,
+            self.app_listing,
+        )
+
+    @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
@@ -222,8 +241,10 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and validate every setting; raise ConfigError naming the first bad one."""
         env = os.environ if env is None else env
+        app_env = _app_env(env)
+        identity = read_identity(env, production=app_env == PRODUCTION)
         settings = cls(
-            app_env=_app_env(env),
+            app_env=app_env,
             host=_text(env, "HOST", "127.0.0.1"),
             port=_integer(env, "PORT", 3978, minimum=1, maximum=65535),
             database_url=_database_url(env),
@@ -234,9 +255,10 @@ class Settings:
             app_type=_app_type(env),
             allowed_tenant_ids=_csv(env, "ALLOWED_TENANT_IDS", _is_guid),
             admin_emails=tuple(e.lower() for e in _csv(env, "ADMIN_EMAILS", _EMAIL.match)),
-            partnership_email_domains=tuple(
-                d.lower() for d in _csv(env, "PARTNERSHIP_EMAIL_DOMAINS") or ("riverside.example",)
-            ),
+            partnership_name=identity.partnership_name,
+            business_team_email=identity.business_team_email,
+            partnership_email_domains=identity.email_domains,
+            app_listing=identity.app,
             max_body_bytes=_integer(env, "MAX_BODY_BYTES", 256 * 1024, minimum=1024),
             import_max_bytes=_integer(env, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES, minimum=1000),
             import_max_rows=_integer(env, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS, minimum=1),
@@ -277,10 +299,12 @@ class Settings:
                 )
                 if needed and not value
             ]
+            missing += unset_in(self.identity)
             if missing:
                 raise ConfigError(
                     "APP_ENV=production needs " + ", ".join(missing) + " (see .env.example)"
                 )
+            refuse_demo_values(self.identity)
             if self.dev_clock_start is not None:
                 raise ConfigError("DEV_CLOCK_START is for development only; unset it")
         elif not self.app_id and not _is_loopback(self.host):

@@ -54,7 +54,9 @@ def register(renderers: Renderers, settings: Settings) -> None:
         announcement: Announcement, session: AsyncSession, now: datetime, *, reminder: bool = False
     ) -> Card:
         copy = await broadcasts.copy_of(session, announcement, now)
-        return recipient_card(copy, now, rules, zone, reminder=reminder)
+        return recipient_card(
+            copy, now, rules, zone, reminder=reminder, partnership=settings.partnership_name
+        )
 
     async def announcements(
         session: AsyncSession, messages: Sequence[ClaimedMessage], now: datetime

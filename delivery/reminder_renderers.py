@@ -77,13 +77,15 @@ class ReminderRenderers:
             settings.booking_closes_working_days, settings.free_cancellation_working_days
         )
 
-    def _calendar_url(self, kind: str, ident: int, ends_at: datetime, now: datetime) -> str:
-        if not self._settings.link_secret:
+    def _calendar_url(
+        self, kind: str, ident: int, ends_at: datetime, now: datetime, person_id: int | None
+    ) -> str:
+        """The recipient's own "Add to calendar" link; none for a message to no one person."""
+        if not self._settings.link_secret or person_id is None:
             return ""
         expires = calendar_link_expiry(now, ends_at)
-        return calendar_link(
-            self._settings.public_url, self._settings.link_secret.encode(), kind, ident, expires
-        )
+        secret = self._settings.link_secret.encode()
+        return calendar_link(self._settings.public_url, secret, kind, ident, person_id, expires)
 
     async def rapid_review(
         self, session: AsyncSession, message: ClaimedMessage, now: datetime
@@ -125,7 +127,9 @@ class ReminderRenderers:
             how=meeting.mode.label,
             where=where_text(meeting.mode, meeting.venue),
             join_url=meeting.online_url if meeting.mode.has_link else "",
-            calendar_url=self._calendar_url(MEETING_LINK, meeting.id, meeting.ends_at, now),
+            calendar_url=self._calendar_url(
+                MEETING_LINK, meeting.id, meeting.ends_at, now, message.person_id
+            ),
             open_verb=Verb.MEETING_OPEN,
             open_data={"meeting_id": meeting.id},
             notes=(meeting.notes,) if meeting.notes else (),
@@ -158,7 +162,9 @@ class ReminderRenderers:
             how=facts.mode.label,
             where=where_text(facts.mode, facts.venue),
             join_url=facts.online_url if joining and facts.mode.has_link else "",
-            calendar_url=self._calendar_url(SESSION_LINK, facts.id, facts.ends_at, now),
+            calendar_url=self._calendar_url(
+                SESSION_LINK, facts.id, facts.ends_at, now, message.person_id
+            ),
             open_verb=Verb.COURSE_OPEN,
             open_data={"course_id": facts.course_id},
             notes=self._joining_notes(facts.mode.has_link, day, today) if joining else (),
@@ -182,7 +188,9 @@ class ReminderRenderers:
         view = SessionView(
             facts,
             session_choice(facts, BookingStatus.BOOKED, now, self._booking_rules, self._zone),
-            calendar_url=self._calendar_url(SESSION_LINK, facts.id, facts.ends_at, now),
+            calendar_url=self._calendar_url(
+                SESSION_LINK, facts.id, facts.ends_at, now, message.person_id
+            ),
             promoted=True,
         )
         return place_offered_card(view, self._zone, self._booking_rules)
@@ -210,7 +218,9 @@ class ReminderRenderers:
             facts,
             session_choice(facts, place.status, now, self._booking_rules, self._zone),
             position=place.position,
-            calendar_url=self._calendar_url(SESSION_LINK, facts.id, facts.ends_at, now),
+            calendar_url=self._calendar_url(
+                SESSION_LINK, facts.id, facts.ends_at, now, message.person_id
+            ),
         )
         return session_changed_card(
             ChangeView(notice.change, notice.known, view), self._zone, self._booking_rules

@@ -5,9 +5,10 @@ Every handler serves typed text, `Action.Submit` and `Action.Execute` alike; wit
 returned replaces the one clicked, so a saved update shows in place. Permissions are the domain's
 (`domain.permissions`): the lead, the chair of the owning group and admins update; members of the
 owning group read; the scrutineer and Executive members read everything and update only what they
-lead or chair themselves (DOMAIN.md: "A person may update actions they lead or that belong to a
-group they chair"). Handlers are thin: the typed card data (`cards.data.actions`) in, a use case
-of `usecases.actions` (which checks permission on every action a request touches), a card out.
+lead or chair themselves (docs/design/domain.md: "A person may update actions they lead or that
+belong to a group they chair"). Handlers are thin: the typed card data (`cards.data.actions`) in, a
+use case of `usecases.actions` (which checks permission on every action a request touches), a card
+out.
 """
 
 from __future__ import annotations

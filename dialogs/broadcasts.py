@@ -126,13 +126,21 @@ def recipient_card(
     """The card each recipient gets (`cards.broadcasts.recipient_card`), as of this turn."""
     zone = turn.services.settings.zone
     return cards.recipient_card(
-        copy, turn.now, _booking_rules(turn), zone, preview=preview, acknowledged=acknowledged
+        copy,
+        turn.now,
+        _booking_rules(turn),
+        zone,
+        preview=preview,
+        acknowledged=acknowledged,
+        partnership=turn.services.partnership_name,
     )
 
 
 def _announcement_view(turn: Turn, copy: AnnouncementCopy) -> cards.AnnouncementView:
     zone = turn.services.settings.zone
-    return cards.announcement_view_of(copy, turn.now, _booking_rules(turn), zone)
+    return cards.announcement_view_of(
+        copy, turn.now, _booking_rules(turn), zone, partnership=turn.services.partnership_name
+    )
 
 
 def _shown(turn: Turn, shown: Shown) -> Reply:

@@ -48,8 +48,8 @@ class Installation:
                 message_card(
                     "Hello everyone",
                     f"I'm the {self._services.partnership_name} assistant. Mention me with a "
-                    'question, for example "@Partnership Bot upcoming", or chat with me privately '
-                    "for your own actions and reminders.",
+                    f'question, for example "@{self._services.settings.app_listing.name_short} '
+                    'upcoming", or chat with me privately for your own actions and reminders.',
                 ),
             )
 

@@ -15,8 +15,6 @@ from observability.metrics import Metrics
 from usecases.context import UnitOfWork
 from usecases.people import ViewerCache
 
-PARTNERSHIP_NAME = "Riverside Safeguarding Children Partnership"
-
 
 @dataclass(frozen=True)
 class BotServices:
@@ -26,7 +24,6 @@ class BotServices:
     conversation_state: ConversationState
     user_state: UserState
     clock: Callable[[], datetime]
-    partnership_name: str = PARTNERSHIP_NAME
     viewers: ViewerCache = field(default_factory=lambda: ViewerCache(0))
     # Rung by whatever queues outbox rows to go now ("Send now"), to wake the dispatchers.
     doorbell: Doorbell = field(default_factory=Doorbell)
@@ -38,6 +35,11 @@ class BotServices:
         return UnitOfWork(self.sessions)
 
     @property
+    def partnership_name(self) -> str:
+        """PARTNERSHIP_NAME: how the bot names the partnership on cards."""
+        return self.settings.partnership_name
+
+    @property
     def business_team_email(self) -> str:
-        domain = self.settings.partnership_email_domains[0]
-        return f"partnership@{domain}"
+        """BUSINESS_TEAM_EMAIL: where people not on the roster are told to write."""
+        return self.settings.business_team_email

@@ -156,7 +156,8 @@ class PartnershipBot(TeamsActivityHandler):
         if turn_context.activity.name != CLICK:
             return await super().on_invoke_activity(turn_context)
         # Answered here rather than through on_adaptive_card_invoke: the SDK would serialise the
-        # body twice in CloudAdapter.process and fail (see ARCHITECTURE.md, platform facts).
+        # body twice in CloudAdapter.process and fail (docs/design/architecture.md, "Facts about
+        # the platform").
         turn = await self._start_turn(turn_context)
         if turn.viewer is None:
             return _card_response(self._unknown_person())

@@ -3,8 +3,8 @@
 The update card, the inline form on a reminder card and any future path send the same form (a dict
 of strings, as Adaptive Card inputs arrive). `check_update` turns it into either a valid
 `ActionChange` or errors keyed by field, and screens every free text that would be saved for
-personal identifiers (DOMAIN.md, information governance). Fields the form leaves out keep their
-stored value, so a short form (status and note only) is as valid as the full one.
+personal identifiers (docs/design/domain.md, information governance). Fields the form leaves out
+keep their stored value, so a short form (status and note only) is as valid as the full one.
 
 Decisions taken here:
 

@@ -1,11 +1,12 @@
 """Action rules: status, drift, staleness, derived RAG, delay, impact and urgency.
 
-This module owns what the scrutineer asked the bot to make visible (DOMAIN.md): drift (past the
-revised or original due date; no update for a long time), delay (source to completion), missing
-impact evidence, and a RAG rating derived from facts rather than from the lead's own opinion.
-Everything is a pure function of an :class:`ActionFacts` and ``today``; the caller reads the clock.
+This module owns what the scrutineer asked the bot to make visible (docs/design/domain.md): drift
+(past the revised or original due date; no update for a long time), delay (source to completion),
+missing impact evidence, and a RAG rating derived from facts rather than from the lead's own
+opinion. Everything is a pure function of an :class:`ActionFacts` and ``today``; the caller reads
+the clock.
 
-Decisions taken here, on top of DOMAIN.md:
+Decisions taken here, on top of docs/design/domain.md:
 
 - Due today is not overdue; overdue starts the day after the effective due date (the revised due
   date when there is one, otherwise the original).

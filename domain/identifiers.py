@@ -1,13 +1,14 @@
 """Screening free text for personal identifiers before it is saved.
 
-This module owns the information-governance screen of DOMAIN.md: the bot holds business data only,
-so action updates, impact evidence and announcements are checked for likely NHS numbers, dates of
-birth, UK postcodes, UK phone numbers, email addresses outside the partnership's domains, home
-addresses, case and record numbers, people named by a title or a family role, and names given
-with an age. The screen prefers recall (a person can confirm a false alarm) but stays quiet on the
-partnership's ordinary business text: due dates, meeting times, "47 of 50", action references,
-percentages, money, staff named by their professional titles (Dr, DI, PC, SM), places of
-business, reviews named by convention ("Child F", "Family G"), cohorts ("children aged 0-5").
+This module owns the information-governance screen of docs/design/domain.md: the bot holds
+business data only, so action updates, impact evidence and announcements are checked for likely
+NHS numbers, dates of birth, UK postcodes, UK phone numbers, email addresses outside the
+partnership's domains, home addresses, case and record numbers, people named by a title or a
+family role, and names given with an age. The screen prefers recall (a person can confirm a false
+alarm) but stays quiet on the partnership's ordinary business text: due dates, meeting times, "47
+of 50", action references, percentages, money, staff named by their professional titles (Dr, DI,
+PC, SM), places of business, reviews named by convention ("Child F", "Family G"), cohorts
+("children aged 0-5").
 
 Rules, kind by kind:
 

@@ -1,10 +1,17 @@
-"""Signed, expiring links: a token that names one thing and cannot be guessed or altered.
+"""Signed, expiring links: a token that names one thing and one person, and cannot be guessed
+or altered.
 
 This module owns the token format behind "Add to calendar" links. A token carries a kind (a short
-word such as "meeting"), an id and an expiry instant, and is signed with HMAC-SHA256 under the
-bot's link secret; the whole token is base64url, so it is safe in a URL path. Reading a token
-checks the signature first (constant-time) and only then the expiry, so a forged token and an old
-one are told apart only for genuine links. "now" is passed in.
+word such as "meeting"), an id, the roster person it was issued to and an expiry instant, and is
+signed with HMAC-SHA256 under the bot's link secret; the whole token is base64url, so it is safe in
+a URL path. Reading a token checks the signature first (constant-time) and only then the expiry,
+so a forged token and an old one are told apart only for genuine links. "now" is passed in.
+
+A link is still a bearer token: whoever holds it gets the file, so it is forwardable. Naming the
+person lets the server serve it only while that person may still see the item (a person removed
+from the group, or from the roster, finds their old links refused), and the expiry bounds how
+long a forwarded one works. Version 1 tokens named no person; the purpose string changed with the
+format, so none of them reads as a version 2 token.
 """
 
 from __future__ import annotations
@@ -31,11 +38,13 @@ __all__ = [
 CALENDAR_LINK_DAYS = 30
 
 _MAC_BYTES = 32
-_PURPOSE = b"partnership-link-v1\x00"
+_PURPOSE = b"partnership-link-v2\x00"
 _KIND = re.compile(r"^[a-z]{1,16}$")
 # Matched whole (fullmatch): "$" would also let a trailing newline through, a second token for
 # the same link.
-_PAYLOAD = re.compile(r"(?P<kind>[a-z]{1,16}):(?P<id>[0-9]{1,18}):(?P<expires>[0-9]{1,12})")
+_PAYLOAD = re.compile(
+    r"(?P<kind>[a-z]{1,16}):(?P<id>[0-9]{1,18}):(?P<person>[0-9]{1,18}):(?P<expires>[0-9]{1,12})"
+)
 _MAX_TOKEN_CHARS = 200
 
 
@@ -51,6 +60,8 @@ class LinkExpired(ValueError):
 class LinkPayload:
     kind: str
     id: int
+    # The roster person the link was issued to: it is served only while they may see the item.
+    person_id: int
     expires_at: datetime
 
 
@@ -58,15 +69,16 @@ def _mac(secret: bytes, payload: bytes) -> bytes:
     return hmac.new(secret, _PURPOSE + payload, hashlib.sha256).digest()
 
 
-def sign_link(secret: bytes, kind: str, ident: int, expires_at: datetime) -> str:
-    """A URL-safe token for (kind, id) that stops working after `expires_at` (aware)."""
+def sign_link(secret: bytes, kind: str, ident: int, person_id: int, expires_at: datetime) -> str:
+    """A URL-safe token for (kind, id), issued to `person_id`, that stops working after
+    `expires_at` (aware)."""
     if not secret:
         raise ValueError("a link secret is needed to sign links")
-    if not _KIND.match(kind) or ident < 0:
-        raise ValueError("a link names a lower-case kind and a non-negative id")
+    if not _KIND.match(kind) or ident < 0 or person_id < 0:
+        raise ValueError("a link names a lower-case kind, a non-negative id and a person")
     if expires_at.tzinfo is None:
         raise ValueError("expires_at must be timezone-aware")
-    payload = f"{kind}:{ident}:{int(expires_at.timestamp())}".encode()
+    payload = f"{kind}:{ident}:{person_id}:{int(expires_at.timestamp())}".encode()
     raw = payload + _mac(secret, payload)
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -94,7 +106,7 @@ def read_link(secret: bytes, token: str, now: datetime) -> LinkPayload:
         raise LinkInvalid("expiry out of range") from None
     if now >= expires_at:
         raise LinkExpired("expired")
-    return LinkPayload(match["kind"], int(match["id"]), expires_at)
+    return LinkPayload(match["kind"], int(match["id"]), int(match["person"]), expires_at)
 
 
 def calendar_link_expiry(now: datetime, event_ends_at: datetime) -> datetime:
@@ -108,6 +120,9 @@ def calendar_link_expiry(now: datetime, event_ends_at: datetime) -> datetime:
     return max(soonest, min(latest, event_ends_at + timedelta(days=1)))
 
 
-def calendar_link(base_url: str, secret: bytes, kind: str, ident: int, expires_at: datetime) -> str:
-    """The absolute address of the .ics file for one meeting or session."""
-    return f"{base_url.rstrip('/')}/calendar/{sign_link(secret, kind, ident, expires_at)}.ics"
+def calendar_link(
+    base_url: str, secret: bytes, kind: str, ident: int, person_id: int, expires_at: datetime
+) -> str:
+    """The absolute address of the .ics file for one meeting or session, issued to one person."""
+    token = sign_link(secret, kind, ident, person_id, expires_at)
+    return f"{base_url.rstrip('/')}/calendar/{token}.ics"

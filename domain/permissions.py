@@ -1,11 +1,11 @@
 """Who may see and change what: the partnership's roles as plain data and rules.
 
-A `Viewer` is the person behind a turn, with the groups they belong to and chair. The rules
-follow DOMAIN.md: admins manage everything; the lead and the chair of the owning group may update
-an action; members of the owning group may read it; the scrutineer reads everything and changes
-nothing; Executive members read everything and change only what they lead or what belongs to a
-group they chair (DOMAIN.md: "A person may update actions they lead or that belong to a group they
-chair"; being on the Executive adds reading, it takes no right away).
+A `Viewer` is the person behind a turn, with the groups they belong to and chair. The rules follow
+docs/design/domain.md: admins manage everything; the lead and the chair of the owning group may
+update an action; members of the owning group may read it; the scrutineer reads everything and
+changes nothing; Executive members read everything and change only what they lead or what belongs to
+a group they chair (docs/design/domain.md: "A person may update actions they lead or that belong to
+a group they chair"; being on the Executive adds reading, it takes no right away).
 """
 
 from __future__ import annotations

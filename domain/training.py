@@ -1,4 +1,5 @@
-"""Multi-agency training: courses, sessions, bookings and the booking rules of DOMAIN.md.
+"""Multi-agency training: courses, sessions, bookings and the booking rules of
+docs/design/domain.md.
 
 This module owns what a person may do on a training session and, when a button is missing, why:
 booking closes a configured number of working days before the session, free cancellation ends a
@@ -50,7 +51,8 @@ class BookingStatus(StrEnum):
 
 @dataclass(frozen=True)
 class BookingRules:
-    """DOMAIN.md: bookings close, and free cancellation ends, N working days before a session."""
+    """docs/design/domain.md: bookings close, and free cancellation ends, N working days before a
+    session."""
 
     closes_working_days: int = 3
     free_cancellation_working_days: int = 3

@@ -5,13 +5,13 @@ holidays including substitute days, as published by the ``holidays`` package (GB
 The package agrees with GOV.UK's England and Wales list for 2019-2028 (see the unit tests); one-off
 holidays announced later (a coronation, a jubilee) need a ``holidays`` upgrade.
 
-Counting convention (DOMAIN.md): day 0 is the trigger date and day 1 is the next working day, so
-``add_working_days(friday, 1)`` is the following Monday. Forwards, the result ``y`` of
-``add_working_days(x, n)`` is a working day with exactly ``n`` working days in ``(x, y]``;
-backwards (``n < 0``) it is a working day with exactly ``-n`` working days in ``[y, x)``. The
-trigger date itself need not be a working day. ``working_days_between(a, b)`` counts working days
-in ``(a, b]`` and is negated when ``b < a``, so ``working_days_between(x, add_working_days(x, n))
-== n`` for ``n >= 0``.
+Counting convention (docs/design/domain.md): day 0 is the trigger date and day 1 is the next working
+day, so ``add_working_days(friday, 1)`` is the following Monday. Forwards, the result ``y`` of
+``add_working_days(x, n)`` is a working day with exactly ``n`` working days in ``(x, y]``; backwards
+(``n < 0``) it is a working day with exactly ``-n`` working days in ``[y, x)``. The trigger date
+itself need not be a working day. ``working_days_between(a, b)`` counts working days in ``(a, b]``
+and is negated when ``b < a``, so ``working_days_between(x, add_working_days(x, n)) == n`` for
+``n >= 0``.
 
 Arithmetic is closed-form on weekdays plus a bisect over each year's weekday bank holidays, so a
 call costs a few microseconds however large ``n`` is; holiday sets are cached per year.

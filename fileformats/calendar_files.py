@@ -23,7 +23,8 @@ from icalendar import Calendar, Component, Event, vRecur
 
 __all__ = ["CalendarEntry", "IcsEvent", "IcsUnreadable", "read_events", "render_calendar"]
 
-PRODID = "-//Riverside Safeguarding Children Partnership//Partnership bot//EN"
+# The product, not the partnership: the same for every partnership that runs the bot.
+PRODID = "-//Safeguarding partnership bot//EN"
 X_KIND = "X-PARTNERSHIP-KIND"
 X_GROUP = "X-PARTNERSHIP-GROUP"
 X_COURSE = "X-PARTNERSHIP-COURSE"

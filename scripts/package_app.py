@@ -15,6 +15,11 @@ first when it exists (values already in the environment win):
                                           not a new app
     BOT_DOMAIN      -> ${{BOT_DOMAIN}}    required unless --dev; the host name the bot is reached
                                           on (the dev tunnel host, the App Service host)
+    APP_NAME_SHORT, APP_NAME_FULL, APP_DESCRIPTION_SHORT, APP_DESCRIPTION_FULL, APP_DEVELOPER_NAME,
+    APP_WEBSITE_URL, APP_PRIVACY_URL, APP_TERMS_URL -> the placeholders of the same names: the
+                                          partnership's own app listing (config/identity.py). Unset,
+                                          they are the demo partnership's; with APP_ENV=production
+                                          each must be set and differ from the demo's
 
 A missing or malformed value stops the build with one line naming the setting, and exit status 2.
 With --schema the filled manifest is checked against the Teams JSON schema (needs `jsonschema`,
@@ -31,10 +36,13 @@ import sys
 import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from config.errors import ConfigError
+from config.identity import APP_SETTINGS, AppListing, read_identity, refuse_demo_values, unset_in
 
 if TYPE_CHECKING:
     from jsonschema.protocols import Validator
@@ -73,12 +81,15 @@ class PackageValues:
     teams_app_id: str
     bot_domain: str
     teams_app_id_derived: bool = False
+    listing: AppListing = field(default_factory=AppListing)
 
     def placeholders(self) -> dict[str, str]:
+        listing = {name: getattr(self.listing, attr) for name, attr, _ in APP_SETTINGS}
         return {
             "BOT_ID": self.bot_id,
             "TEAMS_APP_ID": self.teams_app_id,
             "BOT_DOMAIN": self.bot_domain,
+            **listing,
         }
 
 
@@ -133,7 +144,29 @@ def values_from_env(env: Mapping[str, str], *, dev: bool = False) -> PackageValu
         teams_app_id=teams_app_id,
         bot_domain=_domain(env, required=not dev),
         teams_app_id_derived=derived,
+        listing=_listing(env),
     )
+
+
+def _listing(env: Mapping[str, str]) -> AppListing:
+    """The app's names, descriptions and addresses, read as the bot reads them (the same
+    settings, the same refusals): the demo's in development, the partnership's own in
+    production (APP_ENV=production), where the package is what people install."""
+    production = env.get("APP_ENV", "").strip().lower() == "production"
+    try:
+        identity = read_identity(env, production=production)
+        if production:
+            unset = [name for name in unset_in(identity) if name.startswith("APP_")]
+            if unset:
+                raise ConfigError(
+                    "APP_ENV=production needs the partnership's own "
+                    + ", ".join(unset)
+                    + " (see docs/deploy.md)"
+                )
+            refuse_demo_values(identity)
+    except ConfigError as error:
+        raise PackageError(str(error)) from None
+    return identity.app
 
 
 def fill(node: Any, values: Mapping[str, str]) -> Any:

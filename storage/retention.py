@@ -1,4 +1,4 @@
-"""Retention of action updates (DOMAIN.md: "Retention of updates is a setting").
+"""Retention of action updates (docs/design/domain.md: "Retention of updates is a setting").
 
 Progress updates older than `UPDATE_RETENTION_DAYS` are deleted, and the free text that the audit
 log copied from an action when it changed (reasons, impact evidence) is cleared once it is as old:

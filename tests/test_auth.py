@@ -33,6 +33,7 @@ from storage.db import make_engine, make_session_factory
 from storage.models import ProcessedActivity
 from tests.conftest import fresh_engine
 from tests.support.harness import TENANT_ID, BotHarness, card_text, demo_user
+from tests.support.identity import own_identity_changes
 
 APP_ID = "9f3c1a52-6a0e-4c1b-b1e9-3f0d7f6a2c11"
 ISSUER = "https://api.botframework.test"
@@ -156,6 +157,7 @@ async def secured(metadata, app_settings, connector, clock) -> AsyncIterator[Bot
         link_secret="test-link-secret",
         openid_metadata_url=metadata.metadata_url,
         token_issuer=ISSUER,
+        **own_identity_changes(),
     )
     settings.check()
     engine = await fresh_engine(settings.database_url)

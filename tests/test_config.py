@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from config import ConfigError, ReminderSettings, Settings
+from tests.support.identity import OWN_IDENTITY
 
 REPO = Path(__file__).resolve().parents[1]
 GUID = "0b6b5c2e-7d3a-4a51-9a42-6d1f3c0e8b11"
@@ -20,6 +21,7 @@ PRODUCTION = {
     "MicrosoftAppPassword": "s3cret",
     "MicrosoftAppTenantId": TENANT,
     "LINK_SECRET": "a-long-random-string",
+    **OWN_IDENTITY,
 }
 
 

@@ -12,6 +12,7 @@ from bot import SERVICES, create_app
 from config import ConfigError, Settings
 from jobs.context import JobContext
 from tests.support.harness import card_text, demo_user
+from tests.support.identity import OWN_IDENTITY, own_identity_changes
 from web.dev import RUN_JOBS, DevJobs
 
 BETHANY = demo_user("P09")
@@ -45,6 +46,7 @@ def test_production_refuses_a_dev_clock():
         "MicrosoftAppPassword": "secret",
         "MicrosoftAppTenantId": "00000000-0000-0000-0000-000000000002",
         "LINK_SECRET": "link-secret",
+        **OWN_IDENTITY,
     }
     Settings.from_env(production)
     with pytest.raises(ConfigError, match="DEV_CLOCK_START is for development only"):
@@ -69,7 +71,9 @@ def test_the_route_exists_only_in_development_without_credentials(app_settings):
         "link_secret": "link-secret",
     }
     assert RUN_JOBS not in routes(create_app(app_settings.with_changes(**credentials)))
-    production = app_settings.with_changes(app_env="production", **credentials)
+    production = app_settings.with_changes(
+        app_env="production", **credentials, **own_identity_changes()
+    )
     assert RUN_JOBS not in routes(create_app(production))
 
 

@@ -1,9 +1,9 @@
 """The bot's own upkeep: what the scheduled jobs do as the `JOBS` system actor, and the
 `extend-series` command as the person given by `--by` (or the command line's system actor).
 
-- `keep_house`: forget processed activity ids after a day (Teams retries within seconds, not
-  days), and remove action updates older than the retention setting together with the free text
-  the audit log copied from them (DOMAIN.md: "Retention of updates is a setting"). A removal is
+- `keep_house`: forget processed activity ids after a day (Teams retries within seconds, not days),
+  and remove action updates older than the retention setting together with the free text the audit
+  log copied from them (docs/design/domain.md: "Retention of updates is a setting"). A removal is
   audited, naming the actor, so the log says who deleted the business data and when.
 - `extend_meeting_series`: write recurring meetings out to the horizon (a year), audited when it
   added any.

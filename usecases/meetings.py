@@ -12,6 +12,7 @@ it with `usecases.training.open_course`), a list by date, or nothing found with 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -25,10 +26,11 @@ from domain.meetings import MeetingFacts, Mode, local_instant, sees_meeting_link
 from domain.permissions import Viewer
 from domain.training import BookingStatus, SessionFacts
 from domain.when import Candidate, Period, Question, Wanted, default_period, match_subjects
-from fileformats.calendar_files import render_calendar
-from storage import meetings, training
+from fileformats.calendar_files import CalendarEntry, render_calendar
+from storage import meetings, people, training
+from storage.models import Person
 from usecases.calendar_import import meeting_entry, session_entry
-from usecases.context import UnitOfWork
+from usecases.context import Refusal, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,8 @@ FOLLOWING_DAYS = 365
 
 @dataclass(frozen=True)
 class CalendarLinks:
-    """Signs "Add to calendar" links: an expiring token naming one meeting or session."""
+    """Signs "Add to calendar" links: an expiring token naming one meeting or session and the
+    person it is given to (`domain.links`)."""
 
     public_url: str
     secret: bytes
@@ -51,29 +54,86 @@ class CalendarLinks:
     def of(cls, settings: Settings) -> CalendarLinks:
         return cls(settings.public_url, settings.link_secret.encode())
 
-    def url(self, kind: str, ident: int, *, now: datetime, ends_at: datetime) -> str:
+    def url(
+        self, kind: str, ident: int, *, person_id: int, now: datetime, ends_at: datetime
+    ) -> str:
         expires = calendar_link_expiry(now, ends_at)
-        return calendar_link(self.public_url, self.secret, kind, ident, expires)
+        return calendar_link(self.public_url, self.secret, kind, ident, person_id, expires)
+
+
+@dataclass(frozen=True)
+class CalendarRequest:
+    """What a signed link names: one meeting or session, and the person it was given to."""
+
+    kind: str
+    ident: int
+    person_id: int
 
 
 async def calendar_file(
-    kind: str, ident: int, work: UnitOfWork, *, now: datetime, zone: ZoneInfo
-) -> bytes | None:
-    """The one-event calendar file a signed link names; None when it names nothing (any more).
+    request: CalendarRequest,
+    work: UnitOfWork,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    admin_emails: tuple[str, ...] = (),
+) -> bytes | Refusal:
+    """The one-event calendar file a signed link names, while the person it was given to may
+    still see the item: NOT_FOUND when it names nothing (any more), NOT_ALLOWED when that person
+    has left the roster, or the group (a meeting), or the course was withdrawn (a session).
 
-    The link is the permission: it was signed for someone who could see the item."""
-    if ident > MAX_ROW_ID:
-        return None  # PostgreSQL refuses to compare an integer column with it
+    The link was signed for someone who could see the item then; the signature proves only that.
+    """
+    # PostgreSQL refuses to compare an integer column with an id past MAX_ROW_ID.
+    if request.ident > MAX_ROW_ID:
+        return Refusal.NOT_FOUND
     async with work.read() as session:
-        if kind == MEETING_LINK:
-            meeting = await meetings.meeting_row(session, ident)
-            entry = None if meeting is None else meeting_entry(meeting)
-        elif kind == SESSION_LINK:
-            row = await training.session_row(session, ident)
-            entry = None if row is None else session_entry(row)
-        else:
-            entry = None
-    return None if entry is None else render_calendar([entry], zone, now)
+        entry = await _linked_entry(session, request)
+        if entry is None:
+            return Refusal.NOT_FOUND
+        item, visible_to = entry
+        if request.person_id > MAX_ROW_ID:
+            return Refusal.NOT_ALLOWED
+        person = await session.get(Person, request.person_id)
+        if person is None or not person.active:
+            return Refusal.NOT_ALLOWED
+        viewer = await people.viewer_for(session, person, admin_emails)
+        if not visible_to(viewer):
+            return Refusal.NOT_ALLOWED
+    return render_calendar([item], zone, now)
+
+
+async def _linked_entry(
+    session: AsyncSession, request: CalendarRequest
+) -> tuple[CalendarEntry, Callable[[Viewer], bool]] | None:
+    """The item a link names, and who may still have its calendar file."""
+    if request.kind == MEETING_LINK:
+        meeting = await meetings.meeting_row(session, request.ident)
+        if meeting is None:
+            return None
+        group_id = meeting.group_id
+
+        def may_see_meeting(viewer: Viewer) -> bool:
+            return sees_meeting_links(
+                group_id=group_id,
+                member_of=viewer.group_ids,
+                is_admin=viewer.is_admin,
+                is_scrutineer=viewer.is_scrutineer,
+            )
+
+        return meeting_entry(meeting), may_see_meeting
+    if request.kind == SESSION_LINK:
+        row = await training.session_row(session, request.ident)
+        if row is None:
+            return None
+        course_active = row.course.active
+
+        def may_see_session(viewer: Viewer) -> bool:
+            # As the course card lists it (`usecases.training`): withdrawn courses only to admins.
+            return course_active or viewer.is_admin
+
+        return session_entry(row), may_see_session
+    return None
 
 
 # -- one meeting ----------------------------------------------------------------------------------
@@ -98,7 +158,13 @@ def meeting_detail(
         is_scrutineer=viewer.is_scrutineer,
     )
     url = (
-        links.url(MEETING_LINK, meeting.id, now=now, ends_at=meeting.ends_at)
+        links.url(
+            MEETING_LINK,
+            meeting.id,
+            person_id=viewer.person_id,
+            now=now,
+            ends_at=meeting.ends_at,
+        )
         if sees and not meeting.cancelled
         else ""
     )

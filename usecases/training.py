@@ -160,7 +160,9 @@ async def _session_details(
             session=facts,
             choice=session_choice(facts, statuses.get(facts.id), now, terms.rules, terms.zone),
             position=positions.get(facts.id),
-            calendar_url=terms.links.url(SESSION_LINK, facts.id, now=now, ends_at=facts.ends_at),
+            calendar_url=terms.links.url(
+                SESSION_LINK, facts.id, person_id=person_id, now=now, ends_at=facts.ends_at
+            ),
             promoted=facts.id in promoted,
         )
         for facts in sessions

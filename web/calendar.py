@@ -1,9 +1,11 @@
 """GET /calendar/{token}.ics: one meeting or training session as an iCalendar file.
 
-The token is a signed, expiring link (`domain.links`) naming the meeting or session, handed out on
-cards only to people who may see it; it cannot be guessed or altered. A token that is malformed,
-altered or names something that no longer exists answers 404, an expired one 410, a database
-outage 503, each with a short plain sentence; nothing here answers 500.
+The token is a signed, expiring link (`domain.links`) naming the meeting or session and the person
+it was handed to on a card; it cannot be guessed or altered. It is served only while that person
+may still see the item (`usecases.meetings.calendar_file`): a link kept or forwarded after they
+left the group or the roster answers 403. A token that is malformed, altered or names something
+that no longer exists answers 404, an expired one 410, a database outage 503, each with a short
+plain sentence; nothing here answers 500.
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
 from domain.links import LinkExpired, LinkInvalid, read_link
-from usecases.context import UnitOfWork
-from usecases.meetings import calendar_file
+from usecases.context import Refusal, UnitOfWork
+from usecases.meetings import CalendarRequest, calendar_file
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +48,18 @@ class CalendarFiles:
         except LinkInvalid:
             return _not_found()
         try:
-            body = await self._calendar(link.kind, link.id, now)
+            body = await self._calendar(CalendarRequest(link.kind, link.id, link.person_id), now)
         except SQLAlchemyError as error:
             log.warning("calendar link: database unavailable (%s)", type(error).__name__)
             return _plain(503, "The calendar is not available just now. Please try again.")
-        if body is None:
+        if body == Refusal.NOT_ALLOWED:
+            log.info("calendar link refused: its person may no longer see the %s", link.kind)
+            return _plain(
+                403,
+                "This calendar link was given to someone who can no longer see this item. "
+                "Ask the bot for your own.",
+            )
+        if isinstance(body, Refusal):
             return _not_found()
         log.info("calendar file served for a %s", link.kind)
         return web.Response(
@@ -64,9 +73,13 @@ class CalendarFiles:
             },
         )
 
-    async def _calendar(self, kind: str, ident: int, now: datetime) -> bytes | None:
+    async def _calendar(self, request: CalendarRequest, now: datetime) -> bytes | Refusal:
         return await calendar_file(
-            kind, ident, UnitOfWork(self._sessions), now=now, zone=self._settings.zone
+            request,
+            UnitOfWork(self._sessions),
+            now=now,
+            zone=self._settings.zone,
+            admin_emails=self._settings.admin_emails,
         )
 
 

@@ -302,7 +302,7 @@ async def test_the_chair_of_the_owning_group_can_update(harness):
 
 
 async def test_an_executive_member_may_update_what_they_lead(harness):
-    # DOMAIN.md: a person may update actions they lead. P03 (Executive) leads A04.
+    # docs/design/domain.md: a person may update actions they lead. P03 (Executive) leads A04.
     card = await said_card(harness, demo_user("P03"), "update A04")
     assert card["body"][0]["text"] == "Update A04"
 

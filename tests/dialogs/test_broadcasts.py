@@ -260,8 +260,9 @@ def without_banner(preview: dict[str, Any]) -> dict[str, Any]:
 
 
 def without_sender_line(card: dict[str, Any]) -> dict[str, Any]:
-    """The card without "From the partnership business team · <the day it was sent>"."""
-    body = [e for e in card["body"] if "From the partnership business team" not in card_text(e)]
+    """The card without "From the <PARTNERSHIP_NAME> business team · <the day it was sent>"."""
+    sender = "From the Riverside Safeguarding Children Partnership business team"
+    body = [e for e in card["body"] if sender not in card_text(e)]
     assert len(body) == len(card["body"]) - 1
     return {**card, "body": body}
 

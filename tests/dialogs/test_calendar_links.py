@@ -1,15 +1,16 @@
-""" "Add to calendar": a valid one-event .ics behind a link that cannot be guessed and expires."""
+""" "Add to calendar": a valid one-event .ics behind a link that cannot be guessed, expires, and
+names the person it was given to, served only while that person may still see the item."""
 
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
 
 from bot import SERVICES, SETTINGS
-from domain.links import sign_link
-from storage.models import Meeting
+from domain.links import read_link, sign_link
+from storage.models import Course, CourseSession, Group, Meeting, Membership, Person
 from tests.support.harness import demo_user
 from tests.support.ical import timed
 
@@ -74,7 +75,7 @@ async def test_a_tampered_or_invented_token_is_not_found(harness):
 
 
 async def test_a_token_signed_with_another_secret_is_not_found(harness):
-    forged = sign_link(b"not-the-bot-secret", "meeting", 1, datetime(2030, 1, 1, tzinfo=UTC))
+    forged = sign_link(b"not-the-bot-secret", "meeting", 1, 1, datetime(2030, 1, 1, tzinfo=UTC))
     status, _headers, body = await fetch(harness, f"/calendar/{forged}.ics")
     assert status == 404
     assert body == b"This calendar link is not valid."
@@ -119,3 +120,69 @@ async def test_booked_sessions_offer_a_calendar_link_too(harness):
     event = next(iter(Calendar.from_ical(body).walk("VEVENT")))
     assert str(event["SUMMARY"]) == "Neglect: Using Graded Care Profile 2"
     assert str(event["LOCATION"]) == "Riverside Civic Centre"
+
+
+# -- the link names its person (issue 16, item 10) ------------------------------------------------
+
+
+def token_of(url: str) -> str:
+    return urlsplit(url).path.rsplit("/", 1)[1].removesuffix(".ics")
+
+
+async def person_id(harness, code: str) -> int:
+    async with harness.app[SERVICES].sessions() as session:
+        return await session.scalar(select(Person.id).where(Person.code == code))
+
+
+async def test_the_link_carries_the_person_it_was_given_to(harness):
+    priya, owen = await calendar_url(harness, "P01"), await calendar_url(harness, "P02")
+    assert priya != owen
+    secret = harness.app[SETTINGS].link_secret.encode()
+    now = harness.clock.now
+    assert read_link(secret, token_of(priya), now).person_id == await person_id(harness, "P01")
+    assert read_link(secret, token_of(owen), now).person_id == await person_id(harness, "P02")
+
+
+async def test_a_person_removed_from_the_group_finds_their_old_link_refused(harness):
+    """Priya leaves the Executive: the link she was given (or forwarded) stops working at once,
+    while Owen's, for the same meeting, still works. Before links named their person, hers kept
+    working for 30 days for anyone who had it."""
+    priya, owen = await calendar_url(harness, "P01"), await calendar_url(harness, "P02")
+    priya_id = await person_id(harness, "P01")
+    async with harness.app[SERVICES].sessions() as session, session.begin():
+        executive = await session.scalar(select(Group.id).where(Group.code == "EXEC"))
+        await session.execute(
+            delete(Membership).where(
+                Membership.person_id == priya_id, Membership.group_id == executive
+            )
+        )
+    status, headers, body = await fetch(harness, priya)
+    assert status == 403
+    assert headers["Content-Type"].startswith("text/plain")
+    assert b"can no longer see" in body and b"BEGIN:VCALENDAR" not in body
+    status, _headers, _body = await fetch(harness, owen)
+    assert status == 200
+
+
+async def test_a_person_taken_off_the_roster_finds_their_old_link_refused(harness):
+    url = await calendar_url(harness, "P01")
+    async with harness.app[SERVICES].sessions() as session, session.begin():
+        await session.execute(update(Person).where(Person.code == "P01").values(active=False))
+    status, _headers, body = await fetch(harness, url)
+    assert status == 403
+    assert b"BEGIN:VCALENDAR" not in body
+
+
+async def test_a_session_link_stops_when_its_course_is_withdrawn(harness):
+    """Sessions are open to everyone on the roster while the course is offered; once it is
+    withdrawn only the business team sees it, so a member's old link is refused."""
+    secret = harness.app[SETTINGS].link_secret.encode()
+    expires = harness.clock.now + timedelta(days=30)
+    bethany, joanna = await person_id(harness, "P09"), await person_id(harness, "P05")
+    async with harness.app[SERVICES].sessions() as session, session.begin():
+        row = await session.scalar(select(CourseSession).order_by(CourseSession.id).limit(1))
+        await session.execute(update(Course).where(Course.id == row.course_id).values(active=False))
+    member = sign_link(secret, "session", row.id, bethany, expires)
+    admin = sign_link(secret, "session", row.id, joanna, expires)
+    assert (await fetch(harness, f"/calendar/{member}.ics"))[0] == 403
+    assert (await fetch(harness, f"/calendar/{admin}.ics"))[0] == 200

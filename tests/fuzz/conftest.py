@@ -30,7 +30,16 @@ from bot import SERVICES, SETTINGS
 from config import Settings
 from domain.links import _mac, sign_link
 from storage.db import Base
-from storage.models import Action, ActionLink, ActionUpdate, Booking, CourseSession, Meeting
+from storage.models import (
+    Action,
+    ActionLink,
+    ActionUpdate,
+    Booking,
+    CourseSession,
+    Meeting,
+    Membership,
+    Person,
+)
 from tests.support.harness import BotHarness, demo_user
 
 _COMMON = {
@@ -155,6 +164,22 @@ class Item:
     uid: str
     cancelled: bool = False
     deleted: bool = False
+    group_id: int | None = None  # a meeting's group
+
+
+@dataclass(frozen=True)
+class LinkHolder:
+    """Someone a link may name: who they are now decides whether it is served."""
+
+    person_id: int
+    admin: bool = False
+    on_roster: bool = True
+    group_ids: frozenset[int] = frozenset()
+
+    def may_see(self, item: Item) -> bool:
+        if not self.on_roster:
+            return False
+        return self.admin or item.kind == "session" or item.group_id in self.group_ids
 
 
 @dataclass
@@ -162,15 +187,25 @@ class WebApp:
     fuzz: FuzzApp = field(repr=False)
     secret: bytes = field(repr=False)
     items: list[Item]
+    # Joanna (an admin, who sees every item), Bethany (a member of some groups), someone taken
+    # off the roster, and ids no one has.
+    holders: list[LinkHolder] = field(default_factory=list)
 
     @property
     def now(self) -> datetime:
         return self.fuzz.harness.clock.now
 
-    def token(self, item: Item, expires_at: datetime | None = None) -> str:
-        """A genuine link's token, as a card carries it."""
+    @property
+    def admin(self) -> LinkHolder:
+        return self.holders[0]
+
+    def token(
+        self, item: Item, expires_at: datetime | None = None, holder: LinkHolder | None = None
+    ) -> str:
+        """A genuine link's token, as a card carries it (given to the admin unless named)."""
         expires_at = expires_at or self.now + timedelta(days=30)
-        return sign_link(self.secret, item.kind, item.id, expires_at)
+        person_id = (holder or self.admin).person_id
+        return sign_link(self.secret, item.kind, item.id, person_id, expires_at)
 
     def signed(self, payload: bytes) -> str:
         """A token for any payload at all, signed with the bot's own secret: what a signer with
@@ -191,16 +226,36 @@ async def web(fuzz_app: FuzzApp) -> WebApp:
         for kind, model in (("meeting", Meeting), ("session", CourseSession)):
             rows = list(await session.scalars(select(model).order_by(model.id).limit(4)))
             assert len(rows) == 4, f"the demo data needs four {kind}s"
-            items += [Item(kind, row.id, row.uid) for row in rows[:2]]
-            items.append(Item(kind, rows[2].id, rows[2].uid, cancelled=True))
-            items.append(Item(kind, rows[3].id, rows[3].uid, deleted=True))
+            group = [getattr(row, "group_id", None) for row in rows]
+            items += [Item(kind, rows[n].id, rows[n].uid, group_id=group[n]) for n in (0, 1)]
+            items.append(Item(kind, rows[2].id, rows[2].uid, cancelled=True, group_id=group[2]))
+            items.append(Item(kind, rows[3].id, rows[3].uid, deleted=True, group_id=group[3]))
             await session.execute(
                 update(model).where(model.id == rows[2].id).values(cancelled=True)
             )
             if model is CourseSession:
                 await session.execute(delete(Booking).where(Booking.session_id == rows[3].id))
             await session.execute(delete(model).where(model.id == rows[3].id))
-    return WebApp(fuzz_app, fuzz_app.harness.app[SETTINGS].link_secret.encode(), items)
+        holders = await link_holders(session)
+    return WebApp(fuzz_app, fuzz_app.harness.app[SETTINGS].link_secret.encode(), items, holders)
+
+
+async def link_holders(session: Any) -> list[LinkHolder]:
+    """Joanna (admin), Bethany (member), Kofi taken off the roster, and two ids no one has."""
+    people = {p.code: p for p in await session.scalars(select(Person))}
+    bethany = people["P09"]
+    groups = frozenset(
+        await session.scalars(select(Membership.group_id).where(Membership.person_id == bethany.id))
+    )
+    gone = people["P15"]
+    await session.execute(update(Person).where(Person.id == gone.id).values(active=False))
+    return [
+        LinkHolder(people["P05"].id, admin=True),
+        LinkHolder(bethany.id, group_ids=groups),
+        LinkHolder(gone.id, on_roster=False),
+        LinkHolder(max(p.id for p in people.values()) + 1, on_roster=False),
+        LinkHolder(10**18 - 1, on_roster=False),
+    ]
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ async def test_a_message_with_no_channel_is_400(fuzz_app: FuzzApp, channel):
 async def test_a_signed_expiry_past_the_year_9999_is_not_found(web: WebApp, expiry: int):
     """Was a 500: the expiry did not fit a datetime, and the ValueError escaped the handler."""
     item = web.live()[0]
-    token = web.signed(f"{item.kind}:{item.id}:{expiry}".encode())
+    token = web.signed(f"{item.kind}:{item.id}:{web.admin.person_id}:{expiry}".encode())
 
     answer = await send(web.fuzz, "GET", f"/calendar/{token}.ics")
 
@@ -123,7 +123,8 @@ async def test_a_signed_payload_with_a_trailing_newline_is_not_found(web: WebApp
     """Was the calendar: the payload's pattern ended in "$", which also matches before a final
     newline, so one link had two tokens."""
     item = web.live()[0]
-    payload = f"{item.kind}:{item.id}:{int((web.now + timedelta(days=1)).timestamp())}".encode()
+    expiry = int((web.now + timedelta(days=1)).timestamp())
+    payload = f"{item.kind}:{item.id}:{web.admin.person_id}:{expiry}".encode()
     genuine = await send(web.fuzz, "GET", f"/calendar/{web.signed(payload)}.ics")
     assert_calendar_of(genuine, item, "GET")
 
@@ -140,7 +141,7 @@ async def test_a_signed_id_past_the_integer_columns_is_not_found(
 ):
     """Was a 503 on PostgreSQL ("integer out of range"): the id reached the query."""
     expiry = int((web.now + timedelta(days=1)).timestamp())
-    token = web.signed(f"{kind}:{ident}:{expiry}".encode())
+    token = web.signed(f"{kind}:{ident}:{web.admin.person_id}:{expiry}".encode())
 
     answer = await send(web.fuzz, "GET", f"/calendar/{token}.ics")
 
@@ -175,3 +176,18 @@ async def test_a_member_added_whom_the_connector_no_longer_knows_is_no_crash(fuz
 
     assert status in (200, 201), payload
     assert sent == []
+
+
+@pytest.mark.parametrize("person", [2**31, 10**18 - 1])
+async def test_a_signed_person_past_the_integer_columns_is_refused_not_a_5xx(
+    web: WebApp, person: int
+):
+    """The person a link names reaches a query too (issue 16, item 10): an id no integer column
+    holds is no one, so the link is refused, never a 503 on PostgreSQL."""
+    item = web.live()[0]
+    expiry = int((web.now + timedelta(days=1)).timestamp())
+    token = web.signed(f"{item.kind}:{item.id}:{person}:{expiry}".encode())
+
+    answer = await send(web.fuzz, "GET", f"/calendar/{token}.ics")
+
+    assert answer.status == 403

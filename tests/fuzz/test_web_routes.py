@@ -243,7 +243,7 @@ async def test_a_signed_token_gets_what_it_names(
         ),
         label="expiry",
     )
-    token = web.signed(f"{kind}:{ident}:{expiry}".encode())
+    token = web.signed(f"{kind}:{ident}:{web.admin.person_id}:{expiry}".encode())
 
     answer = await send(web.fuzz, method, f"/calendar/{token}.ics")
 
@@ -262,22 +262,30 @@ MALFORMED_PAYLOADS = (
     b"",
     b"meeting",
     b"meeting:1",
-    b"meeting::9999999999",
-    b"meeting:1:",
-    b"meeting:-1:9999999999",
-    b"meeting:1:2:3",
-    b"MEETING:1:9999999999",
-    b"meeting: 1:9999999999",
-    b" meeting:1:9999999999",
-    b"meeting:1:9999999999\n",
-    b"meeting:1:9999999999 ",
-    b"meeting:0x1:9999999999",
-    b"meeting:1:9999999999999",
-    b"meeting:1234567890123456789:9999999999",
-    b"meeting:1:99999.5",
-    b"meeting:\xd9\xa1:9999999999",
-    b"meeting\x00:1:9999999999",
-    b"abcdefghijklmnopq:1:9999999999",
+    b"meeting:1:5",
+    b"meeting:1:9999999999",  # a version 1 payload: it named no person
+    b"meeting::5:9999999999",
+    b"meeting:1::9999999999",
+    b"meeting:1:5:",
+    b"meeting:-1:5:9999999999",
+    b"meeting:1:-5:9999999999",
+    b"meeting:1:5:2:3",
+    b"MEETING:1:5:9999999999",
+    b"meeting: 1:5:9999999999",
+    b"meeting:1: 5:9999999999",
+    b" meeting:1:5:9999999999",
+    b"meeting:1:5:9999999999\n",
+    b"meeting:1:5:9999999999 ",
+    b"meeting:0x1:5:9999999999",
+    b"meeting:1:0x5:9999999999",
+    b"meeting:1:5:9999999999999",
+    b"meeting:1234567890123456789:5:9999999999",
+    b"meeting:1:1234567890123456789:9999999999",
+    b"meeting:1:5:99999.5",
+    b"meeting:\xd9\xa1:5:9999999999",
+    b"meeting:1:\xd9\xa1:9999999999",
+    b"meeting\x00:1:5:9999999999",
+    b"abcdefghijklmnopq:1:5:9999999999",
 )
 
 
@@ -344,6 +352,29 @@ async def test_hostile_header_bytes_on_a_calendar_link_get_the_calendar_or_400(
         assert_calendar_of(answer, item, "GET")
     else:
         assert CALENDAR_START not in answer.body
+
+
+@fuzz_settings
+@given(data=st.data(), method=st.sampled_from(READS))
+async def test_a_link_is_served_only_while_its_person_may_see_the_item(
+    web: WebApp, data: st.DataObject, method: str
+):
+    """A genuine, in-date link given to the admin, to a member of some groups, to someone since
+    taken off the roster, or naming an id no one has: the calendar only while that person may see
+    the item (a meeting of their group, or any session); otherwise a plain 403 (issue 16, item 10).
+    """
+    item = data.draw(st.sampled_from(web.items), label="item")
+    holder = data.draw(st.sampled_from(web.holders), label="holder")
+
+    answer = await send(web.fuzz, method, f"/calendar/{web.token(item, holder=holder)}.ics")
+
+    if item.deleted:
+        assert_refused(answer, 404)
+    elif holder.may_see(item):
+        assert_calendar_of(answer, item, method)
+    else:
+        assert_refused(answer, 403)
+        assert method == "HEAD" or "no longer see" in answer.text
 
 
 async def test_an_expired_link_is_gone_and_a_fresh_one_works(web: WebApp):

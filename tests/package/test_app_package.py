@@ -1,7 +1,7 @@
 """The Teams app package: the manifest template, the icons and `scripts.package_app`.
 
-The manifest is validated against the Teams v1.17 schema kept beside the repository
-(`../shared/schemas`); when that copy is absent those tests are skipped. The icons are read with a
+The manifest is validated against the Teams v1.17 schema copied into `tests/data` (see
+tests/data/SOURCES.md). The icons are read with a
 small PNG decoder here, so the tests need no Pillow (one optional test regenerates them with it).
 """
 
@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from config.identity import APP_SETTINGS, AppListing
 from scripts import package_app
 from scripts.package_app import (
     APP_PACKAGE,
@@ -31,9 +32,10 @@ from scripts.package_app import (
     teams_validator,
     values_from_env,
 )
+from tests.support.identity import OWN_IDENTITY
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = REPO_ROOT.parent / "shared" / "schemas" / "MicrosoftTeams.v1.17.schema.json"
+SCHEMA_PATH = REPO_ROOT / "tests" / "data" / "MicrosoftTeams.v1.17.schema.json"
 
 BOT_ID = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
 TEAMS_APP_ID = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
@@ -65,8 +67,6 @@ SHARED_COMMANDS = {
 
 @pytest.fixture(scope="module")
 def schema() -> dict[str, Any]:
-    if not SCHEMA_PATH.is_file():
-        pytest.skip(f"Teams manifest schema v1.17 not found at {SCHEMA_PATH}; validation skipped")
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
@@ -78,11 +78,12 @@ def manifest() -> dict[str, Any]:
 # --- the manifest --------------------------------------------------------------------------------
 
 
-def test_template_is_json_with_the_three_placeholders():
+def test_template_is_json_with_the_ids_domain_and_app_listing_placeholders():
     text = TEMPLATE.read_text(encoding="utf-8")
     json.loads(text)
-    for name in ("BOT_ID", "TEAMS_APP_ID", "BOT_DOMAIN"):
+    for name in ("BOT_ID", "TEAMS_APP_ID", "BOT_DOMAIN", *(n for n, _, _ in APP_SETTINGS)):
         assert "${{" + name + "}}" in text
+    assert "Riverside" not in text and "riverside" not in text, "the demo's names are settings"
 
 
 def test_filled_manifest_validates_against_the_teams_schema(schema, manifest):
@@ -373,3 +374,60 @@ def test_runs_as_a_module(tmp_path):
     )
     assert result.returncode == 2
     assert "MicrosoftAppId" in result.stderr
+
+
+# --- the partnership's own app listing (config/identity.py) --------------------------------------
+
+
+def test_the_app_listing_comes_from_the_settings(tmp_path, schema):
+    status, out = build(tmp_path, {**ENV, "APP_ENV": "production", **OWN_IDENTITY})
+    assert status == 0
+    with zipfile.ZipFile(out) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["name"] == {
+        "short": "Northmoor SCP",
+        "full": "Northmoor Safeguarding Children Partnership assistant",
+    }
+    assert manifest["description"] == {
+        "short": "Northmoor SCP actions, meetings, training. Business data only.",
+        "full": "The Northmoor partnership's assistant.\n\nBusiness data only.",
+    }
+    assert manifest["developer"] == {
+        "name": "Northmoor SCP",
+        "websiteUrl": "https://northmoor.example.org/scp/bot",
+        "privacyUrl": "https://northmoor.example.org/scp/bot/privacy",
+        "termsOfUseUrl": "https://northmoor.example.org/scp/bot/terms",
+    }
+    assert "riverside" not in json.dumps(manifest).lower()
+    assert schema_errors(manifest, schema) == []
+
+
+@pytest.mark.parametrize("name", [n for n, _, _ in APP_SETTINGS])
+def test_production_refuses_a_package_with_the_demos_listing(tmp_path, capsys, name):
+    demo = getattr(AppListing(), next(a for n, a, _ in APP_SETTINGS if n == name))
+    env = {**ENV, "APP_ENV": "production", **OWN_IDENTITY, name: demo.replace("\n", "\\n")}
+    status, out = build(tmp_path, env)
+    assert status == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error, "one line"
+    assert error.startswith("package_app: error: APP_ENV=production refuses the demo")
+    assert name in error
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", [n for n, _, _ in APP_SETTINGS])
+def test_production_refuses_a_package_without_the_listing(tmp_path, capsys, name):
+    env = {**ENV, "APP_ENV": "production", **OWN_IDENTITY}
+    del env[name]
+    status, out = build(tmp_path, env)
+    assert status == 2
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error
+    assert name in error and "needs" in error
+    assert not out.exists()
+
+
+def test_a_listing_value_teams_would_refuse_is_refused_before_packaging(tmp_path, capsys):
+    status, _ = build(tmp_path, {**ENV, "APP_NAME_SHORT": "A name far too long for Teams to show"})
+    assert status == 2
+    assert "APP_NAME_SHORT must be at most 30 characters" in capsys.readouterr().err
