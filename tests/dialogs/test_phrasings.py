@@ -115,6 +115,8 @@ async def test_the_issues_examples_are_answered_not_missed(harness, text, comman
     said = " ".join(s.text + " ".join(card_text(c) for c in s.cards) for s in sent)
     assert DIDNT_CATCH not in said
     assert "Here's what I can do" not in said
+    if text == "cancel my gcp2 place":  # the course card, with its Cancel button
+        assert "Graded Care Profile 2" in said
     if command == "thanks":
         assert [s.text for s in sent] == ["You're welcome."]
         assert not sent[0].cards
