@@ -352,7 +352,8 @@ def register(registry: Registry) -> None:
     registry.text(
         "resume",
         [
-            r"(resume|restart|unpause|unsnooze|start)( my)?( reminders)?( again)?",
+            r"(resume|unpause|unsnooze)( my)?( reminders)?( again)?",
+            r"(restart|start)( my)? reminders( again)?",
             r"((turn|switch|put) )?(my )?reminders (back )?on( again)?",
             r"(i'm|i am) back( from (leave|holiday|annual leave))?",
         ],
