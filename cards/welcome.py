@@ -3,7 +3,17 @@ the short notices a channel or group chat gets when the answer went to someone's
 
 from __future__ import annotations
 
-from cards.common import Card, card, escape_markdown, facts, first_name, heading, submit, text
+from cards.common import (
+    Card,
+    Element,
+    card,
+    escape_markdown,
+    facts,
+    first_name,
+    heading,
+    submit,
+    text,
+)
 from cards.verbs import Verb
 
 # What people can type; each feature adds its lines through `HelpTopic`s given by the router.
@@ -75,6 +85,30 @@ def help_card(
     return card(body, fallback_text="Type help to see what I can do.")
 
 
+DIDNT_CATCH = "Sorry, I didn't catch that."
+
+
+def typed_button(words: str) -> Element:
+    """A button that sends `words` as if typed (Teams' imBack on an Action.Submit)."""
+    return {
+        "type": "Action.Submit",
+        "title": words,
+        "data": {"msteams": {"type": "imBack", "value": words}},
+        "associatedInputs": "none",
+    }
+
+
+def suggestions_card(sentence: str, suggestions: list[str]) -> Card:
+    """A sentence with the words to try as buttons, and Help for everything: the short answer
+    to words the bot did not understand, in a channel or group chat (Teams shows suggested
+    actions in a personal chat only)."""
+    return card(
+        [text(sentence, weight="Bolder"), text("Did you mean one of these?", subtle=True)],
+        [*(typed_button(words) for words in suggestions), submit("Help", Verb.HELP)],
+        fallback_text=f"{sentence} Type help to see what I can do.",
+    )
+
+
 SENT_PRIVATELY = "I've sent you that privately, in our chat."
 NOT_SENT_PRIVATELY = (
     "That answer is just for you, and I couldn't reach you in our chat. "
@@ -103,6 +137,10 @@ def gallery_states() -> list[tuple[str, Card]]:
         ("welcome.unknown", unknown_person_card("partnership@riverside.example", partnership)),
         ("help.plain", help_card(topics)),
         ("help.unknown_text", help_card(topics, unknown_text=True, suggestions=["my actions"])),
+        (
+            "help.didnt_catch",
+            suggestions_card(DIDNT_CATCH, ["my actions", "what do I need to do?"]),
+        ),
         ("shared.sent_privately", sent_privately_card()),
         ("shared.not_sent_privately", not_sent_privately_card()),
     ]

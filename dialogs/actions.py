@@ -44,9 +44,12 @@ from usecases.register_export import register_size
 log = logging.getLogger(__name__)
 
 _REFERENCE = r"(?P<reference>[a-z]{1,4}-?\d{1,4})"
+_DONE = r"(complete|completed|done|finished|closed)"
 _ANY_REFERENCE = r"(?P<reference>[a-z0-9][a-z0-9_.-]{0,15})"
 _SCOPE = r"( (in|for|on|under) (?P<scope>.+))?"
-_WHATS = r"((what'?s|what’s|what is|what are|show( me)?|list|any)( the)? )?"
+_WHATS = r"((what'?s|what’s|what is|what are|show( me)?|list|any|anything)( the)? )?"
+# "Drifting" or "late": the drift list as it opens (overdue first).
+_DRIFTING = r"(drifting|slipping|late|behind)"
 
 
 def register_commands(registry: Registry) -> None:
@@ -55,6 +58,7 @@ def register_commands(registry: Registry) -> None:
         [
             rf"(show |list )?(me )?my (?P<status>overdue |open |stale )?actions?{_SCOPE}",
             r"what (do i|have i got to) (lead|do)",
+            r"(what|which) actions (have i got|do i have|am i leading|do i lead|are mine)",
             # The bare titles Teams puts in the compose box when the command is picked from the
             # app's command list: the list answers them, each row with Open and Update buttons.
             r"(update|action|actions)( an action)?",
@@ -69,6 +73,9 @@ def register_commands(registry: Registry) -> None:
         [
             rf"{_WHATS}(?P<status>overdue|stale|due soon)( actions?)?{_SCOPE}",
             rf"{_WHATS}actions? (that are |which are )?(?P<status>overdue|stale|due soon){_SCOPE}",
+            rf"(which|what) actions? (are|is) (?P<status>overdue|stale|due soon){_SCOPE}",
+            rf"{_WHATS}{_DRIFTING}( actions?)?{_SCOPE}",
+            rf"(which |what )?actions? (are |is )?{_DRIFTING}{_SCOPE}",
         ],
         drift_list,
         data=ActionListData,
@@ -76,10 +83,24 @@ def register_commands(registry: Registry) -> None:
         description="overdue (or stale, or due soon) actions, by priority or group",
     )
     registry.text(
+        "drift",
+        [
+            r"who (hasn't|has not|haven't|have not) (updated|done)( (their|an?|the|any|his|her))?"
+            rf" (actions?|updates?){_SCOPE}"
+        ],
+        drift_list,
+        data=ActionListData,
+        example="who hasn't updated their actions",
+        description="actions with no recent update",
+        in_help=False,
+        fixed={"status": "stale"},
+    )
+    registry.text(
         "overview",
         [
-            r"(the )?(actions? )?(overview|dashboard|summary)( of (the )?actions)?",
-            r"how are we doing",
+            r"(show |show me |open )?(the )?(rag |actions? )?(overview|dashboard|summary)"
+            r"( of (the )?actions)?",
+            r"how (are|is) (we|it|everything) (doing|going)",
         ],
         show_overview,
         data=NoData,
@@ -104,7 +125,10 @@ def register_commands(registry: Registry) -> None:
     )
     registry.text(
         "export actions",
-        [r"export( the)?( action)?( register| actions?)?( to (excel|csv|xlsx))?"],
+        [
+            r"(can i )?(export|download)( the)?( action)?( register| actions?)?"
+            r"( (to|as) (excel|csv|xlsx|a spreadsheet))?"
+        ],
         export_actions,
         data=NoData,
         example="export actions",
@@ -113,7 +137,14 @@ def register_commands(registry: Registry) -> None:
     )
     registry.text(
         "update action",
-        [rf"update (action )?{_ANY_REFERENCE}"],
+        [
+            rf"(update|edit)( action)?( on| to| for)? {_ANY_REFERENCE}",
+            rf"(mark|set) (action )?{_REFERENCE}( as)? {_DONE}",
+            rf"(action )?{_REFERENCE} (is |has )?{_DONE}",
+            rf"(complete|close|finish) (action )?{_REFERENCE}",
+            rf"(add (an |a )?update|record progress|progress|an update)( on| to| for) (action )?"
+            rf"{_REFERENCE}",
+        ],
         edit_action,
         data=ActionData,
         example="update A07",
@@ -121,7 +152,12 @@ def register_commands(registry: Registry) -> None:
     )
     registry.text(
         "action",
-        [rf"(show |open |view )?action {_ANY_REFERENCE}", rf"(show |open )?{_REFERENCE}"],
+        [
+            rf"(show |show me |open |view |what'?s |what is )?action {_ANY_REFERENCE}",
+            rf"((show|open|view)( me)?|what'?s|what is|tell me about|details (of|for|on)|look at"
+            rf"|pull up|what about) {_REFERENCE}",
+            _REFERENCE,
+        ],
         show_action,
         data=ActionData,
         example="action A07",

@@ -19,7 +19,9 @@ PATTERNS = [
     r"what needs (me|my attention|doing|my action|to be done)( today| now| this week)?",
     r"(show )?(me )?(my )?(to ?do|to-do|todo)s?( list)?",
     r"what['’]?s? (is )?on my (plate|list|desk)",
-    r"(is there )?anything (for me|i need to do|needing me|needing my attention|i owe)",
+    r"(is there )?anything (for me|i need to do|needing me|needing my attention|i owe)"
+    r"( today| now| this week)?",
+    r"what do you need (me )?to do",
     r"what do i owe",
     r"what needs me",
     r"(my )?(outstanding|pending) (things|stuff|tasks|items|work)",

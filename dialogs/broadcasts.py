@@ -444,7 +444,11 @@ async def acknowledge(turn: Turn, data: BroadcastAckData) -> Reply:
 def register(registry: Registry) -> None:
     registry.text(
         "new announcement",
-        [r"(new|create|compose|write|start)( an?)? (announcement|broadcast)"],
+        [
+            r"(new|create|compose|write|start|send|make|draft)( an?)?( new)?"
+            r" (announcement|broadcast)",
+            r"send (a message|an email|a note) to (everyone|all|everybody)",
+        ],
         new_announcement,
         example="new announcement",
         description="(business team) compose an announcement to send to people",
@@ -453,7 +457,13 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "announcements",
-        [r"(my |all |list |show )?(announcements|broadcasts)"],
+        [
+            r"(my |all |list |show |sent )?(announcements|broadcasts)|my drafts",
+            r"how did (my|the) (announcement|broadcast)s? go",
+            r"(announcement|broadcast) reports?",
+            r"(who('s| has| have)?|has everyone) (read|seen|acknowledged) (my|the)"
+            r" (announcement|broadcast)s?",
+        ],
         list_announcements,
         example="announcements",
         description="(business team) drafts, scheduled and sent announcements with reports",

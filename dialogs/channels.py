@@ -137,7 +137,7 @@ def register(registry: Registry) -> None:
         "channels.bind",
         [
             r"this channel is for( the)?( (?P<group>.+))?",
-            r"bind (this )?channel to( the)? (?P<group>.+)",
+            r"(bind|link|connect) (this )?channel (to|with)( the)? (?P<group>.+)",
         ],
         bind,
         example="this channel is for EXEC",
@@ -147,7 +147,10 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "channels.unbind",
-        [r"unbind( this)?( channel)?"],
+        [
+            r"(unbind|unlink|disconnect)( this)?( channel)?",
+            r"this channel (isn't|is not) for (a|any) group( any ?more)?",
+        ],
         unbind,
         example="unbind this channel",
         description="business team, in a team channel: it is no longer for a group",
@@ -156,7 +159,7 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "channels.purpose",
-        [r"what('s| is) this (channel|chat) for", r"which group is this( channel)?( for)?"],
+        [r"what('s| is) this (channel|chat|team) for", r"which group is this( channel)?( for)?"],
         purpose,
         example="what is this channel for",
         description="the group a team channel is for",

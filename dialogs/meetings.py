@@ -49,6 +49,8 @@ SUGGESTIONS = {
     Wanted.ANYTHING: ["what's on next week", "training in January", "my meetings"],
 }
 _ACTION_WORDS = r"(?!.*\b(actions?|overdue|rag)\b)"
+# A course named in a booking or a cancellation: "gcp2", "the neglect course".
+_COURSE = r"(?P<q>[a-z0-9][a-z0-9 &-]{0,60}?)"
 
 
 def _viewer(turn: Turn) -> Viewer:
@@ -217,7 +219,9 @@ def register(registry: Registry) -> None:
         "meetings.next",
         [
             _ACTION_WORDS + r"(?P<q>(when|where)('s| is| are| does| do)? (the )?next .+)",
-            _ACTION_WORDS + r"(?P<q>(when|where)('s| is| does) the .+)",
+            _ACTION_WORDS + r"(?P<q>(when|where)('s| is| are| does)( the)? .+)",
+            _ACTION_WORDS + r"(?P<q>(the )?(date|day) of the next .+)",
+            _ACTION_WORDS + r"(?P<q>next [a-z][a-z0-9 &-]{1,60})",
             _ACTION_WORDS + r"(?P<q>next .*\b(meeting|meet|training|session|course)s?\b.*)",
         ],
         answer_question,
@@ -234,20 +238,9 @@ def register(registry: Registry) -> None:
         data=QuestionData,
     )
     registry.text(
-        "training.find",
-        [
-            _ACTION_WORDS + r"(?P<q>.*\b(training|courses?|e-?learning|workshops?|briefings?"
-            r"|booked|bookings?)\b.*)"
-        ],
-        answer_question,
-        example="neglect training",
-        description="courses and their sessions: book or cancel a place",
-        data=QuestionData,
-    )
-    registry.text(
         "training.book",
         # The bare command title from the app's command list: show what can be booked.
-        [r"book( a)?( place| session| training| course)?( on)?"],
+        [r"book( on| me on)?( an?)?( place| session| training| course)?( on)?"],
         book_prompt,
         example="book",
         description="training with places to book",
@@ -255,8 +248,32 @@ def register(registry: Registry) -> None:
         data=BookPromptData,
     )
     registry.text(
+        "training.find",
+        [
+            _ACTION_WORDS + r"(?P<q>.*\b(training|courses?|e-?learning|workshops?|briefings?"
+            r"|booked|bookings?)\b.*)",
+            rf"(cancel|drop) (my )?(place|booking|seat) (on|at|for) (the )?{_COURSE}",
+            rf"(cancel|drop) my {_COURSE} (place|booking|seat|session)",
+            rf"(withdraw from|pull out of) (my place on )?(the )?{_COURSE}",
+            rf"(i )?(can't|cannot|can not) (make|do|go to|attend) (the )?{_COURSE}"
+            r"( any ?more| after all)?",
+            r"((book|enrol)( me)?( on| for| onto| in| into)?|sign (me )?up( for| on| to)?)"
+            r"( a place (on|at|for))?"
+            rf"( the)? {_COURSE}",
+        ],
+        answer_question,
+        example="neglect training",
+        description="courses and their sessions: book or cancel a place",
+        data=QuestionData,
+    )
+    registry.text(
         "attendance",
-        [r"attendance(?: (?:for|of|at|on))? (?P<q>.+)", r"(?P<q>.+) attendance"],
+        [
+            r"(take |record |show )?attendance(?: (?:for|of|at|on))? (?P<q>.+)",
+            r"(?P<q>.+) attendance",
+            r"who (came|attended|turned up|went)( to| at)? (?P<q>.+)",
+            r"(the )?register (for|of) (?P<q>.+)",
+        ],
         attendance_by_name,
         example="attendance T1",
         description="business team: who came to a session",

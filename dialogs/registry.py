@@ -58,6 +58,9 @@ class Reply:
     # Further messages for the same audience, sent after the reply (a booking's confirmation
     # beside the course card a click refreshes).
     also: tuple[Card, ...] = ()
+    # Words offered as buttons under a sentence (Teams' suggested actions in a personal chat;
+    # a small card of buttons in a channel or group chat, where Teams shows none).
+    suggestions: tuple[str, ...] = ()
 
     @classmethod
     def message(cls, title: str, sentence: str) -> Reply:
@@ -156,6 +159,8 @@ class TextCommand:
     example: str
     description: str
     needs_person: bool = True
+    # Data the command always gets whatever was typed ("who hasn't updated" means status stale).
+    fixed: tuple[tuple[str, str], ...] = ()
 
     @property
     def handler(self) -> Handler:
@@ -187,10 +192,14 @@ class Registry:
         data: type[CardData],
         in_help: bool = True,
         offered_to: OfferedTo = OfferedTo.EVERYONE,
+        fixed: dict[str, str] | None = None,
     ) -> None:
         compiled = tuple(re.compile(p, re.IGNORECASE) for p in patterns)
         route = Route(handler, data)
-        self.commands.append(TextCommand(name, compiled, route, example, description))
+        constants = tuple((fixed or {}).items())
+        self.commands.append(
+            TextCommand(name, compiled, route, example, description, fixed=constants)
+        )
         if in_help:
             self.help_entries.append(HelpEntry(f'"{example}"', description, offered_to))
 
@@ -215,8 +224,13 @@ class Registry:
             for pattern in command.patterns:
                 found = pattern.fullmatch(text)
                 if found:
-                    return command, {k: v for k, v in found.groupdict().items() if v is not None}
+                    said = {k: v for k, v in found.groupdict().items() if v is not None}
+                    return command, {**said, **dict(command.fixed)}
         return None
 
     def examples(self) -> list[str]:
         return [c.example for c in self.commands]
+
+    def offered_examples(self, viewer: Viewer | None) -> list[str]:
+        """The help's examples this person is offered, as they would type them."""
+        return [example.strip('"') for example, _description in self.help_for(viewer)]

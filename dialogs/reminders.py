@@ -301,7 +301,12 @@ async def close_clock(turn: Turn, data: ClockCloseData) -> Reply:
 def register(registry: Registry) -> None:
     registry.text(
         "reminder settings",
-        [r"(my )?reminder (settings|preferences)|reminders? settings"],
+        [
+            r"(my )?reminders? (settings|preferences)",
+            r"(my )?(notification|notifications) (settings|preferences)",
+            r"(my )?(reminders|settings)",
+            r"(how do i )?(change|manage|edit|set up) (my )?reminders( settings)?",
+        ],
         show_settings,
         example="reminder settings",
         description="snooze, pause or change how reminders reach you",
@@ -319,8 +324,12 @@ def register(registry: Registry) -> None:
     registry.text(
         "pause",
         [
-            r"(pause|stop|hold) (all )?(my )?reminders (until|till|to) (?P<date>.+)",
-            r"(i'?m |i am )?(on|going on) (leave|holiday) (until|till|to) (?P<date>.+)",
+            r"(pause|stop|hold) (all )?(my )?reminders( (whilst|while) i'm (away|off|on leave))?"
+            r" (until|till|to) (?P<date>.+)",
+            r"(i'?m |i am )?(on|going on|off on) (annual |maternity |sick )?(leave|holiday)"
+            r"( from [a-z0-9 /]{1,30})? (until|till|to) (?P<date>.+)",
+            r"(i'?m |i am )?(off|away|out of (the )?office|ooo)( from [a-z0-9 /]{1,30})?"
+            r" (until|till) (?P<date>.+)",
         ],
         pause,
         example="pause reminders until 5 January",
@@ -329,7 +338,11 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "pause without a date",
-        [r"(pause|stop|hold) (all )?(my )?reminders"],
+        [
+            r"(pause|stop|hold|turn off|switch off) (all )?(my )?reminders",
+            r"(turn|switch) (all )?(my )?reminders off|no more reminders",
+            r"(i'?m |i am )?(going )?(on|off on) (annual )?(leave|holiday)",
+        ],
         ask_pause_date,
         example="pause reminders",
         description="pause reminders",
@@ -338,7 +351,12 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "resume",
-        [r"(resume|restart|unpause|unsnooze|start)( my)? reminders( again)?|reminders (back )?on"],
+        [
+            r"(resume|unpause|unsnooze)( my)?( reminders)?( again)?",
+            r"(restart|start)( my)? reminders( again)?",
+            r"((turn|switch|put) )?(my )?reminders (back )?on( again)?",
+            r"(i'm|i am) back( from (leave|holiday|annual leave))?",
+        ],
         resume,
         example="resume reminders",
         description="end a snooze or pause",
@@ -347,7 +365,10 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "digest",
-        [r"(weekly )?digest( only| instead)?( please)?|(send me a )?weekly digest"],
+        [
+            r"(can i have |i'd like )?(a |the )?(weekly )?digest( only| instead)?( please)?",
+            r"(send me a )?weekly digest",
+        ],
         digest,
         example="digest only",
         description="one weekly digest instead of single reminders",
@@ -356,7 +377,10 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "single reminders",
-        [r"(single|individual|separate) reminders|no digest|stop (the )?digest"],
+        [
+            r"(single|individual|separate) reminders( again)?|no digest|stop (the )?digest",
+            r"reminders one (at a time|by one)",
+        ],
         single_reminders,
         example="single reminders",
         description="reminders one at a time",
@@ -365,7 +389,10 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "quiet hours off",
-        [r"(quiet hours (off|default|reset)|no quiet hours)"],
+        [
+            r"quiet hours (off|default|reset)|no quiet hours",
+            r"(reset|turn off|switch off) quiet hours|(turn|switch) quiet hours off",
+        ],
         default_quiet_hours,
         example="quiet hours off",
         description="use the partnership's quiet hours",
@@ -374,7 +401,7 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "quiet hours",
-        [r"quiet hours (?P<hours>.+)"],
+        [r"(set )?quiet hours (?P<hours>.+)"],
         quiet_hours,
         example="quiet hours 18:00-08:00",
         description="no reminders at these times",
@@ -383,7 +410,10 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "reminders status",
-        [r"reminders? status|outbox( status)?"],
+        [
+            r"reminders? status|outbox( status)?|what's in the outbox",
+            r"have (the )?reminders (gone|been sent)( out)?",
+        ],
         status,
         example="reminders status",
         description="(admins) what is waiting, sent, failed or unreachable",
@@ -394,7 +424,7 @@ def register(registry: Registry) -> None:
         "record notification",
         [
             r"(record|new|add|log) (a )?(serious incident )?notification",
-            r"(record|new|add|log) (a )?(serious incident|rapid review)",
+            r"(record|new|add|log|start) (a )?(new )?(serious incident|rapid review)",
         ],
         clock_form,
         example="record serious incident notification",
@@ -404,7 +434,7 @@ def register(registry: Registry) -> None:
     )
     registry.text(
         "rapid reviews",
-        [r"(open |show )?rapid reviews?( clocks?)?|statutory clocks?"],
+        [r"(any |open |show )?rapid reviews?( clocks?| countdowns?| open)?|statutory clocks?"],
         list_clocks,
         example="rapid reviews",
         description="rapid review countdowns",

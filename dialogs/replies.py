@@ -15,6 +15,7 @@ import logging
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.schema import ActionTypes, CardAction
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from cards.common import Card, message_card
@@ -23,6 +24,7 @@ from cards.welcome import (
     SENT_PRIVATELY,
     not_sent_privately_card,
     sent_privately_card,
+    suggestions_card,
 )
 from delivery.adapter import connector_failure
 from delivery.sender import PersonalChatAddress, ProactiveSender
@@ -91,7 +93,9 @@ class ReplyDelivery:
             self._services.metrics.reply_unsent(reason)
 
     async def _send_here(self, context: TurnContext, reply: Reply) -> None:
-        if reply.card is not None:
+        if reply.suggestions and reply.card is None:
+            await send_suggestions(context, reply.text or "", list(reply.suggestions))
+        elif reply.card is not None:
             await send_card(context, reply.card)
         elif reply.text:
             await context.send_activity(MessageFactory.text(reply.text))
@@ -169,6 +173,19 @@ def _conversation(reference: dict[str, Any], address: PersonalChatAddress) -> Co
         tenant_id=address.tenant_id,
         reference=reference,
     )
+
+
+async def send_suggestions(context: TurnContext, sentence: str, suggestions: list[str]) -> None:
+    """A sentence with buttons that send their words as if typed, and "help". Teams shows
+    suggested actions in a personal chat only; a channel or group chat gets a small card."""
+    if in_shared_conversation(context):
+        await send_card(context, suggestions_card(sentence, suggestions))
+        return
+    actions = [
+        CardAction(type=ActionTypes.im_back, title=words, value=words)
+        for words in [*suggestions, "help"]
+    ]
+    await context.send_activity(MessageFactory.suggested_actions(actions, sentence))
 
 
 async def send_card(context: TurnContext, card: Card) -> None:

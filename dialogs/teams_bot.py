@@ -13,7 +13,6 @@ continues one nor lets a command start one (dialog state there would mix people)
 from __future__ import annotations
 
 import logging
-import re
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -22,11 +21,10 @@ from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from msrest.serialization import Model
-from rapidfuzz import fuzz, process
 
 from cards.common import Card, message_card
 from cards.verbs import Verb
-from cards.welcome import help_card, unknown_person_card
+from cards.welcome import DIDNT_CATCH, help_card, unknown_person_card
 from delivery.sender import ProactiveSender
 from dialogs.installation import Installation
 from dialogs.registry import (
@@ -41,6 +39,7 @@ from dialogs.registry import (
 )
 from dialogs.replies import ReplyDelivery
 from dialogs.services import BotServices
+from dialogs.wording import likeliest, normalise
 from domain.permissions import Viewer
 from usecases import people
 from usecases.people import Recognition, TeamsSender
@@ -53,7 +52,6 @@ CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # The invoke an Action.Execute click arrives as.
 CLICK = "adaptiveCard/action"
 MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message"
-_SPACES = re.compile(r"\s+")
 
 
 def turn_of(context: TurnContext) -> Turn:
@@ -61,10 +59,6 @@ def turn_of(context: TurnContext) -> Turn:
     turn = context.turn_state[TURN_KEY]
     assert isinstance(turn, Turn)  # the router puts it there before any dialog runs
     return turn
-
-
-def normalise(text: str) -> str:
-    return _SPACES.sub(" ", text).strip().strip("?!.").strip().lower()
 
 
 class PartnershipBot(TeamsActivityHandler):
@@ -103,10 +97,7 @@ class PartnershipBot(TeamsActivityHandler):
             return
         matched = self._registry.match(text)
         if matched is None:
-            help_reply = Reply(
-                card=self._help(turn, unknown=bool(text), text=text), audience=Audience.CONVERSATION
-            )
-            await self._replies.deliver(turn, help_reply)
+            await self._replies.deliver(turn, self._not_understood(turn, text))
             return
         command, data = matched
         await self._replies.deliver(turn, await self._run_command(turn, command, data))
@@ -140,15 +131,18 @@ class PartnershipBot(TeamsActivityHandler):
             self._services.business_team_email, self._services.partnership_name
         )
 
-    def _help(self, turn: Turn, *, unknown: bool, text: str = "") -> Card:
-        suggestions = []
-        if unknown and text:
-            found = process.extract(
-                text, self._registry.examples(), scorer=fuzz.WRatio, limit=3, score_cutoff=60
-            )
-            suggestions = [example for example, _score, _index in found]
+    def _not_understood(self, turn: Turn, text: str) -> Reply:
+        """Nothing typed (a bare mention, "?"): the help. Words not understood: a short answer
+        with the likeliest commands as buttons; the help is one button away."""
         offered = self._registry.help_for(None if turn.shared else turn.viewer)
-        return help_card(offered, unknown_text=unknown, suggestions=suggestions)
+        if not text:
+            return Reply(card=help_card(offered), audience=Audience.CONVERSATION)
+        examples = self._registry.offered_examples(None if turn.shared else turn.viewer)
+        return Reply(
+            text=DIDNT_CATCH,
+            suggestions=tuple(likeliest(text, examples)),
+            audience=Audience.CONVERSATION,
+        )
 
     # -- universal actions (Action.Execute) -------------------------------------------------------
 

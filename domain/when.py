@@ -484,8 +484,17 @@ def _name_words(name: str) -> set[str]:
     return words - _NAME_FILLER
 
 
+def _initials(name: str) -> str:
+    """ "Neglect: Using Graded Care Profile 2" -> "nugcp2": first letters, numbers whole."""
+    return "".join(w if w.isdigit() else w[0] for w in re.findall(r"[a-z0-9]+", name.lower()))
+
+
 def _word_matches(word: str, candidate: Candidate, name_words: set[str]) -> bool:
     if word == candidate.code.lower():
+        return True
+    # An abbreviation with a number in it ("gcp2") names the words it abbreviates; plain letters
+    # are left to codes, or "da" would name everything with "domestic abuse" and more.
+    if len(word) >= 3 and re.search(r"\d", word) and word in _initials(candidate.name):
         return True
     stem = word.rstrip("s") if len(word) > 4 else word
     return len(stem) >= 3 and any(w.startswith(stem) for w in name_words)
@@ -496,9 +505,10 @@ def match_subjects(
 ) -> tuple[list[Candidate], list[str]]:
     """The candidates the words name best, and the words that named nothing.
 
-    A candidate scores one for each word that is its code or starts one of its name's words
-    ("exec" names the Executive); only the best-scoring candidates are returned, so "learning
-    lessons" names the Learning Lessons group rather than every course about learning.
+    A candidate scores one for each word that is its code, starts one of its name's words
+    ("exec" names the Executive) or abbreviates a run of them with a number ("gcp2"); only the
+    best-scoring candidates are returned, so "learning lessons" names the Learning Lessons group
+    rather than every course about learning.
     """
     scored: list[tuple[int, Candidate]] = []
     used: set[str] = set()

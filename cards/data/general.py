@@ -13,6 +13,10 @@ class WelcomeData(NoData):
     """`hello`, typed or from a button: the person's welcome card and roles."""
 
 
+class ThanksData(NoData):
+    """"Thanks", "cheers", "ta": answered with a plain "You're welcome."."""
+
+
 class NeedsYouData(NoData):
     """"What do I need to do?", typed: one answer from the person's actions, meetings and
     reminders."""

@@ -73,8 +73,14 @@ def buttons(card: Element, outer_inputs: tuple[Element, ...] = ()) -> Iterator[B
     for action in actions_of(card):
         if action["type"] == "Action.ShowCard":
             yield from buttons(action["card"], gathered)
-        elif action["type"] in SENDING:
+        elif action["type"] in SENDING and not sends_words(action):
             yield Button(action["title"], Verb(action["data"]["verb"]), blocking(action, gathered))
+
+
+def sends_words(action: Element) -> bool:
+    """An imBack button ("Did you mean" in a channel) sends its words as a message, no data."""
+    msteams = action.get("data", {}).get("msteams", {})
+    return isinstance(msteams, dict) and msteams.get("type") == "imBack"
 
 
 def blocking(action: Element, gathered: tuple[Element, ...]) -> frozenset[str]:

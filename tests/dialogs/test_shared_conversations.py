@@ -156,6 +156,8 @@ async def test_every_text_command_answers_privately_or_publicly(
         if command.name in PUBLIC_COMMANDS:
             assert [s.conversation_id for s in sent] == [shared], command.name
             assert all(is_public(s) for s in sent), command.name
+        elif command.name == "thanks":  # said where it was said, and nothing else
+            assert [(s.conversation_id, s.text) for s in sent] == [(shared, "You're welcome.")]
         elif command.name in CHANNEL_COMMANDS:
             assert_public_without_links_or_private(sent, shared, ADMIN, command.name)
         else:
@@ -163,12 +165,17 @@ async def test_every_text_command_answers_privately_or_publicly(
 
 
 @SHARED
-async def test_unknown_text_gets_public_help(harness: BotHarness, where: dict[str, Any]):
+async def test_unknown_text_gets_a_short_public_answer_with_buttons(
+    harness: BotHarness, where: dict[str, Any]
+):
     sent = await harness.say(ADMIN, "what colour is the sky", **where)
 
     assert [s.conversation_id for s in sent] == [where["conversation_id"]]
-    assert "Sorry, I didn't understand that." in words(sent[0])
-    assert is_public(sent[0])
+    assert "Sorry, I didn't catch that." in words(sent[0])
+    # Teams shows no suggested actions here: the commands are a card's buttons, and Help.
+    actions = sent[0].cards[0]["actions"]
+    assert [a["data"]["msteams"]["type"] for a in actions[:-1]] == ["imBack"] * 3
+    assert actions[-1]["title"] == "Help"
 
 
 def verb_payload(verb: Verb, model: Any) -> dict[str, Any]:

@@ -151,3 +151,11 @@ def test_subjects_name_groups_and_courses():
     # the best match wins: both words name Learning Lessons, one names the briefing
     assert keys(["learning", "lessons"]) == [("group", "LL")]
     assert keys(["zumba"]) == []
+
+
+def test_an_abbreviation_with_a_number_names_the_course_it_abbreviates():
+    # "cancel my gcp2 place" (issue 20, item 4): the course is "...Graded Care Profile 2".
+    gcp2 = Candidate("course", 2, "T2", "Neglect: Using Graded Care Profile 2")
+    other = Candidate("course", 1, "T1", "Multi-agency Safeguarding Essentials (Level 3)")
+    assert match_subjects(["gcp2"], [gcp2, other]) == ([gcp2], [])
+    assert match_subjects(["gcp"], [gcp2, other]) == ([], ["gcp"])
