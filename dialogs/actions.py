@@ -115,7 +115,8 @@ def register_commands(registry: Registry) -> None:
             r"( awaited| of (the )?actions?| so far)?",
             r"what (difference|impact) (have|has|did) (we|the actions?|the plan|it) "
             r"(made|make|had|have)",
-            r"(which|what) actions? (have|show|showed|had) (an )?impact",
+            r"(which|what) actions? (have|has|show|showed|had)( show| shown| had| made)? "
+            r"(an )?impact",
         ],
         show_impact,
         data=NoData,
