@@ -303,9 +303,10 @@ async def test_a_dialog_is_not_started_in_a_shared_conversation(
     assert_only_the_notice(started, shared, BETHANY, "start the test")
     assert "Let's do that in our chat" in words(to(started, created_chat(BETHANY))[0])
     assert all(QUESTION not in words(s) for s in started)
-    # No dialog is under way there: the answer is routed afresh (public help), not "Noted".
+    # No dialog is under way there: the answer is routed afresh (the public "didn't catch that"),
+    # not "Noted".
     assert [s.conversation_id for s in answered] == [shared]
-    assert is_public(answered[0])
+    assert "Sorry, I didn't catch that." in words(answered[0])
 
 
 async def test_a_dialog_in_a_personal_chat_is_not_continued_from_a_channel(harness: BotHarness):
