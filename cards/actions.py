@@ -718,27 +718,17 @@ def impact_card(
 
 
 def _evidenced(item: ActionSummary, evidence: str) -> Element:
-    return container(
-        [
-            text(f"**{escape_markdown(item.reference)}** {escape_markdown(_short(item.text))}"),
-            text(
-                escape_markdown(
-                    f"{item.lead_name or 'no lead'} · completed {day(item.facts.completed_on)}"
-                ),
-                subtle=True,
-                size="Small",
-                spacing="None",
-            ),
-            plain_text(_short(evidence, EVIDENCE_SHOWN_CHARS) or "(no evidence written)"),
-        ],
-        separator=True,
-        spacing="Small",
-        select=execute(f"Open {item.reference}", Verb.ACTION_SHOW, reference=item.reference),
-    )
+    # The evidence is what its lead typed: shown as plain text, never as markdown.
+    written = plain_text(_short(evidence, EVIDENCE_SHOWN_CHARS) or "(no evidence written)")
+    return _completed(item, item.lead_name or "no lead", [written])
 
 
 def _awaited(item: ActionSummary) -> Element:
-    who = f"{item.group_name} · {item.lead_name or 'no lead'}"
+    return _completed(item, f"{item.group_name} · {item.lead_name or 'no lead'}", [])
+
+
+def _completed(item: ActionSummary, who: str, more: list[Element]) -> Element:
+    """A completed action on the impact card: reference and text, who and when; it opens it."""
     return container(
         [
             text(f"**{escape_markdown(item.reference)}** {escape_markdown(_short(item.text))}"),
@@ -748,6 +738,7 @@ def _awaited(item: ActionSummary) -> Element:
                 size="Small",
                 spacing="None",
             ),
+            *more,
         ],
         separator=True,
         spacing="Small",

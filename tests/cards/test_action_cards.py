@@ -14,7 +14,7 @@ from cards.verbs import Verb
 from domain.action_updates import FieldFinding
 from domain.action_views import ActionDetail, LinkEntry, UpdateEntry, build_overview
 from domain.actions import RagThresholds
-from tests.support.cards import assert_valid_card
+from tests.support.cards import assert_valid_card, elements
 
 TODAY = date(2026, 11, 24)
 T = RagThresholds()
@@ -122,28 +122,15 @@ def test_the_overview_colour_key_gives_each_meaning_the_width_of_the_card():
     ]
 
 
-def _in_order(node: object) -> list[dict]:
-    """Every element of a card body, in reading order."""
-    found: list[dict] = []
-    if isinstance(node, dict):
-        found.append(node)
-        for value in node.values():
-            found += _in_order(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += _in_order(item)
-    return found
-
-
 @pytest.mark.parametrize("name", ["action.update.screening", "action_reminders.overdue.problems"])
 def test_what_screening_found_sits_by_its_field_and_by_the_save_button(name):
-    elements = _in_order(dict(all_states())[name]["body"])
-    ids = [element.get("id") for element in elements]
-    after_note = elements[ids.index("note") + 1]
+    found = elements(dict(all_states())[name]["body"])
+    ids = [element.get("id") for element in found]
+    after_note = found[ids.index("note") + 1]
     assert after_note["text"].startswith("This may be personal data")
     fields = [
         i
-        for i, element in enumerate(elements)
+        for i, element in enumerate(found)
         if str(element.get("type", "")).startswith("Input.")
         and element["id"] != "confirm_not_personal"
     ]

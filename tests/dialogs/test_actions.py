@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import make_engine, make_session_factory
 from storage.models import Action, ActionLink, ActionUpdate, AuditEntry
-from tests.support.cards import assert_valid_card
+from tests.support.cards import assert_valid_card, elements
 from tests.support.harness import STRANGER, BotHarness, card_text, demo_user
 
 RUTH, AISHA, BETHANY = demo_user("P12"), demo_user("P07"), demo_user("P09")
@@ -68,20 +68,7 @@ def has_button(card: dict[str, Any], verb: str, **data: Any) -> bool:
 
 
 def inputs(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                found[node["id"]] = node
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return {e["id"]: e for e in elements(card) if str(e.get("type", "")).startswith("Input.")}
 
 
 def error_beside(card: dict[str, Any], input_id: str) -> str:
@@ -108,20 +95,7 @@ def error_beside(card: dict[str, Any], input_id: str) -> str:
 
 def all_actions(card: dict[str, Any]) -> list[dict[str, Any]]:
     """Every button on a card, wherever it sits."""
-    found: list[dict[str, Any]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("Action.Execute", "Action.Submit"):
-                found.append(node)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(card)
-    return found
+    return [e for e in elements(card) if e.get("type") in ("Action.Execute", "Action.Submit")]
 
 
 def references_listed(card: dict[str, Any]) -> list[str]:

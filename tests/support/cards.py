@@ -70,3 +70,12 @@ def links_in(node: Any, key: str = "") -> list[str]:
     if isinstance(node, str) and key != "$schema" and ("http" in node or "://" in node):
         return [node]
     return []
+
+
+def elements(node: Any) -> list[dict[str, Any]]:
+    """Every element (every object) of a card, in reading order."""
+    if isinstance(node, dict):
+        return [node] + [e for value in node.values() for e in elements(value)]
+    if isinstance(node, list):
+        return [e for item in node for e in elements(item)]
+    return []
