@@ -173,12 +173,14 @@ def test_an_unknown_by_changes_nothing_and_says_why(command_line, tmp_path, caps
 
 
 def test_someone_gone_from_the_roster_cannot_be_named(command_line, tmp_path, capsys):
+    # Laura leads no open action, so she can leave without a reassignment (docs: leavers).
+    laura = "laura.penhallow@riverside.example"
     leaving = write(
-        tmp_path, "leaving.csv", f"name,email,agency,active\nBethany Olufemi,{BETHANY},RCH,no\n"
+        tmp_path, "leaving.csv", f"name,email,agency,active\nLaura Penhallow,{laura},RC,no\n"
     )
     assert manage.main(["import-roster", str(leaving), "--by", JOANNA]) == 0
-    assert manage.main(["extend-series", "--by", BETHANY]) == 1
-    assert f"{BETHANY} is not on the roster" in capsys.readouterr().err
+    assert manage.main(["extend-series", "--by", laura]) == 1
+    assert f"{laura} is not on the roster" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
