@@ -69,6 +69,7 @@ from domain.action_views import (
     drift_words,
 )
 from domain.actions import ActionFacts, RagThresholds, days_source_to_completion, effective_due
+from domain.working_days import working_days_between
 
 MAX_LIST_ITEMS = 15
 ANY = "any"  # the filter choice meaning "no filter"; an empty choice value confuses some clients
@@ -872,7 +873,9 @@ def _attention_list(
         f = item.facts
         detail = escape_markdown(item.group_name)
         if kind == "overdue":
-            detail = f"{(today - effective_due(f)).days} days · {detail}"
+            # Working days, as the lists, the reminders and the digests count them.
+            late = working_days_between(effective_due(f), today)
+            detail = f"{late} working day{'s' if late != 1 else ''} · {detail}" if late else detail
         elif kind == "stale" and f.last_update:
             detail = f"last {day(f.last_update)} · {detail}"
         what = escape_markdown(_short(item.text, 100))
