@@ -3,19 +3,18 @@ file with any bad row changes nothing and every problem names its row and field;
 updates people by email; the command line exits 1 with the problems listed."""
 
 import asyncio
-import csv
 import os
 import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from fileformats.tabular import ImportFailed
 from storage.db import make_engine, make_session_factory
 from storage.models import Agency, AuditEntry, Group, Membership, Person
 from storage.schema import create_schema
+from tests.support.files import write_csv, write_xlsx
 from usecases.context import COMMAND_LINE, UnitOfWork
 from usecases.roster_import import RosterFiles, import_roster
 
@@ -47,25 +46,6 @@ PEOPLE = [
     ["Kofi Asante", "kofi.asante@riverside.example", "RCH", "Health Visitor",
      "yes", "no", "no", "NSIG", "y", ""],
 ]  # fmt: skip
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return path
-
-
-def write_xlsx(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
-    workbook = Workbook()
-    default_sheet = workbook.active
-    assert default_sheet is not None  # a new workbook has one sheet, the active one
-    workbook.remove(default_sheet)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    workbook.save(path)
-    return path
 
 
 def csv_files(directory: Path, people: list[list[str]]) -> RosterFiles:

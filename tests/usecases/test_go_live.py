@@ -12,13 +12,14 @@ import os
 import sys
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from manage.seed import demo_data
 from storage.db import make_session_factory
 from storage.models import Course, CourseSession, Meeting, Person, Priority, Source
+from tests.support.files import write_xlsx
 
 REPO = Path(__file__).resolve().parents[2]
 ADMIN = "noor.haddad@northfield.example"
@@ -77,19 +78,6 @@ CALENDAR = [
     ["session", "", "NFC-1", "16/02/2027", "09:30", "11:30", "", "", ""],
     ["session", "", "NFC-2", "23/02/2027", "09:30", "16:00", "", "", ""],
 ]  # fmt: skip
-
-
-def write_xlsx(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    workbook.remove(first)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    workbook.save(path)
-    return path
 
 
 async def manage(url: str, directory: Path, *args: str) -> str:

@@ -6,7 +6,6 @@ queued reminders are cancelled. On SQLite and PostgreSQL; the command's output o
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from storage.db import make_engine, make_session_factory
 from storage.models import Action, AuditEntry, Course, CourseSession, OutboxMessage, Person
 from storage.schema import create_schema
 from tests.storage.test_roster_import import run_manage
+from tests.support.files import write_csv
 from tests.support.training import book_for
 from usecases.context import COMMAND_LINE, UnitOfWork
 from usecases.roster_import import RosterFiles, RosterOptions, import_roster
@@ -29,12 +29,6 @@ NOW = datetime(2026, 11, 24, 9, tzinfo=UTC)
 LEAVER = "P14"  # Claire Dunmore: leads A13 and A19 (open) and A20 (complete), chairs NSIG
 PEOPLE_HEADER = ["name", "email", "agency", "role", "champion", "admin", "scrutineer"]
 ADMINS = {"P05", "P06"}
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return path
 
 
 def people_rows(*, without: str = "", inactive: str = "") -> list[list[str]]:

@@ -5,13 +5,11 @@ On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -20,6 +18,7 @@ from manage.seed import demo_data
 from manage.seeders import demo_reference
 from storage.db import make_session_factory
 from storage.models import Action, AuditEntry, Course, CourseSession, Priority, Source
+from tests.support.files import write_csv, write_xlsx
 from usecases.calendar_import import ImportOptions, import_calendar
 from usecases.context import COMMAND_LINE, SEED, Actor, UnitOfWork
 from usecases.people import NotPermitted
@@ -43,25 +42,6 @@ COURSES = [
     ["NC3", "Awareness e-learning", "e-learning", "1h", "", "",
      "https://learning.northfield.example/nc3", "", "12", ""],
 ]  # fmt: skip
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows(rows)
-    return path
-
-
-def write_xlsx(path: Path, sheets: dict[str, list[list[str]]]) -> Path:
-    workbook = Workbook()
-    first = workbook.active
-    assert first is not None
-    workbook.remove(first)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    workbook.save(path)
-    return path
 
 
 def workbook(tmp_path: Path, **sheets: list[list[str]]) -> ReferenceFiles:
