@@ -2,12 +2,11 @@
 
 Nothing here is a module-level global: the engine, adapter, bot and scheduler are built inside
 `create_app` and kept on the application under typed `web.AppKey`s, started and stopped through
-`cleanup_ctx`.
+`cleanup_ctx` (the scheduled work as one `jobs.runner.JobRunner`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sys
@@ -26,7 +25,7 @@ from config import ConfigError, Settings
 from delivery.adapter import ReplyNotSent, build_adapter
 from delivery.connector_transport import ConnectorTransport
 from delivery.dispatcher import Dispatcher, build_dispatcher
-from delivery.doorbell import Doorbell, listen, listens
+from delivery.doorbell import Doorbell
 from delivery.sender import ProactiveSender
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate, TurnMetrics
@@ -34,8 +33,7 @@ from dialogs.registry import Registry
 from dialogs.services import BotServices
 from dialogs.teams_bot import PartnershipBot
 from jobs.context import JobContext
-from jobs.dispatch_loop import DispatchLoop
-from jobs.scheduler import start_scheduler
+from jobs.runner import JobRunner
 from observability.metrics import Metrics
 from storage import migrate
 from storage.bot_state import SqlStorage
@@ -56,6 +54,7 @@ BOT = web.AppKey("bot", PartnershipBot)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 METRICS = web.AppKey("metrics", Metrics)
 TRANSPORT = web.AppKey("connector_transport", ConnectorTransport)
+RUNNER = web.AppKey("jobs", JobRunner)
 
 Clock = Callable[[], datetime]
 ACTIVITY_FIELDS_REQUIRED = ("type",)
@@ -131,10 +130,11 @@ def create_app(
         clock=clock,
         metrics=metrics,
     )
-    # Cleaned up in reverse: the scheduler stops, then the database, then the HTTP session.
+    app[RUNNER] = JobRunner(_job_context(app))
+    # Cleaned up in reverse: the jobs stop, then the database, then the HTTP session.
     app.cleanup_ctx.append(_transport_lifetime)
     app.cleanup_ctx.append(_database_lifetime)
-    app.cleanup_ctx.append(_scheduler_lifetime)
+    app.cleanup_ctx.append(_jobs_lifetime)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -174,30 +174,15 @@ async def _database_lifetime(app: web.Application) -> AsyncIterator[None]:
     await app[SERVICES].engine.dispose()
 
 
-async def _scheduler_lifetime(app: web.Application) -> AsyncIterator[None]:
-    services = app[SERVICES]
-    if not services.settings.scheduler_enabled:
+async def _jobs_lifetime(app: web.Application) -> AsyncIterator[None]:
+    """The scheduler, the dispatch loop and the doorbell's listener, as one (`jobs.runner`)."""
+    if not app[SERVICES].settings.scheduler_enabled:
         yield
         return
-    context = _job_context(app)
-    scheduler = start_scheduler(context)
-    sending = _start_sending(context)
+    runner = app[RUNNER]
+    await runner.start()
     yield
-    scheduler.shutdown(wait=False)
-    for task in sending:
-        task.cancel()
-    await asyncio.gather(*sending, return_exceptions=True)
-
-
-def _start_sending(context: JobContext) -> list[asyncio.Task[None]]:
-    """The dispatch loop, woken by the doorbell; on PostgreSQL, rings from other instances too."""
-    loop = DispatchLoop(context)
-    context.doorbell.subscribe(loop.ring)
-    tasks = [asyncio.create_task(loop.run(), name="dispatch-loop")]
-    if listens(context.settings.database_url):
-        hearing = listen(context.settings.database_url, loop.ring)
-        tasks.append(asyncio.create_task(hearing, name="outbox-doorbell"))
-    return tasks
+    await runner.stop()
 
 
 async def messages(request: web.Request) -> web.StreamResponse:

@@ -44,6 +44,15 @@ class Doorbell:
     def subscribe(self, wake: Wake) -> None:
         self._wakes.append(wake)
 
+    def unsubscribe(self, wake: Wake) -> None:
+        """Stop waking `wake` (a stopped dispatch loop); nothing when it was not subscribed."""
+        if wake in self._wakes:
+            self._wakes.remove(wake)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._wakes)
+
     def wake_all(self) -> None:
         for wake in self._wakes:
             wake()

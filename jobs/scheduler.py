@@ -1,4 +1,5 @@
-"""APScheduler wiring: one `AsyncIOScheduler` per process, started and stopped with the app.
+"""APScheduler wiring: the scheduled jobs of one `AsyncIOScheduler` per process, which
+`jobs.runner.JobRunner` starts and stops with the dispatch loop.
 
 The scheduler only ticks; the work it starts is idempotent and keeps its state in the database, so
 its own in-memory job store is never shared between instances and losing it loses nothing.
@@ -117,7 +118,8 @@ def add_reminder_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
     )
 
 
-def start_scheduler(context: JobContext) -> AsyncIOScheduler:
+def build_scheduler(context: JobContext) -> AsyncIOScheduler:
+    """The scheduler with every job added, not yet started (`JobRunner.start` starts it)."""
     scheduler = AsyncIOScheduler(
         timezone=context.settings.zone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
@@ -133,5 +135,4 @@ def start_scheduler(context: JobContext) -> AsyncIOScheduler:
     add_reminder_jobs(scheduler, context)
     add_metrics_jobs(scheduler, context)
     add_broadcast_jobs(scheduler, context)
-    scheduler.start()
     return scheduler

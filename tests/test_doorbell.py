@@ -6,9 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 
-from bot import create_app
 from config import Settings
 from delivery.doorbell import Doorbell, conninfo, listen, listens
 from jobs.context import JobContext
@@ -103,22 +101,6 @@ async def test_the_loop_waits_until_the_next_row_is_due_within_its_interval(seed
     assert await loop.seconds_until_due() == pytest.approx(1.5)  # a retry after Retry-After: 1.5
     await queue_at(sessions, NOW - timedelta(seconds=3))
     assert await loop.seconds_until_due() == MIN_PAUSE_SECONDS  # due already: drain again
-
-
-def running_task_names() -> set[str]:
-    return {task.get_name() for task in asyncio.all_tasks() if not task.done()}
-
-
-async def test_the_app_runs_the_dispatch_loop_and_stops_it_on_shutdown(engine, database_url):
-    app = create_app(Settings(database_url=database_url, scheduler_enabled=True))
-    client = TestClient(TestServer(app))
-    await client.start_server()
-    try:
-        expected = {"dispatch-loop"} | ({"outbox-doorbell"} if listens(database_url) else set())
-        assert expected <= running_task_names()
-    finally:
-        await client.close()
-    assert not {"dispatch-loop", "outbox-doorbell"} & running_task_names()
 
 
 async def test_the_loop_wakes_when_a_dead_dispatchers_lease_runs_out(seeded_engine):

@@ -11,7 +11,8 @@ from bot import DISPATCHER, SERVICES
 from cards.verbs import Verb
 from config import Settings
 from jobs.context import JobContext
-from jobs.scheduler import dispatch, extend_series, plan, start_scheduler
+from jobs.runner import JobRunner
+from jobs.scheduler import dispatch, extend_series, plan
 from storage.db import make_engine, make_session_factory
 from storage.models import Meeting
 from tests.reminders.conftest import rows
@@ -20,9 +21,11 @@ from tests.support.harness import demo_user
 
 async def test_the_jobs_are_registered_with_ids_and_limits(app_settings, clock):
     engine = make_engine(app_settings.database_url)
-    scheduler = start_scheduler(JobContext(app_settings, make_session_factory(engine), clock))
+    runner = JobRunner(JobContext(app_settings, make_session_factory(engine), clock))
+    await runner.start()
     try:
-        jobs = {job.id: job for job in scheduler.get_jobs()}
+        assert runner.scheduler is not None
+        jobs = {job.id: job for job in runner.scheduler.get_jobs()}
         assert {"reminders.plan", "reminders.plan_at_send_time"} <= set(jobs)
         assert "reminders.dispatch" not in jobs  # no dispatcher in this context
         for job in jobs.values():
@@ -37,7 +40,7 @@ async def test_the_jobs_are_registered_with_ids_and_limits(app_settings, clock):
         fields = {f.name: str(f) for f in daily.fields}
         assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("*", "5", "30")
     finally:
-        scheduler.shutdown(wait=False)
+        await runner.stop()
         await engine.dispose()
 
 

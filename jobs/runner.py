@@ -1,0 +1,92 @@
+"""The jobs' one lifecycle: `JobRunner` owns the dispatch loop, the doorbell's listener and the
+scheduler, and starts and stops them together (`bot.create_app` runs it in `cleanup_ctx`).
+
+Modelled on python-telegram-bot's JobQueue: `start()` and `stop()` are idempotent; `stop()`
+shuts the scheduler down and cancels and awaits every task it started, so nothing of the runner
+outlives it; and when one part fails to start, what had started is stopped before the error goes
+on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from delivery.doorbell import listen, listens
+from jobs.context import JobContext
+from jobs.dispatch_loop import DispatchLoop
+from jobs.scheduler import build_scheduler
+
+log = logging.getLogger(__name__)
+
+DISPATCH_TASK = "dispatch-loop"
+LISTENER_TASK = "outbox-doorbell"
+
+
+class JobRunner:
+    """The scheduled work of one process: started once, stopped once, whatever is called twice."""
+
+    def __init__(self, context: JobContext) -> None:
+        self._context = context
+        self._loop: DispatchLoop | None = None
+        self._scheduler: AsyncIOScheduler | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None or bool(self._tasks)
+
+    @property
+    def scheduler(self) -> AsyncIOScheduler | None:
+        """The running scheduler, or None when the runner is stopped."""
+        return self._scheduler
+
+    @property
+    def tasks(self) -> tuple[asyncio.Task[None], ...]:
+        """The dispatch loop and, on PostgreSQL, the listener; none when the runner is stopped."""
+        return tuple(self._tasks)
+
+    async def start(self) -> None:
+        """Start the dispatch loop, the listener and the scheduler; nothing when already started."""
+        if self.running:
+            return
+        try:
+            self._start_sending()
+            self._start_scheduler()
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("jobs started: %s tasks, %s scheduled jobs", len(self._tasks), self._job_count())
+
+    async def stop(self) -> None:
+        """Shut the scheduler down and cancel and await the tasks; nothing when already stopped."""
+        scheduler, self._scheduler = self._scheduler, None
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
+        loop, self._loop = self._loop, None
+        if loop is not None:
+            self._context.doorbell.unsubscribe(loop.ring)
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _start_sending(self) -> None:
+
+        loop = self._loop = DispatchLoop(self._context)
+        self._context.doorbell.subscribe(loop.ring)
+        self._tasks.append(asyncio.create_task(loop.run(), name=DISPATCH_TASK))
+        database_url = self._context.settings.database_url
+        if listens(database_url):
+            hearing = listen(database_url, loop.ring)
+            self._tasks.append(asyncio.create_task(hearing, name=LISTENER_TASK))
+
+    def _start_scheduler(self) -> None:
+        scheduler = build_scheduler(self._context)
+        scheduler.start()
+        self._scheduler = scheduler
+
+    def _job_count(self) -> int:
+        return len(self._scheduler.get_jobs()) if self._scheduler is not None else 0
