@@ -6,17 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from cards.actions import action_list_item, sample_action
+from cards.actions import action_list_item
 from cards.common import Card, Element, card, container, heading, submit, text
 from cards.meetings import UpcomingItem, upcoming_item_element
 from cards.reminders import day_label, instant_label
 from cards.verbs import Verb
 from domain.action_views import ActionSummary
 from domain.actions import RagThresholds
-from domain.meetings import Mode
 
 # Each part shows its first few; the lists behind the buttons show the rest.
 SHOWN_PER_PART = 4
@@ -75,36 +74,3 @@ def _fallback(parts: Sequence[tuple[str, Sequence[ActionSummary]]]) -> str:
     if not parts:
         return "Nothing needs you right now."
     return "What needs you: " + ", ".join(f"{title} {len(items)}" for title, items in parts)
-
-
-def gallery_states() -> list[tuple[str, Card]]:
-    today = date(2026, 11, 24)
-    zone = ZoneInfo("Europe/London")
-    late = sample_action(
-        "A10", "Audit of supervision for neglect cases", due=today - timedelta(days=55)
-    )
-    soon = sample_action("A14", "Train 60 practitioners in GCP2", due=today + timedelta(days=9))
-    session = UpcomingItem(
-        kind="session",
-        id=9,
-        title="Neglect: Using Graded Care Profile 2",
-        detail="GCP2",
-        starts_at=datetime(2026, 12, 2, 9, 30, tzinfo=UTC),
-        ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=UTC),
-        mode=Mode.IN_PERSON,
-        status="Booked",
-        course_id=3,
-    )
-    full = NeedsYouView(
-        today,
-        RagThresholds(),
-        parts=[("Overdue", [late]), ("Due soon", [soon]), ("Updates you owe", [])],
-        coming_up=[session],
-        snoozed_until=datetime(2026, 11, 25, 9, tzinfo=UTC),
-        chairs=True,
-    )
-    quiet = NeedsYouView(today, RagThresholds(), parts=[], paused_until=date(2027, 1, 4))
-    return [
-        ("agenda.needs_you", needs_you_card(full, zone)),
-        ("agenda.nothing", needs_you_card(quiet, zone)),
-    ]

@@ -102,25 +102,3 @@ def unknown_group_card(words: str, candidates: list[tuple[str, str]]) -> Card:
         body.append(text("Did you mean one of these? Use its code:", spacing="Medium"))
         body.extend(text(f"{code}: {name}", spacing="None") for code, name in candidates)
     return card(body, fallback_text="Which group?")
-
-
-def gallery_states() -> list[tuple[str, Card]]:
-    return [
-        ("channel.bound", bound_card("Executive", "EXEC")),
-        ("channel.rebound", bound_card("Executive", "EXEC", previous="Rapid Review Panel")),
-        ("channel.unbound", unbound_card("Executive")),
-        ("channel.purpose", purpose_card("Executive", "EXEC")),
-        ("channel.not_bound", not_bound_card(is_channel=True)),
-        ("channel.group_chat", not_bound_card(is_channel=False)),
-        ("channel.personal", not_bound_card(is_channel=False, is_shared=False)),
-        ("channel.no_meeting", no_meeting_card("Rapid Review Panel")),
-        ("channel.admins_only", admins_only_card()),
-        ("channel.channels_only", channels_only_card()),
-        (
-            "channel.unknown_group",
-            unknown_group_card(
-                "neglect",
-                [("NCN", "Neglect Champions Network"), ("NSIG", "Neglect Strategy Group")],
-            ),
-        ),
-    ]

@@ -124,23 +124,3 @@ def sent_privately_card() -> Card:
 def not_sent_privately_card() -> Card:
     """The answer could not reach the person's personal chat; it is not shown here instead."""
     return card([text(NOT_SENT_PRIVATELY, subtle=True)], fallback_text=NOT_SENT_PRIVATELY)
-
-
-def gallery_states() -> list[tuple[str, Card]]:
-    topics = [('"help"', "what I can do"), ('"my actions"', "actions you lead or chair")]
-    partnership = "Riverside Safeguarding Children Partnership"
-    return [
-        (
-            "welcome.known",
-            welcome_card("Bethany Olufemi", ("chair", "champion", "member"), topics, partnership),
-        ),
-        ("welcome.unknown", unknown_person_card("partnership@riverside.example", partnership)),
-        ("help.plain", help_card(topics)),
-        ("help.unknown_text", help_card(topics, unknown_text=True, suggestions=["my actions"])),
-        (
-            "help.didnt_catch",
-            suggestions_card(DIDNT_CATCH, ["my actions", "what do I need to do?"]),
-        ),
-        ("shared.sent_privately", sent_privately_card()),
-        ("shared.not_sent_privately", not_sent_privately_card()),
-    ]

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from cards import actions as cards
+from cards.gallery import actions as samples
 from cards.gallery import all_states
 from cards.verbs import Verb
 from domain.action_updates import FieldFinding
@@ -22,7 +23,7 @@ LONG = "Long action text that goes on " * 34  # about 1000 characters, the impor
 
 
 def test_the_gallery_has_every_state():
-    names = {name for name, _card in cards.gallery_states()}
+    names = {name for name, _card in samples.gallery_states()}
     assert {
         "actions.mine",
         "actions.mine.empty",
@@ -42,7 +43,8 @@ def test_the_gallery_has_every_state():
 
 def test_a_full_list_of_long_actions_with_many_groups_stays_small():
     items = [
-        cards.sample_action(f"A{n:03d}", LONG, due=TODAY - timedelta(days=n)) for n in range(1, 60)
+        samples.sample_action(f"A{n:03d}", LONG, due=TODAY - timedelta(days=n))
+        for n in range(1, 60)
     ]
     groups = [(f"G{n}", f"Group number {n} with a long name") for n in range(40)]
     context = cards.ListContext(title="Overdue", verb=Verb.ACTIONS_LIST, groups=groups)
@@ -50,7 +52,7 @@ def test_a_full_list_of_long_actions_with_many_groups_stays_small():
 
 
 def test_a_detail_with_long_notes_and_many_links_stays_small():
-    summary = cards.sample_action("A001", LONG)
+    summary = samples.sample_action("A001", LONG)
     links = [
         LinkEntry(f"B{n:03d}", LONG, "SP", "in_progress", "linked" if n % 2 else "suggested", 70.0)
         for n in range(30)
@@ -65,7 +67,7 @@ def test_a_detail_with_long_notes_and_many_links_stays_small():
 
 
 def test_an_update_form_with_everything_typed_and_every_error_stays_small():
-    detail = cards._sample_detail(summary=cards.sample_action("A001", LONG))
+    detail = samples._sample_detail(summary=samples.sample_action("A001", LONG))
     typed = {"note": "n" * 2000, "evidence": "e" * 2000, "revised_reason": "r" * 500}
     errors = {name: "This field needs attention, please." for name in cards.FIELD_LABELS}
     findings = [FieldFinding("note", "phone", "07700 900123")] * 20
@@ -75,7 +77,7 @@ def test_an_update_form_with_everything_typed_and_every_error_stays_small():
 
 
 def test_the_compact_form_for_reminder_cards_has_only_the_quick_fields():
-    detail = cards._sample_detail()
+    detail = samples._sample_detail()
     elements = cards.update_form_elements(detail.stored(), TODAY, cards.FormState(), compact=True)
     ids = [e["id"] for e in elements if e.get("type", "").startswith("Input.")]
     assert ids == ["status", "rag", "slipping", "note", "revised_due", "revised_reason"]
@@ -89,9 +91,9 @@ def test_the_compact_form_for_reminder_cards_has_only_the_quick_fields():
 
 def test_overview_bars_are_proportional_and_labelled():
     items = [
-        cards.sample_action(f"A{n:02d}", "x", due=TODAY - timedelta(days=1)) for n in range(1, 5)
+        samples.sample_action(f"A{n:02d}", "x", due=TODAY - timedelta(days=1)) for n in range(1, 5)
     ]
-    items.append(replace(cards.sample_action("A09", "x"), priority_code="P1"))
+    items.append(replace(samples.sample_action("A09", "x"), priority_code="P1"))
     overview = build_overview(items, TODAY, T, [("P1", "One"), ("P4", "Four")])
     card = cards.overview_card(overview, [], TODAY, scope="All actions")
     assert_valid_card(card)
@@ -106,7 +108,7 @@ def test_overview_bars_are_proportional_and_labelled():
 
 def test_the_overview_colour_key_gives_each_meaning_the_width_of_the_card():
     # Five meanings side by side in narrow columns broke words on a phone ("overdu e").
-    items = [cards.sample_action("A01", "x", due=TODAY - timedelta(days=1))]
+    items = [samples.sample_action("A01", "x", due=TODAY - timedelta(days=1))]
     card = cards.overview_card(build_overview(items, TODAY, T, []), [], TODAY, scope="All")
     [key] = [b for b in card["body"] if b.get("id") == "colour-key"]
     for row in key["items"]:

@@ -28,6 +28,11 @@ from cards import (
     welcome,
 )
 from cards.common import escape_markdown
+from cards.gallery import actions as sample_actions
+from cards.gallery import broadcasts as sample_broadcasts
+from cards.gallery import meetings as sample_meetings
+from cards.gallery import session_changes as sample_session_changes
+from cards.gallery import training as sample_training
 from domain.action_updates import FieldFinding
 from domain.action_views import LinkEntry, UpdateEntry, build_overview
 from domain.actions import RagThresholds
@@ -99,12 +104,12 @@ def _summary(reference: str = "A15", **changes: Any) -> Any:
         "chair_name": HOSTILE,
         "priority_name": HOSTILE,
     }
-    return actions.sample_action(reference, HOSTILE, **{**names, **changes})
+    return sample_actions.sample_action(reference, HOSTILE, **{**names, **changes})
 
 
 def _detail(**changes: Any) -> Any:
     summary = changes.pop("summary", _summary())
-    return actions._sample_detail(
+    return sample_actions._sample_detail(
         summary=summary,
         source_title=HOSTILE,
         revised_due_reason=HOSTILE,
@@ -183,7 +188,11 @@ def digest_cards() -> list[tuple[str, dict[str, Any]]]:
 
 def meeting_cards() -> list[tuple[str, dict[str, Any]]]:
     meeting = replace(
-        meetings._CFAG, title=HOSTILE, group_name=HOSTILE + " group", venue=HOSTILE, notes=HOSTILE
+        sample_meetings._CFAG,
+        title=HOSTILE,
+        group_name=HOSTILE + " group",
+        venue=HOSTILE,
+        notes=HOSTILE,
     )
     item = meetings.UpcomingItem(
         "meeting", 4, HOSTILE, HOSTILE, meeting.starts_at, meeting.ends_at, meeting.mode
@@ -242,21 +251,21 @@ def broadcast_cards() -> list[tuple[str, dict[str, Any]]]:
         ("broadcast.delete", broadcasts.delete_confirmation_card(1, HOSTILE)),
         (
             "broadcast.compose.screening",
-            broadcasts.compose_card(form, broadcasts._EXAMPLE_CHOICES, screening=screening),
+            broadcasts.compose_card(form, sample_broadcasts._EXAMPLE_CHOICES, screening=screening),
         ),
     ]
 
 
 def training_cards() -> list[tuple[str, dict[str, Any]]]:
     rules = BookingRules()
-    course = replace(training._T1, title=HOSTILE, description=HOSTILE, code="T1")
-    session = training._session(19, 1, course_title=HOSTILE, venue=HOSTILE, mode=course.mode)
-    view = training._view(session, BookingStatus.BOOKED)
+    course = replace(sample_training._T1, title=HOSTILE, description=HOSTILE, code="T1")
+    session = sample_training._session(19, 1, course_title=HOSTILE, venue=HOSTILE, mode=course.mode)
+    view = sample_training._view(session, BookingStatus.BOOKED)
     people = [
         training.AttendanceEntry(9, HOSTILE, HOSTILE, BookingStatus.BOOKED),
         training.AttendanceEntry(10, HOSTILE, HOSTILE, BookingStatus.WAITING),
     ]
-    change = session_changes._example(session_changes.Change.MOVED, BookingStatus.BOOKED)
+    change = sample_session_changes._example(session_changes.Change.MOVED, BookingStatus.BOOKED)
     changed_session = replace(change.place.session, course_title=HOSTILE, venue=HOSTILE)
     change = replace(change, place=replace(change.place, session=changed_session))
     return [

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cards import channels
+from cards.gallery import channels
 from cards.meetings import public_meeting_card
 from domain.meetings import MeetingFacts, Mode
 from tests.support.cards import assert_valid_card

@@ -1,9 +1,11 @@
 """`python -m cards.gallery OUTDIR`: every card of the bot, in each of its states, as JSON files.
 
-Each feature's card module offers `gallery_states()` yielding `(name, card)` pairs built from the
-demo partnership; this command writes them as `OUTDIR/<name>.json`. The tests run it and validate
-every file against the Adaptive Cards 1.5 schema; designers can paste a file into the Adaptive
-Cards Designer to see it.
+The sample data lives here, not in the production card modules: for each card module
+`cards/<feature>.py`, `cards/gallery/<feature>.py` offers `gallery_states()` yielding
+`(name, card)` pairs built from the demo partnership with that module's builders; this command
+writes them as `OUTDIR/<name>.json`. Nothing in the bot imports this package. The tests run it
+and validate every file against the Adaptive Cards 1.5 schema; designers can paste a file into the
+Adaptive Cards Designer to see it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from cards import (
+from cards.common import Card
+from cards.gallery import (
     action_reminders,
     actions,
     agenda,
@@ -27,7 +30,6 @@ from cards import (
     training,
     welcome,
 )
-from cards.common import Card
 
 GalleryStates = Callable[[], Iterable[tuple[str, Card]]]
 
@@ -77,7 +79,3 @@ def main(argv: list[str]) -> int:
     written = write_gallery(Path(argv[0]))
     print(f"wrote {len(written)} cards to {argv[0]}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
