@@ -4,6 +4,10 @@ It records every activity the bot sends or updates, answers member look-ups from
 be told to fail the next requests (status, Retry-After) to exercise retries and unreachable users,
 or to cut the next connections without an answer (a network failure). `refused_url` is a service
 URL where nothing listens (connection refused).
+
+Every Adaptive Card it receives is checked as the gallery's are (`tests.support.cards`: the
+Adaptive Cards 1.5 schema, size, labels). The bot is answered as usual, and what failed is recorded
+in `card_problems` and raised by `close()`, at the teardown of the test that sent it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,10 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
+from tests.support.cards import assert_valid_card
+
+ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 
 
 @dataclass
@@ -33,7 +41,7 @@ class Sent:
         return [
             a["content"]
             for a in self.body.get("attachments") or []
-            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+            if isinstance(a, dict) and a.get("contentType") == ADAPTIVE_CARD
         ]
 
     @property
@@ -67,6 +75,8 @@ class FakeConnector:
     server: TestServer | None = None
     # Notified on every message posted, for tests that wait for a send made in the background.
     _arrivals: asyncio.Condition = field(default_factory=asyncio.Condition)
+    # Each received card that failed `assert_valid_card`: where it went, and why.
+    card_problems: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -87,8 +97,12 @@ class FakeConnector:
         await self.server.start_server()
 
     async def close(self) -> None:
+        """Stop serving; then fail if any card received was not valid."""
         if self.server is not None:
             await self.server.close()
+        problems, self.card_problems = self.card_problems, []
+        if problems:
+            raise AssertionError("the bot sent cards that are not valid:\n" + "\n".join(problems))
 
     def fail_next(self, status: int, count: int = 1, retry_after: str | None = None) -> None:
         self.failures.extend(Failure(status, retry_after) for _ in range(count))
@@ -127,42 +141,35 @@ class FakeConnector:
         return None
 
     async def _send(self, request: web.Request) -> web.Response:
+        return await self._record(request, "POST")
+
+    async def _update(self, request: web.Request) -> web.Response:
+        return await self._record(request, "PUT")
+
+    async def _record(self, request: web.Request, method: str) -> web.Response:
         conversation_id = request.match_info["cid"]
         failed = self._failure(request)
         if failed is not None:
             return failed
-        activity_id = f"activity-{next(self._ids)}"
-        self.sent.append(
-            Sent(
-                "POST",
-                conversation_id,
-                activity_id,
-                await request.json(),
-                request.headers.get("Authorization", ""),
-            )
-        )
+        if method == "PUT":
+            activity_id = request.match_info["aid"]
+        else:
+            activity_id = f"activity-{next(self._ids)}"
+        authorization = request.headers.get("Authorization", "")
+        sent = Sent(method, conversation_id, activity_id, await request.json(), authorization)
+        self._check_cards(sent)
+        self.sent.append(sent)
         async with self._arrivals:
             self._arrivals.notify_all()
         return web.json_response({"id": activity_id})
 
-    async def _update(self, request: web.Request) -> web.Response:
-        conversation_id = request.match_info["cid"]
-        failed = self._failure(request)
-        if failed is not None:
-            return failed
-        activity_id = request.match_info["aid"]
-        self.sent.append(
-            Sent(
-                "PUT",
-                conversation_id,
-                activity_id,
-                await request.json(),
-                request.headers.get("Authorization", ""),
-            )
-        )
-        async with self._arrivals:
-            self._arrivals.notify_all()
-        return web.json_response({"id": activity_id})
+    def _check_cards(self, sent: Sent) -> None:
+        for number, card in enumerate(sent.cards, start=1):
+            try:
+                assert_valid_card(card)
+            except AssertionError as problem:
+                where = f"{sent.method} to {sent.conversation_id}, card {number}"
+                self.card_problems.append(f"{where}: {problem}")
 
     async def _member(self, request: web.Request) -> web.Response:
         member = self.members.get(request.match_info["mid"])
