@@ -40,14 +40,15 @@ from cards.common import (
     heading,
     message_card,
     plain_text,
+    screening_warning,
     text,
     text_input,
+    toggle_input,
 )
 from cards.verbs import Verb
 from domain.action_updates import (
     FIELD_LABELS,
     IMPACT_LABELS,
-    KIND_LABELS,
     NOTE_MAX,
     RAG_LABELS,
     REASON_MAX,
@@ -68,6 +69,7 @@ from domain.action_views import (
     drift_words,
 )
 from domain.actions import ActionFacts, RagThresholds, days_source_to_completion, effective_due
+from domain.identifiers import KIND_LABELS
 from domain.working_days import working_days_between
 
 MAX_LIST_ITEMS = 15
@@ -537,7 +539,8 @@ def update_form_elements(
 
     add(_status_input(value["status"]))
     add(_rag_input(value["rag"]))
-    add(_toggle("slipping", FIELD_LABELS["slipping"], value["slipping"], "Yes, it is slipping"))
+    slipping = value["slipping"].lower() == "true"
+    add(toggle_input("slipping", FIELD_LABELS["slipping"], "Yes, it is slipping", slipping))
     add(
         text_input(
             "note",
@@ -640,38 +643,18 @@ def _impact_input(value: str) -> Element:
     return element
 
 
-def _toggle(input_id: str, label: str, value: str, title: str) -> Element:
-    return {
-        "type": "Input.Toggle",
-        "id": input_id,
-        "title": title,
-        "label": label,
-        "value": "true" if value.lower() == "true" else "false",
-        "valueOn": "true",
-        "valueOff": "false",
-    }
-
-
 def _screening_warning(findings: Sequence[FieldFinding], confirmed: str) -> Element:
     found = [f'- {finding.describe()}: "{escape_markdown(finding.text)}"' for finding in findings]
-    return container(
-        [
-            text("Before I save this: it may contain personal details", weight="Bolder"),
-            text("\n".join(found), spacing="Small"),
-            text(
-                "I hold business information only. Please remove these details, or confirm they "
-                "are not about a child, a family or anyone else (for example a service's "
-                "switchboard number). Your confirmation is recorded.",
-                size="Small",
-            ),
-            _toggle(
-                "confirm_not_personal",
-                "Your confirmation",
-                confirmed,
-                "I confirm these are not personal data",
-            ),
-        ],
-        style="warning",
+    explanation = (
+        "I hold business information only. Please remove these details, or confirm they are not "
+        "about a child, a family or anyone else (for example a service's switchboard number). "
+        "Your confirmation is recorded."
+    )
+    return screening_warning(
+        "Before I save this: it may contain personal details",
+        [text("\n".join(found), spacing="Small"), text(explanation, size="Small")],
+        confirmation="I confirm these are not personal data",
+        confirmed=confirmed.lower() == "true",
     )
 
 

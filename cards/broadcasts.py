@@ -31,9 +31,11 @@ from cards.common import (
     message_card,
     open_url,
     plain_text,
+    screening_warning,
     submit,
     text,
     text_input,
+    toggle_input,
 )
 from cards.meetings import when_text, where_text
 from cards.training import places_text
@@ -50,19 +52,9 @@ from domain.broadcasts import (
     ReportCounts,
     Status,
 )
+from domain.identifiers import KIND_LABELS
 from domain.training import Blocked, BookingRules, CourseFacts, SessionFacts, session_choice
 
-KIND_NAMES = {
-    "nhs_number": "an NHS number",
-    "date_of_birth": "a date of birth",
-    "postcode": "a postcode",
-    "phone": "a phone number",
-    "email": "an email address outside the partnership",
-    "address": "a home address or street",
-    "case_reference": "a case or record number",
-    "person": "a person named by a title or a family role",
-    "name_with_age": "a name with an age",
-}
 STATUS_NAMES = {
     Status.DRAFT: "Draft",
     Status.SCHEDULED: "Scheduled",
@@ -454,18 +446,6 @@ def _audience_inputs(
     return elements
 
 
-def toggle_input(input_id: str, label: str, title: str, value: bool) -> Element:
-    return {
-        "type": "Input.Toggle",
-        "id": input_id,
-        "label": label,
-        "title": title,
-        "value": "true" if value else "false",
-        "valueOn": "true",
-        "valueOff": "false",
-    }
-
-
 def multi_choice(input_id: str, label: str, options: Sequence[Option], value: str) -> Element:
     element = choice_input(input_id, label, [(o.value, o.title) for o in options], value=value)
     element["isMultiSelect"] = True
@@ -473,24 +453,16 @@ def multi_choice(input_id: str, label: str, options: Sequence[Option], value: st
 
 
 def _screening_block(screening: Screening) -> Element:
-    kinds = ", ".join(KIND_NAMES.get(k, k) for k in screening.kinds)
-    return container(
-        [
-            text("This may contain personal data", weight="Bolder", color="Warning"),
-            text(
-                f"I found what looks like {kinds}. Announcements must never hold details about "
-                "children or families. Remove it and save again, or confirm below."
-            ),
-            plain_text(screening.redacted, subtle=True, size="Small"),
-            toggle_input(
-                "confirm_not_personal",
-                "Confirmation",
-                "I confirm this is not personal data; save it as it is",
-                False,
-            ),
-        ],
-        style="warning",
-        spacing="Medium",
+    kinds = ", ".join(KIND_LABELS.get(k, k) for k in screening.kinds)
+    explanation = (
+        f"I found what looks like {kinds}. Announcements must never hold details about "
+        "children or families. Remove it and save again, or confirm below."
+    )
+    return screening_warning(
+        "This may contain personal data",
+        [text(explanation), plain_text(screening.redacted, subtle=True, size="Small")],
+        confirmation="I confirm this is not personal data; save it as it is",
+        color="Warning",
     )
 
 

@@ -38,12 +38,7 @@ def card(
         "msteams": {"width": "Full"},
         "body": body,
     }
-    if actions:
-        result["actions"] = actions
-    if refresh:
-        result["refresh"] = refresh
-    if fallback_text:
-        result["fallbackText"] = fallback_text
+    _given(result, actions=actions, refresh=refresh, fallbackText=fallback_text)
     return result
 
 
@@ -109,11 +104,7 @@ def text(
     spacing: str | None = None,
 ) -> Element:
     element: Element = {"type": "TextBlock", "text": value, "wrap": True}
-    if subtle:
-        element["isSubtle"] = True
-    for key, option in (("size", size), ("color", color), ("weight", weight), ("spacing", spacing)):
-        if option:
-            element[key] = option
+    _given(element, isSubtle=subtle, size=size, color=color, weight=weight, spacing=spacing)
     return element
 
 
@@ -124,13 +115,9 @@ def plain_text(
     (a note holding `**`, `[link](...)` or `# ` would be reformatted or become a link), but never
     a TextRun's."""
     run: Element = {"type": "TextRun", "text": value}
-    if subtle:
-        run["isSubtle"] = True
-    if size:
-        run["size"] = size
+    _given(run, isSubtle=subtle, size=size)
     element: Element = {"type": "RichTextBlock", "inlines": [run]}
-    if spacing:
-        element["spacing"] = spacing
+    _given(element, spacing=spacing)
     return element
 
 
@@ -153,28 +140,19 @@ def container(
     select: Element | None = None,
 ) -> Element:
     element: Element = {"type": "Container", "items": items}
-    if style:
-        element["style"] = style
-    if separator:
-        element["separator"] = True
-    if spacing:
-        element["spacing"] = spacing
-    if select:
-        element["selectAction"] = select
+    _given(element, style=style, separator=separator, spacing=spacing, selectAction=select)
     return element
 
 
 def columns(*cols: Element, spacing: str | None = None) -> Element:
     element: Element = {"type": "ColumnSet", "columns": list(cols)}
-    if spacing:
-        element["spacing"] = spacing
+    _given(element, spacing=spacing)
     return element
 
 
 def column(items: list[Element], width: str = "stretch", *, style: str | None = None) -> Element:
     element: Element = {"type": "Column", "width": width, "items": items}
-    if style:
-        element["style"] = style
+    _given(element, style=style)
     return element
 
 
@@ -199,8 +177,7 @@ def _finish_button(action: Element, verb: Verb, style: str | None) -> Element:
     if verb not in FORM_VERBS:
         # Only a form's own buttons may be held up by its required inputs (cards/verbs.py).
         action["associatedInputs"] = "none"
-    if style:
-        action["style"] = style
+    _given(action, style=style)
     return action
 
 
@@ -233,27 +210,16 @@ def text_input(
         "label": label,
         "isMultiline": multiline,
     }
-    if value:
-        element["value"] = value
-    if placeholder:
-        element["placeholder"] = placeholder
-    if max_length:
-        element["maxLength"] = max_length
-    if required:
-        element["isRequired"] = True
-        element["errorMessage"] = f"{label} is required"
-    if error:
-        element["errorMessage"] = error
+    _given(element, value=value, placeholder=placeholder, maxLength=max_length)
+    _required(element, label, required)
+    _given(element, errorMessage=error)
     return element
 
 
 def date_input(input_id: str, label: str, *, value: str = "", required: bool = False) -> Element:
     element: Element = {"type": "Input.Date", "id": input_id, "label": label}
-    if value:
-        element["value"] = value
-    if required:
-        element["isRequired"] = True
-        element["errorMessage"] = f"{label} is required"
+    _given(element, value=value)
+    _required(element, label, required)
     return element
 
 
@@ -273,12 +239,54 @@ def choice_input(
         "style": style,
         "choices": [{"title": title, "value": val} for val, title in choices],
     }
-    if value:
-        element["value"] = value
+    _given(element, value=value)
+    _required(element, label, required)
+    return element
+
+
+def toggle_input(input_id: str, label: str, title: str, value: bool) -> Element:
+    """A tick box: `title` beside it, `label` above it for screen readers; sends "true"/"false"."""
+    return {
+        "type": "Input.Toggle",
+        "id": input_id,
+        "label": label,
+        "title": title,
+        "value": "true" if value else "false",
+        "valueOn": "true",
+        "valueOff": "false",
+    }
+
+
+def _given(element: Element, **properties: object) -> None:
+    """Set the properties that have a value; an empty one is left out of the card."""
+    element.update({name: value for name, value in properties.items() if value})
+
+
+def _required(element: Element, label: str, required: bool) -> None:
     if required:
         element["isRequired"] = True
         element["errorMessage"] = f"{label} is required"
-    return element
+
+
+# What a person confirms when identifier screening found something in what they typed.
+CONFIRM_NOT_PERSONAL = "confirm_not_personal"
+
+
+def screening_warning(
+    headline: str, found: list[Element], *, confirmation: str, confirmed: bool = False, **style: Any
+) -> Element:
+    """The warning shown when screening found what may be personal data in what someone typed:
+    the headline, what was found (`found`), and the tick box confirming it is not personal data
+    (input `confirm_not_personal`)."""
+    return container(
+        [
+            text(headline, weight="Bolder", **style),
+            *found,
+            toggle_input(CONFIRM_NOT_PERSONAL, "Your confirmation", confirmation, confirmed),
+        ],
+        style="warning",
+        spacing="Medium",
+    )
 
 
 # Ranks and honorifics on the roster ("Det Supt Owen Maddox"): a greeting uses the name after them.

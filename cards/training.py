@@ -26,6 +26,7 @@ from cards.common import (
     plain_text,
     submit,
     text,
+    toggle_input,
 )
 from cards.meetings import TIME_ZONE_NOTE, when_text, where_text
 from cards.verbs import Verb
@@ -371,15 +372,12 @@ def attendance_card(
     elif can_mark:
         body.append(text("Tick everyone who came, then save.", weight="Bolder"))
         body.extend(
-            {
-                "type": "Input.Toggle",
-                "id": f"attended_{p.person_id}",
-                "title": f"{p.name} ({p.agency})",
-                "label": p.name,
-                "value": "true" if p.status == BookingStatus.ATTENDED else "false",
-                "valueOn": "true",
-                "valueOff": "false",
-            }
+            toggle_input(
+                f"attended_{p.person_id}",
+                p.name,
+                f"{p.name} ({p.agency})",
+                p.status == BookingStatus.ATTENDED,
+            )
             for p in holding
         )
     else:

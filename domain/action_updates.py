@@ -28,13 +28,12 @@ from datetime import date, datetime
 from typing import Any, Literal, cast
 
 from domain.actions import ActionStatus, Impact, Rag
-from domain.identifiers import find_identifiers
+from domain.identifiers import KIND_LABELS, find_identifiers
 
 __all__ = [
     "FIELD_LABELS",
     "FORM_FIELDS",
     "IMPACT_LABELS",
-    "KIND_LABELS",
     "RAG_LABELS",
     "STATUS_LABELS",
     "ActionChange",
@@ -62,17 +61,6 @@ IMPACT_LABELS: dict[str, str] = {
     "evidenced": "Evidenced",
     "awaited": "Awaited",
     "not_applicable": "Not applicable",
-}
-KIND_LABELS: dict[str, str] = {
-    "nhs_number": "an NHS number",
-    "date_of_birth": "a date of birth",
-    "postcode": "a postcode",
-    "phone": "a phone number",
-    "email": "an email address outside the partnership",
-    "address": "a home address or street",
-    "case_reference": "a case or record number",
-    "person": "a person named by a title or a family role",
-    "name_with_age": "a name with an age",
 }
 FIELD_LABELS: dict[str, str] = {
     "status": "Status",

@@ -97,6 +97,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "KIND_LABELS",
     "Finding",
     "FindingKind",
     "find_identifiers",
@@ -115,6 +116,19 @@ FindingKind = Literal[
     "person",
     "name_with_age",
 ]
+# Each kind as a sentence names it ("it may contain a postcode"), for every warning that says
+# what screening found.
+KIND_LABELS: dict[str, str] = {
+    "nhs_number": "an NHS number",
+    "date_of_birth": "a date of birth",
+    "postcode": "a postcode",
+    "phone": "a phone number",
+    "email": "an email address outside the partnership",
+    "address": "a home address or street",
+    "case_reference": "a case or record number",
+    "person": "a person named by a title or a family role",
+    "name_with_age": "a name with an age",
+}
 Span = tuple[int, int]  # start and end offsets into the text
 _NHS_DIGITS = 10
 

@@ -9,9 +9,8 @@ from typing import get_args
 import pytest
 
 from bench.identifier_scores import load_samples, overall, report, score_samples
-from cards.broadcasts import KIND_NAMES
-from domain.action_updates import KIND_LABELS
 from domain.identifiers import (
+    KIND_LABELS,
     Finding,
     FindingKind,
     find_identifiers,
@@ -453,7 +452,6 @@ def test_cohorts_and_counts_are_not_names_with_ages(text: str) -> None:
 
 def test_every_kind_has_a_label_where_the_warning_is_shown() -> None:
     assert set(KINDS) <= set(KIND_LABELS)
-    assert set(KINDS) <= set(KIND_NAMES)
 
 
 # --- findings and preview ---------------------------------------------------------------------
