@@ -28,6 +28,7 @@ from cards.common import (
 )
 from cards.verbs import Verb
 from domain.meetings import MeetingFacts, Mode
+from domain.send_times import local_date
 from domain.when import format_day
 
 # A list longer than this is cut, with a line saying how many more there are.
@@ -43,9 +44,7 @@ def clock_span(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
 
 def when_text(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:
     """'Tue 8 Dec 2026, 10:00–12:30' in the partnership's time zone."""
-    return (
-        f"{format_day(starts_at.astimezone(zone).date())}, {clock_span(starts_at, ends_at, zone)}"
-    )
+    return f"{format_day(local_date(starts_at, zone))}, {clock_span(starts_at, ends_at, zone)}"
 
 
 def where_text(mode: Mode, venue: str) -> str:
@@ -103,7 +102,7 @@ def meeting_card(view: MeetingView, zone: ZoneInfo) -> Card:
             )
         )
     actions.append(submit("My meetings", Verb.UPCOMING_MINE))
-    when = format_day(meeting.starts_at.astimezone(zone).date())
+    when = format_day(local_date(meeting.starts_at, zone))
     return card(body, actions, fallback_text=f"{meeting.title}: {when}")
 
 

@@ -32,7 +32,7 @@ from cards.common import (
 )
 from cards.verbs import Verb
 from domain.reminders import ClockView, ReminderPreferences
-from domain.send_times import QuietHours
+from domain.send_times import QuietHours, local_date
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -112,7 +112,7 @@ class PreferencesView:
     @property
     def paused(self) -> bool:
         paused = self.preferences.paused_until
-        today = self.now.astimezone(self.zone).date() if self.now else None
+        today = local_date(self.now, self.zone) if self.now else None
         return paused is not None and (today is None or paused > today)
 
 

@@ -150,7 +150,7 @@ class ReminderRenderers:
         if status is None or status not in (BookingStatus.BOOKED, BookingStatus.ATTENDED):
             return None  # they cancelled, or are still on the waiting list
         today = local_date(now, self._zone)
-        day = facts.starts_at.astimezone(self._zone).date()
+        day = local_date(facts.starts_at, self._zone)
         joining = message.kind == Kind.JOINING_INSTRUCTIONS
         event = EventReminder(
             headline="Joining instructions"

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from domain.meetings import Mode
+from domain.send_times import local_date
 from domain.working_days import add_working_days
 
 __all__ = [
@@ -114,7 +115,7 @@ class SessionFacts:
         return self.capacity is not None and self.booked >= self.capacity
 
     def day(self, zone: ZoneInfo) -> date:
-        return self.starts_at.astimezone(zone).date()
+        return local_date(self.starts_at, zone)
 
 
 class Blocked(StrEnum):
@@ -157,7 +158,7 @@ def session_choice(
     zone: ZoneInfo,
 ) -> SessionChoice:
     """Which of book, join the waiting list, cancel and leave the waiting list apply; why not."""
-    today = now.astimezone(zone).date()
+    today = local_date(now, zone)
     session_day = session.day(zone)
     last_booking = rules.last_booking_day(session_day)
     last_free = rules.last_free_cancellation_day(session_day)

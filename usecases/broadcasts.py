@@ -42,6 +42,7 @@ from domain.broadcasts import (
 )
 from domain.identifiers import find_identifiers, redact_preview
 from domain.permissions import Viewer
+from domain.send_times import local_date
 from storage import broadcasts, outbox
 from storage.broadcasts import Listed
 from storage.models import Announcement
@@ -762,14 +763,14 @@ async def plan_ack_reminders(
     """One reminder per person who has not clicked "Got it" N working days after their copy was
     sent, going out in sending hours; returns how many were queued."""
     _require_business_team(actor)
-    today = now.astimezone(hours.tz).date()
+    today = local_date(now, hours.tz)
     not_before = rules.next_sending_time(now, hours)
     async with work.write() as session:
         due = [
             candidate
             for candidate in await broadcasts.ack_reminder_candidates(session)
             if rules.ack_reminder_due(
-                candidate.sent_at.astimezone(hours.tz).date(), candidate.working_days, today
+                local_date(candidate.sent_at, hours.tz), candidate.working_days, today
             )
         ]
         queued = await outbox.enqueue(

@@ -24,6 +24,7 @@ from config import Settings
 from domain.links import calendar_link, calendar_link_expiry
 from domain.meetings import MeetingFacts, Mode, local_instant, sees_meeting_links
 from domain.permissions import Viewer
+from domain.send_times import local_date
 from domain.training import BookingStatus, SessionFacts
 from domain.when import Candidate, Period, Question, Wanted, default_period, match_subjects
 from fileformats.calendar_files import CalendarEntry, render_calendar
@@ -300,7 +301,7 @@ class _Asking:
 
     @property
     def today(self) -> date:
-        return self.now.astimezone(self.zone).date()
+        return local_date(self.now, self.zone)
 
     def midnight(self, day: date) -> datetime:
         return local_instant(datetime.combine(day, time()), self.zone)

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from config import Settings
 from domain.meetings import local_instant
 from domain.permissions import Viewer
+from domain.send_times import local_date
 from domain.training import (
     Blocked,
     BookingRules,
@@ -130,7 +131,7 @@ async def _course_detail(
     ]
     enrolment = await training.enrolment_of(session, course_id, viewer.person_id)
     enrolled = (
-        EnrolmentView(enrolment.enrolled_at.astimezone(terms.zone).date(), enrolment.complete_by)
+        EnrolmentView(local_date(enrolment.enrolled_at, terms.zone), enrolment.complete_by)
         if enrolment is not None
         else None
     )
@@ -449,9 +450,9 @@ async def enrol(
             return EnrolOutcome(EnrolResult.NOT_E_LEARNING)
         existing = await training.enrolment_of(session, course.id, viewer.person_id)
         if existing is not None:
-            enrolled_on = existing.enrolled_at.astimezone(zone).date()
+            enrolled_on = local_date(existing.enrolled_at, zone)
             return EnrolOutcome(EnrolResult.ALREADY_ENROLLED, enrolled_on, existing.complete_by)
-        today = now.astimezone(zone).date()
+        today = local_date(now, zone)
         enrolment = await training.add_enrolment(
             session,
             course_id=course.id,
@@ -490,7 +491,7 @@ async def attendance_sheet(
         if facts is None:
             return Refusal.NOT_FOUND
         people = await training.attendance(session, session_id)
-    before = now.astimezone(zone).date() < facts.day(zone)
+    before = local_date(now, zone) < facts.day(zone)
     return AttendanceSheet(facts, tuple(people), before)
 
 
@@ -540,7 +541,7 @@ def _attendance_problem(row: CourseSession | None, now: datetime, zone: ZoneInfo
         return "that session no longer exists"
     if row.cancelled:
         return "that session was cancelled"
-    if now.astimezone(zone).date() < row.starts_at.astimezone(zone).date():
+    if local_date(now, zone) < local_date(row.starts_at, zone):
         return "attendance can be marked from the day of the session"
     return ""
 
