@@ -43,6 +43,7 @@ from cards.common import (
     screening_warning,
     text,
     text_input,
+    titled,
     toggle_input,
 )
 from cards.verbs import Verb
@@ -676,11 +677,9 @@ def impact_card(
     """Completed actions with the evidence of their impact as written, then those still awaiting
     it: what the independent scrutineer asks of the plan."""
     body: list[Element] = [
-        heading("Evidence of impact", size="Medium"),
-        text(
+        *titled(
+            "Evidence of impact",
             f"{escape_markdown(scope)} · {len(evidenced)} evidenced · {len(awaited)} awaited",
-            subtle=True,
-            spacing="None",
         ),
     ]
     if not evidenced and not awaited:
@@ -753,11 +752,9 @@ def overview_card(
 ) -> Card:
     """Counts by priority and RAG as bars, then the lists that need someone's attention."""
     body: list[Element] = [
-        heading("Actions overview", size="Medium"),
-        text(
+        *titled(
+            "Actions overview",
             f"{escape_markdown(scope)} · {overview.total} actions · at {day(today)}",
-            subtle=True,
-            spacing="None",
         ),
     ]
     if not overview.total:

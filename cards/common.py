@@ -326,6 +326,14 @@ def first_name(full_name: str) -> str:
     return "there"
 
 
+def titled(title: str, subtitle: str = "") -> list[Element]:
+    """A card's heading and, when there is one, the quiet line under it (both already escaped)."""
+    lines = [heading(title, size="Medium")]
+    if subtitle:
+        lines.append(text(subtitle, subtle=True, spacing="None"))
+    return lines
+
+
 def message_card(title: str, message: str, actions: list[Element] | None = None) -> Card:
     """A plain card with a heading and a sentence: confirmations, refusals, 'nothing found'."""
     return card([heading(title, size="Medium"), text(message)], actions)

@@ -25,6 +25,7 @@ from cards.common import (
     open_url,
     submit,
     text,
+    titled,
 )
 from cards.verbs import Verb
 from domain.meetings import MeetingFacts, Mode
@@ -65,9 +66,8 @@ class MeetingView:
 
 def meeting_card(view: MeetingView, zone: ZoneInfo) -> Card:
     meeting = view.meeting
-    body: list[Element] = [heading(escape_markdown(meeting.title), size="Medium")]
-    if meeting.title != meeting.group_name:
-        body.append(text(escape_markdown(meeting.group_name), subtle=True, spacing="None"))
+    subtitle = meeting.group_name if meeting.title != meeting.group_name else ""
+    body: list[Element] = titled(escape_markdown(meeting.title), escape_markdown(subtitle))
     if meeting.cancelled:
         body.append(text("This meeting has been cancelled.", color="Attention", weight="Bolder"))
     body.append(
@@ -210,9 +210,7 @@ def upcoming_card(
 ) -> Card:
     """A list of meetings and sessions by date; each line opens its card."""
     shown = items[:MAX_LIST_ITEMS]
-    body: list[Element] = [heading(escape_markdown(title), size="Medium")]
-    if subtitle:
-        body.append(text(escape_markdown(subtitle), subtle=True, spacing="None"))
+    body: list[Element] = titled(escape_markdown(title), escape_markdown(subtitle))
     body.extend(upcoming_item_element(item, zone) for item in shown)
     if len(items) > len(shown):
         body.append(

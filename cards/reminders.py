@@ -29,6 +29,7 @@ from cards.common import (
     submit,
     text,
     text_input,
+    titled,
 )
 from cards.verbs import Verb
 from domain.reminders import ClockView, ReminderPreferences
@@ -205,10 +206,8 @@ def event_reminder_card(event: EventReminder, *, message_id: int | None) -> Card
     """A reminder of a meeting or training session: when, where, how to join, add to calendar."""
     body: list[Element] = [
         text(event.headline, weight="Bolder", color="Accent"),
-        heading(escape_markdown(event.title), size="Medium"),
+        *titled(escape_markdown(event.title), escape_markdown(event.subtitle)),
     ]
-    if event.subtitle:
-        body.append(text(escape_markdown(event.subtitle), subtle=True, spacing="None"))
     body.append(facts([("When", event.when), ("How", event.how), ("Where", event.where)]))
     # A meeting's theme, as the business team typed it, is among the notes.
     body.extend(text(escape_markdown(note), size="Small") for note in event.notes)

@@ -23,10 +23,10 @@ from cards.common import (
     escape_markdown,
     execute,
     facts,
-    heading,
     open_url,
     submit,
     text,
+    titled,
 )
 from cards.meetings import TIME_ZONE_NOTE, when_text, where_text
 from cards.training import ordinal, reason_text
@@ -114,8 +114,9 @@ def session_changed_card(view: ChangeView, zone: ZoneInfo, rules: BookingRules) 
     headline, style = _HEADLINES[view.change]
     body: list[Element] = [
         container([text(headline, weight="Bolder")], style=style),
-        heading(escape_markdown(session.course_title), size="Medium"),
-        text(f"Course {escape_markdown(session.course_code)}", subtle=True, spacing="None"),
+        *titled(
+            escape_markdown(session.course_title), f"Course {escape_markdown(session.course_code)}"
+        ),
         facts(
             [
                 *_times_shown(view, zone),

@@ -26,6 +26,7 @@ from cards.common import (
     plain_text,
     submit,
     text,
+    titled,
     toggle_input,
 )
 from cards.meetings import TIME_ZONE_NOTE, when_text, where_text
@@ -295,8 +296,9 @@ def place_offered_card(view: SessionView, zone: ZoneInfo, rules: BookingRules) -
     session = view.session
     body: list[Element] = [
         container([text("A place came free and it's yours", weight="Bolder")], style="good"),
-        heading(escape_markdown(session.course_title), size="Medium"),
-        text(f"Course {escape_markdown(session.course_code)}", subtle=True, spacing="None"),
+        *titled(
+            escape_markdown(session.course_title), f"Course {escape_markdown(session.course_code)}"
+        ),
         facts(
             [
                 (
@@ -356,8 +358,10 @@ def attendance_card(
     if notice is not None:
         body.append(_notice(notice))
     body += [
-        heading(f"Attendance: {escape_markdown(session.course_title)}", size="Medium"),
-        text(when_text(session.starts_at, session.ends_at, zone), subtle=True, spacing="None"),
+        *titled(
+            f"Attendance: {escape_markdown(session.course_title)}",
+            when_text(session.starts_at, session.ends_at, zone),
+        ),
         facts(
             [
                 ("Booked", f"{len(holding)} of {session.capacity or 'unlimited'}"),
