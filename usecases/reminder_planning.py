@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 import time as timer
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -57,6 +58,7 @@ ACTION_BATCH = 5000
 ENQUEUE_CHUNK = 2000
 # A reminder set N days before an event can move back over a long weekend (Easter: five days).
 _WEEKEND_SLACK_DAYS = 6
+_Item = TypeVar("_Item")
 
 
 @dataclass(frozen=True)
@@ -120,40 +122,41 @@ def _local_days(today: date, days: int, zone: ZoneInfo) -> tuple[datetime, datet
 
 
 async def meeting_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
-    rules = planning.rules
-    days = rules.meeting_days_before + _WEEKEND_SLACK_DAYS
-    start, end = _local_days(planning.today, days, rules.send.zone)
-    async with planning.sessions() as session:
-        upcoming = await meetings.meetings_starting_between(session, start, end)
-    planned: list[Reminder] = []
-    for item in upcoming:
-        event = EventFacts(
-            f"meeting:{item.meeting.id}",
-            item.meeting.starts_at,
-            item.attendee_ids,
-            item.meeting.cancelled,
+    def facts_of(item: meetings.MeetingWithAttendees) -> EventFacts:
+        meeting = item.meeting
+        return EventFacts(
+            f"meeting:{meeting.id}", meeting.starts_at, item.attendee_ids, meeting.cancelled
         )
-        planned += plan_meeting(event, planning.today, rules)
-    yield planned
+
+    rules, today = planning.rules, planning.today
+    days = rules.meeting_days_before
+    upcoming = await _starting_within(planning, days, meetings.meetings_starting_between)
+    yield [r for item in upcoming for r in plan_meeting(facts_of(item), today, rules)]
 
 
 async def training_reminders(planning: Planning) -> AsyncIterator[list[Reminder]]:
+    def facts_of(item: training.SessionWithAttendees) -> EventFacts:
+        row = item.session
+        return EventFacts(f"session:{row.id}", row.starts_at, item.attendee_ids, row.cancelled)
+
     rules = planning.rules
     # Joining instructions go N working days before: over Christmas that is twice as many days.
     ahead = max(rules.training_days_before, 2 * rules.joining_instructions_working_days + 7)
-    start, end = _local_days(planning.today, ahead + _WEEKEND_SLACK_DAYS, rules.send.zone)
+    upcoming = await _starting_within(planning, ahead, training.sessions_starting_between)
+    today = planning.today
+    yield [r for item in upcoming for r in plan_training_session(facts_of(item), today, rules)]
+
+
+async def _starting_within(
+    planning: Planning,
+    days: int,
+    starting_between: Callable[[AsyncSession, datetime, datetime], Awaitable[Sequence[_Item]]],
+) -> Sequence[_Item]:
+    """What starts from today to `days` ahead, with a weekend's slack (a reminder for Monday's
+    meeting may go out on Friday)."""
+    start, end = _local_days(planning.today, days + _WEEKEND_SLACK_DAYS, planning.rules.send.zone)
     async with planning.sessions() as session:
-        upcoming = await training.sessions_starting_between(session, start, end)
-    planned: list[Reminder] = []
-    for item in upcoming:
-        event = EventFacts(
-            f"session:{item.session.id}",
-            item.session.starts_at,
-            item.attendee_ids,
-            item.session.cancelled,
-        )
-        planned += plan_training_session(event, planning.today, rules)
-    yield planned
+        return await starting_between(session, start, end)
 
 
 async def promotion_notices(planning: Planning) -> AsyncIterator[list[Reminder]]:
