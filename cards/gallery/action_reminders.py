@@ -3,6 +3,7 @@ demo partnership. Only `python -m cards.gallery` and the tests use it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from cards.action_reminders import (
@@ -13,31 +14,18 @@ from cards.actions import FormState
 from cards.common import (
     Card,
 )
-from domain.action_views import ActionDetail
+from cards.gallery.actions import sample_action
+from domain.action_views import ActionDetail, UpdateEntry
 from domain.reminders import Kind
 
 
 def _sample_detail(**facts_changes: object) -> ActionDetail:
-    from dataclasses import replace
-
-    from domain.action_views import ActionSummary, UpdateEntry
-    from domain.actions import ActionFacts
-
-    facts_ = ActionFacts(
-        reference="A03",
-        due_date=date(2026, 10, 31),
-        revised_due_date=None,
-        status="in_progress",
+    summary = sample_action(
+        "A03",
+        "Review subgroup terms of reference to remove duplicated functions",
+        due=date(2026, 10, 31),
         last_update=date(2026, 10, 2),
-        completed_on=None,
-        source_date=date(2026, 5, 20),
-        lead_rag="red",
-    )
-    summary = ActionSummary(
-        id=3,
-        reference="A03",
-        text="Review subgroup terms of reference to remove duplicated functions",
-        facts=replace(facts_, **facts_changes),
+        rag="red",
         priority_code="P1",
         priority_name="Effective partnerships",
         source_code="IS-25-26",
@@ -54,6 +42,7 @@ def _sample_detail(**facts_changes: object) -> ActionDetail:
         chair_email="owen.maddox@riverside.example",
         version=4,
     )
+    summary = replace(summary, facts=replace(summary.facts, **facts_changes))
     update = UpdateEntry(
         date(2026, 11, 24),
         "Aisha Rahman-Clarke",
