@@ -273,17 +273,18 @@ class ReminderRenderers:
         self, session: AsyncSession, message: ClaimedMessage, now: datetime
     ) -> Card | None:
         """Every action for which this person would have had a single nudge today."""
-        person = message.person_id
+        person, today = message.person_id, local_date(now, self._zone)
         if person is None:
             return None
-        today = local_date(now, self._zone)
+
+        def nudged(item: ActionSummary) -> bool:
+            planned = plan_action(item, today, self._rules)
+            return any(r.recipient_id == person and r.kind in DIGESTIBLE for r in planned)
+
         items = [
             item
             for item in await action_store.actions_led_or_chaired_by(session, person)
-            if any(
-                r.recipient_id == person and r.kind in DIGESTIBLE
-                for r in plan_action(item, today, self._rules)
-            )
+            if nudged(item)
         ]
         if not items:
             return None
@@ -295,10 +296,9 @@ class ReminderRenderers:
         self, session: AsyncSession, message: ClaimedMessage, now: datetime
     ) -> Card | None:
         """The drift in the groups this person chairs, group by group."""
-        person = message.person_id
+        person, today = message.person_id, local_date(now, self._zone)
         if person is None:
             return None
-        today = local_date(now, self._zone)
         by_group: dict[str, list[ActionLine]] = {}
         for item in await action_store.actions_led_or_chaired_by(session, person):
             if (
