@@ -2,9 +2,9 @@
 scheduler, and starts and stops them together (`bot.create_app` runs it in `cleanup_ctx`).
 
 Modelled on python-telegram-bot's JobQueue: `start()` and `stop()` are idempotent; `stop()`
-shuts the scheduler down and cancels and awaits every task it started, so nothing of the runner
-outlives it; and when one part fails to start, what had started is stopped before the error goes
-on.
+shuts the scheduler down and cancels and awaits every task it started (the job runs in flight
+too), so nothing of the runner outlives it; and when one part fails to start, what had started
+is stopped before the error goes on.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from delivery.doorbell import listen, listens
 from jobs.context import JobContext
 from jobs.dispatch_loop import DispatchLoop
-from jobs.scheduler import build_scheduler
+from jobs.scheduler import JobExecutor, build_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ class JobRunner:
         self._context = context
         self._loop: DispatchLoop | None = None
         self._scheduler: AsyncIOScheduler | None = None
+        self._executor = JobExecutor()
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
@@ -63,18 +64,17 @@ class JobRunner:
     async def stop(self) -> None:
         """Shut the scheduler down and cancel and await the tasks; nothing when already stopped."""
         scheduler, self._scheduler = self._scheduler, None
-        if scheduler is not None and scheduler.running:
-            scheduler.shutdown(wait=False)
+        runs = self._stop_scheduler(scheduler) if scheduler is not None else []
         loop, self._loop = self._loop, None
         if loop is not None:
             self._context.doorbell.unsubscribe(loop.ring)
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, *runs, return_exceptions=True)
 
     def _start_sending(self) -> None:
-
+        """The dispatch loop, woken by the doorbell; on PostgreSQL by other instances' rings too."""
         loop = self._loop = DispatchLoop(self._context)
         self._context.doorbell.subscribe(loop.ring)
         self._tasks.append(asyncio.create_task(loop.run(), name=DISPATCH_TASK))
@@ -84,9 +84,18 @@ class JobRunner:
             self._tasks.append(asyncio.create_task(hearing, name=LISTENER_TASK))
 
     def _start_scheduler(self) -> None:
-        scheduler = build_scheduler(self._context)
+        self._executor = JobExecutor()
+        scheduler = build_scheduler(self._context, self._executor)
         scheduler.start()
         self._scheduler = scheduler
+
+    def _stop_scheduler(self, scheduler: AsyncIOScheduler) -> list[asyncio.Future[object]]:
+        """Shut the scheduler down; the job runs it cancelled, to await."""
+        if not scheduler.running:
+            return []
+        runs = self._executor.in_flight()
+        scheduler.shutdown(wait=False)
+        return runs
 
     def _job_count(self) -> int:
         return len(self._scheduler.get_jobs()) if self._scheduler is not None else 0

@@ -7,9 +7,11 @@ its own in-memory job store is never shared between instances and losing it lose
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
+from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -118,9 +120,18 @@ def add_reminder_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
     )
 
 
-def build_scheduler(context: JobContext) -> AsyncIOScheduler:
+class JobExecutor(AsyncIOExecutor):
+    """APScheduler's asyncio executor, telling which runs are in flight: its shutdown cancels
+    them but cannot wait for them, so `JobRunner.stop` awaits them itself."""
+
+    def in_flight(self) -> list[asyncio.Future[object]]:
+        return [future for future in self._pending_futures if not future.done()]
+
+
+def build_scheduler(context: JobContext, executor: JobExecutor | None = None) -> AsyncIOScheduler:
     """The scheduler with every job added, not yet started (`JobRunner.start` starts it)."""
     scheduler = AsyncIOScheduler(
+        executors={"default": executor or JobExecutor()},
         timezone=context.settings.zone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )

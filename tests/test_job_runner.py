@@ -4,6 +4,7 @@ twice; the app runs it through `cleanup_ctx`."""
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -54,6 +55,36 @@ async def test_stop_cancels_and_awaits_every_task_and_shuts_the_scheduler_down(c
     assert not scheduler.running
     assert not runner.running and runner.tasks == () and runner.scheduler is None
     assert not {DISPATCH_TASK, LISTENER_TASK} & live_task_names()
+
+
+async def test_stop_cancels_and_awaits_a_job_run_in_flight(context):
+    runner = JobRunner(context)
+    await runner.start()
+    assert runner.scheduler is not None
+    started, winding_up, release, finished = (asyncio.Event() for _ in range(4))
+
+    async def long_job() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()  # until cancelled
+        finally:
+            winding_up.set()
+            await release.wait()  # a run that takes a while to wind up, as a database call does
+            finished.set()
+
+    runner.scheduler.add_job(long_job, next_run_time=datetime.now(UTC))
+    async with asyncio.timeout(10):  # bounds a failure; the run starts at once
+        await started.wait()
+    tasks = runner.tasks
+    stopping = asyncio.create_task(runner.stop())
+    await winding_up.wait()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    for _ in range(20):  # turns of the event loop in which a stop that did not wait would end
+        await asyncio.sleep(0)
+    assert not stopping.done()  # waiting for the run
+    release.set()
+    await stopping
+    assert finished.is_set()
 
 
 async def test_start_twice_starts_once_and_stop_twice_stops_once(context):
