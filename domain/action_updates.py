@@ -34,6 +34,7 @@ __all__ = [
     "FIELD_LABELS",
     "FORM_FIELDS",
     "IMPACT_LABELS",
+    "KIND_LABELS",  # domain.identifiers' own, still offered here beside the form's labels
     "RAG_LABELS",
     "STATUS_LABELS",
     "ActionChange",
