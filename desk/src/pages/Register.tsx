@@ -21,7 +21,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { label, type ActionPage, type ActionRow, type Filters } from '../api';
 import { useApi } from '../desk';
 import {
@@ -74,6 +74,13 @@ const useStyles = makeStyles({
     marginTop: tokens.spacingVerticalM,
   },
   nowrap: { whiteSpace: 'nowrap' },
+  // Grid items would otherwise grow to their longest option and spill into the next column.
+  field: { minWidth: 0 },
+  select: { minWidth: 0, width: '100%' },
+  // Columns size to their content; the region around the table scrolls when the window is narrower.
+  table: { tableLayout: 'auto', minWidth: '64rem' },
+  perPage: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalS, whiteSpace: 'nowrap' },
+  summary: { cursor: 'pointer', padding: `${tokens.spacingVerticalS} 0`, fontWeight: tokens.fontWeightSemibold },
   overdue: { color: tokens.colorPaletteRedForeground1, fontWeight: tokens.fontWeightSemibold },
 });
 
@@ -154,8 +161,8 @@ function FilterControls({
   return (
     <div className={styles.filters}>
       {SELECT_FILTERS.map((name) => (
-        <Field key={name} label={SELECT_LABELS[name]}>
-          <Select value={query.select[name] ?? ''} onChange={(_, data) => setSelect(name, data.value)}>
+        <Field key={name} label={SELECT_LABELS[name]} className={styles.field}>
+          <Select className={styles.select} select={{ className: styles.select }} value={query.select[name] ?? ''} onChange={(_, data) => setSelect(name, data.value)}>
             <option value="">Any</option>
             {options(filters, name).map((option) => (
               <option key={option.value} value={option.value}>
@@ -170,8 +177,10 @@ function FilterControls({
         </Field>
       ))}
       {FLAG_FILTERS.map((name) => (
-        <Field key={name} label={FLAG_LABELS[name].label}>
+        <Field key={name} label={FLAG_LABELS[name].label} className={styles.field}>
           <Select
+            className={styles.select}
+            select={{ className: styles.select }}
             value={query.flags[name] === undefined ? '' : String(query.flags[name])}
             onChange={(_, data) => setFlag(name, data.value)}
           >
@@ -181,8 +190,10 @@ function FilterControls({
           </Select>
         </Field>
       ))}
-      <Field label="Sort by">
+      <Field label="Sort by" className={styles.field}>
         <Select
+          className={styles.select}
+          select={{ className: styles.select }}
           value={query.sort ?? ''}
           onChange={(_, data) =>
             onChange({ ...query, page: 1, sort: (data.value || null) as SortField | null })
@@ -196,8 +207,10 @@ function FilterControls({
           ))}
         </Select>
       </Field>
-      <Field label="Order">
+      <Field label="Order" className={styles.field}>
         <Select
+          className={styles.select}
+          select={{ className: styles.select }}
           value={query.order}
           onChange={(_, data) => onChange({ ...query, page: 1, order: data.value === 'desc' ? 'desc' : 'asc' })}
         >
@@ -246,7 +259,7 @@ function RegisterTable({
   const styles = useStyles();
   return (
     <TableScroller label="The register's actions (scrolls sideways)">
-      <Table sortable aria-label="Actions" size="small">
+      <Table sortable aria-label="Actions" size="small" className={styles.table}>
         <TableHeader>
           <TableRow>
             {COLUMNS.map((column) => (
@@ -328,6 +341,7 @@ function RegisterCards({ page }: { page: ActionPage }) {
 
 function Pager({ page, query, onChange }: { page: ActionPage; query: RegisterQuery; onChange: (q: RegisterQuery) => void }) {
   const styles = useStyles();
+  const sizeId = useId();
   const pages = Math.max(1, Math.ceil(page.total / page.page_size));
   return (
     <nav aria-label="Pages of the register" className={styles.pager}>
@@ -340,8 +354,10 @@ function Pager({ page, query, onChange }: { page: ActionPage; query: RegisterQue
       <Button disabledFocusable={query.page >= pages} onClick={() => onChange({ ...query, page: query.page + 1 })}>
         Next page
       </Button>
-      <Field label="Per page" orientation="horizontal">
+      <span className={styles.perPage}>
+        <label htmlFor={sizeId}>Per page</label>
         <Select
+          id={sizeId}
           value={String(query.page_size)}
           onChange={(_, data) => onChange({ ...query, page: 1, page_size: Number(data.value) })}
         >
@@ -351,7 +367,7 @@ function Pager({ page, query, onChange }: { page: ActionPage; query: RegisterQue
             </option>
           ))}
         </Select>
-      </Field>
+      </span>
     </nav>
   );
 }
@@ -382,7 +398,17 @@ export function RegisterPage({ search }: { search: string }) {
           Filters
         </Text>
         {filters.state === 'problem' ? <ProblemMessage problem={filters.problem} /> : null}
-        <FilterControls query={query} filters={filterData} onChange={change} />
+        {narrow ? (
+          // On a phone the thirteen controls would push the actions off the screen: they fold away.
+          <details>
+            <summary className={styles.summary}>
+              Show filters{described.length > 0 ? ` (${described.length} in use)` : ''}
+            </summary>
+            <FilterControls query={query} filters={filterData} onChange={change} />
+          </details>
+        ) : (
+          <FilterControls query={query} filters={filterData} onChange={change} />
+        )}
         <SearchForm query={query} onChange={change} />
       </section>
       <section aria-labelledby="results-heading" aria-busy={loaded.state === 'loading'}>
