@@ -37,7 +37,9 @@ const useStyles = makeStyles({
   },
   term: { fontWeight: tokens.fontWeightSemibold },
   value: { margin: 0, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' },
-  text: { whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' },
+  text: { whiteSpace: 'pre-wrap', overflowWrap: 'break-word', minWidth: '12rem' },
+  // Columns size to their content; in a narrow panel the region around the table scrolls sideways.
+  table: { tableLayout: 'auto', minWidth: '40rem' },
 });
 
 /** The facts in the order a reader wants them; any other field the API sends follows, humanised. */
@@ -106,7 +108,7 @@ function Updates({ detail }: { detail: ActionDetail }) {
   if (detail.updates.length === 0) return <Body1 as="p">No updates yet.</Body1>;
   return (
     <TableScroller label="Updates (scrolls sideways)">
-      <Table aria-labelledby="updates-heading" size="small">
+      <Table aria-labelledby="updates-heading" size="small" className={styles.table}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>When</TableHeaderCell>
@@ -145,7 +147,7 @@ function History({ detail }: { detail: ActionDetail }) {
   if (detail.history.length === 0) return <Body1 as="p">No recorded changes yet.</Body1>;
   return (
     <TableScroller label="Audit history (scrolls sideways)">
-      <Table aria-labelledby="history-heading" size="small">
+      <Table aria-labelledby="history-heading" size="small" className={styles.table}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>When</TableHeaderCell>
