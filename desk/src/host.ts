@@ -108,22 +108,40 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   });
 }
 
+/** The few teams-js calls the desk uses, so the Teams host can be built (and tested) from them. */
+export interface TeamsSdk {
+  registerOnThemeChangeHandler(handler: (theme: string) => void): void;
+  getAuthToken(): Promise<string>;
+}
+
+/** The host inside Teams: the theme starts as Teams says and follows its changes while open. */
+export function teamsHost(sdk: TeamsSdk, initialTeamsTheme: string | undefined): Host {
+  const state = new ThemeState(themeFromTeams(initialTeamsTheme));
+  sdk.registerOnThemeChangeHandler((theme) => state.set(themeFromTeams(theme)));
+  return {
+    kind: 'teams',
+    theme: () => state.get(),
+    onThemeChange: (listener) => state.subscribe(listener),
+    setTheme: () => undefined,
+    // teams-js caches the token and renews it near expiry, so asking on every call is cheap.
+    getToken: () => sdk.getAuthToken(),
+    setDevToken: () => undefined,
+  };
+}
+
 async function connectTeams(): Promise<Host | null> {
   try {
     await withTimeout(app.initialize(), TEAMS_TIMEOUT_MS);
     const context = await withTimeout(app.getContext(), TEAMS_TIMEOUT_MS);
-    const state = new ThemeState(themeFromTeams(context.app.theme));
-    app.registerOnThemeChangeHandler((theme) => state.set(themeFromTeams(theme)));
+    const host = teamsHost(
+      {
+        registerOnThemeChangeHandler: (handler) => app.registerOnThemeChangeHandler(handler),
+        getAuthToken: () => authentication.getAuthToken(),
+      },
+      context.app.theme,
+    );
     app.notifySuccess();
-    return {
-      kind: 'teams',
-      theme: () => state.get(),
-      onThemeChange: (listener) => state.subscribe(listener),
-      setTheme: () => undefined,
-      // teams-js caches the token and renews it when it nears expiry, so asking on each call is cheap.
-      getToken: () => authentication.getAuthToken(),
-      setDevToken: () => undefined,
-    };
+    return host;
   } catch {
     return null;
   }
