@@ -3,7 +3,7 @@
  * first: "open it in Teams", the development "sign in as", "sign in again", "how to be added", or
  * the signed-in desk itself.
  */
-import { FluentProvider, makeStyles, tokens } from '@fluentui/react-components';
+import { FluentProvider, makeStaticStyles, makeStyles, tokens } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { apiGet, type Me } from './api';
 import { DeskContext, type Desk } from './desk';
@@ -14,6 +14,9 @@ import { Shell } from './Shell';
 import { GatePage, NotOnRosterPage, OpenInTeamsPage, SignInAgainPage } from './pages/Gates';
 import { SignInPage } from './pages/SignIn';
 import { Loading } from './ui';
+
+// Styles go through Fluent's style engine (no inline <style> in index.html), so one CSP rule covers all.
+const useGlobalStyles = makeStaticStyles({ body: { margin: 0 } });
 
 const useStyles = makeStyles({
   root: {
@@ -95,6 +98,7 @@ function SessionView({ host }: { host: Host }) {
 }
 
 export function App() {
+  useGlobalStyles();
   const styles = useStyles();
   const [host, setHost] = useState<Host | null>(null);
   const [theme, setTheme] = useState<ThemeName>('light');

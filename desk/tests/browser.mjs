@@ -178,14 +178,29 @@ journey('the register with the keyboard alone', {}, async ({ page, base, chair, 
         label: el?.labels?.[0]?.textContent ?? '',
         role: el?.getAttribute('role') ?? '',
         inTable: Boolean(el?.closest('table[aria-label="Actions"] tbody')),
-        visible: el ? getComputedStyle(el).outlineStyle !== 'none' || el.matches(':focus-visible') : false,
       };
     });
+  // Focus is visible when the focused control looks different from the same control unfocused.
+  const focusShows = async () => {
+    const box = await page.evaluate(() => {
+      const r = document.activeElement?.getBoundingClientRect();
+      return r && r.width > 0 ? { x: Math.max(0, r.x - 4), y: Math.max(0, r.y - 4), width: r.width + 8, height: r.height + 8 } : null;
+    });
+    if (!box) return false;
+    const focusedShot = await page.screenshot({ clip: box });
+    await page.evaluate(() => {
+      window.__deskFocused = document.activeElement;
+      document.activeElement.blur();
+    });
+    const blurredShot = await page.screenshot({ clip: box });
+    await page.evaluate(() => window.__deskFocused.focus());
+    return !focusedShot.equals(blurredShot);
+  };
   const tabUntil = async (test, what) => {
     for (let i = 0; i < 80; i += 1) {
       await page.keyboard.press('Tab');
       const now = await focused();
-      check(now.visible, `focus is not visible on ${now.tag} ${now.text}`);
+      check(await focusShows(), `focus is not visible on ${now.tag} ${now.text}`);
       if (test(now)) return now;
     }
     throw new Error(`Tab never reached ${what}`);
