@@ -13,13 +13,15 @@ import {
 } from '@fluentui/react-components';
 import { useEffect, useState, type ReactNode } from 'react';
 import { label, type Named } from './api';
-import type { Problem } from './problem';
+import { problemKind, type Problem } from './problem';
 
 export function ProblemMessage({ problem }: { problem: Problem }) {
   return (
     <MessageBar intent="error" layout="multiline" role="alert">
       <MessageBarBody>
-        <MessageBarTitle>{problem.title}</MessageBarTitle>
+        <MessageBarTitle>
+          {problemKind(problem) === 'forbidden' ? 'You are not allowed to see or do this' : problem.title}
+        </MessageBarTitle>
         {problem.detail ? ` ${problem.detail}` : null}
         {problem.errors ? (
           <ul>

@@ -165,6 +165,23 @@ journey('what people typed is shown as text', { stubOnly: true }, async ({ page,
   check(await page.getByText('Waiting for <b>health</b> data; not markup.').isVisible(), 'the note is not shown as typed');
 });
 
+journey('a refusal and a missing action are said plainly', { stubOnly: true }, async ({ page, base, chair }) => {
+  await signIn(page, base, chair);
+  await page.goto(`${base}actions/A-RESTRICTED`);
+  await page.getByRole('alert').filter({ hasText: 'You are not allowed to see or do this' }).waitFor({ timeout: TIMEOUT });
+  await page.getByText('This action belongs to a group whose actions you cannot read.').waitFor();
+  await axe(page, 'forbidden action (light)');
+  await page.goto(`${base}actions/A-404`);
+  await page.getByRole('alert').filter({ hasText: 'There is no action A-404.' }).waitFor({ timeout: TIMEOUT });
+  await page.goto(`${base}actions?page_size=10&page=99`);
+  await page.getByText('There is no page 99: these actions fill 6 pages.').waitFor({ timeout: TIMEOUT });
+  await page.getByRole('button', { name: 'Go to the first page' }).click();
+  await page.getByText('Showing 1–10 of 60 actions').waitFor({ timeout: TIMEOUT });
+  await page.goto(`${base}nowhere`);
+  await heading(page, 'Page not found');
+  await axe(page, 'not found (light)');
+});
+
 journey('the register with the keyboard alone', {}, async ({ page, base, chair, filters }) => {
   await signIn(page, base, chair);
   await page.goto(`${base}actions`);

@@ -270,6 +270,9 @@ export function startStub({ port = 0, host = '127.0.0.1', dev = true, dist = DIS
         return json(res, 200, result);
       }
       const match = /^\/desk\/api\/v1\/actions\/([^/]+)$/.exec(path);
+      if (match?.[1] === 'A-RESTRICTED') {
+        return problem(res, 403, 'forbidden', 'Forbidden', 'This action belongs to a group whose actions you cannot read.');
+      }
       if (match) {
         const action = actions.find((a) => a.ref === decodeURIComponent(match[1]));
         if (!action) return problem(res, 404, 'not-found', 'No such action', `There is no action ${decodeURIComponent(match[1])}.`);

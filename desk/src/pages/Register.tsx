@@ -417,7 +417,7 @@ export function RegisterPage({ search }: { search: string }) {
         </Text>
         <div className={styles.status} role="status">
           {loaded.state === 'loading' ? <Loading what="actions" /> : null}
-          {page && page.total > 0 ? (
+          {page && page.total > 0 && page.items.length > 0 ? (
             <Body1>
               Showing {first}–{lastShown} of {page.total} {page.total === 1 ? 'action' : 'actions'}
             </Body1>
@@ -442,6 +442,17 @@ export function RegisterPage({ search }: { search: string }) {
             ) : (
               <Body1 as="p">There are no actions you can see yet.</Body1>
             )}
+          </Card>
+        ) : null}
+        {page && page.total > 0 && page.items.length === 0 ? (
+          <Card className={styles.empty}>
+            <Body1 as="p">
+              There is no page {query.page}: these actions fill {Math.ceil(page.total / page.page_size)}{' '}
+              {Math.ceil(page.total / page.page_size) === 1 ? 'page' : 'pages'}.
+            </Body1>
+            <div>
+              <Button onClick={() => change({ ...query, page: 1 })}>Go to the first page</Button>
+            </div>
           </Card>
         ) : null}
         {page && page.items.length > 0 ? (
