@@ -5,7 +5,6 @@
  * theme and the token comes from the "Sign in as" page (kept in sessionStorage); in production
  * outside Teams there is no token at all and the page says to open the desk in Teams.
  */
-import { app, authentication } from '@microsoft/teams-js';
 import {
   teamsDarkTheme,
   teamsHighContrastTheme,
@@ -131,6 +130,9 @@ export function teamsHost(sdk: TeamsSdk, initialTeamsTheme: string | undefined):
 
 async function connectTeams(): Promise<Host | null> {
   try {
+    // Loaded only in a frame: teams-js asks Microsoft's CDN for its list of valid hosts as soon as it
+    // is imported, which a browser outside Teams (development, the tests) has no reason to do.
+    const { app, authentication } = await import('@microsoft/teams-js');
     await withTimeout(app.initialize(), TEAMS_TIMEOUT_MS);
     const context = await withTimeout(app.getContext(), TEAMS_TIMEOUT_MS);
     const host = teamsHost(

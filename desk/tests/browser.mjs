@@ -20,6 +20,16 @@ const TIMEOUT = 15000;
 
 const results = [];
 const axeRuns = [];
+const offsite = [];
+
+/** Nothing may be fetched from anywhere but the desk's own server (teams-js, say, asking its CDN). */
+async function guardOrigin(context, base) {
+  const origin = new URL(base).origin;
+  await context.route((url) => url.origin !== origin, (route) => {
+    offsite.push(route.request().url());
+    return route.abort();
+  });
+}
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -269,6 +279,7 @@ journey('the scrutineer sees no edit button', {}, async ({ page, base, scrutinee
 
 journey('a phone or Teams\' narrow panel gets cards', {}, async ({ browser, base, chair }) => {
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 1 });
+  await guardOrigin(context, base);
   const page = await context.newPage();
   try {
     await signIn(page, base, chair);
@@ -311,6 +322,7 @@ journey('outside Teams in production, the page says to open it in Teams', { stub
   try {
     for (const scheme of ['light', 'dark']) {
       const context = await browser.newContext({ colorScheme: scheme });
+      await guardOrigin(context, production.url);
       const page = await context.newPage();
       await page.goto(`${production.url}actions?theme=dark`);
       await heading(page, 'Open the desk in Teams');
@@ -353,10 +365,13 @@ async function main() {
       page.setDefaultTimeout(TIMEOUT);
       const errors = [];
       page.on('pageerror', (error) => errors.push(String(error)));
+      await guardOrigin(context, base);
+      offsite.length = 0;
       const started = Date.now();
       try {
         await item.run({ page, browser, base, chair, scrutineer, filters, stub: Boolean(stub) });
         check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
+        check(offsite.length === 0, `fetched from elsewhere: ${offsite.join('; ')}`);
         results.push({ name: item.name, ok: true, ms: Date.now() - started });
       } catch (error) {
         await page.screenshot({ path: resolve(SHOTS, `FAILED-${item.name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
