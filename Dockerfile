@@ -2,6 +2,16 @@
 # Container Apps. See docs/deploy.md.
 #   docker build -t partnership-bot .
 #   docker run --env-file .env -p 3978:3978 partnership-bot
+
+# The desk (the Teams tab) is built in its own stage from its committed lockfile; only its built
+# files reach the final image, which has no Node.js.
+FROM node:20.20-slim AS desk
+WORKDIR /desk
+COPY desk/package.json desk/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY desk/ ./
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,6 +32,7 @@ RUN pip install --no-cache-dir -r requirements.txt
 # The code belongs to root and is read-only for the bot; only data/ (the SQLite default, for a
 # single-instance trial) is writable. Production uses PostgreSQL through DATABASE_URL.
 COPY . .
+COPY --from=desk /desk/dist /app/desk/dist
 RUN mkdir -p /app/data && chown bot:bot /app/data
 
 USER bot

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint format bench migrate seed package e2e clean
+.PHONY: run test lint format bench migrate seed package e2e clean desk desk-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,8 @@ $(STAMP_DEV): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP_RUN) $@
 
-## run: set up, migrate, seed the demo partnership on first start, start the bot on 127.0.0.1:$${PORT:-3978}
-run: $(STAMP_RUN)
+## run: set up, build the desk, migrate, seed the demo partnership on first start, start the bot on 127.0.0.1:$${PORT:-3978}
+run: $(STAMP_RUN) desk
 	$(BIN)/python -m manage upgrade
 	$(BIN)/python -m manage seed-demo --if-empty
 	$(BIN)/python bot.py
@@ -70,7 +70,7 @@ bench-identifiers: $(STAMP_DEV)
 	$(BIN)/python -m bench.identifier_scores --speed
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) build .pytest_cache .ruff_cache desk/dist
 
 ## package: the Teams app package build/appPackage.zip (needs MicrosoftAppId, BOT_DOMAIN and, in production, the APP_* settings; docs/deploy.md)
 package: $(STAMP_RUN)
@@ -90,3 +90,31 @@ e2e: $(STAMP_RUN)
 .PHONY: bench-broadcast
 bench-broadcast: $(STAMP_DEV)
 	$(BIN)/python -m bench.broadcast $(BROADCAST_OPTIONS)
+
+# The desk, the bot's Teams tab (desk/, docs/desk-frontend.md). Its npm packages come from the
+# committed lockfile, installed again only when the lockfile changes; it is built again only when its
+# sources change. Both happen before the bot starts, so nothing is fetched at run time.
+DESK_INSTALLED := desk/node_modules/.installed
+DESK_BUILT := desk/dist/.built
+DESK_SOURCES := $(shell find desk/src -type f 2>/dev/null) desk/index.html desk/vite.config.ts \
+	desk/tsconfig.json desk/package.json
+
+$(DESK_INSTALLED): desk/package-lock.json
+	@command -v npm >/dev/null || { echo "make desk: Node.js 20.19+ with npm is needed to build the desk (docs/desk-frontend.md)"; exit 2; }
+	cd desk && npm ci --no-audit --no-fund
+	touch $@
+
+$(DESK_BUILT): $(DESK_INSTALLED) $(DESK_SOURCES)
+	cd desk && npm run build
+	touch $@
+
+## desk: install the desk's npm packages when its lockfile changed, build it into desk/dist when its sources changed
+desk: $(DESK_BUILT)
+
+## desk-test: the desk's unit tests (Vitest), then its browser journeys and axe-core checks in Chromium against
+##   the stub API (tests/stub-server.mjs); DESK_URL=http://127.0.0.1:3978/desk/ runs them against a running bot
+desk-test: $(DESK_BUILT)
+	@test -x "$(E2E_CHROMIUM)" || { echo "make desk-test: Chromium is not installed at $(E2E_CHROMIUM)."; \
+	  echo "  Install it with: sudo apt-get install -y chromium (or set E2E_CHROMIUM=/path/to/chromium)"; exit 2; }
+	cd desk && npm test
+	cd desk && DESK_CHROMIUM=$(E2E_CHROMIUM) node tests/browser.mjs

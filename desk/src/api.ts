@@ -1,0 +1,166 @@
+/**
+ * The desk's calls to /desk/api/v1: each one asks the host for a fresh token, sends it as a bearer
+ * token, and turns any failure into a ProblemError (problem.ts). The response shapes follow the
+ * contract in docs/desk-frontend.md.
+ */
+import type { Host } from './host';
+import { ProblemError, problemFrom } from './problem';
+
+export const API_BASE = `${import.meta.env.BASE_URL}api/v1`;
+
+/** Something the API names: a plain string, or an object with a code, id and/or name. */
+export type Named = string | number | { code?: string; id?: string; name?: string } | null | undefined;
+
+export interface Me {
+  id: string;
+  name: string;
+  roles: string[];
+  is_admin: boolean;
+  is_scrutineer: boolean;
+  can: { edit_actions: boolean; edit_reference: boolean; import_files: boolean };
+  partnership: Named;
+}
+
+export interface ActionRow {
+  ref: string;
+  title: string;
+  group: Named;
+  priority: Named;
+  source: Named;
+  lead: Named;
+  agency: Named;
+  status: Named;
+  rag: Named;
+  lead_rag: Named;
+  due: string | null;
+  revised_due: string | null;
+  overdue_working_days: number | null;
+  last_update_at: string | null;
+}
+
+export interface ActionPage {
+  items: ActionRow[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+export interface CodeName {
+  code: string;
+  name: string;
+}
+
+export interface Filters {
+  groups: CodeName[];
+  priorities: CodeName[];
+  sources: CodeName[];
+  leads: { id: string; name: string }[];
+  agencies: CodeName[];
+  statuses: string[];
+  rags: string[];
+}
+
+export interface Update {
+  at: string;
+  by: Named;
+  rag: Named;
+  note: string | null;
+  revised_due: string | null;
+  complete: boolean;
+}
+
+export interface HistoryEntry {
+  at: string;
+  actor: Named;
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+export interface ActionDetail {
+  action: Record<string, unknown> & { ref: string; title: string };
+  updates: Update[];
+  history: HistoryEntry[];
+  can_update: boolean;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.includes('json')) return null;
+  try {
+    return await response.json();
+  } catch {
+    return null;
+  }
+}
+
+async function bearer(host: Host): Promise<string> {
+  let token: string | null;
+  try {
+    token = await host.getToken();
+  } catch {
+    token = null;
+  }
+  if (!token) throw new ProblemError(problemFrom(401, null));
+  return token;
+}
+
+/** GET a path under the API prefix; resolves to the parsed JSON or throws a ProblemError. */
+export async function apiGet<T>(host: Host, path: string, signal?: AbortSignal): Promise<T> {
+  const token = await bearer(host);
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, {
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      signal,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ProblemError(problemFrom(0, null));
+  }
+  const body = await readBody(response);
+  if (!response.ok) throw new ProblemError(problemFrom(response.status, body));
+  return body as T;
+}
+
+export interface DemoPerson {
+  id: string;
+  name: string;
+  roles: string[];
+}
+
+/** Development only: the demo people offered by "Sign in as". */
+export async function devPeople(): Promise<DemoPerson[]> {
+  const response = await fetch(`${import.meta.env.BASE_URL}dev/people`, {
+    headers: { Accept: 'application/json' },
+  });
+  const body = await readBody(response);
+  if (!response.ok) throw new ProblemError(problemFrom(response.status, body));
+  return body as DemoPerson[];
+}
+
+/** Development only: a token for one demo person. */
+export async function devSignIn(personId: string): Promise<string> {
+  const response = await fetch(`${import.meta.env.BASE_URL}dev/sign-in`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ person_id: personId }),
+  });
+  const body = await readBody(response);
+  if (!response.ok) throw new ProblemError(problemFrom(response.status, body));
+  return (body as { token: string }).token;
+}
+
+/** The words for a Named value: its name, else its code or id, else the text itself. */
+export function label(value: Named | unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return value === true ? 'Yes' : value === false ? 'No' : String(value);
+  if (typeof value === 'object') {
+    const named = value as { name?: unknown; code?: unknown; id?: unknown };
+    for (const candidate of [named.name, named.code, named.id]) {
+      if (typeof candidate === 'string' && candidate !== '') return candidate;
+    }
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,230 @@
+/**
+ * One action: its facts, its updates, and its audit history (who changed which field from what to
+ * what, and when). The update button shows only to someone who may update this action; the
+ * scrutineer never sees it. Everything people typed is rendered as text.
+ */
+import {
+  Body1,
+  Button,
+  Card,
+  Subtitle1,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { label, type ActionDetail } from '../api';
+import { useApi, useDesk } from '../desk';
+import { Link, navigate, paths, usePageTitle } from '../router';
+import { Loading, ProblemMessage, RagBadge, TableScroller, When } from '../ui';
+import { PageHeading } from './Heading';
+
+const useStyles = makeStyles({
+  back: { display: 'block', marginBottom: tokens.spacingVerticalS },
+  toolbar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, margin: `${tokens.spacingVerticalS} 0` },
+  section: { marginTop: tokens.spacingVerticalXL },
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'minmax(8rem, max-content) 1fr',
+    gap: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalL}`,
+    margin: 0,
+    padding: tokens.spacingHorizontalL,
+    '@media (max-width: 600px)': { gridTemplateColumns: '1fr' },
+  },
+  term: { fontWeight: tokens.fontWeightSemibold },
+  value: { margin: 0, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' },
+  text: { whiteSpace: 'pre-wrap', overflowWrap: 'break-word', minWidth: '12rem' },
+  // Columns size to their content; in a narrow panel the region around the table scrolls sideways.
+  table: { tableLayout: 'auto', minWidth: '40rem' },
+});
+
+/** The facts in the order a reader wants them; any other field the API sends follows, humanised. */
+const FACTS: [string, string][] = [
+  ['ref', 'Reference'],
+  ['title', 'Title'],
+  ['description', 'Description'],
+  ['group', 'Group'],
+  ['priority', 'Priority'],
+  ['source', 'Source'],
+  ['lead', 'Lead'],
+  ['agency', 'Agency'],
+  ['status', 'Status'],
+  ['rag', 'RAG'],
+  ['lead_rag', "Lead's RAG"],
+  ['due', 'Due'],
+  ['revised_due', 'Revised due'],
+  ['overdue_working_days', 'Overdue (working days)'],
+  ['impact_evidence', 'Impact evidence'],
+];
+
+const DATE_FIELDS = new Set(['due', 'revised_due', 'created_at', 'updated_at', 'completed_at', 'last_update_at']);
+const RAG_FIELDS = new Set(['rag', 'lead_rag']);
+
+function humanise(field: string): string {
+  const known = FACTS.find(([key]) => key === field);
+  if (known) return known[1];
+  const words = field.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function FactValue({ field, value }: { field: string; value: unknown }) {
+  if (RAG_FIELDS.has(field)) return <RagBadge value={value as string} />;
+  if (DATE_FIELDS.has(field) && typeof value === 'string') return <When value={value} />;
+  return <>{label(value)}</>;
+}
+
+/** An audit value as text: dates, names and flags in words; nothing becomes markup. */
+function AuditValue({ value }: { value: unknown }) {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value)) return <When value={value} />;
+  return <>{label(value)}</>;
+}
+
+function Facts({ action }: { action: ActionDetail['action'] }) {
+  const styles = useStyles();
+  const known = FACTS.map(([key]) => key);
+  const keys = [...known.filter((key) => key in action), ...Object.keys(action).filter((key) => !known.includes(key))];
+  return (
+    <Card>
+      <dl className={styles.facts}>
+        {keys.map((key) => (
+          <div key={key} style={{ display: 'contents' }}>
+            <dt className={styles.term}>{humanise(key)}</dt>
+            <dd className={styles.value}>
+              <FactValue field={key} value={action[key]} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </Card>
+  );
+}
+
+function Updates({ detail }: { detail: ActionDetail }) {
+  const styles = useStyles();
+  if (detail.updates.length === 0) return <Body1 as="p">No updates yet.</Body1>;
+  return (
+    <TableScroller label="Updates (scrolls sideways)">
+      <Table aria-labelledby="updates-heading" size="small" className={styles.table}>
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>When</TableHeaderCell>
+            <TableHeaderCell>By</TableHeaderCell>
+            <TableHeaderCell>RAG</TableHeaderCell>
+            <TableHeaderCell>Note</TableHeaderCell>
+            <TableHeaderCell>Revised due</TableHeaderCell>
+            <TableHeaderCell>Complete</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {detail.updates.map((update, index) => (
+            <TableRow key={`${update.at}-${index}`}>
+              <TableCell>
+                <When value={update.at} />
+              </TableCell>
+              <TableCell>{label(update.by)}</TableCell>
+              <TableCell>
+                <RagBadge value={update.rag} />
+              </TableCell>
+              <TableCell className={styles.text}>{update.note ?? '—'}</TableCell>
+              <TableCell>
+                <When value={update.revised_due} />
+              </TableCell>
+              <TableCell>{update.complete ? 'Yes' : 'No'}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </TableScroller>
+  );
+}
+
+function History({ detail }: { detail: ActionDetail }) {
+  const styles = useStyles();
+  if (detail.history.length === 0) return <Body1 as="p">No recorded changes yet.</Body1>;
+  return (
+    <TableScroller label="Audit history (scrolls sideways)">
+      <Table aria-labelledby="history-heading" size="small" className={styles.table}>
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell>When</TableHeaderCell>
+            <TableHeaderCell>Who</TableHeaderCell>
+            <TableHeaderCell>Field</TableHeaderCell>
+            <TableHeaderCell>From</TableHeaderCell>
+            <TableHeaderCell>To</TableHeaderCell>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {detail.history.map((entry, index) => (
+            <TableRow key={`${entry.at}-${index}`}>
+              <TableCell>
+                <When value={entry.at} />
+              </TableCell>
+              <TableCell>{label(entry.actor)}</TableCell>
+              <TableCell>{humanise(entry.field)}</TableCell>
+              <TableCell className={styles.text}>
+                <AuditValue value={entry.from} />
+              </TableCell>
+              <TableCell className={styles.text}>
+                <AuditValue value={entry.to} />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </TableScroller>
+  );
+}
+
+export function ActionPage({ actionRef }: { actionRef: string }) {
+  const styles = useStyles();
+  const { me } = useDesk();
+  const loaded = useApi<ActionDetail>(`/actions/${encodeURIComponent(actionRef)}`);
+  const title = loaded.state === 'done' ? `${loaded.data.action.ref}: ${loaded.data.action.title}` : actionRef;
+  usePageTitle(title);
+  // The server decides per action; the scrutineer's flag is checked too so no button ever shows to her.
+  const mayUpdate = loaded.state === 'done' && loaded.data.can_update && !me.is_scrutineer;
+
+  return (
+    <>
+      <Link className={styles.back} href={paths.register()}>
+        Back to the register
+      </Link>
+      <PageHeading>{title}</PageHeading>
+      {loaded.state === 'loading' ? <Loading what="the action" /> : null}
+      {loaded.state === 'problem' ? <ProblemMessage problem={loaded.problem} /> : null}
+      {loaded.state === 'done' ? (
+        <>
+          {mayUpdate ? (
+            <div className={styles.toolbar}>
+              <Button appearance="primary" onClick={() => navigate(paths.update(actionRef))}>
+                Update this action
+              </Button>
+            </div>
+          ) : null}
+          <section aria-labelledby="facts-heading" className={styles.section}>
+            <Subtitle1 as="h2" id="facts-heading" block>
+              Facts
+            </Subtitle1>
+            <Facts action={loaded.data.action} />
+          </section>
+          <section aria-labelledby="updates-heading" className={styles.section}>
+            <Subtitle1 as="h2" id="updates-heading" block>
+              Updates
+            </Subtitle1>
+            <Updates detail={loaded.data} />
+          </section>
+          <section aria-labelledby="history-heading" className={styles.section}>
+            <Subtitle1 as="h2" id="history-heading" block>
+              History: who changed what, and when
+            </Subtitle1>
+            <History detail={loaded.data} />
+          </section>
+        </>
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,396 @@
+// The desk's browser journeys: playwright-core drives Debian's Chromium; axe-core checks every page
+// in the light, dark and high-contrast themes; screenshots go to build/desk/ for the guide.
+//   DESK_URL=http://127.0.0.1:3978/desk/ node tests/browser.mjs   against a running bot (development)
+//   node tests/browser.mjs                                          against tests/stub-server.mjs
+// DESK_CHROMIUM overrides /usr/bin/chromium. Journeys that need the stub's own data (a person not on
+// the roster, a title that looks like markup, production mode) run only against the stub.
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startStub } from './stub-server.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const SHOTS = resolve(HERE, '..', '..', 'build', 'desk');
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const THEMES = ['light', 'dark', 'contrast'];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+const TIMEOUT = 15000;
+
+const results = [];
+const axeRuns = [];
+const offsite = [];
+
+/** Nothing may be fetched from anywhere but the desk's own server (teams-js, say, asking its CDN). */
+async function guardOrigin(context, base) {
+  const origin = new URL(base).origin;
+  await context.route((url) => url.origin !== origin, (route) => {
+    offsite.push(route.request().url());
+    return route.abort();
+  });
+}
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function axe(page, name) {
+  await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async (tags) => {
+    // eslint-disable-next-line no-undef
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} :: ${n.failureSummary?.split('\n').slice(0, 3).join(' ')}`),
+    }));
+  }, AXE_TAGS);
+  axeRuns.push({ name, violations: found.length });
+  check(found.length === 0, `axe on ${name}: ${found.length} violation(s)\n${JSON.stringify(found, null, 2)}`);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: resolve(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The dev theme switch: changes the theme while the page is open, as Teams would. */
+async function switchTheme(page, theme) {
+  await page.getByLabel('Theme (development)').selectOption(theme);
+  await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme, { timeout: TIMEOUT });
+}
+
+/** axe (and a screenshot) in each theme, switching while open: the page must not reload. */
+async function everyTheme(page, name) {
+  const before = await page.evaluate(() => performance.timeOrigin);
+  const backgrounds = new Set();
+  for (const theme of THEMES) {
+    await switchTheme(page, theme);
+    backgrounds.add(await page.evaluate(() => getComputedStyle(document.querySelector('.fui-FluentProvider')).backgroundColor));
+    await axe(page, `${name} (${theme})`);
+    await shot(page, `${name}-${theme}`);
+  }
+  check((await page.evaluate(() => performance.timeOrigin)) === before, 'the theme change reloaded the page');
+  check(backgrounds.size === 3, `three themes should give three backgrounds, got ${[...backgrounds].join(', ')}`);
+  await switchTheme(page, 'light');
+}
+
+async function heading(page, text) {
+  await page.getByRole('heading', { level: 1, name: text }).waitFor({ timeout: TIMEOUT });
+}
+
+async function signIn(page, base, person, theme = 'light') {
+  await page.goto(`${base}?theme=${theme}`);
+  await heading(page, 'Sign in as a demo person');
+  await page.getByRole('button', { name: `Sign in as ${person.name}` }).click();
+  await heading(page, `Welcome, ${person.name}`);
+}
+
+async function registerRows(page) {
+  await page.getByRole('status').filter({ hasText: /Showing|No actions/ }).waitFor({ timeout: TIMEOUT });
+  await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), null, { timeout: TIMEOUT });
+  return page.locator('table[aria-label="Actions"] tbody tr');
+}
+
+async function cellTexts(rows, column) {
+  return rows.evaluateAll((trs, index) => trs.map((tr) => tr.children[index]?.textContent?.trim() ?? ''), column);
+}
+
+const journeys = [];
+function journey(name, options, run) {
+  journeys.push({ name, ...options, run });
+}
+
+journey('sign-in page in every theme', {}, async ({ page, base }) => {
+  for (const theme of THEMES) {
+    await page.goto(`${base}?theme=${theme}`);
+    await heading(page, 'Sign in as a demo person');
+    await page.getByRole('button', { name: /^Sign in as / }).first().waitFor();
+    await axe(page, `sign-in (${theme})`);
+    await shot(page, `sign-in-${theme}`);
+  }
+});
+
+journey('a chair filters her group\'s overdue actions', {}, async ({ page, base, chair, filters }) => {
+  await signIn(page, base, chair);
+  await everyTheme(page, 'home');
+  await page.getByRole('navigation', { name: 'Desk' }).getByRole('link', { name: 'Register' }).click();
+  await heading(page, 'Register');
+  await registerRows(page);
+  const group = filters.groups.find((g) => g.code === process.env.DESK_CHAIR_GROUP) ?? filters.groups[0];
+  await page.getByLabel('Group', { exact: true }).selectOption(group.code);
+  await page.waitForURL(/group=/);
+  await page.getByLabel('Overdue', { exact: true }).selectOption('true');
+  await page.waitForURL(/overdue=true/);
+  const rows = await registerRows(page);
+  const count = await rows.count();
+  check(count > 0, `no overdue actions in ${group.name}; the journey needs some`);
+  const groups = await cellTexts(rows, 2);
+  check(groups.every((text) => text === group.name || text === group.code), `rows from other groups: ${groups.join(', ')}`);
+  const overdue = await cellTexts(rows, 11);
+  check(overdue.every((text) => /working day/.test(text)), `rows that are not overdue: ${overdue.join(', ')}`);
+  await everyTheme(page, 'register-filtered');
+
+  // Search for nothing: the empty state names each filter that hides everything.
+  await page.getByLabel('Search titles and descriptions').fill('zzzz-no-such-action');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.getByText('No action matches all of these filters:').waitFor({ timeout: TIMEOUT });
+  const listed = await page.getByRole('list', { name: 'Filters in use' }).innerText();
+  for (const words of [`Group: ${group.name}`, 'Overdue', 'Search: “zzzz-no-such-action”']) {
+    check(listed.includes(words), `the empty state does not say "${words}": ${listed}`);
+  }
+  await everyTheme(page, 'register-empty');
+  await page.getByRole('button', { name: 'Clear filters' }).first().click();
+  await page.waitForURL((url) => !url.search.includes('group=') && !url.search.includes('q='));
+  check((await (await registerRows(page)).count()) > 0, 'clearing the filters shows no actions');
+});
+
+journey('open an action and read its history', {}, async ({ page, base, chair, stub }) => {
+  await signIn(page, base, chair);
+  await page.goto(`${base}actions?sort=ref`);
+  const rows = await registerRows(page);
+  const ref = (await cellTexts(rows, 0))[0];
+  await rows.first().getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: new RegExp(`^${ref}`) }).waitFor({ timeout: TIMEOUT });
+  check(await page.evaluate(() => document.activeElement?.tagName === 'H1'), 'focus did not move to the new page heading');
+  const history = page.getByRole('table', { name: /History/ });
+  await history.waitFor({ timeout: TIMEOUT });
+  const headers = await history.getByRole('columnheader').allInnerTexts();
+  check(headers.join('|') === 'When|Who|Field|From|To', `history headers: ${headers.join('|')}`);
+  check((await history.locator('tbody tr').count()) > 0, 'the history is empty');
+  if (stub) {
+    const first = await history.locator('tbody tr').nth(1).innerText();
+    check(/Status/.test(first) && /open/.test(first) && /in progress/.test(first), `history row: ${first}`);
+    check(await page.getByRole('button', { name: 'Update this action' }).isVisible(), 'the chair has no update button on her group\'s action');
+  }
+  await everyTheme(page, 'action');
+});
+
+journey('what people typed is shown as text', { stubOnly: true }, async ({ page, base, chair }) => {
+  await signIn(page, base, chair);
+  await page.goto(`${base}actions/A-006`);
+  await page.getByRole('heading', { level: 1, name: /<img src=x onerror=alert\(1\)>/ }).waitFor({ timeout: TIMEOUT });
+  check((await page.locator('img[src="x"], b').count()) === 0, 'typed markup became elements');
+  check(await page.getByText('Waiting for <b>health</b> data; not markup.').isVisible(), 'the note is not shown as typed');
+});
+
+journey('a refusal and a missing action are said plainly', { stubOnly: true }, async ({ page, base, chair }) => {
+  await signIn(page, base, chair);
+  await page.goto(`${base}actions/A-RESTRICTED`);
+  await page.getByRole('alert').filter({ hasText: 'You are not allowed to see or do this' }).waitFor({ timeout: TIMEOUT });
+  await page.getByText('This action belongs to a group whose actions you cannot read.').waitFor();
+  await axe(page, 'forbidden action (light)');
+  await page.goto(`${base}actions/A-404`);
+  await page.getByRole('alert').filter({ hasText: 'There is no action A-404.' }).waitFor({ timeout: TIMEOUT });
+  await page.goto(`${base}actions?page_size=10&page=99`);
+  await page.getByText('There is no page 99: these actions fill 6 pages.').waitFor({ timeout: TIMEOUT });
+  await page.getByRole('button', { name: 'Go to the first page' }).click();
+  await page.getByText('Showing 1–10 of 60 actions').waitFor({ timeout: TIMEOUT });
+  await page.goto(`${base}nowhere`);
+  await heading(page, 'Page not found');
+  await axe(page, 'not found (light)');
+});
+
+journey('the register with the keyboard alone', {}, async ({ page, base, chair, filters }) => {
+  await signIn(page, base, chair);
+  await page.goto(`${base}actions`);
+  await registerRows(page);
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      return {
+        tag: el?.tagName,
+        text: (el?.getAttribute('aria-label') || el?.textContent || '').trim().slice(0, 60),
+        label: el?.labels?.[0]?.textContent ?? '',
+        role: el?.getAttribute('role') ?? '',
+        inTable: Boolean(el?.closest('table[aria-label="Actions"] tbody')),
+      };
+    });
+  // Focus is visible when the focused control looks different from the same control unfocused.
+  const focusShows = async () => {
+    const box = await page.evaluate(() => {
+      const r = document.activeElement?.getBoundingClientRect();
+      return r && r.width > 0 ? { x: Math.max(0, r.x - 4), y: Math.max(0, r.y - 4), width: r.width + 8, height: r.height + 8 } : null;
+    });
+    if (!box) return false;
+    const focusedShot = await page.screenshot({ clip: box });
+    await page.evaluate(() => {
+      window.__deskFocused = document.activeElement;
+      document.activeElement.blur();
+    });
+    const blurredShot = await page.screenshot({ clip: box });
+    await page.evaluate(() => window.__deskFocused.focus());
+    return !focusedShot.equals(blurredShot);
+  };
+  const tabUntil = async (test, what) => {
+    for (let i = 0; i < 80; i += 1) {
+      await page.keyboard.press('Tab');
+      const now = await focused();
+      check(await focusShows(), `focus is not visible on ${now.tag} ${now.text}`);
+      if (test(now)) return now;
+    }
+    throw new Error(`Tab never reached ${what}`);
+  };
+  await page.keyboard.press('Tab');
+  check((await focused()).text === 'Skip to main content', 'the first Tab does not reach the skip link');
+  await page.keyboard.press('Enter');
+  await tabUntil((f) => f.tag === 'SELECT' && f.label === 'Group', 'the Group filter');
+  // Chromium on Linux changes a closed select's value with the arrow keys.
+  await page.keyboard.press('ArrowDown');
+  await page.waitForURL(new RegExp(`group=${encodeURIComponent(filters.groups[0].code)}`));
+  await registerRows(page);
+  await shot(page, 'keyboard-filter');
+  await tabUntil((f) => f.role === 'button' && f.text === 'Due', 'the Due column header');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/sort=due&order=asc/);
+  const dueHeader = page.getByRole('columnheader', { name: 'Due', exact: true });
+  await page.waitForFunction(() => [...document.querySelectorAll('th')].some((th) => th.getAttribute('aria-sort') === 'ascending'));
+  check((await dueHeader.getAttribute('aria-sort')) === 'ascending', 'aria-sort is not ascending after Enter');
+  check((await focused()).text === 'Due', 'focus left the header after sorting');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/order=desc/);
+  check((await dueHeader.getAttribute('aria-sort')) === 'descending', 'aria-sort is not descending after a second Enter');
+  await registerRows(page);
+  const link = await tabUntil((f) => f.tag === 'A' && f.inTable, 'an action in the table');
+  await shot(page, 'keyboard-sort');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: link.text }).waitFor({ timeout: TIMEOUT });
+  check(await page.evaluate(() => document.activeElement?.tagName === 'H1'), 'focus is not on the action heading');
+  await page.goBack(); // the back button returns to the sorted register
+  await heading(page, 'Register');
+});
+
+journey('the scrutineer sees no edit button', {}, async ({ page, base, scrutineer }) => {
+  await signIn(page, base, scrutineer);
+  check(await page.getByText('the scrutineer changes nothing').isVisible(), 'the home page does not say she changes nothing');
+  await page.goto(`${base}actions`);
+  const rows = await registerRows(page);
+  for (const index of [0, 1, 2]) {
+    await page.goto(`${base}actions`);
+    await (await registerRows(page)).nth(index).getByRole('link').click();
+    await page.getByRole('heading', { name: 'Facts' }).waitFor({ timeout: TIMEOUT });
+    const buttons = await page.getByRole('main').getByRole('button').allInnerTexts();
+    check(!buttons.some((text) => /update|edit|change|delete/i.test(text)), `the scrutineer sees: ${buttons.join(', ')}`);
+  }
+  check((await rows.count()) >= 0, 'unreachable');
+  await shot(page, 'scrutineer-action');
+});
+
+journey('a phone or Teams\' narrow panel gets cards', {}, async ({ browser, base, chair }) => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 1 });
+  await guardOrigin(context, base);
+  const page = await context.newPage();
+  try {
+    await signIn(page, base, chair);
+    await page.goto(`${base}actions`);
+    await page.getByRole('list', { name: 'Actions' }).waitFor({ timeout: TIMEOUT });
+    check((await page.locator('table[aria-label="Actions"]').count()) === 0, 'the narrow register still shows the table');
+    check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'the narrow page scrolls sideways');
+    await everyTheme(page, 'register-phone');
+    await page.getByRole('list', { name: 'Actions' }).getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'Facts' }).waitFor({ timeout: TIMEOUT });
+    await everyTheme(page, 'action-phone');
+  } finally {
+    await context.close();
+  }
+});
+
+journey('a bad token sends the person back to sign in', {}, async ({ page, base }) => {
+  await page.goto(`${base}?theme=light`);
+  await heading(page, 'Sign in as a demo person');
+  await page.evaluate(() => sessionStorage.setItem('desk.token', 'not-a-token'));
+  await page.reload();
+  await heading(page, 'Sign in as a demo person');
+  await page.getByText('Your previous sign-in has ended').waitFor({ timeout: TIMEOUT });
+});
+
+journey('someone not on the roster is told how to be added', { stubOnly: true }, async ({ page, base }) => {
+  for (const theme of THEMES) {
+    await page.goto(`${base}?theme=${theme}`);
+    await page.evaluate(() => sessionStorage.setItem('desk.token', 'stub-P99'));
+    await page.reload();
+    await heading(page, "You are not on the partnership's roster yet");
+    await page.getByText('Ask the business team (business@northshire.example) to add you.').waitFor();
+    await axe(page, `not-on-roster (${theme})`);
+    await shot(page, `not-on-roster-${theme}`);
+  }
+});
+
+journey('outside Teams in production, the page says to open it in Teams', { stubOnly: true }, async ({ browser }) => {
+  const production = await startStub({ dev: false });
+  try {
+    for (const scheme of ['light', 'dark']) {
+      const context = await browser.newContext({ colorScheme: scheme });
+      await guardOrigin(context, production.url);
+      const page = await context.newPage();
+      await page.goto(`${production.url}actions?theme=dark`);
+      await heading(page, 'Open the desk in Teams');
+      check((await page.getByRole('button', { name: /Sign in as/ }).count()) === 0, 'production offers the dev sign-in');
+      await axe(page, `open-in-teams (${scheme})`);
+      await shot(page, `open-in-teams-${scheme}`);
+      await context.close();
+    }
+  } finally {
+    await production.close();
+  }
+});
+
+async function main() {
+  mkdirSync(SHOTS, { recursive: true });
+  const stub = process.env.DESK_URL ? null : await startStub({ dev: true });
+  const base = (process.env.DESK_URL ?? stub.url).replace(/\/?$/, '/');
+  const browser = await chromium.launch({
+    executablePath: process.env.DESK_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
+  try {
+    const people = await (await fetch(`${base}dev/people`)).json();
+    const chair = people.find((p) => p.roles.some((r) => /chair/i.test(r)));
+    const scrutineer = people.find((p) => p.roles.some((r) => /scrutin/i.test(r)));
+    check(chair && scrutineer, 'the demo people need a chair and a scrutineer');
+    const token = (await (await fetch(`${base}dev/sign-in`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ person_id: chair.id }),
+    })).json()).token;
+    const filters = await (await fetch(`${base}api/v1/actions/filters`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    const only = process.env.DESK_JOURNEY;
+    for (const item of journeys) {
+      if (item.stubOnly && !stub) continue;
+      if (only && !item.name.includes(only)) continue;
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(TIMEOUT);
+      const errors = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
+      await guardOrigin(context, base);
+      offsite.length = 0;
+      const started = Date.now();
+      try {
+        await item.run({ page, browser, base, chair, scrutineer, filters, stub: Boolean(stub) });
+        check(errors.length === 0, `errors in the page: ${errors.join('; ')}`);
+        check(offsite.length === 0, `fetched from elsewhere: ${offsite.join('; ')}`);
+        results.push({ name: item.name, ok: true, ms: Date.now() - started });
+      } catch (error) {
+        await page.screenshot({ path: resolve(SHOTS, `FAILED-${item.name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+        results.push({ name: item.name, ok: false, ms: Date.now() - started, error: String(error?.stack ?? error) });
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await stub?.close();
+  }
+  for (const result of results) {
+    console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.name} (${result.ms} ms)`);
+    if (!result.ok) console.log(`     ${result.error.split('\n').join('\n     ')}`);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`desk browser tests: ${results.length - failed} passed, ${failed} failed; axe ran on ${axeRuns.length} page states; screenshots in ${SHOTS}`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+await main();
