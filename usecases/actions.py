@@ -536,7 +536,9 @@ async def undo_update(
         values = values_before(update.previous)
         changes = _restored_changes(store.stored_action(action), action.last_update_on, values)
         dated, update_id = update.dated, update.id
+        version_before = action.version - 1  # the version check above: nothing changed since
         await store.remove_update(session, action, update, values)
+        await _carry_version(session, action, version_before)
         audit(
             session,
             actor,
@@ -549,6 +551,18 @@ async def undo_update(
         shown = await _shown(session, actor, reference)
     assert isinstance(shown, ActionShown)  # may_update above implies may_read
     return UndoDone(shown, dated)
+
+
+async def _carry_version(session: AsyncSession, action: Action, version_before: int) -> None:
+    """The action is again as the update before the removed one left it, under a new version:
+    that update stays undoable (by its own author, in its own 15 minutes) as if nothing had
+    happened in between."""
+    newest_id = await store.newest_update_id(session, action.id)
+    newest = await store.update_by_id(session, newest_id) if newest_id is not None else None
+    if newest is None or not newest.previous:
+        return
+    if newest.previous.get(VERSION_AFTER) == version_before:
+        newest.previous = {**newest.previous, VERSION_AFTER: action.version}
 
 
 async def _update_to_undo(

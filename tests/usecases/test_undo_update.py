@@ -171,3 +171,16 @@ async def test_an_update_saved_before_undo_existed_cannot_be_undone(seeded_engin
         update.previous = None
     refused = await undo(seeded_engine, ruth, at=NOW + timedelta(minutes=1))
     assert refused == UndoRefused("not_recorded", "A07", NOW)
+
+
+async def test_after_an_undo_the_update_before_it_can_be_undone_in_its_own_time(seeded_engine):
+    ruth = await viewer_of(seeded_engine, "P12")
+    before = await state_of(seeded_engine, "A07")
+    await save(seeded_engine, ruth, "A07", {"rag": "red", "note": "First"})
+    await save(seeded_engine, ruth, "A07", {"rag": "green", "note": "Second"})
+    first = await undo(seeded_engine, ruth, at=NOW + timedelta(minutes=1))
+    assert isinstance(first, UndoDone)
+    assert (await state_of(seeded_engine, "A07"))["lead_rag"] == "red"
+    second = await undo(seeded_engine, ruth, at=NOW + timedelta(minutes=2))
+    assert isinstance(second, UndoDone)
+    assert await state_of(seeded_engine, "A07") == before
