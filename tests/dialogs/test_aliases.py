@@ -26,6 +26,7 @@ async def test_book_me_on_the_domestic_abuse_course_in_march_offers_the_march_se
     assert "30 of 30 places left" in words
     assert "Book a place" in words
     assert "Nothing found" not in words
+    assert "The session in March 2027: Tue 2 Mar 2027." in words
 
 
 async def test_domestic_abuse_training_and_the_march_question_agree(harness):
