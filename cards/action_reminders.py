@@ -145,9 +145,10 @@ def action_reminder_card(
 
 
 def action_reminder_saved_card(
-    detail: ActionDetail, today: date, *, confirmed: bool = False
+    detail: ActionDetail, today: date, *, confirmed: bool = False, update_id: int | None = None
 ) -> Card:
-    """The reminder after its inline update was saved: what the action now says."""
+    """The reminder after its inline update was saved: what the action now says, and "Undo" for
+    the update just saved (`update_id`; its author may take it back within 15 minutes)."""
     s = detail.summary
     note = f"Saved your update of {day(today)}."
     if confirmed:
@@ -167,8 +168,7 @@ def action_reminder_saved_card(
             size="Small",
         )
     )
-    return card(
-        body,
-        [execute("Open action", Verb.ACTION_SHOW, reference=s.reference)],
-        fallback_text=note,
-    )
+    buttons = [execute("Open action", Verb.ACTION_SHOW, reference=s.reference)]
+    if update_id is not None:
+        buttons.append(execute("Undo", Verb.ACTION_UNDO, update_id=update_id))
+    return card(body, buttons, fallback_text=note)

@@ -282,6 +282,14 @@ class Banner:
     style: str = "good"
 
 
+def undone_message(reference: str, dated: date) -> str:
+    """The banner after an undo."""
+    return (
+        f"Removed your update of {day(dated)}: {reference} is back to how it was before it. "
+        "The audit log records that an update was removed, not what it said."
+    )
+
+
 def action_detail_card(
     detail: ActionDetail,
     today: date,
@@ -290,7 +298,10 @@ def action_detail_card(
     can_update: bool,
     banner: Banner | None = None,
     show_overview: bool = False,
+    undo_update_id: int | None = None,
 ) -> Card:
+    """One action. `undo_update_id` names the update just saved: the card offers "Undo" (its
+    author may take it back within 15 minutes, `domain.undo`)."""
     s = detail.summary
     body: list[Element] = []
     if banner is not None:
@@ -317,6 +328,8 @@ def action_detail_card(
     buttons: list[Element] = []
     if can_update:
         buttons.append(execute("Update", Verb.ACTION_EDIT, style="positive", reference=s.reference))
+    if undo_update_id is not None:
+        buttons.append(execute("Undo", Verb.ACTION_UNDO, update_id=undo_update_id))
     buttons.append(execute("My actions", Verb.ACTIONS_MINE))
     if show_overview:
         buttons.append(execute("Overview", Verb.ACTIONS_OVERVIEW))

@@ -20,6 +20,7 @@ class Verb(StrEnum):
     ACTION_SAVE = "action.save"
     ACTION_LINK = "action.link"
     ACTION_DISMISS_OVERLAP = "action.dismiss_overlap"
+    ACTION_UNDO = "action.undo"
 
     # Meetings and training (dialogs/meetings.py)
     MEETING_OPEN = "meeting.open"

@@ -20,11 +20,18 @@ from cards import actions as action_cards
 from cards.actions import Banner, FormState, ListContext
 from cards.common import Card, escape_markdown, message_card
 from cards.data import NoData
-from cards.data.actions import ActionData, ActionListData, ActionSaveData, OverlapData
+from cards.data.actions import (
+    ActionData,
+    ActionListData,
+    ActionSaveData,
+    OverlapData,
+    UndoData,
+)
 from cards.verbs import Verb
 from dialogs.registry import Registry, Reply, Turn
 from domain.action_views import ActionDetail, ActionSummary
 from domain.permissions import OfferedTo, Viewer
+from domain.undo import UNDO_WINDOW
 from storage.actions import LinkState
 from usecases import actions as cases
 from usecases.actions import (
@@ -36,6 +43,9 @@ from usecases.actions import (
     NotAllowed,
     OverlapRequest,
     SaveResult,
+    UndoDone,
+    UndoRefused,
+    UndoRequest,
     UnknownScope,
     UpdateRequest,
 )
@@ -152,6 +162,22 @@ def register_commands(registry: Registry) -> None:
         description="record progress, a new date, completion or impact",
     )
     registry.text(
+        "undo update",
+        [
+            r"(undo|reverse)( (that|it|this))?( (update|save))?( (please|pls))?",
+            r"(undo|reverse|remove|delete|take back|withdraw|scrap|bin) (my |the |that )?"
+            r"(last |latest |previous |most recent )?(progress )?(update|save)"
+            r"( i (just )?(saved|made|did|sent))?",
+            r"i (saved|sent|made|did) (that|it|an update|the wrong update|the update|that update)"
+            r" by (mistake|accident)( undo( it| that)?)?",
+            r"(oops|whoops) (undo|take that back)( (that|it))?",
+        ],
+        undo_update,
+        data=UndoData,
+        example="undo",
+        description="take back the update you just saved (within 15 minutes)",
+    )
+    registry.text(
         "action",
         [
             rf"(show |show me |open |view |what'?s |what is )?action {_ANY_REFERENCE}",
@@ -176,6 +202,7 @@ def register(registry: Registry) -> None:
     registry.verb(Verb.ACTION_SAVE, save_action, ActionSaveData)
     registry.verb(Verb.ACTION_LINK, link_actions, OverlapData)
     registry.verb(Verb.ACTION_DISMISS_OVERLAP, dismiss_overlap, OverlapData)
+    registry.verb(Verb.ACTION_UNDO, undo_update, UndoData)
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -305,7 +332,13 @@ def _unknown_scope(unknown: UnknownScope) -> Reply:
 # -- one action -----------------------------------------------------------------------------------
 
 
-def _detail_card(turn: Turn, shown: ActionShown, banner: Banner | None = None) -> Card:
+def _detail_card(
+    turn: Turn,
+    shown: ActionShown,
+    banner: Banner | None = None,
+    *,
+    undo_update_id: int | None = None,
+) -> Card:
     return action_cards.action_detail_card(
         shown.detail,
         _today(turn),
@@ -313,6 +346,7 @@ def _detail_card(turn: Turn, shown: ActionShown, banner: Banner | None = None) -
         can_update=shown.can_update,
         banner=banner,
         show_overview=cases.may_see_overview(_viewer(turn)),
+        undo_update_id=undo_update_id,
     )
 
 
@@ -349,7 +383,8 @@ def _after_save(turn: Turn, result: SaveResult) -> Card:
         note = f"Saved your update of {action_cards.day(_today(turn))}."
         if result.check.confirmed:
             note += " Your confirmation that it holds no personal data is recorded."
-        return _detail_card(turn, ActionShown(detail, can_update=True), Banner(note))
+        shown = ActionShown(detail, can_update=True)
+        return _detail_card(turn, shown, Banner(note), undo_update_id=result.update_id)
     return action_cards.update_card(
         detail, _today(turn), form_state(result), message=_conflict_message(result, detail)
     )
@@ -368,6 +403,63 @@ def _conflict_message(result: SaveResult, detail: ActionDetail) -> str:
         f"Someone else updated {detail.reference} while this card was open. The form now "
         "shows the latest saved state with what you typed; check it and save again."
     )
+
+
+# -- undo -----------------------------------------------------------------------------------------
+
+
+async def undo_update(turn: Turn, data: UndoData) -> Reply:
+    """ "undo", or the Undo button on a saved update: the person's own update, taken back."""
+    viewer = _viewer(turn)
+    result = await cases.undo_update(
+        viewer, UndoRequest(data.update_id), turn.services.work, now=turn.now
+    )
+    if isinstance(result, UndoDone):
+        banner = Banner(action_cards.undone_message(result.shown.reference, result.dated))
+        return Reply(card=_detail_card(turn, result.shown, banner))
+    log.info("undo by %s: %s", viewer.code, result.reason)
+    title, sentence = _undo_refusal(turn, result)
+    return Reply.message(title, sentence)
+
+
+def _undo_refusal(turn: Turn, refused: UndoRefused) -> tuple[str, str]:
+    reference = refused.reference
+    saved = ""
+    if refused.saved_at is not None:
+        saved = refused.saved_at.astimezone(turn.services.settings.zone).strftime("%H:%M")
+    minutes = int(UNDO_WINDOW.total_seconds() // 60)
+    sentences = {
+        "nothing": (
+            "Nothing to undo",
+            f"You have no update to undo. Undo takes back your own update within {minutes} "
+            "minutes of saving it.",
+        ),
+        "not_yours": (
+            "That update isn't yours",
+            "Only the person who saved an update can undo it. Nothing was changed.",
+        ),
+        "not_yours_to_update": (
+            "You can't change that action now",
+            f"You can no longer update {reference}, so your update stays. Ask its lead or the "
+            "business team.",
+        ),
+        "too_late": (
+            "Too late to undo",
+            f"Your update of {reference} was saved at {saved}, more than {minutes} minutes ago, "
+            f'so it stays. To correct it, save a new update: type "update {reference}".',
+        ),
+        "newer_update": (
+            "Someone has updated it since",
+            f"{reference} has changed since your update at {saved}: undoing yours would throw "
+            f'the newer one away, so nothing was changed. Type "update {reference}" to correct it.',
+        ),
+        "not_recorded": (
+            "That update can't be undone",
+            f"Your update of {reference} was saved before undo kept what it changed. To correct "
+            f'it, save a new update: type "update {reference}".',
+        ),
+    }
+    return sentences[refused.reason]
 
 
 # -- overlaps -------------------------------------------------------------------------------------

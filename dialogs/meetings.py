@@ -20,13 +20,13 @@ from cards.data.meetings import (
     UpcomingMineData,
 )
 from cards.meetings import MeetingView, UpcomingItem, meeting_card, nothing_card, upcoming_card
-from cards.training import ordinal
+from cards.training import Notice, ordinal
 from cards.verbs import Verb
 from dialogs.registry import Registry, Reply, Turn
 from dialogs.training import attendance_reply, business_team_only, course_reply
 from domain.permissions import Viewer
 from domain.training import BookingStatus
-from domain.when import Question, Wanted
+from domain.when import Question, Wanted, format_day
 from domain.when import parse_question as read_question
 from usecases import meetings, training
 from usecases.meetings import (
@@ -128,9 +128,18 @@ async def _reply(turn: Turn, answer: meetings.Answer) -> Reply:
     if isinstance(answer, MeetingAnswer):
         return _meeting_reply(turn, answer.detail)
     if isinstance(answer, CourseAnswer):
-        opened = await course_reply(turn, CourseRequest(answer.course_id))
+        notice = _session_pointed_at(turn, answer)
+        opened = await course_reply(turn, CourseRequest(answer.course_id), notice=notice)
         return opened or _nothing(turn, "That course has gone.")
     return _listing(turn, answer)
+
+
+def _session_pointed_at(turn: Turn, answer: CourseAnswer) -> Notice | None:
+    """ "... in march": which of the course's sessions that is, above them all."""
+    if answer.session is None or not answer.period_label:
+        return None
+    local = answer.session.starts_at.astimezone(turn.services.settings.zone)
+    return Notice(f"The session in {answer.period_label}: {format_day(local.date())}.")
 
 
 def _listing(turn: Turn, listing: Listing) -> Reply:

@@ -205,7 +205,10 @@ async def save_from_reminder(turn: Turn, data: ReminderSaveActionData) -> Reply:
     log.info("reminder save by %s on %s: %s", viewer.code, result.reference, result.outcome)
     if result.saved:
         confirmed = result.check.confirmed
-        return Reply(card=action_reminder_saved_card(result.detail, today, confirmed=confirmed))
+        saved = action_reminder_saved_card(
+            result.detail, today, confirmed=confirmed, update_id=result.update_id
+        )
+        return Reply(card=saved)
     message = ""
     if result.outcome == "conflict":
         message = (

@@ -26,7 +26,8 @@ _INNER_PUNCTUATION = re.compile(r"[,;!]+|(?<=\w)\.(?=\s)|\s[-–—]\s")
 # Openings that only soften a request ("can you show my actions", "i want to update a07").
 _LEADING_NOISE = re.compile(
     r"^(?:(?:ok|okay|hi|hey) (?=can|could|would|i ))?"
-    r"(?:(?:can|could|would) you |i (?:want|need|would like|'d like) to |i'd like to |just )"
+    r"(?:(?:can|could|would) you |i (?:want|need|would like|'d like) to |i'd like to |just "
+    r"|(?:can|could|may) i (?=book |enrol |sign |cancel |undo ))"
 )
 
 # Whole words that are chat spelling of what the patterns say.

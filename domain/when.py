@@ -132,7 +132,12 @@ _WEEK_OF = re.compile(r"(?:\bw/c|\bwc|week (?:commencing|beginning|starting|of)|
 _RANGE_JOIN = re.compile(r"^\s*(?:and|to|until|till|through|-|–)\s*$")
 _RANGE_START = re.compile(r"(?:\bbetween|\bfrom)\s*$")
 
-_NOT_MINE = re.compile(r"\b(show|tell|give|send|let|remind|help|find|email|message) me\b")
+# "book me on ..." asks for a place, not about the places already had: without "book" here,
+# "book me on the domestic abuse course in march" looked only at my bookings and found none.
+_NOT_MINE = re.compile(
+    r"\b(show|tell|give|send|let|remind|help|find|email|message|book|enrol|enroll|sign|put|get"
+    r"|register) me\b"
+)
 _MINE = re.compile(r"\b(my|me|mine|am i|have i|do i have|i've got|i'm|i am)\b")
 _TRAINING_WORDS = re.compile(
     r"\b(training|trainings|courses?|sessions?|e-?learning|e learning|workshops?|briefings?"
@@ -468,12 +473,14 @@ def default_period(question: Question, today: date) -> Period:
 
 @dataclass(frozen=True)
 class Candidate:
-    """Something a question may name: a group or a course, by code and name."""
+    """Something a question may name: a group or a course, by code, name and the other names
+    people call it ("GCP2", "DA training", "exec"; `domain.aliases`)."""
 
     kind: str
     key: int
     code: str
     name: str
+    aliases: tuple[str, ...] = ()
 
 
 _NAME_FILLER = frozenset({"and", "of", "the", "for", "from", "in", "its", "on", "to", "using"})
@@ -487,6 +494,23 @@ def _name_words(name: str) -> set[str]:
 def _initials(name: str) -> str:
     """ "Neglect: Using Graded Care Profile 2" -> "nugcp2": first letters, numbers whole."""
     return "".join(w if w.isdigit() else w[0] for w in re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def _alias_words(alias: str) -> set[str]:
+    """An alias's words as a question's subject would hold them ("DA training" -> {"da"})."""
+    return set(_subject_words(_clean(alias)))
+
+
+def _alias_matches(words: Sequence[str], candidate: Candidate) -> set[str]:
+    """The words that spell out one of the candidate's aliases whole: every word of "domestic
+    violence" must be there, "domestic" alone is left to the name."""
+    present = set(words)
+    matched: set[str] = set()
+    for alias in candidate.aliases:
+        needed = _alias_words(alias)
+        if needed and needed <= present:
+            matched |= needed
+    return matched
 
 
 def _word_matches(word: str, candidate: Candidate, name_words: set[str]) -> bool:
@@ -506,7 +530,8 @@ def match_subjects(
     """The candidates the words name best, and the words that named nothing.
 
     A candidate scores one for each word that is its code, starts one of its name's words
-    ("exec" names the Executive) or abbreviates a run of them with a number ("gcp2"); only the
+    ("exec" names the Executive), abbreviates a run of them with a number ("gcp2") or belongs to
+    one of its aliases given whole ("da" for Domestic Abuse and its Impact on Children); only the
     best-scoring candidates are returned, so "learning lessons" names the Learning Lessons group
     rather than every course about learning.
     """
@@ -515,6 +540,7 @@ def match_subjects(
     for candidate in candidates:
         name_words = _name_words(candidate.name)
         matched = {w for w in words if _word_matches(w, candidate, name_words)}
+        matched |= _alias_matches(words, candidate)
         if matched:
             scored.append((len(matched), candidate))
             used |= matched

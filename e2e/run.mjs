@@ -410,6 +410,170 @@ async function overview(chat) {
   await chat.shoot(listed.card, '21-overdue-list.png');
 }
 
+// -- everyday use (issue 20): reminders' buttons, a pause, "what needs me", everyday wording,
+// courses by their aliases, undo. Each journey is its own function, listed in JOURNEYS below.
+
+// The snoozed reminder comes back now rather than tomorrow morning: scripts/e2e_data.py.
+function snoozeIsOver() {
+  try {
+    execFileSync(env('E2E_PYTHON'), ['-m', 'scripts.e2e_data', 'snooze-over'], {
+      env: JSON.parse(env('E2E_BOT_ENV')),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    throw new JourneyFailure(`scripts.e2e_data snooze-over failed: ${error.stderr || error.message}`);
+  }
+}
+
+// Item 1: the reminder's Snooze works with its required progress note left empty. Runs before
+// the reminder journey, which then gets the same reminder again (the snooze is over, reminders
+// are back on).
+async function everydaySnoozeWithTheNoteEmpty(chat) {
+  const before = await chat.cardCount();
+  const ran = await runJobs();
+  check(ran.outbox.sent >= 1, `the dispatcher sent nothing: ${JSON.stringify(ran)}`);
+  const { card, index } = await chat.newCard(
+    before,
+    ['A14 is due in 5 working days', 'Progress note', 'Snooze until tomorrow'],
+    'the reminder (after POST /dev/run-jobs)',
+  );
+  const after = await chat.cardCount();
+  await chat.click(card, 'Snooze until tomorrow');
+  const snoozed = await chat.refreshed(
+    index,
+    [/Snoozed until Wed 23 Dec/, "I'll send you this reminder again then"],
+    'Snooze until tomorrow, the progress note empty',
+  );
+  check(!/is required/.test(snoozed.shown), 'the snoozed card complains about a required field');
+  check((await chat.cardCount()) === after, 'Snooze sent a new card instead of refreshing');
+  await chat.shoot(snoozed.card, '30-reminder-snoozed.png');
+  const settings = await chat.ask('reminder settings', ['Snoozed until'], '"reminder settings"');
+  check(!settings.shown.includes('not snoozed'), '"reminder settings" says "not snoozed"');
+  await chat.ask('turn reminders back on', ['Reminders are back on.'], '"turn reminders back on"');
+  snoozeIsOver();
+}
+
+// Item 8: a saved update taken back with the card's Undo.
+async function everydayUndo(chat) {
+  const { card, index } = await chat.ask('update A14', ['Update A14', 'Progress note'], '"update A14"');
+  await card.getByLabel('Progress note').fill('Saved on the wrong action by mistake.');
+  await chat.click(card, 'Save update');
+  const saved = await chat.refreshed(index, ['Saved your update of', 'Undo'], 'Save update');
+  await chat.click(saved.card, 'Undo');
+  const undone = await chat.refreshed(
+    index,
+    ['Removed your update of 22 Dec 2026: A14 is back to how it was before it.'],
+    'Undo',
+  );
+  check(!undone.shown.includes('wrong action by mistake'), 'the undone note is still shown');
+  await chat.shoot(undone.card, '36-update-undone.png');
+}
+
+// Item 2: a champion who paused her reminders still gets the announcement; it is not cancelled.
+const PAUSED_TITLE = 'Neglect champions: January network meeting moved';
+
+async function everydayAnnouncementWhilePaused(chat) {
+  await chat.ask(
+    'im on leave til 4th jan',
+    ['Reminders paused. They start again on Mon 4 January 2027.'],
+    '"im on leave til 4th jan"',
+  );
+  const { card, index } = await chat.ask('new announcement', ['New announcement'], '"new announcement"');
+  await card.getByLabel('Title').fill(PAUSED_TITLE);
+  await card.getByLabel('Message').fill('The January network meeting moves to the 14th, same time.');
+  await card.getByRole('checkbox', { name: 'The neglect champions network' }).check();
+  await chat.click(card, 'Save draft');
+  const draft = await chat.refreshed(index, [`Draft: ${PAUSED_TITLE}`, 'Send now: reaches 1 of 6'], 'Save draft');
+  await chat.click(draft.card, 'Send now: reaches 1 of 6');
+  const report = await chat.refreshed(index, [`Delivery report: ${PAUSED_TITLE}`], 'Send now');
+  const before = await chat.cardCount();
+  const ran = await runJobs();
+  check(ran.outbox.sent === 1, `expected the announcement sent to her, got ${JSON.stringify(ran)}`);
+  await chat.newCard(before, [PAUSED_TITLE, 'Got it'], 'the announcement, her reminders paused');
+  await chat.click(report.card, 'Refresh');
+  const counted = await chat.refreshed(index, [/Sent\s+1 \(/], "the report's Refresh");
+  check(!counted.shown.includes('Not sent (cancelled)'), 'the paused champion counts as cancelled');
+  await chat.shoot(counted.card, '31-announcement-while-paused.png');
+  await chat.ask('turn reminders back on', ['Reminders are back on.'], '"turn reminders back on"');
+}
+
+// Item 3: one answer to "what do I need to do?".
+async function everydayWhatNeedsMe(chat) {
+  const { card } = await chat.ask(
+    'what do I need to do?',
+    ['What needs you', 'A14', 'Coming up for you'],
+    '"what do I need to do?"',
+  );
+  await chat.shoot(card, '32-what-needs-you.png');
+}
+
+// The plain sentence the bot sends for words it does not understand, with its suggested actions.
+async function missWithSuggestions(chat, typed) {
+  // Exactly the sentence: the Playground's log panel shows it too, inside a longer line.
+  const sentence = "Sorry, I didn't catch that.";
+  const before = await chat.page.getByText(sentence, { exact: true }).count();
+  await chat.say(typed);
+  const deadline = Date.now() + ANSWER_MS;
+  while ((await chat.page.getByText(sentence, { exact: true }).count()) <= before) {
+    check(Date.now() < deadline, `"${typed}": no "${sentence}" within ${ANSWER_MS / 1000}s`);
+    await chat.page.waitForTimeout(200);
+  }
+  const help = chat.page.getByRole('button', { name: 'help', exact: true });
+  while ((await help.count()) === 0) {
+    check(Date.now() < deadline, `"${typed}": the answer offers no suggested actions`);
+    await chat.page.waitForTimeout(200);
+  }
+  // The chat's copy is the one furthest left (the log panel is on the right), and the newest.
+  const copies = await chat.page.getByText(sentence, { exact: true }).all();
+  const placed = await Promise.all(copies.map(async (copy) => [copy, await copy.boundingBox()]));
+  const inChat = placed.filter(([, box]) => box && box.x < VIEWPORT.width / 2);
+  check(inChat.length > 0, `"${typed}": "${sentence}" is not in the chat`);
+  return inChat.reduce((newest, next) => (next[1].y > newest[1].y ? next : newest))[0];
+}
+
+// Item 4: everyday wording, and a miss answered in one line with buttons, not the whole help.
+async function everydayWording(chat) {
+  await chat.ask('show me A10', ['A10'], '"show me A10"');
+  await chat.ask('whats drifting in learning lessons', ['Learning Lessons'], '"whats drifting in learning lessons"');
+  const helpCards = () => chat.cards().filter({ hasText: "Here's what I can do" }).count();
+  const helpBefore = await helpCards();
+  const typed = 'can u sort the thing from tuesday';
+  const message = await missWithSuggestions(chat, typed);
+  check((await helpCards()) === helpBefore, 'the miss was answered with the whole help');
+  await message.scrollIntoViewIfNeeded();
+  await chat.page.waitForTimeout(300);
+  // What she typed, the one-line answer and its buttons under it, clipped from the chat column.
+  const answer = await message.boundingBox();
+  const help = await chat.page.getByRole('button', { name: 'help', exact: true }).last().boundingBox();
+  const top = answer.y - 90;
+  await chat.page.screenshot({
+    path: join(OUT, '33-didnt-catch-that.png'),
+    clip: { x: Math.max(0, answer.x - 70), y: top, width: 620, height: help.y + help.height + 16 - top },
+  });
+  const before = await chat.cardCount();
+  await chat.page.getByRole('button', { name: 'help', exact: true }).last().click();
+  await chat.newCard(before, ["Here's what I can do"], 'the suggested "help" button');
+}
+
+// Item 5: a course named the way people name it, and a month that agrees with the course card.
+async function everydayCoursesByTheirNames(chat) {
+  const march = await chat.ask(
+    'book me on the domestic abuse course in march',
+    [
+      'Domestic Abuse and its Impact on Children',
+      'The session in March 2027: Tue 2 Mar 2027.',
+      '30 of 30 places left',
+      'Book a place',
+    ],
+    '"book me on the domestic abuse course in march"',
+  );
+  check(!march.shown.includes('Nothing found'), 'the March session was not found');
+  await chat.shoot(march.card, '34-book-in-march.png');
+  const gcp2 = await chat.ask('gcp2 course', [GCP2, 'Tue 16 Feb 2027'], '"gcp2 course"');
+  await chat.shoot(gcp2.card, '35-gcp2-course.png');
+  await chat.ask('when is the next DA training', ['Domestic Abuse and its Impact on Children'], '"DA training"');
+}
+
 const JOURNEYS = [
   ['welcome', welcome],
   ['my actions', myActions],
@@ -417,11 +581,17 @@ const JOURNEYS = [
   ['screening warning', screeningWarning],
   ['upcoming meetings', upcoming],
   ['book a training place', bookTraining],
+  ['a reminder snoozed with its note empty', everydaySnoozeWithTheNoteEmpty],
   ['a reminder arrives and is acted on', reminder],
+  ['a saved update undone', everydayUndo],
   ['an announcement with "Got it"', announcement],
+  ['an announcement to a champion whose reminders are paused', everydayAnnouncementWhilePaused],
   ['the waiting list: full, joined, a place comes free', waitingList],
   ['a statutory clock: recorded, listed, completed', statutoryClock],
   ['the actions overview', overview],
+  ['what do I need to do?', everydayWhatNeedsMe],
+  ['everyday wording and a miss with suggestions', everydayWording],
+  ['courses by the names people use', everydayCoursesByTheirNames],
 ];
 
 async function main() {

@@ -19,6 +19,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from domain.aliases import format_aliases, parse_aliases
 from manage.seeders import seed_actions, seed_meetings, seed_reference, seed_training
 from storage.models import Agency, Group, Membership, Person
 
@@ -98,6 +99,7 @@ async def seed_partnership(session: AsyncSession, data: DemoData) -> None:
             cadence=g.get("cadence", ""),
             chair=people.get(g.get("chair") or g.get("current_chair")),
             joint=bool(g.get("joint")),
+            aliases=format_aliases(parse_aliases(g.get("aliases"))),
         )
         for g in data["groups"]
     }

@@ -233,6 +233,7 @@ def demo_reference(data: dict[str, Any]) -> ReferenceTables:
                     else ""
                 ),
                 "complete_within_months": _demo_months(item.get("complete_within", "")),
+                "aliases": item.get("aliases", ""),
             }
         )
     return ReferenceTables(

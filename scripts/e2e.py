@@ -57,6 +57,14 @@ GUIDE_IMAGES = (
     "11-announcement-received.png",
     "12-announcement-acknowledged.png",
     "13-announcement-report.png",
+    # Everyday use (issue 20).
+    "30-reminder-snoozed.png",
+    "31-announcement-while-paused.png",
+    "32-what-needs-you.png",
+    "33-didnt-catch-that.png",
+    "34-book-in-march.png",
+    "35-gcp2-course.png",
+    "36-update-undone.png",
 )
 GUIDE_IMAGE_LIMIT = 200 * 1024
 

@@ -1,9 +1,15 @@
-"""What the `make e2e` journeys need beyond the demo partnership: a full training session, and
-someone else giving up a place on it. Run by scripts/e2e.py (`fill`, before the bot starts) and
-by e2e/run.mjs (`free`, during the waiting-list journey), with the bot's own settings.
+"""What the `make e2e` journeys need beyond the demo partnership: a full training session,
+someone else giving up a place on it, and a snooze that is over. Run by scripts/e2e.py (`fill`,
+before the bot starts) and by e2e/run.mjs (`free`, during the waiting-list journey; `snooze-over`,
+after the snooze journey), with the bot's own settings.
 
     python -m scripts.e2e_data fill T2@2027-02-16    # every place booked by other demo people
     python -m scripts.e2e_data free T2@2027-02-16    # the first of them gives their place up
+    python -m scripts.e2e_data snooze-over           # her snoozed reminders are due now
+
+A snooze queues its reminder again for the next morning, and the Playground cannot wait a night:
+`snooze-over` brings what is queued for the journey person later than the development clock's
+start forward to it, as the morning would.
 
 Only the Playground's person is in the chat, so the others act through the training use cases as
 the command line (the business team's way to book or cancel for someone else), at the bot's
@@ -23,7 +29,8 @@ from sqlalchemy import select
 from config import Settings
 from storage import training as stored
 from storage.db import make_engine, make_session_factory
-from storage.models import Person
+from storage.models import OutboxMessage, Person
+from storage.outbox import PENDING
 from usecases import training
 from usecases.context import COMMAND_LINE, UnitOfWork
 
@@ -95,11 +102,34 @@ async def free(work: UnitOfWork, session_id: int, settings: Settings) -> str | N
     return "no one else held a place"
 
 
+async def snooze_over(work: UnitOfWork, settings: Settings) -> str | None:
+    """What is queued for the journey person to go later goes at the clock's start instead."""
+    now = _now(settings)
+    async with work.write() as session:
+        person_id = await session.scalar(select(Person.id).where(Person.email == JOURNEY_PERSON))
+        rows = await session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.person_id == person_id,
+                OutboxMessage.status == PENDING,
+                OutboxMessage.not_before > now,
+            )
+        )
+        moved = 0
+        for row in rows:
+            row.not_before, moved = now, moved + 1
+    return None if moved else "nothing was queued for later"
+
+
 async def main_async(command: str, reference: str) -> int:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     try:
         work = UnitOfWork(make_session_factory(engine))
+        if command == "snooze-over":
+            problem = await snooze_over(work, settings)
+            if problem:
+                print(f"e2e_data: {command}: {problem}", file=sys.stderr)
+            return 1 if problem else 0
         session_id = await _session_id(work, reference, settings)
         if session_id is None:
             print(f"e2e_data: no session {reference}", file=sys.stderr)
@@ -115,8 +145,8 @@ async def main_async(command: str, reference: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("command", choices=("fill", "free"))
-    parser.add_argument("session", help="COURSE@YYYY-MM-DD, a session id or UID")
+    parser.add_argument("command", choices=("fill", "free", "snooze-over"))
+    parser.add_argument("session", nargs="?", default="", help="COURSE@YYYY-MM-DD, an id or UID")
     args = parser.parse_args(argv)
     return asyncio.run(main_async(args.command, args.session))
 

@@ -416,9 +416,11 @@ async def add_update(
     today: date,
     now: datetime,
     screening_confirmed: bool,
+    previous: dict[str, Any] | None = None,
 ) -> int:
     """Apply a checked change to the (locked) action, bump its version and add the dated progress
-    update; returns the update's id. The caller decides whether it may, and writes the audit."""
+    update, keeping `previous` (what the action was before, for an undo); returns the update's
+    id. The caller decides whether it may, and writes the audit."""
     for name, (_old, new) in change.changes_from(stored_action(action)).items():
         setattr(action, name, new)
     action.last_update_on = today
@@ -432,10 +434,53 @@ async def add_update(
         status=change.status,
         lead_rag=change.lead_rag,
         screening_confirmed=screening_confirmed,
+        previous=previous,
     )
     session.add(update)
     await session.flush()
     return update.id
+
+
+# -- undoing an update ----------------------------------------------------------------------------
+
+
+async def update_by_id(session: AsyncSession, update_id: int) -> ActionUpdate | None:
+    return await session.get(ActionUpdate, update_id)
+
+
+async def last_update_by(session: AsyncSession, person_id: int) -> ActionUpdate | None:
+    """The newest update this person saved, of any action."""
+    return await session.scalar(
+        select(ActionUpdate)
+        .where(ActionUpdate.person_id == person_id)
+        .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
+        .limit(1)
+    )
+
+
+async def newest_update_id(session: AsyncSession, action_id: int) -> int | None:
+    return await session.scalar(
+        select(ActionUpdate.id)
+        .where(ActionUpdate.action_id == action_id)
+        .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
+        .limit(1)
+    )
+
+
+async def action_by_id_for_update(session: AsyncSession, action_id: int) -> Action | None:
+    """The action, locked until the transaction ends (see `action_for_update`)."""
+    return await session.scalar(select(Action).where(Action.id == action_id).with_for_update())
+
+
+async def remove_update(
+    session: AsyncSession, action: Action, update: ActionUpdate, values: dict[str, Any]
+) -> None:
+    """Put the (locked) action back to `values`, bump its version and delete the update."""
+    for name, value in values.items():
+        setattr(action, name, value)
+    action.version += 1
+    await session.delete(update)
+    await session.flush()
 
 
 # -- overlap links --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.aliases import parse_aliases
 from domain.meetings import (
     DEFAULT_SERIES_HORIZON_DAYS,
     MeetingFacts,
@@ -132,7 +133,7 @@ async def meetings_starting_between(
 async def group_candidates(session: AsyncSession) -> list[Candidate]:
     """Every group, for reading a group's name out of a question."""
     groups = await session.scalars(select(Group).order_by(Group.name))
-    return [Candidate("group", g.id, g.code, g.name) for g in groups]
+    return [Candidate("group", g.id, g.code, g.name, parse_aliases(g.aliases)) for g in groups]
 
 
 async def groups_by_code(session: AsyncSession) -> dict[str, Group]:

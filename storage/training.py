@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, CursorResult, Subquery, and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.aliases import parse_aliases
 from domain.meetings import Mode, local_instant
 from domain.training import BookingStatus, CourseFacts, SessionFacts
 from domain.when import Candidate
@@ -139,7 +140,10 @@ async def active_courses(session: AsyncSession) -> list[CourseFacts]:
 
 async def course_candidates(session: AsyncSession) -> list[Candidate]:
     """Every active course, for reading a course's name out of a question."""
-    return [Candidate("course", c.id, c.code, c.title) for c in await active_courses(session)]
+    courses = await session.scalars(
+        select(Course).where(Course.active.is_(True)).order_by(Course.code)
+    )
+    return [Candidate("course", c.id, c.code, c.title, parse_aliases(c.aliases)) for c in courses]
 
 
 async def statuses_for(

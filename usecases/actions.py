@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from config import Settings
-from domain.action_updates import UpdateCheck, check_update
+from domain.action_updates import StoredAction, UpdateCheck, check_update
 from domain.action_views import (
     ActionDetail,
     ActionSummary,
@@ -45,9 +45,18 @@ from domain.action_views import (
 from domain.actions import RagThresholds, impact_missing
 from domain.permissions import Viewer, can_read_action, can_update_action
 from domain.send_times import local_date
+from domain.undo import (
+    RESTORED_TEXTS,
+    UndoFacts,
+    as_json,
+    before_update,
+    values_before,
+    why_not_undo,
+)
 from storage import actions as store
 from storage import outbox
 from storage.actions import ENTITY, LinkParty, LinkState
+from storage.models import Action, ActionUpdate
 from usecases.context import Actor, SystemActor, UnitOfWork, audit, person_id_of
 
 log = logging.getLogger(__name__)
@@ -398,6 +407,10 @@ async def save_update(
             outcome = "saved" if check.outcome == "ok" else check.outcome
         if outcome == "saved" and check.change is not None:
             changes = check.change.changes_from(stored)
+            previous = {
+                **before_update(stored, action.last_update_on),
+                VERSION_AFTER: action.version + 1,
+            }
             update_id = await store.add_update(
                 session,
                 action,
@@ -406,6 +419,7 @@ async def save_update(
                 today=today,
                 now=now,
                 screening_confirmed=check.confirmed,
+                previous=previous,
             )
             _audit_update(session, actor, reference, changes, update_id, check)
             await _answer_reminders(session, actor, reference, request.answers_reminders)
@@ -457,6 +471,126 @@ async def _answer_reminders(
             person_id=actor.person_id,
             reason="updated",
         )
+
+
+# -- undoing an update ---------------------------------------------------------------------------
+
+# Kept in an update's `previous` beside the action's fields: the action's version the update left
+# it at. Anything that changed the action since (another update, the plan import) moves it on.
+VERSION_AFTER = "version_after"
+
+UndoReason = Literal[
+    "nothing", "not_yours", "not_yours_to_update", "too_late", "newer_update", "not_recorded"
+]
+
+
+@dataclass(frozen=True)
+class UndoRequest:
+    """Undo one update (the "Undo" button names it) or, with no id, the actor's own last one."""
+
+    update_id: int | None = None
+
+
+@dataclass(frozen=True)
+class UndoDone:
+    """The update is gone and the action is as it was before it."""
+
+    shown: ActionShown
+    dated: date
+
+
+@dataclass(frozen=True)
+class UndoRefused:
+    """Nothing changed, and why: no update of theirs to undo, not theirs, saved more than
+    `UNDO_WINDOW` ago, the action changed since, or saved before updates kept what they changed.
+    `saved_at` is when the update was saved (the reasons after "not_yours")."""
+
+    reason: UndoReason
+    reference: str = ""
+    saved_at: datetime | None = None
+
+
+async def undo_update(
+    actor: Actor, request: UndoRequest, work: UnitOfWork, *, now: datetime
+) -> UndoDone | UndoRefused:
+    """Remove the actor's own update, if it is the action's newest and under 15 minutes old, and
+    put the action back as it was; audited (which update, which action, by whom) without its text.
+    """
+    if not isinstance(actor, Viewer):
+        return UndoRefused("nothing")
+    async with work.write() as session:
+        update = await _update_to_undo(session, actor, request)
+        if update is None:
+            return UndoRefused("nothing")
+        if update.person_id != actor.person_id:
+            return UndoRefused("not_yours")
+        action = await store.action_by_id_for_update(session, update.action_id)
+        assert action is not None  # an update's action is deleted with it (ON DELETE CASCADE)
+        reference = action.reference
+        if not may_update(actor, action.lead_id, action.group_id):
+            return UndoRefused("not_yours_to_update", reference, update.at)
+        blocked = why_not_undo(await _undo_facts(session, action, update), now)
+        if blocked is not None:
+            return UndoRefused(blocked, reference, update.at)
+        assert update.previous is not None  # why_not_undo refuses an update without it
+        values = values_before(update.previous)
+        changes = _restored_changes(store.stored_action(action), action.last_update_on, values)
+        dated, update_id = update.dated, update.id
+        version_before = action.version - 1  # the version check above: nothing changed since
+        await store.remove_update(session, action, update, values)
+        await _carry_version(session, action, version_before)
+        audit(
+            session,
+            actor,
+            entity=ENTITY,
+            entity_id=reference,
+            event="update_removed",
+            changes={"update_id": (update_id, None), **changes},
+        )
+        log.info("action %s: update %s removed by %s", reference, update_id, _who(actor))
+        shown = await _shown(session, actor, reference)
+    assert isinstance(shown, ActionShown)  # may_update above implies may_read
+    return UndoDone(shown, dated)
+
+
+async def _carry_version(session: AsyncSession, action: Action, version_before: int) -> None:
+    """The action is again as the update before the removed one left it, under a new version:
+    that update stays undoable (by its own author, in its own 15 minutes) as if nothing had
+    happened in between."""
+    newest_id = await store.newest_update_id(session, action.id)
+    newest = await store.update_by_id(session, newest_id) if newest_id is not None else None
+    if newest is None or not newest.previous:
+        return
+    if newest.previous.get(VERSION_AFTER) == version_before:
+        newest.previous = {**newest.previous, VERSION_AFTER: action.version}
+
+
+async def _update_to_undo(
+    session: AsyncSession, actor: Viewer, request: UndoRequest
+) -> ActionUpdate | None:
+    if request.update_id is None:
+        return await store.last_update_by(session, actor.person_id)
+    return await store.update_by_id(session, request.update_id)
+
+
+async def _undo_facts(session: AsyncSession, action: Action, update: ActionUpdate) -> UndoFacts:
+    previous = update.previous or {}
+    newest = await store.newest_update_id(session, action.id)
+    unchanged = previous.get(VERSION_AFTER, action.version) == action.version
+    return UndoFacts(update.at, newest == update.id and unchanged, bool(previous))
+
+
+def _restored_changes(
+    now_stored: StoredAction, last_update_on: date | None, values: Mapping[str, object]
+) -> dict[str, tuple[object, object]]:
+    """What the undo changes, for the audit: every field but the free text people typed."""
+    current = before_update(now_stored, last_update_on)
+    restored = as_json(values)
+    return {
+        name: (current[name], restored[name])
+        for name in current
+        if name not in RESTORED_TEXTS and current[name] != restored[name]
+    }
 
 
 # -- overlap links --------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.aliases import parse_aliases
 from domain.meetings import MeetingFacts
 from domain.permissions import Viewer
 from domain.when import Candidate, match_subjects
@@ -144,12 +145,13 @@ def group_named(words: str, groups: list[Group]) -> Group | list[Group]:
     otherwise the groups that fit equally well, perhaps none."""
     wanted = words.strip().casefold()
     for group in groups:
-        if wanted in (group.code.casefold(), group.name.casefold()):
+        aliases = {a.casefold() for a in parse_aliases(group.aliases)}
+        if wanted in {group.code.casefold(), group.name.casefold()} | aliases:
             return group
     named = [w for w in re.findall(r"[a-z0-9]+", wanted) if w not in _FILLER]
     by_id = {g.id: g for g in groups}
     matched, unmatched = match_subjects(
-        named, [Candidate("group", g.id, g.code, g.name) for g in groups]
+        named, [Candidate("group", g.id, g.code, g.name, parse_aliases(g.aliases)) for g in groups]
     )
     found = [by_id[c.key] for c in matched]
     if len(found) == 1 and not unmatched:

@@ -261,9 +261,13 @@ class MeetingAnswer:
 
 @dataclass(frozen=True)
 class CourseAnswer:
-    """One course answers the question; the front door opens it (`usecases.training`)."""
+    """One course answers the question; the front door opens it (`usecases.training`). When the
+    question named a period ("... in march"), `session` is the one session of it then and
+    `period_label` says when ("March 2027"), so the card can point at it."""
 
     course_id: int
+    session: SessionFacts | None = None
+    period_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -394,7 +398,7 @@ async def _answer_for(
             following[0] if following else None,
         )
     if len(entries) == 1 and not question.mine:
-        return _opened(asking, entries[0])
+        return _opened(asking, entries[0], period.label if question.period else "")
     title = "Coming up for you" if question.mine else noun[0].upper() + noun[1:]
     return Listing(title, f"{period.label[0].upper()}{period.label[1:]}{qualifiers}", entries)
 
@@ -410,10 +414,14 @@ def _one_course_asked(question: Question, search: _Search) -> bool:
     )
 
 
-def _opened(asking: _Asking, entry: DiaryEntry) -> MeetingAnswer | CourseAnswer:
+def _opened(
+    asking: _Asking, entry: DiaryEntry, period_label: str = ""
+) -> MeetingAnswer | CourseAnswer:
     if isinstance(entry, MeetingEntry):
         detail = meeting_detail(asking.viewer, entry.meeting, now=asking.now, links=asking.links)
         return MeetingAnswer(detail)
+    if period_label:
+        return CourseAnswer(entry.session.course_id, entry.session, period_label)
     return CourseAnswer(entry.session.course_id)
 
 

@@ -11,7 +11,8 @@ Columns (a header row; names are case-insensitive, spaces become underscores):
 - Priorities: code, name, active.
 - Sources: code, title, kind (plan, review, audit, scrutiny or other), date, active.
 - Courses: code, title, mode (Teams, in person, hybrid or e-learning), duration, capacity (blank
-  for unlimited), venue, link, description, complete_within_months, active.
+  for unlimited), venue, link, description, complete_within_months, active, aliases (optional:
+  the other names people use for the course, separated by ';', e.g. "GCP2; graded care profile").
 
 All or nothing: every row is checked first and every problem reported with its row and field; only
 a clean file is written. A re-import updates by code: each column in the file sets the value (a
@@ -41,6 +42,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.action_updates import screen_fields
+from domain.aliases import alias_problem, format_aliases, parse_aliases
 from domain.meetings import Mode, parse_mode
 from fileformats.bounded import ReadLimits
 from fileformats.tabular import ImportErrors, Row, read_table, read_workbook
@@ -66,7 +68,7 @@ _LIMITS = {
     "link": 2000,
     "description": 1000,
 }
-_SCREENED = ("name", "title", "venue", "description")
+_SCREENED = ("name", "title", "venue", "description", "aliases")
 _MODE_WORDS = "Teams, in person, hybrid or e-learning"
 
 
@@ -271,6 +273,14 @@ def _text(row: Row, errors: ImportErrors, name: str, *, required: bool = False) 
     return value
 
 
+def aliases_cell(row: Row, errors: ImportErrors) -> str:
+    """The row's aliases as stored ("GCP2; graded care profile"); a problem is a row message."""
+    problem = alias_problem(row.get("aliases"))
+    if problem:
+        errors.add(row, "aliases", problem)
+    return format_aliases(parse_aliases(row.get("aliases")))
+
+
 def _given(row: Row, values: Values, column: str, attribute: str, value: Any) -> None:
     """Set an attribute from a column the file has; a column left out keeps the stored value."""
     if column in row.values:
@@ -309,6 +319,7 @@ def _course_values(row: Row, errors: ImportErrors) -> Values:
     if link and not _URL.match(link):
         errors.add(row, "link", f"{link[:80]!r} is not a web address (https://...)")
     _given(row, values, "capacity", "capacity", _capacity(row, errors))
+    _given(row, values, "aliases", "aliases", aliases_cell(row, errors))
     months = _whole_number(row, errors, "complete_within_months", "a number of months")
     _given(row, values, "complete_within_months", "complete_within_months", months)
     if mode == Mode.IN_PERSON and not row.get("venue") and "venue" in row.values:

@@ -6,9 +6,10 @@ people by work email, so the roster can be maintained in a spreadsheet and loade
 
 People columns: name, email, agency, role, champion, admin, scrutineer, groups (codes separated
 by ';'), active, aad_object_id. Agencies: code, name, kind, statutory_partner. Groups: code, name,
-cadence, chair (email), joint. Reassignments: reference (an action), lead (the work email or person
-code of its new lead). In an XLSX workbook these are sheets named People, Agencies, Groups and
-Reassignments.
+cadence, chair (email), joint, aliases (optional: other names people use, separated by ';', e.g.
+"exec; exec board"; a file without the column keeps the stored ones). Reassignments: reference
+(an action), lead (the work email or person code of its new lead). In an XLSX workbook these are
+sheets named People, Agencies, Groups and Reassignments.
 
 Leavers: someone active who is `active` = no in the file, or, with `deactivate_missing`, who is not
 in the People sheet at all, leaves. Each leaver's open actions must be reassigned in the same
@@ -43,6 +44,7 @@ from storage.db import utcnow
 from storage.models import Action, Agency, AuditEntry, Group, Person
 from usecases.context import Actor, UnitOfWork, audit
 from usecases.people import require_business_team
+from usecases.reference_import import aliases_cell
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
@@ -490,6 +492,8 @@ async def _upsert_groups(
         group = groups.get(code) or Group(code=code, name=name)
         group.name, group.cadence = name, row.get("cadence")
         group.joint = errors.yes_no(row, "joint")
+        if "aliases" in row.values:
+            group.aliases = aliases_cell(row, errors)
         session.add(group)
         if chair_email:
             pending_chairs[code] = chair_email

@@ -6,6 +6,8 @@
 - `ActionSaveData`: `action.save`, the update card's form; `ReminderSaveActionData` adds what the
   form on a reminder card carries (`reminders.save_action`).
 - `OverlapData`: `action.link` and `action.dismiss_overlap`, both actions of a pair.
+- `UndoData`: `action.undo`, the "Undo" button after a save (the update's id), and the text
+  command "undo" (no id: the person's own last update).
 - The overview and the export take nothing (`cards.data.NoData`).
 
 The form's choices are `Word`s and its texts `FormText`: the bounds are the transport's, and the
@@ -95,3 +97,9 @@ class OverlapData(CardData):
 
     reference: ActionReference
     other: ActionReference
+
+
+class UndoData(CardData):
+    """An update to undo: the one the button names, or (no id) the person's own last one."""
+
+    update_id: RowId | None = None

@@ -102,5 +102,8 @@ def gallery_states() -> list[tuple[str, Card]]:
                 message="Someone else updated A03 while this card was open.",
             ),
         ),
-        ("action_reminders.saved", action_reminder_saved_card(overdue, today, confirmed=True)),
+        (
+            "action_reminders.saved",
+            action_reminder_saved_card(overdue, today, confirmed=True, update_id=41),
+        ),
     ]

@@ -20,6 +20,7 @@ from cards.actions import (
     not_yours_to_update_card,
     overview_card,
     overview_refused_card,
+    undone_message,
     update_card,
 )
 from cards.common import (
@@ -276,6 +277,17 @@ def gallery_states() -> list[tuple[str, Card]]:
                 _THRESHOLDS,
                 can_update=True,
                 banner=Banner("Saved your update of 24 Nov 2026."),
+                undo_update_id=41,
+            ),
+        ),
+        (
+            "action.detail.undone",
+            action_detail_card(
+                detail,
+                _TODAY,
+                _THRESHOLDS,
+                can_update=True,
+                banner=Banner(undone_message("A07", date(2026, 11, 24))),
             ),
         ),
         ("action.update", update_card(detail, _TODAY)),

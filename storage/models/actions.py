@@ -7,8 +7,10 @@ reminder planners read one row per action without a subquery over the updates.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -83,6 +85,9 @@ class ActionUpdate(Base):
     lead_rag: Mapped[str | None] = mapped_column(String(8))
     # The person confirmed that what screening found in this update is not personal data.
     screening_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the action was before this update (status, RAG, dates, completion), so that its
+    # author can undo it (usecases.actions.undo_update); None for updates saved before 0010.
+    previous: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     person: Mapped[Person | None] = relationship(lazy="raise")
 

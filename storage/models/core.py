@@ -61,6 +61,8 @@ class Group(Base):
     cadence: Mapped[str] = mapped_column(String(100), default="")
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     joint: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Other names people use, separated by semicolons ("exec; exec board"): domain.aliases.
+    aliases: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     chair: Mapped[Person | None] = relationship(lazy="joined")
 

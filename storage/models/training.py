@@ -49,6 +49,8 @@ class Course(Base):
     description: Mapped[str] = mapped_column(String(1000), default="")
     complete_within_months: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Other names people use, separated by semicolons ("GCP2; graded care profile"): domain.aliases.
+    aliases: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class CourseSession(Base):

@@ -196,6 +196,7 @@ CARD_KEYS = (
     "message",
     "q",
     "session_id",
+    "update_id",
     "course_id",
     "meeting_id",
     "announcement_id",

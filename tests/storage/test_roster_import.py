@@ -321,3 +321,21 @@ async def test_the_import_command_reports_success(tmp_path):
     status, stdout, stderr = await run_manage(database, "import-roster", str(workbook))
     assert status == 0, stderr
     assert "3 people added" in stdout
+
+
+async def test_a_groups_aliases_column_sets_them_and_a_file_without_it_keeps_them(
+    sessions, tmp_path
+):
+    with_aliases = [
+        [*GROUPS[0], "aliases"],
+        [*GROUPS[1], "neglect strategy ; NSIG group"],
+        [*GROUPS[2], "P&P, policies"],
+    ]
+    files = csv_files(tmp_path, PEOPLE)
+    write_csv(tmp_path / "groups.csv", with_aliases)
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
+    write_csv(tmp_path / "groups.csv", GROUPS)
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
+    async with sessions() as session:
+        aliases = {g.code: g.aliases for g in await session.scalars(select(Group))}
+    assert aliases == {"NSIG": "neglect strategy; NSIG group", "JPP": "P&P; policies"}

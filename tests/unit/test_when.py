@@ -159,3 +159,26 @@ def test_an_abbreviation_with_a_number_names_the_course_it_abbreviates():
     other = Candidate("course", 1, "T1", "Multi-agency Safeguarding Essentials (Level 3)")
     assert match_subjects(["gcp2"], [gcp2, other]) == ([gcp2], [])
     assert match_subjects(["gcp"], [gcp2, other]) == ([], ["gcp"])
+
+
+def test_aliases_name_a_course_or_group_only_when_every_word_is_there():
+    da = Candidate(
+        "course", 3, "T3", "Domestic Abuse and its Impact on Children",
+        ("DA", "DA training", "domestic violence"),
+    )  # fmt: skip
+    exec_ = Candidate("group", 1, "EXEC", "Executive", ("exec board", "partnership board"))
+    ll = Candidate("group", 2, "LL", "Learning Lessons", ("lessons learned",))
+    every = [da, exec_, ll]
+    assert match_subjects(["da"], every) == ([da], [])
+    assert match_subjects(["violence"], every) == ([], ["violence"])
+    assert match_subjects(["domestic", "violence"], every) == ([da], [])
+    assert match_subjects(["partnership", "board"], every) == ([exec_], [])
+    assert match_subjects(["lessons", "learned"], every) == ([ll], [])
+
+
+def test_book_me_asks_for_a_place_not_about_my_bookings():
+    question = parse_question("book me on the domestic abuse course in march", date(2026, 12, 22))
+    assert not question.mine
+    assert question.period is not None and question.period.start == date(2027, 3, 1)
+    assert question.subject == ("domestic", "abuse")
+    assert parse_question("what am i booked on in march", date(2026, 12, 22)).mine

@@ -360,3 +360,24 @@ async def test_a_plan_workbook_brings_its_priorities_and_sources_all_or_nothing(
     counts = await import_plan(engine, good)
     assert counts.created == 1
     assert counts.reference is not None and counts.reference.priorities.created == 2
+
+
+async def test_an_aliases_column_is_read_tidied_and_kept_when_left_out(engine, tmp_path):
+    with_aliases = [
+        [*COURSES[0], "aliases"],
+        [*COURSES[1], " SSB ;safer sleep, ssb ; sleep briefing "],
+        [*COURSES[2], ""],
+        [*COURSES[3], "x" * 61],
+    ]
+    with pytest.raises(ImportFailed) as failed:
+        await load(engine, workbook(tmp_path, courses=with_aliases))
+    messages = {(e.sheet, e.row, e.field): str(e) for e in failed.value.errors}
+    assert list(messages) == [("Courses", 4, "aliases")]
+    assert "longer than 60" in messages[("Courses", 4, "aliases")]
+
+    await load(engine, workbook(tmp_path, courses=with_aliases[:3]))
+    await load(engine, workbook(tmp_path))  # no aliases column: the stored ones stay
+    async with make_session_factory(engine)() as session:
+        courses = {c.code: c for c in await session.scalars(select(Course))}
+    assert courses["NC1"].aliases == "SSB; safer sleep; sleep briefing"
+    assert courses["NC2"].aliases == ""
