@@ -490,8 +490,25 @@ def update_card(
     actions = [
         save_action_button(s.reference, s.version, state.fingerprint),
         execute("Cancel", Verb.ACTION_SHOW, reference=s.reference),
+        chat_instead_button(s.reference),
     ]
     return card(body, actions, fallback_text=f"Update {s.reference}")
+
+
+def chat_command(reference: str) -> str:
+    """What starts the update conversation for this action, as a person would type it."""
+    return f"chat update {reference}"
+
+
+def chat_instead_button(reference: str) -> Element:
+    """Starts the update conversation (`dialogs.chat_update`) as if the person had typed its
+    command: it starts from a message, where dialog state is read, never from a card action."""
+    return {
+        "type": "Action.Submit",
+        "title": "Chat it instead",
+        "data": {"msteams": {"type": "imBack", "value": chat_command(reference)}},
+        "associatedInputs": "none",
+    }
 
 
 def save_action_button(
@@ -653,14 +670,23 @@ def _toggle(input_id: str, label: str, value: str, title: str) -> Element:
     }
 
 
+SCREENING_HEADLINE = "Before I save this: it may contain personal details"
+SCREENING_ADVICE = "I hold business information only."
+
+
+def found_lines(findings: Sequence[FieldFinding]) -> list[str]:
+    """What screening found, one markdown line each, as the warning lists it."""
+    return [f'- {finding.describe()}: "{escape_markdown(finding.text)}"' for finding in findings]
+
+
 def _screening_warning(findings: Sequence[FieldFinding], confirmed: str) -> Element:
-    found = [f'- {finding.describe()}: "{escape_markdown(finding.text)}"' for finding in findings]
+    found = found_lines(findings)
     return container(
         [
-            text("Before I save this: it may contain personal details", weight="Bolder"),
+            text(SCREENING_HEADLINE, weight="Bolder"),
             text("\n".join(found), spacing="Small"),
             text(
-                "I hold business information only. Please remove these details, or confirm they "
+                f"{SCREENING_ADVICE} Please remove these details, or confirm they "
                 "are not about a child, a family or anyone else (for example a service's "
                 "switchboard number). Your confirmation is recorded.",
                 size="Small",

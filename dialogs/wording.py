@@ -96,7 +96,7 @@ VOCABULARY = _words(
     tuesday wednesday thursday friday saturday sunday leave holiday until what what's where
     when when's which anything coming happening planned online workshops briefings clocks
     statutory countdowns acknowledged everyone compose create write restart again instead
-    evidence impact difference
+    evidence impact difference revised amber green
     """
 )
 
