@@ -44,6 +44,7 @@ from dialogs.registry import PersonalChatOnly, Registry, Reply, Turn
 from dialogs.replies import send_card
 from dialogs.teams_bot import turn_of
 from domain.action_updates import RAG_LABELS, screen_fields
+from domain.permissions import OfferedTo
 from domain.when import parse_day
 from usecases import actions as cases
 from usecases.actions import ActionRefused, ActionRules, UpdateRequest
@@ -121,6 +122,7 @@ def register(registry: Registry) -> None:
         data=OneLineUpdateData,
         example="A07 amber: 45 of 60 trained",
         description="update an action in one line: its RAG and a progress note, to confirm",
+        offered_to=OfferedTo.UPDATERS,
     )
     registry.text(
         "chat update",
@@ -128,7 +130,8 @@ def register(registry: Registry) -> None:
         chat_update,
         data=ChatUpdateData,
         example="chat update A07",
-        description="update an action by answering a few questions (personal chat)",
+        description="update an action by answering a few questions, here in our chat",
+        offered_to=OfferedTo.UPDATERS,
     )
     registry.dialog(WaterfallDialog(DIALOG, STEPS))
     registry.dialog(TextPrompt(NOTE, _screened("note")), help=STEP_HELP[NOTE])

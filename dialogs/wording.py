@@ -114,7 +114,7 @@ def normalise(text: str) -> str:
 def _respelt(word: str) -> str:
     if word in SPELLINGS:
         return SPELLINGS[word]
-    bare = word.rstrip("?!.")
+    bare = word.rstrip("?!.:")
     if bare != word:
         return _respelt(bare) + word[len(bare) :]
     return corrected(word)

@@ -326,3 +326,19 @@ async def test_no_dialog_state_row_is_written_by_cards_or_shared_conversations(c
     await bot.say(BETHANY, "chat update A14", **CHANNEL)
     async with db() as session:
         assert (await session.scalars(select(BotStateRecord.key))).all() == []
+
+
+# -- help ----------------------------------------------------------------------------------------
+
+
+async def test_help_offers_chatting_an_update_to_those_who_may_update(harness):
+    shown = card_text(only_card(await harness.say(BETHANY, "help")))
+    assert '"chat update A07"' in shown and '"A07 amber: 45 of 60 trained"' in shown
+    # The scrutineer reads everything and updates nothing.
+    scrutineer = card_text(only_card(await harness.say(demo_user("P04"), "help")))
+    assert "chat update" not in scrutineer
+
+
+async def test_a_shared_conversations_help_does_not_offer_chatting_an_update(harness):
+    sent = await harness.say(BETHANY, "help", **CHANNEL)
+    assert "chat update" not in said(sent)
