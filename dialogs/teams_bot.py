@@ -120,8 +120,7 @@ class PartnershipBot(TeamsActivityHandler):
         state = self._services.conversation_state
         await state.load(turn.context)
         turn.open_dialogs = lambda: self._dialog_context(turn)
-        cached = state.get_cached_state(turn.context)
-        if not (cached and cached.state and cached.state.get(DIALOG_STATE)):
+        if not _holds_dialog_state(state.get_cached_state(turn.context)):
             return False
         dialog_context = await self._dialog_context(turn)
         if dialog_context.active_dialog is None:
@@ -139,9 +138,11 @@ class PartnershipBot(TeamsActivityHandler):
         return result.status != DialogTurnStatus.Empty
 
     async def _dialog_context(self, turn: Turn) -> DialogContext:
-        if turn.dialog_context is None:
-            turn.dialog_context = await self._dialogs.create_context(turn.context)
-        return turn.dialog_context
+        dialog_context = turn.dialog_context
+        if dialog_context is None:
+            dialog_context = await self._dialogs.create_context(turn.context)
+            turn.dialog_context = dialog_context
+        return dialog_context
 
     async def _run_command(self, turn: Turn, command: TextCommand, data: dict[str, Any]) -> Reply:
         try:
@@ -273,6 +274,13 @@ class PartnershipBot(TeamsActivityHandler):
         return (
             getattr(member, "email", None) or getattr(member, "user_principal_name", None) or None
         )
+
+
+def _holds_dialog_state(cached: object) -> bool:
+    """Whether the conversation state read this turn (the SDK's `CachedBotState`) holds dialog
+    state: a dialog under way, or one that ended in this chat."""
+    document = getattr(cached, "state", None)
+    return isinstance(document, dict) and bool(document.get(DIALOG_STATE))
 
 
 def _personal_chat_only(how: str) -> Reply:
