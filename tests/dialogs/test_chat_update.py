@@ -342,3 +342,29 @@ async def test_help_offers_chatting_an_update_to_those_who_may_update(harness):
 async def test_a_shared_conversations_help_does_not_offer_chatting_an_update(harness):
     sent = await harness.say(BETHANY, "help", **CHANNEL)
     assert "chat update" not in said(sent)
+
+
+async def test_a_past_or_unreadable_date_is_asked_again(harness):
+    for answer in ["chat update A14", "Trained 45 of 60 staff", "Amber"]:
+        await harness.say(BETHANY, answer)
+    for wrong in ["01/01/2020", "whenever"]:
+        again = await harness.say(BETHANY, wrong)
+        assert "couldn't read that as a date" in said(again)
+        assert "No change" in suggested(again)
+    assert "Is it complete?" in said(await harness.say(BETHANY, "No change"))
+
+
+async def test_the_screening_warning_in_a_conversation_is_a_valid_card(harness):
+    await harness.say(BETHANY, "chat update A14")
+    flagged = await harness.say(BETHANY, PHONE)
+    warning = only_card(flagged)
+    assert "Please remove" not in card_text(warning)  # no form to tick here: answer again
+    assert "please answer again without these details" in card_text(warning)
+
+
+@pytest.mark.parametrize("where", [CHANNEL, GROUP_CHAT], ids=["channel", "group chat"])
+async def test_a_one_line_update_in_a_shared_conversation_is_shown_back_privately(harness, where):
+    sent = await harness.say(BETHANY, "A14 amber: 45 of 60 trained", **where)
+    shared = where["conversation_id"]
+    assert [words(s) for s in to(sent, shared)] == [SENT_PRIVATELY]
+    assert "Check your update to A14" in said(to(sent, created_chat(BETHANY)))

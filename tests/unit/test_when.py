@@ -11,6 +11,7 @@ from domain.when import (
     default_period,
     format_day,
     match_subjects,
+    parse_day,
     parse_question,
 )
 
@@ -159,3 +160,27 @@ def test_an_abbreviation_with_a_number_names_the_course_it_abbreviates():
     other = Candidate("course", 1, "T1", "Multi-agency Safeguarding Essentials (Level 3)")
     assert match_subjects(["gcp2"], [gcp2, other]) == ([gcp2], [])
     assert match_subjects(["gcp"], [gcp2, other]) == ([], ["gcp"])
+
+
+# -- one day (a revised due date typed in a chat) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("31 Jan", date(2027, 1, 31)),
+        ("31/01/2027", date(2027, 1, 31)),
+        ("2027-02-03", date(2027, 2, 3)),
+        ("03/02", date(2027, 2, 3)),  # day first
+        ("tomorrow", date(2026, 11, 25)),
+        ("friday", date(2026, 11, 27)),
+        ("by the 1st of December", date(2026, 12, 1)),
+    ],
+)
+def test_parse_day_reads_one_day_as_questions_do(typed, meant):
+    assert parse_day(typed, TODAY) == meant
+
+
+@pytest.mark.parametrize("typed", ["No change", "January", "next week", "31/02", "", "soon"])
+def test_parse_day_is_none_for_anything_but_one_day(typed):
+    assert parse_day(typed, TODAY) is None
