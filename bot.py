@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import ConversationState, UserState
+from botbuilder.core import ConversationState, Storage, UserState
 from botbuilder.integration.aiohttp import CloudAdapter
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from sqlalchemy import text
@@ -84,12 +84,14 @@ def create_app(
     clock: Clock | None = None,
     credentials_factory: ServiceClientCredentialsFactory | None = None,
     registry: Registry | None = None,
+    state_storage: Storage | None = None,
 ) -> web.Application:
     """The aiohttp application for these settings.
 
     Tests pass a clock, a credentials factory and, to exercise the router with features of their
-    own, a registry; the bot's features (`dialogs.features`) are the default. Without a clock,
-    `clock_for(settings)` keeps the time.
+    own, a registry; the bot's features (`dialogs.features`) are the default. A test may pass the
+    dialog state's storage (one that counts what it is asked); the default is `SqlStorage` on the
+    app's engine. Without a clock, `clock_for(settings)` keeps the time.
     """
     settings = settings.with_link_secret()
     clock = clock or clock_for(settings)
@@ -98,7 +100,7 @@ def create_app(
     # One registry per app: tests build many apps in one process.
     metrics = app[METRICS] = Metrics(outbox_statuses=OUTBOX_STATUSES)
     engine = make_engine(settings.database_url)
-    storage = SqlStorage(engine)
+    storage = state_storage or SqlStorage(engine)
     services = BotServices(
         settings=settings,
         engine=engine,

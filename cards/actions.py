@@ -505,8 +505,25 @@ def update_card(
     actions = [
         save_action_button(s.reference, s.version, state.fingerprint),
         execute("Cancel", Verb.ACTION_SHOW, reference=s.reference),
+        chat_instead_button(s.reference),
     ]
     return card(body, actions, fallback_text=f"Update {s.reference}")
+
+
+def chat_command(reference: str) -> str:
+    """What starts the update conversation for this action, as a person would type it."""
+    return f"chat update {reference}"
+
+
+def chat_instead_button(reference: str) -> Element:
+    """Starts the update conversation (`dialogs.chat_update`) as if the person had typed its
+    command: it starts from a message, where dialog state is read, never from a card action."""
+    return {
+        "type": "Action.Submit",
+        "title": "Chat it instead",
+        "data": {"msteams": {"type": "imBack", "value": chat_command(reference)}},
+        "associatedInputs": "none",
+    }
 
 
 def save_action_button(
@@ -657,16 +674,24 @@ def _impact_input(value: str) -> Element:
     return element
 
 
+SCREENING_HEADLINE = "Before I save this: it may contain personal details"
+SCREENING_ADVICE = "I hold business information only."
+
+
+def found_lines(findings: Sequence[FieldFinding]) -> list[str]:
+    """What screening found, one markdown line each, as the warning lists it."""
+    return [f'- {finding.describe()}: "{escape_markdown(finding.text)}"' for finding in findings]
+
+
 def _screening_warning(findings: Sequence[FieldFinding], confirmed: str) -> Element:
-    found = [f'- {finding.describe()}: "{escape_markdown(finding.text)}"' for finding in findings]
     explanation = (
-        "I hold business information only. Please remove these details, or confirm they are not "
-        "about a child, a family or anyone else (for example a service's switchboard number). "
+        f"{SCREENING_ADVICE} Please remove these details, or confirm they are not about a child, "
+        "a family or anyone else (for example a service's switchboard number). "
         "Your confirmation is recorded."
     )
     return screening_warning(
-        "Before I save this: it may contain personal details",
-        [text("\n".join(found), spacing="Small"), text(explanation, size="Small")],
+        SCREENING_HEADLINE,
+        [text("\n".join(found_lines(findings)), spacing="Small"), text(explanation, size="Small")],
         confirmation="I confirm these are not personal data",
         confirmed=confirmed.lower() == "true",
     )

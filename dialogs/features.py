@@ -7,6 +7,7 @@ from dialogs import (
     agenda,
     broadcasts,
     channels,
+    chat_update,
     general,
     meetings,
     reminders,
@@ -15,7 +16,17 @@ from dialogs import (
 from dialogs.registry import Registry
 
 # `channels` before `meetings`: in a channel "next meeting" means the channel's group.
-FEATURES = [agenda, actions, channels, meetings, training, reminders, broadcasts, general]
+FEATURES = [
+    agenda,
+    actions,
+    chat_update,
+    channels,
+    meetings,
+    training,
+    reminders,
+    broadcasts,
+    general,
+]
 
 
 def build_registry() -> Registry:

@@ -101,6 +101,9 @@ class Turn:
     viewer: Viewer | None
     now: datetime
     registry: Registry
+    # Set by the router for text in a personal chat, the only turns where dialogs run: opens (once)
+    # the dialog context over the conversation state it has read.
+    open_dialogs: Callable[[], Awaitable[DialogContext]] | None = None
     dialog_context: DialogContext | None = None
 
     @property
@@ -110,9 +113,10 @@ class Turn:
     async def begin_dialog(self, dialog_id: str, options: Any = None) -> None:
         if self.shared:
             raise PersonalChatOnly(dialog_id)
-        if self.dialog_context is None:
+        if self.open_dialogs is None:
             raise RuntimeError("dialogs can only start from a message turn")
-        await self.dialog_context.begin_dialog(dialog_id, options)
+        dialog_context = await self.open_dialogs()
+        await dialog_context.begin_dialog(dialog_id, options)
 
 
 Handler = Callable[[Turn, Any], Awaitable[Reply]]
@@ -180,6 +184,8 @@ class Registry:
     verbs: dict[Verb, Route] = field(default_factory=dict)
     dialogs: list[Dialog] = field(default_factory=list)
     help_entries: list[HelpEntry] = field(default_factory=list)
+    # What "help" answers while a dialog waits on this prompt (dialog id -> sentence).
+    step_help: dict[str, str] = field(default_factory=dict)
 
     def text(
         self,
@@ -216,8 +222,11 @@ class Registry:
             raise ValueError(f"verb {verb} registered twice")
         self.verbs[verb] = Route(handler, data)
 
-    def dialog(self, dialog: Dialog) -> None:
+    def dialog(self, dialog: Dialog, *, help: str = "") -> None:
+        """A dialog or prompt; `help` is what "help" says while a dialog waits on it."""
         self.dialogs.append(dialog)
+        if help:
+            self.step_help[dialog.id] = help
 
     def match(self, text: str) -> tuple[TextCommand, dict[str, Any]] | None:
         for command in self.commands:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from msrest.serialization import Model
 
@@ -47,7 +47,12 @@ from usecases.people import Recognition, TeamsSender
 log = logging.getLogger(__name__)
 
 TURN_KEY = "partnership.turn"
+# The conversation state's property the dialogs keep their stack in.
+DIALOG_STATE = "DialogState"
 CANCEL_WORDS = {"cancel", "stop", "quit", "never mind", "nevermind"}
+HELP_WORDS = {"help", "what do i say", "what do i type", "help me"}
+CANCELLED = "OK, I've stopped that. Nothing was saved."
+STEP_HELP = "Answer the question above, or type cancel to stop (nothing is saved)."
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # The invoke an Action.Execute click arrives as.
 CLICK = "adaptiveCard/action"
@@ -66,15 +71,18 @@ class PartnershipBot(TeamsActivityHandler):
         self._services = services
         self._registry = registry
         self._replies = ReplyDelivery(services, sender)
-        self._dialogs = DialogSet(services.conversation_state.create_property("DialogState"))
+        self._dialogs = DialogSet(services.conversation_state.create_property(DIALOG_STATE))
         for dialog in registry.dialogs:
             self._dialogs.add(dialog)
         self._installation = Installation(services, registry)
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         await super().on_turn(turn_context)
-        await self._services.conversation_state.save_changes(turn_context)
-        await self._services.user_state.save_changes(turn_context)
+        # Dialog state is read only for text in a personal chat (`_continued_dialog`); a turn that
+        # never read it has nothing to write back.
+        turn = turn_context.turn_state.get(TURN_KEY)
+        if isinstance(turn, Turn) and turn.dialog_context is not None:
+            await self._services.conversation_state.save_changes(turn_context)
 
     # -- messages ---------------------------------------------------------------------------------
 
@@ -104,17 +112,37 @@ class PartnershipBot(TeamsActivityHandler):
 
     async def _continued_dialog(self, turn: Turn, text: str) -> bool:
         """Feed the message to the dialog under way in this personal chat, if any; True when the
-        dialog took it (or was cancelled by it)."""
-        dialog_context = await self._dialogs.create_context(turn.context)
-        turn.dialog_context = dialog_context
+        dialog took it (or was cancelled by it, or explained by "help").
+
+        The conversation state is read once here; when it holds no dialog state, no dialog
+        context is built (building one writes an empty dialog state back) unless a command
+        starts a dialog (`Turn.begin_dialog`)."""
+        state = self._services.conversation_state
+        await state.load(turn.context)
+        turn.open_dialogs = lambda: self._dialog_context(turn)
+        if not _holds_dialog_state(state.get_cached_state(turn.context)):
+            return False
+        dialog_context = await self._dialog_context(turn)
         if dialog_context.active_dialog is None:
             return False
         if text in CANCEL_WORDS:
             await dialog_context.cancel_all_dialogs()
-            await self._replies.deliver(turn, Reply.message("Cancelled", "OK, I've stopped that."))
+            await self._replies.deliver(turn, Reply.message("Cancelled", CANCELLED))
+            return True
+        if text in HELP_WORDS:
+            waiting = dialog_context.active_dialog.id
+            await turn.context.send_activity(self._registry.step_help.get(waiting, STEP_HELP))
+            await dialog_context.reprompt_dialog()
             return True
         result = await dialog_context.continue_dialog()
         return result.status != DialogTurnStatus.Empty
+
+    async def _dialog_context(self, turn: Turn) -> DialogContext:
+        dialog_context = turn.dialog_context
+        if dialog_context is None:
+            dialog_context = await self._dialogs.create_context(turn.context)
+            turn.dialog_context = dialog_context
+        return dialog_context
 
     async def _run_command(self, turn: Turn, command: TextCommand, data: dict[str, Any]) -> Reply:
         try:
@@ -246,6 +274,13 @@ class PartnershipBot(TeamsActivityHandler):
         return (
             getattr(member, "email", None) or getattr(member, "user_principal_name", None) or None
         )
+
+
+def _holds_dialog_state(cached: object) -> bool:
+    """Whether the conversation state read this turn (the SDK's `CachedBotState`) holds dialog
+    state: a dialog under way, or one that ended in this chat."""
+    document = getattr(cached, "state", None)
+    return isinstance(document, dict) and bool(document.get(DIALOG_STATE))
 
 
 def _personal_chat_only(how: str) -> Reply:

@@ -97,7 +97,7 @@ VOCABULARY = _words(
     tuesday wednesday thursday friday saturday sunday leave holiday until what what's where
     when when's which anything coming happening planned online workshops briefings clocks
     statutory countdowns acknowledged everyone compose create write restart again instead
-    evidence impact difference
+    evidence impact difference revised amber green
     """
 )
 
@@ -115,7 +115,7 @@ def normalise(text: str) -> str:
 def _respelt(word: str) -> str:
     if word in SPELLINGS:
         return SPELLINGS[word]
-    bare = word.rstrip("?!.")
+    bare = word.rstrip("?!.:")
     if bare != word:
         return _respelt(bare) + word[len(bare) :]
     return corrected(word)

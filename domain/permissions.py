@@ -59,6 +59,9 @@ class OfferedTo(StrEnum):
     EVERYONE = "everyone"
     CHAIRS = "chairs"  # and those who read everything: the business team, scrutineer, Executive
     BUSINESS_TEAM = "business_team"
+    # Anyone who may update an action (all but a scrutineer who is not an admin), in their
+    # personal chat: a chatted update runs there.
+    UPDATERS = "updaters"
 
 
 def is_offered(viewer: Viewer | None, offered_to: OfferedTo) -> bool:
@@ -70,6 +73,8 @@ def is_offered(viewer: Viewer | None, offered_to: OfferedTo) -> bool:
         return False
     if offered_to is OfferedTo.CHAIRS:
         return viewer.is_chair or viewer.reads_everything
+    if offered_to is OfferedTo.UPDATERS:
+        return viewer.is_admin or not viewer.is_scrutineer
     return viewer.is_admin
 
 

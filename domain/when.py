@@ -31,6 +31,7 @@ __all__ = [
     "default_period",
     "format_day",
     "match_subjects",
+    "parse_day",
     "parse_question",
 ]
 
@@ -454,6 +455,21 @@ def parse_question(text: str, today: date) -> Question:
         mode=mode,
         subject=_subject_words(rest),
     )
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """One calendar day read as a question's dates are ("31 Jan", "31/01/2027", "next Friday",
+    "tomorrow"); None when the text names no single day (nothing, a range, a month, a non-date)."""
+    cleaned = _clean(text)
+    try:
+        period, _rest = _explicit_period(cleaned, today)
+    except _DateProblem:
+        return None
+    if period is None:
+        period, _rest = _relative_period(cleaned, today)
+    if period is None or period.start != period.end:
+        return None
+    return period.start
 
 
 def default_period(question: Question, today: date) -> Period:

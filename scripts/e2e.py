@@ -80,12 +80,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="after a passing run, copy the user guide's screenshots to docs/images/",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="JOURNEY",
+        help="run only this journey (by its name in e2e/run.mjs; repeatable), after the welcome",
+    )
     args = parser.parse_args(argv)
     chromium = os.environ.get("E2E_CHROMIUM", DEFAULT_CHROMIUM)
     try:
         node = prerequisites(chromium)
         install_node_packages()
-        status = run(node, chromium)
+        status = run(node, chromium, tuple(args.only))
     except Problem as problem:
         print(f"e2e: {problem}", file=sys.stderr)
         return 2
@@ -131,7 +138,7 @@ def install_node_packages() -> None:
         raise Problem("npm ci failed in build/e2e-node/ (is the npm registry reachable?).")
 
 
-def run(node: str, chromium: str) -> int:
+def run(node: str, chromium: str, only: tuple[str, ...] = ()) -> int:
     if OUT.exists():
         shutil.rmtree(OUT)
     (OUT / "playground").mkdir(parents=True)
@@ -162,7 +169,7 @@ def run(node: str, chromium: str) -> int:
         ) as playground:
             playground_url = f"http://localhost:{playground_port}/"
             wait_until_ready(playground_url, playground, "the Agents Playground")
-            status = drive(node, chromium, playground_url, bot_env)
+            status = drive(node, chromium, playground_url, bot_env, only)
     if status != 0:
         show_log_tail(OUT / "bot.log")
         show_log_tail(OUT / "playground.log")
@@ -277,7 +284,13 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes], what: str) -> N
     raise Problem(f"{what} did not answer {url} within {START_TIMEOUT:.0f}s; see build/e2e/")
 
 
-def drive(node: str, chromium: str, playground_url: str, bot_env: dict[str, str]) -> int:
+def drive(
+    node: str,
+    chromium: str,
+    playground_url: str,
+    bot_env: dict[str, str],
+    only: tuple[str, ...] = (),
+) -> int:
     env = {
         **base_environment(),
         "E2E_NODE_MODULES": str(NODE_CACHE / "node_modules"),
@@ -289,6 +302,8 @@ def drive(node: str, chromium: str, playground_url: str, bot_env: dict[str, str]
         "E2E_PYTHON": sys.executable,
         "E2E_BOT_ENV": json.dumps(bot_env),
         "E2E_FULL_SESSION": FULL_SESSION,
+        # The journeys to run (`--only`), one per line; empty: all of them.
+        "E2E_ONLY": "\n".join(only),
     }
     return subprocess.run([node, str(DRIVER)], cwd=REPO, env=env, check=False).returncode
 

@@ -366,6 +366,28 @@ class UpdateRequest:
 
 
 @dataclass(frozen=True)
+class UpdatePreview:
+    """An update checked as `save_update` would check it, but not saved (a chatted update shown
+    back for confirmation): the action as it is now and what the check found."""
+
+    detail: ActionDetail
+    check: UpdateCheck
+
+
+async def preview_update(
+    actor: Actor, request: UpdateRequest, work: UnitOfWork, *, now: datetime, rules: ActionRules
+) -> UpdatePreview | ActionRefused:
+    """What saving this update would meet (errors, screening's findings), if the actor may make
+    it; nothing is written."""
+    shown = await open_update_form(actor, request.reference, work)
+    if isinstance(shown, ActionRefused):
+        return shown
+    stored = shown.detail.stored()
+    check = check_update(request.form, stored, rules.today(now), rules.allowed_email_domains)
+    return UpdatePreview(shown.detail, check)
+
+
+@dataclass(frozen=True)
 class SaveResult:
     """What became of an update the actor may make: saved, or the form again with what to fix
     (`check` carries what was typed, the errors and screening's findings). `detail` is the action

@@ -11,6 +11,7 @@ from domain.when import (
     default_period,
     format_day,
     match_subjects,
+    parse_day,
     parse_question,
 )
 
@@ -182,3 +183,26 @@ def test_book_me_asks_for_a_place_not_about_my_bookings():
     assert question.period is not None and question.period.start == date(2027, 3, 1)
     assert question.subject == ("domestic", "abuse")
     assert parse_question("what am i booked on in march", date(2026, 12, 22)).mine
+
+# -- one day (a revised due date typed in a chat) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("31 Jan", date(2027, 1, 31)),
+        ("31/01/2027", date(2027, 1, 31)),
+        ("2027-02-03", date(2027, 2, 3)),
+        ("03/02", date(2027, 2, 3)),  # day first
+        ("tomorrow", date(2026, 11, 25)),
+        ("friday", date(2026, 11, 27)),
+        ("by the 1st of December", date(2026, 12, 1)),
+    ],
+)
+def test_parse_day_reads_one_day_as_questions_do(typed, meant):
+    assert parse_day(typed, TODAY) == meant
+
+
+@pytest.mark.parametrize("typed", ["No change", "January", "next week", "31/02", "", "soon"])
+def test_parse_day_is_none_for_anything_but_one_day(typed):
+    assert parse_day(typed, TODAY) is None
