@@ -184,6 +184,7 @@ def test_book_me_asks_for_a_place_not_about_my_bookings():
     assert question.subject == ("domestic", "abuse")
     assert parse_question("what am i booked on in march", date(2026, 12, 22)).mine
 
+
 # -- one day (a revised due date typed in a chat) -------------------------------------------------
 
 
