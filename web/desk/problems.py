@@ -85,10 +85,12 @@ def not_found(detail: str = "There is nothing here, or it is not yours to see.")
 
 def invalid(error: ValidationError) -> Problem:
     """A request whose values do not fit: each problem named by its field."""
-    errors = [
-        {"field": ".".join(str(part) for part in item["loc"]) or "request", "message": item["msg"]}
-        for item in error.errors(include_url=False, include_input=False)
-    ]
+    # A field's first problem is the one to fix (a union would list one per alternative).
+    by_field: dict[str, str] = {}
+    for item in error.errors(include_url=False, include_input=False):
+        name = str(item["loc"][0]) if item["loc"] else "request"
+        by_field.setdefault(name, item["msg"])
+    errors = [{"field": name, "message": message} for name, message in by_field.items()]
     return Problem(
         422, "invalid-request", "Check what was sent", "Some values are not valid.", errors
     )

@@ -26,7 +26,6 @@ Sort = Literal[
     "last_update_at",
 ]
 Status = Literal["not_started", "in_progress", "complete", "dropped"]
-DerivedRag = Literal["red", "amber", "green", "none"]
 LeadRag = Literal["red", "amber", "green"]
 
 
@@ -107,9 +106,11 @@ class RegisterParams(BaseModel):
     source: str = Field("", max_length=32, description="A source's code")
     lead: str = Field("", max_length=32, description="The lead's roster code")
     agency: str = Field("", max_length=32, description="The lead agency's code")
-    status: Status | Literal[""] = ""
-    rag: DerivedRag | Literal[""] = Field("", description="The RAG the partnership's rules derive")
-    lead_rag: LeadRag | Literal[""] = Field("", description="The lead's own RAG")
+    status: Literal["", "not_started", "in_progress", "complete", "dropped"] = ""
+    rag: Literal["", "red", "amber", "green", "none"] = Field(
+        "", description="The RAG the partnership's rules derive ('none': complete or dropped)"
+    )
+    lead_rag: Literal["", "red", "amber", "green"] = Field("", description="The lead's own RAG")
     overdue: bool | None = None
     stale: bool | None = None
     no_impact: bool | None = Field(None, description="Complete without evidence of impact")
