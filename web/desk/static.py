@@ -51,7 +51,7 @@ class DeskPage:
 
     async def serve(self, request: web.Request) -> web.StreamResponse:
         tail = request.match_info.get("tail", "")
-        if tail.startswith(("api/", "dev/")) or tail in ("api", "dev"):
+        if tail in ("api", "dev"):
             raise web.HTTPNotFound()
         index = self.dist / "index.html"
         if not index.is_file():
@@ -88,4 +88,5 @@ def page_routes(app: web.Application, dist: Path = DIST) -> None:
     """After the API's routes, which the catch-all would otherwise hide."""
     page = DeskPage(dist)
     app.router.add_get(DESK, _to_slash)
-    app.router.add_get(DESK + "/{tail:.*}", page.serve)
+    # Not under api/ or dev/: a path there that matches no route is a 404 (or 405), not the page.
+    app.router.add_get(DESK + "/{tail:(?!api/|dev/).*}", page.serve)
