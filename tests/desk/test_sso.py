@@ -3,6 +3,8 @@ served on loopback by a fake Entra ID (tests/support/fake_entra.py)."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -96,8 +98,13 @@ async def test_a_person_of_an_allowed_tenant_signs_in(sso_app, entra):
     assert status == 200
 
 
+def _part(value: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
 def _none_token() -> str:
-    return jwt.encode(claims(), key=None, algorithm="none")
+    """An unsigned token, as an attacker would write it: alg none and no signature."""
+    return f"{_part({'alg': 'none', 'typ': 'JWT', 'kid': 'key-1'})}.{_part(claims())}."
 
 
 def _hmac_token() -> str:
