@@ -43,6 +43,11 @@ class Desk:
             body = await response.json(content_type=None) if response.status != 204 else None
             return response.status, body, response.content_type
 
+    async def patch(self, path: str, token: str, body: Any) -> tuple[int, Any, str]:
+        headers = {"Authorization": f"Bearer {token}"}
+        async with self.http.patch(self.url(path), headers=headers, json=body) as response:
+            return response.status, await response.json(content_type=None), response.content_type
+
     async def token(self, code: str) -> str:
         async with self.http.post(self.url("/desk/dev/sign-in"), json={"person_id": code}) as r:
             assert r.status == 200, await r.text()

@@ -226,6 +226,7 @@ async def test_unknown_api_paths_and_methods_are_problem_details(desk: Desk):
 async def test_the_openapi_document_describes_every_route(desk: Desk):
     status, document, _ = await desk.get(f"{API}/openapi.json")
     assert status == 200 and document["openapi"].startswith("3.1")
+    assert set(document["paths"][f"{API}/actions/{{ref}}"]) == {"get", "patch"}
     assert set(document["paths"]) == {
         f"{API}/me",
         f"{API}/actions",

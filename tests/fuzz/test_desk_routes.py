@@ -21,7 +21,7 @@ from tests.fuzz.test_web_routes import READS, send
 
 API = "/desk/api/v1"
 PROBLEM_JSON = "application/problem+json"
-API_PATHS = ("/me", "/actions", "/actions/filters", "/actions/A14", "/actions/{}")
+API_PATHS = ("/me", "/actions", "/actions/filters", "/actions/{}")
 
 
 async def dev_token(app: FuzzApp, code: str) -> str:
@@ -58,7 +58,8 @@ async def test_the_api_without_a_genuine_token_is_refused_as_problem_details(
     if method != "HEAD":
         assert answer.headers["Content-Type"].startswith(PROBLEM_JSON)
     if answer.status == 401:
-        assert method in READS
+        # PATCH updates one action (actions/filters included: any name can be a reference).
+        assert method in READS or (method == "PATCH" and path.startswith("/actions/"))
         assert answer.headers["WWW-Authenticate"].startswith("Bearer")
 
 

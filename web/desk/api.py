@@ -7,6 +7,7 @@ Every request names its person with a bearer token (`web/desk/sso.py`); the use 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,13 +17,23 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from config import Settings
+from domain.action_updates import KIND_LABELS
 from domain.permissions import Viewer
 from usecases import desk
-from usecases.actions import ActionRefused, ActionRules
+from usecases.actions import ActionRefused, ActionRules, SaveResult, UpdateRequest, save_update
 from usecases.context import UnitOfWork
 from usecases.people import Recognition, ViewerCache
 from web.desk import schemas
-from web.desk.problems import invalid, not_found, not_on_roster, sign_in_again, unavailable
+from web.desk.problems import (
+    Problem,
+    bad_json,
+    forbidden,
+    invalid,
+    not_found,
+    not_on_roster,
+    sign_in_again,
+    unavailable,
+)
 from web.desk.sso import SignedIn, Unavailable
 
 PREFIX = "/desk/api/v1"
@@ -162,6 +173,73 @@ class DeskApi:
         if isinstance(page, ActionRefused):
             raise not_found(f"There is no action {page.reference} that you can see.")
         return answer(_action_page(page))
+
+    async def update(self, request: web.Request) -> web.Response:
+        """PATCH an action: the chat's own update use case (permission, screening, version,
+        audit), so the desk can do exactly what the update card does, and no more."""
+        viewer = await self.viewer(request)
+        reference = request.match_info["ref"]
+        if len(reference) > MAX_REFERENCE_CHARS or not reference.isprintable():
+            raise not_found()
+        try:
+            body = json.loads(await request.read() or b"null")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise bad_json() from None
+        try:
+            sent = schemas.ActionUpdate.model_validate(body)
+        except ValidationError as error:
+            raise invalid(error) from None
+        services = self.services
+        result = await save_update(
+            viewer,
+            UpdateRequest(reference, sent.form(), sent.version),
+            services.work,
+            now=services.clock(),
+            rules=services.rules,
+        )
+        if isinstance(result, ActionRefused):
+            raise _refusal(result)
+        if not result.saved:
+            raise _not_saved(result)
+        page = await desk.action_page(
+            viewer, reference, services.work, now=services.clock(), rules=services.rules
+        )
+        assert not isinstance(page, ActionRefused)  # the viewer has just updated it
+        return answer(_action_page(page))
+
+
+def _refusal(refused: ActionRefused) -> Problem:
+    if refused.reason == "not_yours_to_update":
+        return forbidden(f"You can read {refused.reference} but not update it.")
+    return not_found(f"There is no action {refused.reference} that you can see.")
+
+
+def _not_saved(result: SaveResult) -> Problem:
+    check = result.check
+    if result.outcome == "conflict":
+        return Problem(
+            409,
+            "conflict",
+            "Changed since you opened it",
+            f"{result.reference} was updated by someone else. Reload it and try again.",
+        )
+    if result.outcome == "needs_confirmation":
+        findings = [
+            {"field": f.field, "kind": f.kind, "label": KIND_LABELS.get(f.kind, f.kind)}
+            for f in check.findings
+        ]
+        return Problem(
+            422,
+            "needs-confirmation",
+            "Check for personal details",
+            "This looks like it may hold personal details. Remove them, or confirm they are not "
+            "personal data (send confirm_not_personal with this screened value).",
+            extensions={"findings": findings, "screened": check.fingerprint},
+        )
+    errors = [{"field": name, "message": message} for name, message in check.errors.items()]
+    return Problem(
+        422, "invalid-request", "Check what was sent", "Some values are not valid.", errors
+    )
 
 
 def _item(row: desk.RegisterRow) -> schemas.RegisterItem:

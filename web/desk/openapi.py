@@ -33,6 +33,8 @@ class Operation:
     query: type[BaseModel] | None = None
     path_parameters: dict[str, dict[str, Any]] = field(default_factory=dict[str, dict[str, Any]])
     refusals: tuple[int, ...] = (401, 403)
+    method: str = "get"
+    body: type[BaseModel] | None = None
 
 
 # `actions/filters` comes before `actions/{ref}`, which would otherwise take it.
@@ -65,12 +67,27 @@ OPERATIONS: tuple[Operation, ...] = (
         },
         refusals=(401, 403, 404),
     ),
+    Operation(
+        "/actions/{ref}",
+        "update",
+        "updateAction",
+        "Add a progress update (the chat's update card, as JSON); answers the action as it now is",
+        schemas.ActionPage,
+        path_parameters={
+            "ref": {"type": "string", "minLength": 1, "maxLength": MAX_REFERENCE_CHARS}
+        },
+        refusals=(400, 401, 403, 404, 409, 422),
+        method="patch",
+        body=schemas.ActionUpdate,
+    ),
 )
 
 REFUSALS = {
+    400: "The body is not JSON",
     401: "Missing, malformed or expired sign-in (says nothing about which)",
     403: "Not on the roster, or not allowed",
     404: "No such action, or not the viewer's to read",
+    409: "The action changed since the version sent",
     422: "A query value does not fit; errors name each field",
 }
 
@@ -78,7 +95,9 @@ REFUSALS = {
 def api_routes(app: web.Application, api: DeskApi) -> None:
     app.router.add_get(OPENAPI_PATH, openapi_json)
     for operation in OPERATIONS:
-        app.router.add_get(PREFIX + operation.path, getattr(api, operation.handler))
+        app.router.add_route(
+            operation.method.upper(), PREFIX + operation.path, getattr(api, operation.handler)
+        )
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -120,27 +139,43 @@ def _responses(operation: Operation) -> dict[str, Any]:
     return responses
 
 
-def _path_item(operation: Operation) -> dict[str, Any]:
+def _operation(operation: Operation) -> dict[str, Any]:
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": schema}
         for name, schema in operation.path_parameters.items()
     ]
     if operation.query is not None:
         parameters += _query_parameters(operation.query)
-    return {
-        "get": {
-            "operationId": operation.operation_id,
-            "summary": operation.summary,
-            "parameters": parameters,
-            "responses": _responses(operation),
-        }
+    described: dict[str, Any] = {
+        "operationId": operation.operation_id,
+        "summary": operation.summary,
+        "parameters": parameters,
+        "responses": _responses(operation),
     }
+    if operation.body is not None:
+        schema = {"$ref": REF.format(model=operation.body.__name__)}
+        described["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": schema}},
+        }
+    return described
+
+
+def _paths() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for operation in OPERATIONS:
+        paths.setdefault(PREFIX + operation.path, {})[operation.method] = _operation(operation)
+    return paths
 
 
 @cache
 def document() -> dict[str, Any]:
     _, definitions = models_json_schema(
-        [(model, "serialization") for model in schemas.RESPONSE_MODELS], ref_template=REF
+        [
+            (model, "validation" if model is schemas.ActionUpdate else "serialization")
+            for model in schemas.RESPONSE_MODELS
+        ],
+        ref_template=REF,
     )
     return {
         "openapi": "3.1.0",
@@ -150,7 +185,7 @@ def document() -> dict[str, Any]:
             "description": "The desk's API. Every call sends Authorization: Bearer <token>.",
         },
         "paths": {
-            **{PREFIX + op.path: _path_item(op) for op in OPERATIONS},
+            **_paths(),
             OPENAPI_PATH: {
                 "get": {
                     "operationId": "openapi",

@@ -34,11 +34,13 @@ class Problem(Exception):
         detail: str,
         errors: list[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(kind)
         self.status, self.kind, self.title, self.detail = status, kind, title, detail
         self.errors = errors
         self.headers = headers or {}
+        self.extensions = extensions or {}
 
     def response(self) -> web.Response:
         body: dict[str, Any] = {
@@ -49,6 +51,7 @@ class Problem(Exception):
         }
         if self.errors is not None:
             body["errors"] = self.errors
+        body.update(self.extensions)
         response = web.json_response(body, status=self.status, headers=self.headers)
         response.content_type = CONTENT_TYPE
         return response
@@ -94,6 +97,10 @@ def invalid(error: ValidationError) -> Problem:
     return Problem(
         422, "invalid-request", "Check what was sent", "Some values are not valid.", errors
     )
+
+
+def bad_json() -> Problem:
+    return Problem(400, "bad-request", "Not JSON", "Send the body as a JSON object.")
 
 
 def unavailable() -> Problem:

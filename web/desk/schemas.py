@@ -41,14 +41,25 @@ class FieldError(Out):
     message: str
 
 
+class Finding(Out):
+    """A likely personal identifier screening found in a text about to be saved."""
+
+    field: str
+    kind: str
+    label: str
+
+
 class ProblemDetails(Out):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details. An update whose text screening questions adds `findings` and
+    the `screened` fingerprint to send back with `confirm_not_personal`."""
 
     type: str
     title: str
     status: int
     detail: str
     errors: list[FieldError] | None = None
+    findings: list[Finding] | None = None
+    screened: str | None = None
 
 
 # -- who is signed in -----------------------------------------------------------------------------
@@ -244,8 +255,40 @@ class ActionPage(Out):
     can_update: bool
 
 
+class ActionUpdate(BaseModel):
+    """A progress update, as the chat's update card sends it: fields left out keep their stored
+    value; `note` is always needed. `version` is the action's version the form was built from
+    (a save over someone else's newer change is refused with 409)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(max_length=4000)
+    status: Status | None = None
+    rag: Literal["", "red", "amber", "green"] | None = None
+    slipping: bool | None = None
+    revised_due: str | None = Field(None, max_length=20, description="2027-01-31; '' clears it")
+    revised_reason: str | None = Field(None, max_length=4000)
+    drop_reason: str | None = Field(None, max_length=4000)
+    completed_on: str | None = Field(None, max_length=20)
+    impact: Literal["evidenced", "awaited", "not_applicable"] | None = None
+    evidence: str | None = Field(None, max_length=4000)
+    confirm_not_personal: bool | None = None
+    screened: str | None = Field(None, max_length=64)
+    version: int | None = Field(None, ge=1, le=2**31 - 1)
+
+    def form(self) -> dict[str, str]:
+        """The fields that were sent, as the update form's values (strings, as card inputs)."""
+        sent = self.model_dump(exclude_unset=True, exclude={"version"})
+        return {
+            name: ("true" if value else "false") if isinstance(value, bool) else str(value)
+            for name, value in sent.items()
+            if value is not None
+        }
+
+
 RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
     ProblemDetails,
+    ActionUpdate,
     Me,
     RegisterPage,
     RegisterFilters,

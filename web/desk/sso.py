@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,15 @@ MAX_TOKEN_CHARS = 16_384
 DEV_AUDIENCE = "desk-dev"
 DEV_ISSUER = "partnership-bot-dev"
 DEV_TOKEN_HOURS = 8
+
+
+# Three base64url parts: anything else (a header with bytes that are not ASCII, which aiohttp
+# hands on as surrogate escapes) is refused before a parser sees it.
+_COMPACT_JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+
+
+def looks_like_a_token(token: str) -> bool:
+    return len(token) <= MAX_TOKEN_CHARS and bool(_COMPACT_JWT.fullmatch(token))
 
 
 @dataclass(frozen=True)
@@ -174,7 +184,7 @@ class SsoTokens:
     async def verify(self, token: str) -> SignedIn | None:
         """Who the token names, or None when it is not a valid token for the desk. Raises
         `Unavailable` when the tenant's keys cannot be read."""
-        if not token or len(token) > MAX_TOKEN_CHARS or not self.audiences:
+        if not looks_like_a_token(token) or not self.audiences:
             return None
         try:
             header = jwt.get_unverified_header(token)
@@ -242,7 +252,7 @@ class DevTokens:
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     async def verify(self, token: str) -> SignedIn | None:
-        if not token or len(token) > MAX_TOKEN_CHARS:
+        if not looks_like_a_token(token):
             return None
         try:
             claims = jwt.decode(
