@@ -114,7 +114,8 @@ async def run(url: str, requests: int) -> list[float]:
                 await timed_pages(base, token, query, 5)  # warm the pool and caches
                 took, total = await timed_pages(base, token, query, requests)
                 p95 = statistics.quantiles(took, n=20)[18]
-                p95s.append(p95) if name == "first" else None
+                if name == "first":
+                    p95s.append(p95)
                 print(
                     f"desk: who={who} query={name} n={requests} "
                     f"p50_ms={statistics.median(took):.1f} p95_ms={p95:.1f} total={total}"
