@@ -3,18 +3,20 @@ are worthless anywhere else; the desk's page is served from desk/dist, or says i
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from aiohttp import ClientSession
+from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
 from bot import create_app
 from config import Settings
 from manage.seed import seed_demo
-from storage.db import make_session_factory
+from storage.db import make_engine, make_session_factory
 from tests.conftest import fresh_engine, sqlite_url
 from tests.support.identity import own_identity_changes
+from usecases.people import ViewerCache
 from web.desk import desk_routes
 from web.desk.sso import DevTokens
 from web.desk.static import NOT_BUILT
@@ -91,16 +93,16 @@ async def test_dev_sign_in_refuses_what_names_nobody(harness, body, status):
 
 
 async def desk_page(tmp_path: Path, dist: Path, path: str) -> tuple[int, str, str]:
-    from aiohttp import web
-
+    """The desk's routes alone (the page is served without a database)."""
     app = web.Application()
-    settings = Settings(database_url=sqlite_url(tmp_path))
+    settings = Settings(database_url=sqlite_url(tmp_path)).with_link_secret()
+    engine = make_engine(settings.database_url)
     desk_routes(
         app,
-        settings=settings.with_link_secret(),
-        sessions=make_session_factory(await fresh_engine(settings.database_url)),
-        clock=lambda: None,  # type: ignore[arg-type,return-value]
-        viewers=None,  # type: ignore[arg-type]
+        settings=settings,
+        sessions=make_session_factory(engine),
+        clock=lambda: datetime.now(UTC),
+        viewers=ViewerCache(0),
         dist=dist,
     )
     server = TestServer(app, host="127.0.0.1")
@@ -113,6 +115,7 @@ async def desk_page(tmp_path: Path, dist: Path, path: str) -> tuple[int, str, st
             return response.status, await response.text(), response.content_type
     finally:
         await server.close()
+        await engine.dispose()
 
 
 async def test_without_a_build_the_page_says_how_to_build_it(tmp_path: Path):
@@ -135,6 +138,9 @@ async def test_without_a_build_the_page_says_how_to_build_it(tmp_path: Path):
         ("/desk/../secret.txt", 404, ""),
         ("/desk/%2e%2e/secret.txt", 404, ""),
         ("/desk/api/v1/nothing", 404, ""),
+        ("/desk/a%00b.js", 404, ""),
+        ("/desk/%00", 200, "the app"),
+        ("/desk/" + "x" * 5000 + ".js", 404, ""),
     ],
 )
 async def test_a_build_is_served_with_index_for_the_front_ends_routes(

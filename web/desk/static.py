@@ -58,12 +58,21 @@ class DeskPage:
             if _looks_like_a_file(tail):
                 raise web.HTTPNotFound()
             return _page(web.Response(text=NOT_BUILT, content_type="text/html"))
-        wanted = (self.dist / tail).resolve() if tail else index
-        if wanted.is_relative_to(self.dist) and wanted.is_file():
+        wanted = self._file(tail) if tail else index
+        if wanted is not None:
             return _page(web.FileResponse(wanted), cache=wanted.parent.name == "assets")
         if _looks_like_a_file(tail):
             raise web.HTTPNotFound()
         return _page(web.FileResponse(index))
+
+    def _file(self, tail: str) -> Path | None:
+        """The built file this path names, if there is one inside dist."""
+        try:
+            wanted = (self.dist / tail).resolve()
+            inside = wanted.is_relative_to(self.dist) and wanted.is_file()
+        except (ValueError, OSError):  # a NUL byte, a name too long for the file system
+            return None
+        return wanted if inside else None
 
 
 def _looks_like_a_file(tail: str) -> bool:
