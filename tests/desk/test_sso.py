@@ -30,7 +30,7 @@ from tests.support.fake_entra import (
     sign,
     v2_issuer,
 )
-from web.desk.sso import SigningKeys, SsoTokens, audiences_for
+from web.desk.sso import SigningKeys, SsoTokens, Unavailable, audiences_for
 
 ME = "/desk/api/v1/me"
 
@@ -199,3 +199,37 @@ async def test_the_v2_issuer_is_pinned_to_the_tenant(entra):
         assert await tokens.verify(sign(other, entra.keys[0])) is None
     finally:
         await keys.close()
+
+
+async def test_when_entra_cannot_be_reached_sign_in_is_unavailable_then_recovers(entra):
+    moments = [1000.0]
+    url = f"{entra.url}/{TENANT}/v2.0/.well-known/openid-configuration"
+    unreachable = SigningKeys(
+        "http://127.0.0.1:1/x/v2.0/.well-known/openid-configuration", clock=lambda: moments[0]
+    )
+    tokens = SsoTokens(unreachable, tenants=frozenset({TENANT}), audiences=(APP_ID,))
+    try:
+        with pytest.raises(Unavailable):
+            await tokens.verify(sign(claims(), entra.keys[0]))
+        # Entra is back; the next try is after a short back-off, not the full interval.
+        unreachable.metadata_url = url
+        with pytest.raises(Unavailable):
+            await tokens.verify(sign(claims(), entra.keys[0]))
+        moments[0] += unreachable.retry_seconds
+        assert await tokens.verify(sign(claims(), entra.keys[0])) is not None
+    finally:
+        await unreachable.close()
+
+
+async def test_the_api_answers_503_while_the_keys_cannot_be_read(tmp_path, entra):
+    settings = sso_settings(tmp_path, entra).with_changes(login_base_url="http://127.0.0.1:1")
+    engine = await fresh_engine(settings.database_url)
+    await engine.dispose()
+    server = TestServer(create_app(settings), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with ClientSession() as http:
+            status, body = await call_me((server, http), sign(claims(), entra.keys[0]))
+        assert status == 503 and body["type"].endswith("/unavailable")
+    finally:
+        await server.close()

@@ -98,11 +98,13 @@ class SigningKeys:
         metadata_url: str,
         *,
         refresh_seconds: float = 300.0,
+        retry_seconds: float = 10.0,
         timeout_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.metadata_url = metadata_url
         self.refresh_seconds = refresh_seconds
+        self.retry_seconds = retry_seconds
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._clock = clock
         self._keys: dict[str, Any] = {}
@@ -119,6 +121,9 @@ class SigningKeys:
         async with self._lock:
             if kid not in self._keys and self._may_fetch():
                 await self._fetch()
+        if not self._keys:
+            # Never fetched yet (the last try failed): no token can be checked, none refused.
+            raise Unavailable("no signing keys yet")
         return self._keys.get(kid)
 
     def _may_fetch(self) -> bool:
@@ -135,8 +140,10 @@ class SigningKeys:
             if not isinstance(jwks_uri, str):
                 raise Unavailable("the OpenID metadata names no jwks_uri")
             keys = await self._json(jwks_uri)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        except (aiohttp.ClientError, TimeoutError, ValueError, Unavailable) as error:
             log.warning("the sign-in keys could not be fetched: %s", type(error).__name__)
+            # Try again soon rather than after the full interval.
+            self._fetched_at = self._clock() - self.refresh_seconds + self.retry_seconds
             raise Unavailable(type(error).__name__) from error
         self._keys = _rsa_keys(keys)
         log.info("fetched %s sign-in keys", len(self._keys))
