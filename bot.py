@@ -41,6 +41,7 @@ from storage.db import make_engine, make_session_factory
 from storage.models.outbox import STATUSES as OUTBOX_STATUSES
 from usecases.people import ViewerCache
 from web.calendar import calendar_routes
+from web.desk import desk_routes
 from web.dev import dev_routes
 from web.json_limits import TOO_DEEP, body_problem
 from web.metrics import metrics_routes
@@ -142,6 +143,13 @@ def create_app(
     app.router.add_get("/readyz", readyz)
     calendar_routes(app, sessions=services.sessions, settings=settings, clock=clock)
     metrics_routes(app, metrics, settings)
+    desk_routes(
+        app,
+        settings=settings,
+        sessions=services.sessions,
+        clock=clock,
+        viewers=services.viewers,
+    )
     if settings.dev_routes_enabled:
         dev_routes(app, _job_context(app))
     return app

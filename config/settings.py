@@ -180,6 +180,12 @@ class Settings:
     # public cloud's; tests point them at loopback.
     openid_metadata_url: str = ""
     token_issuer: str = ""
+    # The desk's single sign-on (web/desk/sso.py): where Entra publishes a tenant's OpenID
+    # metadata and keys (tests serve them on loopback), and the host name the desk is reached on,
+    # whose `api://<BOT_DOMAIN>/<app id>` is the token's audience. BOT_DOMAIN unset: the host of
+    # PUBLIC_BASE_URL.
+    login_base_url: str = "https://login.microsoftonline.com"
+    bot_domain: str = ""
     # Development only: the instant the bot's clock starts from (it then runs on in real time), so
     # the demo data's dates line up whenever it runs; the end-to-end run uses it.
     dev_clock_start: datetime | None = None
@@ -193,6 +199,22 @@ class Settings:
         """Development tools on HTTP (`web/dev.py`): only in development without credentials,
         where the bot answers anyone on loopback anyway, so they open nothing new."""
         return not self.is_production and not self.app_id
+
+    @property
+    def desk_domain(self) -> str:
+        """The host name of the desk's `api://` audience: BOT_DOMAIN, else PUBLIC_BASE_URL's."""
+        if self.bot_domain:
+            return self.bot_domain
+        match = re.match(r"^https?://([^/:]+)", self.public_base_url)
+        return match.group(1).lower() if match else ""
+
+    @property
+    def desk_tenants(self) -> frozenset[str]:
+        """Whose people may sign in to the desk: the bot's tenant and ALLOWED_TENANT_IDS."""
+        tenants = {t.lower() for t in self.allowed_tenant_ids}
+        if self.app_tenant_id:
+            tenants.add(self.app_tenant_id.lower())
+        return frozenset(tenants)
 
     @property
     def identity(self) -> Identity:
@@ -278,6 +300,8 @@ class Settings:
             broadcast_hours=_broadcast_hours(env),
             openid_metadata_url=_text(env, "BOT_OPENID_METADATA_URL"),
             token_issuer=_text(env, "BOT_TOKEN_ISSUER"),
+            login_base_url=_login_base_url(env),
+            bot_domain=_text(env, "BOT_DOMAIN").lower(),
             dev_clock_start=_dev_clock_start(env),
         )
         settings.check()
@@ -307,6 +331,8 @@ class Settings:
             refuse_demo_values(self.identity)
             if self.dev_clock_start is not None:
                 raise ConfigError("DEV_CLOCK_START is for development only; unset it")
+            if not self.login_base_url.startswith("https://"):
+                raise ConfigError("LOGIN_BASE_URL must start with https:// in production")
         elif not self.app_id and not _is_loopback(self.host):
             raise ConfigError(
                 f"HOST={self.host} is not loopback: development mode without MicrosoftAppId "
@@ -390,6 +416,16 @@ def _database_url(env: Mapping[str, str]) -> str:
             f"(got {url.split('://', 1)[0]}://)"
         )
     return url
+
+
+def _login_base_url(env: Mapping[str, str]) -> str:
+    value = _text(env, "LOGIN_BASE_URL", "https://login.microsoftonline.com").rstrip("/")
+    if not re.match(r"^https?://[^/\s]+$", value):
+        raise ConfigError(
+            f"LOGIN_BASE_URL must be a web address with no path, like "
+            f"https://login.microsoftonline.com, not {value!r}"
+        )
+    return value
 
 
 def _timezone(env: Mapping[str, str]) -> str:

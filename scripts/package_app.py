@@ -14,7 +14,11 @@ first when it exists (values already in the environment win):
                                           from one build to the next and Teams sees an update,
                                           not a new app
     BOT_DOMAIN      -> ${{BOT_DOMAIN}}    required unless --dev; the host name the bot is reached
-                                          on (the dev tunnel host, the App Service host)
+                                          on (the dev tunnel host, the App Service host). The
+                                          "Desk" tab (https://BOT_DOMAIN/desk/) and its single
+                                          sign-on (webApplicationInfo: the bot's id and
+                                          api://BOT_DOMAIN/<bot id>) use it; a --dev build
+                                          without it leaves them out
     APP_NAME_SHORT, APP_NAME_FULL, APP_DESCRIPTION_SHORT, APP_DESCRIPTION_FULL, APP_DEVELOPER_NAME,
     APP_WEBSITE_URL, APP_PRIVACY_URL, APP_TERMS_URL -> the placeholders of the same names: the
                                           partnership's own app listing (config/identity.py). Unset,
@@ -202,6 +206,11 @@ def build_manifest(
     except json.JSONDecodeError as error:
         raise PackageError(f"the manifest template is not valid JSON: {error}") from None
     manifest: dict[str, Any] = fill(template, values.placeholders())
+    if not values.bot_domain:
+        # The desk tab and its single sign-on live at the bot's host name; without one (--dev)
+        # the package has the bot alone.
+        manifest.pop("staticTabs", None)
+        manifest.pop("webApplicationInfo", None)
     # An empty BOT_DOMAIN (allowed with --dev) leaves an empty entry: drop it, and any duplicate.
     domains = manifest.get("validDomains")
     if isinstance(domains, list):

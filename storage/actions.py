@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -604,3 +604,265 @@ async def audit_trail(session: AsyncSession, reference: str) -> list[AuditEntry]
         .order_by(AuditEntry.id)
     )
     return list(rows)
+
+
+# -- the desk's register: one page, filtered, searched and sorted in SQL ---------------------------
+
+REGISTER_SORTS = (
+    "ref",
+    "title",
+    "group",
+    "priority",
+    "source",
+    "lead",
+    "agency",
+    "status",
+    "rag",
+    "lead_rag",
+    "due",
+    "revised_due",
+    "overdue_working_days",
+    "last_update_at",
+)
+DERIVED_RAGS = ("red", "amber", "green", "none")
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterQuery:
+    """A page of the register as the desk asks for it; empty text and None mean "any"."""
+
+    group: str = ""
+    priority: str = ""
+    source: str = ""
+    lead: str = ""
+    agency: str = ""
+    status: str = ""
+    rag: str = ""
+    lead_rag: str = ""
+    overdue: bool | None = None
+    stale: bool | None = None
+    no_impact: bool | None = None
+    q: str = ""
+    sort: str = "ref"
+    descending: bool = False
+    page: int = 1
+    page_size: int = 25
+
+
+@dataclass(frozen=True, slots=True)
+class Readable:
+    """Which actions a page may hold: all of them (`person_id` None), or those the person leads
+    or that belong to these groups. The use case derives it from `domain.permissions`."""
+
+    person_id: int | None = None
+    group_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class DriftDates:
+    """The dates the derived RAG turns on, worked out by the caller from today and the
+    partnership's thresholds (`domain.actions`): overdue before `today`, stale on or before
+    `stale_on_or_before` (or never updated), due soon up to `due_soon_until`."""
+
+    today: date
+    stale_on_or_before: date
+    due_soon_until: date
+
+
+class _Drift:
+    """The domain's drift rules (`domain.actions.derived_rag`) as SQL expressions."""
+
+    def __init__(self, dates: DriftDates) -> None:
+        self.due = func.coalesce(Action.revised_due_date, Action.due_date)
+        self.open = Action.status.in_(OPEN_STATUSES)
+        self.overdue = and_(self.open, self.due < dates.today)
+        self.stale = and_(
+            self.open,
+            or_(Action.last_update_on.is_(None), Action.last_update_on <= dates.stale_on_or_before),
+        )
+        self.red = or_(self.overdue, self.stale)
+        due_soon = and_(self.open, self.due >= dates.today, self.due <= dates.due_soon_until)
+        lead_flags_risk = or_(Action.at_risk.is_(True), Action.lead_rag.in_(("amber", "red")))
+        self.amber = and_(
+            self.open,
+            not_(self.red),
+            or_(and_(Action.slippage.is_(True), due_soon), lead_flags_risk),
+        )
+        self.green = and_(self.open, not_(self.red), not_(self.amber))
+        self.no_impact = and_(
+            Action.status == "complete",
+            or_(Action.impact.is_(None), Action.impact.not_in(("evidenced", "not_applicable"))),
+        )
+        self.rag_rank = case((self.red, 0), (self.amber, 1), (self.green, 2), else_=3)
+
+    def rag_is(self, rag: str) -> ColumnElement[bool]:
+        return {"red": self.red, "amber": self.amber, "green": self.green}.get(rag, not_(self.open))
+
+
+def _yes_or_no(condition: ColumnElement[bool], wanted: bool) -> ColumnElement[bool]:
+    return condition if wanted else not_(condition)
+
+
+def _register_conditions(query: RegisterQuery, drift: _Drift) -> list[ColumnElement[bool]]:
+    exact: list[tuple[Any, str]] = [
+        (Group.code, query.group),
+        (Priority.code, query.priority),
+        (Source.code, query.source),
+        (_Lead.code, query.lead),
+        (_LeadAgency.code, query.agency),
+        (Action.status, query.status),
+        (Action.lead_rag, query.lead_rag),
+    ]
+    conditions: list[ColumnElement[bool]] = [column == value for column, value in exact if value]
+    if query.rag:
+        conditions.append(drift.rag_is(query.rag))
+    for condition, wanted in (
+        (drift.overdue, query.overdue),
+        (drift.stale, query.stale),
+        (drift.no_impact, query.no_impact),
+    ):
+        if wanted is not None:
+            conditions.append(_yes_or_no(condition, wanted))
+    if query.q:
+        conditions.append(
+            or_(
+                Action.reference.icontains(query.q, autoescape=True),
+                Action.text.icontains(query.q, autoescape=True),
+                _Lead.name.icontains(query.q, autoescape=True),
+            )
+        )
+    return conditions
+
+
+def _register_order(query: RegisterQuery, drift: _Drift) -> list[Any]:
+    columns: dict[str, list[Any]] = {
+        "ref": [Action.reference],
+        "title": [Action.text],
+        "group": [Group.name],
+        "priority": [Priority.code],
+        "source": [Source.code],
+        "lead": [_Lead.name],
+        "agency": [_LeadAgency.name],
+        "status": [Action.status],
+        "rag": [drift.rag_rank],
+        "lead_rag": [Action.lead_rag],
+        "due": [Action.due_date],
+        "revised_due": [Action.revised_due_date],
+        # Least overdue first: the open actions on time, then the overdue by how long ago they
+        # fell due (a later due date is fewer days overdue).
+        "overdue_working_days": [case((drift.overdue, 1), else_=0), drift.due.desc()],
+        "last_update_at": [Action.last_update_on],
+    }
+    chosen = columns.get(query.sort, columns["ref"])
+    ordered = [c.desc() if query.descending else c for c in chosen]
+    return [*(column.nulls_last() for column in ordered), Action.reference]
+
+
+async def register_page(
+    session: AsyncSession, query: RegisterQuery, readable: Readable, dates: DriftDates
+) -> tuple[list[ActionSummary], int]:
+    """One page of the actions `readable` allows that match `query`, and how many match in all:
+    filtering, text search, sorting and paging all happen in the database."""
+    drift = _Drift(dates)
+    conditions = _register_conditions(query, drift)
+    if readable.person_id is not None:
+        conditions.append(
+            or_(Action.lead_id == readable.person_id, Action.group_id.in_(readable.group_ids))
+        )
+    matching = _summary_select().where(*conditions).order_by(None)
+    # The count keeps the joins the filters need but reads no columns.
+    total = await session.scalar(matching.with_only_columns(func.count(Action.id)))
+    page = (
+        matching.order_by(*_register_order(query, drift))
+        .offset((query.page - 1) * query.page_size)
+        .limit(query.page_size)
+    )
+    return await _summaries(session, page), total or 0
+
+
+async def register_choices(
+    session: AsyncSession, readable: Readable
+) -> dict[str, list[tuple[str, str]]]:
+    """The codes and names the register's filters offer: the groups, priorities, sources and
+    agencies, and the people who lead an action `readable` allows."""
+    led = select(Action.lead_id).where(Action.lead_id.is_not(None))
+    if readable.person_id is not None:
+        led = led.where(
+            or_(Action.lead_id == readable.person_id, Action.group_id.in_(readable.group_ids))
+        )
+    lists = {
+        "groups": select(Group.code, Group.name).order_by(Group.name),
+        "priorities": select(Priority.code, Priority.name).order_by(Priority.code),
+        "sources": select(Source.code, Source.title).order_by(Source.code),
+        "leads": select(Person.code, Person.name).where(Person.id.in_(led)).order_by(Person.name),
+        "agencies": select(Agency.code, Agency.name).order_by(Agency.name),
+    }
+    return {
+        name: [(code, label) for code, label in await session.execute(query)]
+        for name, query in lists.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRow:
+    at: datetime
+    dated: date
+    person_name: str
+    note: str
+    status: str
+    lead_rag: str | None
+
+
+async def every_update(session: AsyncSession, action_id: int, limit: int = 500) -> list[UpdateRow]:
+    """An action's progress updates, newest first (at most `limit`)."""
+    rows = await session.execute(
+        select(
+            ActionUpdate.at,
+            ActionUpdate.dated,
+            Person.name,
+            ActionUpdate.note,
+            ActionUpdate.status,
+            ActionUpdate.lead_rag,
+        )
+        .outerjoin(Person, ActionUpdate.person_id == Person.id)
+        .where(ActionUpdate.action_id == action_id)
+        .order_by(ActionUpdate.dated.desc(), ActionUpdate.id.desc())
+        .limit(limit)
+    )
+    return [
+        UpdateRow(at, dated, name or "", note, status, rag)
+        for at, dated, name, note, status, rag in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    at: datetime
+    person_name: str
+    actor: str
+    event: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+
+async def audit_history(
+    session: AsyncSession, reference: str, limit: int = 1000
+) -> list[HistoryRow]:
+    """The audit trail of one action with the names of the people who acted, oldest first."""
+    rows = await session.execute(
+        select(
+            AuditEntry.at,
+            Person.name,
+            AuditEntry.actor,
+            AuditEntry.event,
+            AuditEntry.field,
+            AuditEntry.old_value,
+            AuditEntry.new_value,
+        )
+        .outerjoin(Person, AuditEntry.person_id == Person.id)
+        .where(AuditEntry.entity == ENTITY, AuditEntry.entity_id == reference.upper())
+        .order_by(AuditEntry.id)
+        .limit(limit)
+    )
+    return [HistoryRow(at, name or "", *rest) for at, name, *rest in rows]

@@ -93,3 +93,19 @@ async def replace_memberships(
     await session.execute(delete(Membership).where(Membership.person_id == person_id))
     await session.flush()
     session.add_all(Membership(group_id=g, person_id=person_id) for g in dict.fromkeys(group_ids))
+
+
+async def active_people(session: AsyncSession) -> list[Person]:
+    """Everyone active on the roster, by code."""
+    return list(
+        await session.scalars(select(Person).where(Person.active.is_(True)).order_by(Person.code))
+    )
+
+
+async def codes_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, str]:
+    """Roster codes by person id."""
+    ids = set(person_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(select(Person.id, Person.code).where(Person.id.in_(ids)))
+    return {person_id: code for person_id, code in rows}

@@ -124,7 +124,8 @@ def test_manifest_says_what_the_app_is(manifest):
         assert developer[key].startswith("https://riverside.example/")
     assert manifest["icons"] == {"color": "color.png", "outline": "outline.png"}
     assert manifest["validDomains"] == [DOMAIN]
-    assert "webApplicationInfo" not in manifest
+    # The desk's single sign-on (issue 17); see test_the_desk_is_a_personal_tab_with_single_sign_on.
+    assert manifest["webApplicationInfo"]["id"] == BOT_ID
     assert "authorization" not in manifest
 
 
@@ -431,3 +432,22 @@ def test_a_listing_value_teams_would_refuse_is_refused_before_packaging(tmp_path
     status, _ = build(tmp_path, {**ENV, "APP_NAME_SHORT": "A name far too long for Teams to show"})
     assert status == 2
     assert "APP_NAME_SHORT must be at most 30 characters" in capsys.readouterr().err
+
+
+# --- the desk tab --------------------------------------------------------------------------------
+
+
+def test_the_desk_is_a_personal_tab_with_single_sign_on(schema, manifest):
+    desk = next(tab for tab in manifest["staticTabs"] if tab["entityId"] == "desk")
+    assert desk["name"] == "Desk" and desk["scopes"] == ["personal"]
+    assert desk["contentUrl"] == desk["websiteUrl"] == f"https://{DOMAIN}/desk/"
+    # The chat keeps its own tab beside the desk.
+    assert manifest["staticTabs"][0] == {"entityId": "conversations", "scopes": ["personal"]}
+    assert manifest["webApplicationInfo"] == {"id": BOT_ID, "resource": f"api://{DOMAIN}/{BOT_ID}"}
+    assert schema_errors(manifest, schema) == []
+
+
+def test_a_dev_package_without_a_domain_has_the_bot_alone(schema):
+    manifest = build_manifest(values_from_env({"MicrosoftAppId": BOT_ID}, dev=True))
+    assert "staticTabs" not in manifest and "webApplicationInfo" not in manifest
+    assert schema_errors(manifest, schema) == []
