@@ -332,6 +332,8 @@ QUIET_LOGGERS = (
     "botbuilder",
     "botframework",
     "msrest",
+    # msal logs its token responses at DEBUG (the token itself redacted, but not the rest).
+    "msal",
     "requests",
     "urllib3",
     "aiohttp.access",
