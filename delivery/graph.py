@@ -107,7 +107,8 @@ class MsalTokenSource:
                 **self._trust(),
             )
         # msal answers from its cache while the cached token is still good.
-        return self._application.acquire_token_for_client(scopes=[GRAPH_SCOPE])
+        result = self._application.acquire_token_for_client(scopes=[GRAPH_SCOPE])
+        return dict(result) if isinstance(result, dict) else {}
 
 
 class GraphClient:
