@@ -157,6 +157,9 @@ class GraphSettings:
     install_max_attempts: int = 8
     install_lease_seconds: int = 120
     install_concurrency: int = 16
+    # A CA bundle to trust for LOGIN_BASE_URL instead of the system's (a TLS-inspecting proxy, or
+    # the fake Entra of the tests and benchmark).
+    ca_file: str = ""
 
 
 @dataclass(frozen=True)
@@ -580,7 +583,15 @@ def _graph(env: Mapping[str, str], *, production: bool) -> GraphSettings:
         install_concurrency=_integer(
             env, "GRAPH_INSTALL_CONCURRENCY", base.install_concurrency, minimum=1, maximum=256
         ),
+        ca_file=_ca_file(env),
     )
+
+
+def _ca_file(env: Mapping[str, str]) -> str:
+    value = _text(env, "GRAPH_CA_FILE")
+    if value and not Path(value).is_file():
+        raise ConfigError(f"GRAPH_CA_FILE {value!r} is not a file")
+    return value
 
 
 def _broadcast_hours(env: Mapping[str, str]) -> tuple[str, str]:

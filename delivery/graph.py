@@ -24,6 +24,7 @@ import aiohttp
 import msal
 import requests
 
+from config import Settings
 from delivery.sender import parse_retry_after
 
 log = logging.getLogger(__name__)
@@ -177,3 +178,16 @@ async def _json_of(response: aiohttp.ClientResponse) -> dict[str, Any]:
     except (ValueError, aiohttp.ContentTypeError):
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def graph_client_for(settings: Settings) -> GraphClient:
+    """The Graph client for the bot's own credentials and the GRAPH_* settings."""
+    graph = settings.graph
+    tokens = MsalTokenSource(
+        client_id=settings.app_id,
+        client_secret=settings.app_password,
+        tenant_id=settings.app_tenant_id,
+        login_base_url=graph.login_base_url,
+        ca_file=graph.ca_file or None,
+    )
+    return GraphClient(graph.graph_base_url, tokens)
