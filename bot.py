@@ -27,6 +27,7 @@ from delivery.adapter import ReplyNotSent, build_adapter
 from delivery.connector_transport import ConnectorTransport
 from delivery.dispatcher import Dispatcher, build_dispatcher
 from delivery.doorbell import Doorbell, listen, listens
+from delivery.installer import build_installer
 from delivery.sender import ProactiveSender
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate, TurnMetrics
@@ -35,6 +36,7 @@ from dialogs.services import BotServices
 from dialogs.teams_bot import PartnershipBot
 from jobs.context import JobContext
 from jobs.dispatch_loop import DispatchLoop
+from jobs.installs import InstallWorker
 from jobs.scheduler import start_scheduler
 from observability.metrics import Metrics
 from storage import migrate
@@ -135,6 +137,8 @@ def create_app(
     app.cleanup_ctx.append(_transport_lifetime)
     app.cleanup_ctx.append(_database_lifetime)
     app.cleanup_ctx.append(_scheduler_lifetime)
+    # Reaching everyone (docs/deploy.md): the install worker, with GRAPH_PROACTIVE_INSTALL=on.
+    app.cleanup_ctx.append(_install_worker_lifetime)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -187,6 +191,33 @@ async def _scheduler_lifetime(app: web.Application) -> AsyncIterator[None]:
     for task in sending:
         task.cancel()
     await asyncio.gather(*sending, return_exceptions=True)
+
+
+async def _install_worker_lifetime(app: web.Application) -> AsyncIterator[None]:
+    services = app[SERVICES]
+    settings = services.settings
+    if not (settings.graph.proactive_install and settings.scheduler_enabled):
+        yield
+        return
+    installer, graph = build_installer(
+        settings,
+        services.sessions,
+        app[ADAPTER],
+        services.clock,
+        on_reachable=services.doorbell.wake_all,
+        metrics=app[METRICS],
+    )
+    interval = float(settings.reminders.dispatch_interval_seconds)
+    worker = InstallWorker(
+        installer, services.clock, interval_seconds=interval, metrics=app[METRICS]
+    )
+    services.doorbell.subscribe(worker.ring)
+    task = asyncio.create_task(worker.run(), name="install-worker")
+    yield
+    worker.stop()
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await graph.close()
 
 
 def _start_sending(context: JobContext) -> list[asyncio.Task[None]]:

@@ -26,14 +26,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from botbuilder.integration.aiohttp import CloudAdapter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from cards.common import Card
-from config import GraphSettings
+from config import GraphSettings, Settings
 from delivery.dispatcher import instance_name
-from delivery.graph import GraphReply
+from delivery.graph import GraphClient, GraphReply, graph_client_for
 from delivery.limiter import Monotonic, Sleep, TokenBucket
-from delivery.sender import PersonalChat, PersonalChatAddress
+from delivery.sender import PersonalChat, PersonalChatAddress, ProactiveSender
+from observability.metrics import Metrics
 from storage import conversations, installs
 from storage.installs import ClaimedInstall
 from storage.models.installs import (
@@ -275,3 +277,29 @@ class Installer:
         together do not all come back together."""
         ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0))
         return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+
+
+def build_installer(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    adapter: CloudAdapter,
+    clock: Clock,
+    *,
+    on_reachable: Callable[[], None] | None = None,
+    metrics: Metrics | None = None,
+) -> tuple[Installer, GraphClient]:
+    """The installer for these settings and the Graph client it uses (closed with the app)."""
+    graph = graph_client_for(settings)
+    installer = Installer(
+        sessions=sessions,
+        graph=graph,
+        opener=ProactiveSender(
+            adapter, settings.app_id, settings.reminders.send_timeout_seconds, metrics=metrics
+        ),
+        settings=settings.graph,
+        tenant_id=settings.app_tenant_id,
+        bot_app_id=settings.app_id,
+        clock=clock,
+        on_reachable=on_reachable,
+    )
+    return installer, graph

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -59,6 +60,7 @@ def installer_for(
     clock: FixedClock,
     *,
     owner: str = "one",
+    on_reachable: Callable[[], None] | None = None,
     **changes: object,
 ) -> Installer:
     sender = ProactiveSender(build_adapter(Settings(), transport), "", 5)
@@ -71,6 +73,7 @@ def installer_for(
         bot_app_id="bot",
         clock=clock,
         owner=owner,
+        on_reachable=on_reachable,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from delivery.connector_transport import ConnectorTransport
 from delivery.graph import GraphClient
+from jobs.installs import InstallWorker
 from storage import installs
 from storage.db import make_session_factory
 from storage.models.installs import STAGE_CONVERSE
@@ -198,3 +199,24 @@ async def test_two_instances_install_each_person_once(
     assert counts[0]["installed"] + counts[1]["installed"] == 40
     assert set(graph.install_posts.values()) == {1}
     assert len(await references(sessions)) == 40
+
+
+async def test_the_worker_installs_when_rung_and_stops_when_told(
+    sessions, graph: FakeGraph, connector, transport, graph_client, clock
+):
+    people = await add_people(sessions, 2)
+    tenant_of(graph, 2)
+    reachable = asyncio.Event()
+    installer = installer_for(
+        sessions, graph_client, connector, transport, clock, on_reachable=reachable.set
+    )
+    worker = InstallWorker(installer, clock, interval_seconds=60)
+    running = asyncio.create_task(worker.run())
+    await request(sessions, people, clock)
+    worker.ring()
+    async with asyncio.timeout(10):
+        await reachable.wait()
+    worker.stop()
+    async with asyncio.timeout(10):
+        await running
+    assert len(await references(sessions)) >= 1
