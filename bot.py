@@ -132,6 +132,8 @@ def create_app(
         adapter=adapter,
         clock=clock,
         metrics=metrics,
+        # With GRAPH_PROACTIVE_INSTALL=on: wakes the install worker (it listens to the doorbell).
+        on_installs_wanted=services.doorbell.wake_all,
     )
     # Cleaned up in reverse: the scheduler stops, then the database, then the HTTP session.
     app.cleanup_ctx.append(_transport_lifetime)
@@ -204,7 +206,7 @@ async def _install_worker_lifetime(app: web.Application) -> AsyncIterator[None]:
         services.sessions,
         app[ADAPTER],
         services.clock,
-        on_reachable=services.doorbell.wake_all,
+        on_finished=services.doorbell.wake_all,
         metrics=app[METRICS],
     )
     interval = float(settings.reminders.dispatch_interval_seconds)

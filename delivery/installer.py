@@ -36,7 +36,7 @@ from delivery.graph import GraphClient, GraphReply, graph_client_for
 from delivery.limiter import Monotonic, Sleep, TokenBucket
 from delivery.sender import PersonalChat, PersonalChatAddress, ProactiveSender
 from observability.metrics import Metrics
-from storage import conversations, installs
+from storage import conversations, installs, outbox
 from storage.installs import ClaimedInstall
 from storage.models.installs import (
     ALREADY_INSTALLED,
@@ -93,7 +93,8 @@ class InstallLimiter:
 
 
 class Installer:
-    """Works the install queue: `drain()` until nothing is due."""
+    """Works the install queue: `drain()` until nothing is due. `on_finished` is called after
+    each install ends (the doorbell: messages waiting for it can go now)."""
 
     def __init__(
         self,
@@ -108,7 +109,7 @@ class Installer:
         owner: str | None = None,
         rng: random.Random | None = None,
         limiter: InstallLimiter | None = None,
-        on_reachable: Callable[[], None] | None = None,
+        on_finished: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._graph = graph
@@ -120,7 +121,7 @@ class Installer:
         self.owner = owner or instance_name()
         self._rng = rng or random.Random()
         self._limiter = limiter or InstallLimiter(settings.installs_per_second)
-        self._on_reachable = on_reachable
+        self._on_finished = on_finished
 
     async def drain(self) -> Counter[str]:
         """Claim and work rows, up to `install_concurrency` at a time, until none is due."""
@@ -225,8 +226,9 @@ class Installer:
             kept = await installs.finish(
                 session, item, status=outcome, reason=outcome, now=self._clock()
             )
-        if self._on_reachable is not None:
-            self._on_reachable()
+            if kept:
+                await outbox.wake_awaiting_install(session, [item.person_id], now=self._clock())
+        self._finished()
         return outcome if kept else "lost"
 
     def _lease_left(self, item: ClaimedInstall) -> bool:
@@ -238,7 +240,16 @@ class Installer:
             kept = await installs.finish(
                 session, item, status=status, reason=reason, now=self._clock()
             )
+            if kept:
+                # Their messages waiting for the install are settled now (the report says why).
+                await outbox.wake_awaiting_install(session, [item.person_id], now=self._clock())
+        if kept:
+            self._finished()
         return status if kept else "lost"
+
+    def _finished(self) -> None:
+        if self._on_finished is not None:
+            self._on_finished()
 
     async def _back_off(
         self, item: ClaimedInstall, reason: str, *, installed: bool, error: str = ""
@@ -285,7 +296,7 @@ def build_installer(
     adapter: CloudAdapter,
     clock: Clock,
     *,
-    on_reachable: Callable[[], None] | None = None,
+    on_finished: Callable[[], None] | None = None,
     metrics: Metrics | None = None,
 ) -> tuple[Installer, GraphClient]:
     """The installer for these settings and the Graph client it uses (closed with the app)."""
@@ -300,6 +311,6 @@ def build_installer(
         tenant_id=settings.app_tenant_id,
         bot_app_id=settings.app_id,
         clock=clock,
-        on_reachable=on_reachable,
+        on_finished=on_finished,
     )
     return installer, graph

@@ -373,6 +373,12 @@ _UNREACHED_WORDS = {
     "http_403": "Teams refused it (blocked by policy, or the bot was removed)",
     "http_404": "the chat no longer exists (the bot was removed)",
     "http_429": "Teams kept asking the bot to slow down",
+    # Installing the bot for them through Microsoft Graph (docs/deploy.md, "Reaching everyone").
+    "installing": "the bot is being installed for them",
+    "install_blocked": "the bot could not be installed: blocked by a Teams app policy",
+    "install_not_found": "the bot could not be installed: no Teams licence, or not in Entra",
+    "install_failed": "the bot could not be installed: Microsoft Graph kept failing",
+    "not_linked": "their work email was not found in Entra (run link-entra)",
 }
 
 

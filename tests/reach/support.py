@@ -60,7 +60,7 @@ def installer_for(
     clock: FixedClock,
     *,
     owner: str = "one",
-    on_reachable: Callable[[], None] | None = None,
+    on_finished: Callable[[], None] | None = None,
     **changes: object,
 ) -> Installer:
     sender = ProactiveSender(build_adapter(Settings(), transport), "", 5)
@@ -73,7 +73,7 @@ def installer_for(
         bot_app_id="bot",
         clock=clock,
         owner=owner,
-        on_reachable=on_reachable,
+        on_finished=on_finished,
     )
 
 

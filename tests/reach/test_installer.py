@@ -208,7 +208,7 @@ async def test_the_worker_installs_when_rung_and_stops_when_told(
     tenant_of(graph, 2)
     reachable = asyncio.Event()
     installer = installer_for(
-        sessions, graph_client, connector, transport, clock, on_reachable=reachable.set
+        sessions, graph_client, connector, transport, clock, on_finished=reachable.set
     )
     worker = InstallWorker(installer, clock, interval_seconds=60)
     running = asyncio.create_task(worker.run())
