@@ -152,6 +152,15 @@ class AudienceSummary:
     reachable: int = 0
     guests: int = 0
     inactive: int = 0
+    # With installs on (GRAPH_PROACTIVE_INSTALL): the bot is installed for these first.
+    to_install: int = 0
+    # Why the rest cannot be reached, in words with counts ("2 blocked by a Teams app policy");
+    # empty: they have not installed the bot.
+    why_not: str = ""
+
+    @property
+    def cannot(self) -> int:
+        return max(0, self.people - self.reachable - self.to_install)
 
 
 @dataclass(frozen=True)
@@ -607,6 +616,18 @@ def draft_card(
                 ("Audience", audience.description),
                 ("People", f"{audience.people:,}"),
                 ("Reachable now", f"{audience.reachable:,} (have the bot installed)"),
+                (
+                    "Installed first",
+                    f"{audience.to_install:,} (the bot is installed for them, then it sends)"
+                    if audience.to_install
+                    else "",
+                ),
+                (
+                    "Cannot be reached",
+                    f"{audience.cannot:,}: {audience.why_not}"
+                    if audience.why_not and audience.cannot
+                    else "",
+                ),
                 ("Left out", _left_out(audience)),
                 ("Course", announcement.course.title if announcement.course else ""),
                 ("Image", "yes" if announcement.content.image_url else ""),
@@ -619,8 +640,17 @@ def draft_card(
             ]
         )
     )
-    if audience.people and audience.reachable < audience.people:
-        missing = audience.people - audience.reachable
+    if audience.why_not and audience.cannot:
+        body.append(
+            text(
+                f"{audience.cannot:,} of them cannot be reached ({audience.why_not}); the report "
+                "will list them with the reason. See the reach report for how to fix it.",
+                color="Warning",
+                size="Small",
+            )
+        )
+    elif audience.people and audience.reachable + audience.to_install < audience.people:
+        missing = audience.people - audience.reachable - audience.to_install
         body.append(
             text(
                 f"{missing:,} of them have not installed the bot, so I cannot reach "
@@ -645,7 +675,7 @@ def draft_card(
         body += _schedule_inputs(announcement.id, schedule or ScheduleInput(), draft.sending_hours)
         actions.append(
             execute(
-                _send_now_title(audience.people, audience.reachable),
+                _send_now_title(audience.people, audience.reachable + audience.to_install),
                 Verb.BROADCAST_SEND,
                 style="positive",
                 announcement_id=announcement.id,
@@ -1077,6 +1107,22 @@ def gallery_states() -> list[tuple[str, Card]]:
             ),
         ),
         ("broadcast.draft.no_audience", draft_card(DraftView(view, AudienceSummary("Nobody yet")))),
+        (
+            "broadcast.draft.installs_first",
+            draft_card(
+                DraftView(
+                    view,
+                    AudienceSummary(
+                        "Neglect champions network",
+                        people=9,
+                        reachable=3,
+                        to_install=4,
+                        why_not="1 blocked by a Teams app policy; 1 not found in Entra by work "
+                        "email",
+                    ),
+                )
+            ),
+        ),
         (
             "broadcast.draft.scheduled",
             draft_card(

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import conversations
 from storage.db import changed_rows
 from storage.models import Person
 from storage.models.installs import (
@@ -233,3 +234,41 @@ async def status_counts(session: AsyncSession) -> Counter[str]:
         select(InstallWork.status, func.count()).group_by(InstallWork.status)
     )
     return Counter({status: count for status, count in rows})
+
+
+@dataclass(frozen=True)
+class ReachFacts:
+    """What decides whether the bot can reach one person (domain.reach.reach_of)."""
+
+    chat: bool | None
+    linked: bool
+    install_status: str | None
+    install_reason: str | None
+
+
+async def reach_facts(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, ReachFacts]:
+    """The facts for each of these people, in a few queries per thousand."""
+    ids = sorted(set(person_ids))
+    chats = await conversations.personal_references(session, ids)
+    rows = await statuses_of(session, ids)
+    linked: set[int] = set()
+    for start in range(0, len(ids), ID_CHUNK):
+        linked.update(
+            await session.scalars(
+                select(Person.id).where(
+                    Person.id.in_(ids[start : start + ID_CHUNK]),
+                    Person.aad_object_id.is_not(None),
+                )
+            )
+        )
+    facts: dict[int, ReachFacts] = {}
+    for person_id in ids:
+        chat = chats.get(person_id)
+        row = rows.get(person_id)
+        facts[person_id] = ReachFacts(
+            chat=None if chat is None else chat.active,
+            linked=person_id in linked,
+            install_status=row.status if row else None,
+            install_reason=row.reason if row else None,
+        )
+    return facts

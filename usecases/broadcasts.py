@@ -42,10 +42,12 @@ from domain.broadcasts import (
 )
 from domain.identifiers import find_identifiers, redact_preview
 from domain.permissions import Viewer
+from domain.reach import ReachCount
 from storage import broadcasts, outbox
 from storage.broadcasts import Listed
 from storage.models import Announcement
 from usecases.context import Actor, SystemActor, UnitOfWork, audit
+from usecases.reach import reach_count
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +108,8 @@ class Overview:
     author_user_id: str
     resolved: Audience | None = None
     counts: ReportCounts | None = None
+    # Of the resolved audience: reachable now, installed for first, and who cannot be reached.
+    reach: ReachCount | None = None
 
 
 @dataclass(frozen=True)
@@ -962,6 +966,7 @@ async def _overview(
     definition = AudienceDefinition.from_json(announcement.audience)
     options = await broadcasts.audience_options(session)
     planned = status in rules.PLANNED
+    resolved = await broadcasts.resolve_audience(session, definition) if planned else None
     return Overview(
         copy=await broadcasts.copy_of(session, announcement, now),
         status=status,
@@ -974,8 +979,9 @@ async def _overview(
         cancelled_at=announcement.cancelled_at,
         send_number=announcement.send_number,
         author_user_id=announcement.author_user_id,
-        resolved=await broadcasts.resolve_audience(session, definition) if planned else None,
+        resolved=resolved,
         counts=None if planned else await broadcasts.report_counts(session, announcement),
+        reach=await reach_count(session, resolved.person_ids) if resolved else None,
     )
 
 

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from delivery.graph import GraphReply
+from domain.reach import ReachCount, count_reach, reach_of
 from storage import installs
 from storage import people as people_store
 from usecases.context import Actor, UnitOfWork, audit
@@ -150,3 +153,19 @@ async def ask_for_installs(
         return await installs.request_installs(
             session, person_ids, now=now, retry_refused=retry_refused
         )
+
+
+async def reach_count(session: AsyncSession, person_ids: Iterable[int]) -> ReachCount:
+    """How many of these people the bot can reach now, would install for first, and cannot
+    reach and why, as if installs were on (`domain.reach.without_installs` when they are off)."""
+    facts = await installs.reach_facts(session, person_ids)
+    return count_reach(
+        reach_of(
+            chat=f.chat,
+            linked=f.linked,
+            install_status=f.install_status,
+            install_reason=f.install_reason,
+            install_first=True,
+        )
+        for f in facts.values()
+    )
