@@ -46,9 +46,11 @@ from domain.broadcasts import (
     TITLE_MAX,
     AnnouncementCopy,
     Content,
+    Delivery,
     Draft,
     ReportCounts,
     Status,
+    why_not_reached,
 )
 from domain.training import Blocked, BookingRules, CourseFacts, SessionFacts, session_choice
 
@@ -778,7 +780,16 @@ def report_card(report: ReportView) -> Card:
                 ("Audience", report.audience),
                 ("Recipients", f"{counts.recipients:,}"),
                 ("Sent", _share(counts.sent, counts)),
-                ("Waiting to send", _share(counts.pending, counts) if counts.pending else ""),
+                (
+                    "Installing the bot",
+                    _share(counts.installing, counts) if counts.installing else "",
+                ),
+                (
+                    "Waiting to send",
+                    _share(counts.pending - counts.installing, counts)
+                    if counts.pending > counts.installing
+                    else "",
+                ),
                 ("Failed", _share(counts.failed, counts) if counts.failed else "0"),
                 (
                     "Not reachable",
@@ -797,10 +808,29 @@ def report_card(report: ReportView) -> Card:
             ]
         )
     )
-    if counts.unreachable:
+    if counts.reasons:
+        body.append(text("Not reached, by reason:", weight="Bolder", size="Small"))
+        body.append(
+            facts(
+                [
+                    (f"{count:,}", why_not_reached(Delivery.FAILED, code))
+                    for code, count in counts.reasons
+                ]
+            )
+        )
+    elif counts.unreachable:
         body.append(
             text(
                 "Not reachable: they have not installed the bot, or have removed or blocked it.",
+                subtle=True,
+                size="Small",
+            )
+        )
+    if counts.installing:
+        body.append(
+            text(
+                "Installing the bot: it is being installed for them through Microsoft Graph; "
+                "their copy goes as soon as it is.",
                 subtle=True,
                 size="Small",
             )
@@ -1133,6 +1163,26 @@ def gallery_states() -> list[tuple[str, Card]]:
         ),
         ("broadcast.delete_confirmation", delete_confirmation_card(1, content.title)),
         ("broadcast.report.sending", report_card(report)),
+        (
+            "broadcast.report.installing",
+            report_card(
+                ReportView(
+                    view,
+                    Status.SENDING,
+                    ReportCounts(
+                        recipients=6,
+                        pending=3,
+                        installing=2,
+                        sent=1,
+                        failed=2,
+                        reasons=(("install_blocked", 1), ("not_linked", 1)),
+                    ),
+                    "Neglect champions network",
+                    "29:P05",
+                    started="Tue 24 Nov 2026, 09:00",
+                )
+            ),
+        ),
         (
             "broadcast.report.finished",
             report_card(

@@ -51,6 +51,7 @@ from delivery import broadcast_renderers, reminder_renderers
 from delivery.limiter import SendLimiter
 from delivery.renderers import Renderers, RenderFailure
 from delivery.sender import ProactiveSender, SendOutcome
+from domain.reach import INSTALL_REFUSALS
 from domain.reminders import DIGESTIBLE, ReminderPreferences, when_to_deliver, when_to_send
 from domain.send_times import SendRules, local_date
 from domain.working_days import preload
@@ -74,9 +75,6 @@ RECHECK_EVERY_SECONDS = 0.5
 # How long a message waits for its recipient's install before it is looked at again; the installer
 # wakes it as soon as the install ends (storage.outbox.wake_awaiting_install).
 AWAIT_INSTALL_SECONDS = 900
-INSTALL_REFUSALS = frozenset(
-    {"install_blocked", "install_not_found", "install_failed", "not_linked"}
-)
 
 
 def instance_name() -> str:

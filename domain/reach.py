@@ -31,6 +31,9 @@ class Reach(StrEnum):
 
 
 INSTALLABLE = frozenset({Reach.NO_CHAT, Reach.INSTALLING})
+# Why a message's install did not happen: its copy fails with this reason, and "resend to
+# failed" asks for the install again.
+INSTALL_REFUSALS = frozenset({Reach.BLOCKED, Reach.NOT_FOUND, Reach.FAILED, Reach.NOT_LINKED})
 
 # The install queue's finished statuses (storage.models.installs) as reasons.
 _REFUSED = {"blocked": Reach.BLOCKED, "not_found": Reach.NOT_FOUND, "failed": Reach.FAILED}

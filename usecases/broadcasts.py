@@ -42,8 +42,8 @@ from domain.broadcasts import (
 )
 from domain.identifiers import find_identifiers, redact_preview
 from domain.permissions import Viewer
-from domain.reach import ReachCount
-from storage import broadcasts, outbox
+from domain.reach import INSTALL_REFUSALS, ReachCount
+from storage import broadcasts, installs, outbox
 from storage.broadcasts import Listed
 from storage.models import Announcement
 from usecases.context import Actor, SystemActor, UnitOfWork, audit
@@ -887,6 +887,7 @@ async def _resend_failed(
     failed = await broadcasts.failed_recipients(session, announcement)
     if not failed:
         return 0
+    await _retry_installs(session, announcement, now)
     send_number = announcement.send_number + 1
     await broadcasts.queue_resend(session, announcement.id, failed, send_number, now)
     announcement.send_number = send_number
@@ -905,6 +906,18 @@ async def _resend_failed(
         },
     )
     return len(failed)
+
+
+async def _retry_installs(session: AsyncSession, announcement: Announcement, now: datetime) -> None:
+    """The copies that failed because the bot could not be installed for them: their installs
+    are asked for again (the admin may have fixed the policy or the licence meanwhile)."""
+    refused = [
+        row.person_id
+        for row in await broadcasts.recipient_rows(session, announcement)
+        if row.delivery == Delivery.FAILED and row.error in INSTALL_REFUSALS
+    ]
+    if refused:
+        await installs.request_installs(session, refused, now=now, retry_refused=True)
 
 
 async def _finish_if_done(
