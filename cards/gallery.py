@@ -21,6 +21,7 @@ from cards import (
     broadcasts,
     channels,
     meetings,
+    reach,
     reminder_digests,
     reminders,
     session_changes,
@@ -46,6 +47,7 @@ def sources() -> list[GalleryStates]:
         action_reminders.gallery_states,
         reminder_digests.gallery_states,
         broadcasts.gallery_states,
+        reach.gallery_states,
     ]
 
 

@@ -9,13 +9,14 @@ from dialogs import (
     channels,
     general,
     meetings,
+    reach,
     reminders,
     training,
 )
 from dialogs.registry import Registry
 
 # `channels` before `meetings`: in a channel "next meeting" means the channel's group.
-FEATURES = [agenda, actions, channels, meetings, training, reminders, broadcasts, general]
+FEATURES = [agenda, actions, channels, meetings, training, reminders, broadcasts, reach, general]
 
 
 def build_registry() -> Registry:

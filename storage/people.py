@@ -132,3 +132,9 @@ async def link_aad_object_id(session: AsyncSession, person_id: int, aad_object_i
         .execution_options(synchronize_session=False)
     )
     return changed_rows(result) == 1
+
+
+async def active_people_and_guests(session: AsyncSession) -> dict[int, bool]:
+    """Everyone active on the roster: whether each is a guest, by person id."""
+    rows = await session.execute(select(Person.id, Person.is_guest).where(Person.active.is_(True)))
+    return {person_id: bool(guest) for person_id, guest in rows}

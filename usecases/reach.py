@@ -11,6 +11,7 @@ moved. All of it is the business team's: the actor must be an admin, and each li
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,11 +20,11 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from delivery.graph import GraphReply
-from domain.reach import ReachCount, count_reach, reach_of
+from domain.reach import Reach, ReachCount, count_reach, reach_of
 from storage import installs
 from storage import people as people_store
-from usecases.context import Actor, UnitOfWork, audit
-from usecases.people import require_business_team
+from usecases.context import Actor, Refusal, UnitOfWork, audit
+from usecases.people import may_manage_partnership_data, require_business_team
 
 # Look-ups in flight at once, and how often one throttled look-up is tried again.
 LOOKUPS_AT_ONCE = 4
@@ -168,4 +169,56 @@ async def reach_count(session: AsyncSession, person_ids: Iterable[int]) -> Reach
             install_first=True,
         )
         for f in facts.values()
+    )
+
+
+@dataclass(frozen=True)
+class ReachReport:
+    """Everyone active on the roster, by whether the bot can reach them (counts only)."""
+
+    on_roster: int
+    installed: int
+    installable: int
+    installing: int
+    blocked: int
+    not_found: int
+    not_linked: int
+    failed: int
+    removed: int
+    guests: int
+    installs_on: bool
+
+
+async def reach_report(
+    actor: Actor, work: UnitOfWork, *, installs_on: bool
+) -> ReachReport | Refusal:
+    """The business team's view of the bot's reach: how many are on the roster, have it,
+    could have it installed, and could not, by reason; and how many are guests."""
+    if not may_manage_partnership_data(actor):
+        return Refusal.NOT_ALLOWED
+    async with work.read() as session:
+        people = await people_store.active_people_and_guests(session)
+        facts = await installs.reach_facts(session, people)
+    tally = Counter(
+        reach_of(
+            chat=f.chat,
+            linked=f.linked,
+            install_status=f.install_status,
+            install_reason=f.install_reason,
+            install_first=True,
+        )
+        for f in facts.values()
+    )
+    return ReachReport(
+        on_roster=len(people),
+        installed=tally[Reach.REACHABLE],
+        installable=tally[Reach.NO_CHAT],
+        installing=tally[Reach.INSTALLING],
+        blocked=tally[Reach.BLOCKED],
+        not_found=tally[Reach.NOT_FOUND],
+        not_linked=tally[Reach.NOT_LINKED],
+        failed=tally[Reach.FAILED],
+        removed=tally[Reach.REMOVED],
+        guests=sum(1 for guest in people.values() if guest),
+        installs_on=installs_on,
     )
