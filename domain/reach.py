@@ -101,18 +101,3 @@ def count_reach(states: Iterable[Reach]) -> ReachCount:
     cannot = tuple(sorted(tally.items(), key=lambda item: (-item[1], item[0].value)))
     return ReachCount(now, first, cannot)
 
-
-def without_installs(count: ReachCount) -> ReachCount:
-    """The same people when installs are off: nobody is installed for, so everyone without a
-    chat (whatever an earlier install said) has not installed the bot."""
-    removed = sum(n for reason, n in count.cannot if reason == Reach.REMOVED)
-    others = count.install_first + count.cannot_total - removed
-    cannot = tuple(
-        (reason, n)
-        for reason, n in sorted(
-            ((Reach.NOT_INSTALLED, others), (Reach.REMOVED, removed)),
-            key=lambda item: (-item[1], item[0].value),
-        )
-        if n
-    )
-    return ReachCount(count.now, 0, cannot)

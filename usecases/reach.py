@@ -158,7 +158,7 @@ async def ask_for_installs(
 
 async def reach_count(session: AsyncSession, person_ids: Iterable[int]) -> ReachCount:
     """How many of these people the bot can reach now, would install for first, and cannot
-    reach and why, as if installs were on (`domain.reach.without_installs` when they are off)."""
+    reach and why, as if installs were on (the card says nothing of installs when they are off)."""
     facts = await installs.reach_facts(session, person_ids)
     return count_reach(
         reach_of(
