@@ -335,12 +335,17 @@ async def run_bot(
     # No app id: the fake connector takes anonymous sends, as in bench/broadcast.py.
     adapter = build_adapter(Settings(), transport)
     rings: list[Any] = []
+
+    def wake_installer() -> None:
+        for ring in rings:
+            ring()
+
     dispatcher = build_dispatcher(
         settings=settings,
         sessions=sessions,
         adapter=adapter,
         clock=clock,
-        on_installs_wanted=lambda: [ring() for ring in rings],
+        on_installs_wanted=wake_installer,
     )
     loop = DispatchLoop(JobContext(settings, sessions, clock, dispatcher))
     tokens = MsalTokenSource(

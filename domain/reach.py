@@ -100,4 +100,3 @@ def count_reach(states: Iterable[Reach]) -> ReachCount:
     first = sum(tally.pop(state, 0) for state in INSTALLABLE)
     cannot = tuple(sorted(tally.items(), key=lambda item: (-item[1], item[0].value)))
     return ReachCount(now, first, cannot)
-

@@ -107,7 +107,7 @@ async def test_the_message_waits_for_the_install_then_goes(
     assert (await dispatcher.drain()) == {"sent": 1, "failed": 3}
     done = await outbox_rows(sessions)
     assert done[linked[0]].status == "sent"
-    reasons = {p: done[p].last_error for p in everyone[1:]}
+    reasons = {p: done[p].last_error or "" for p in everyone[1:]}
     assert reasons == {
         linked[1]: "install_blocked",
         linked[2]: "install_not_found",
