@@ -69,6 +69,11 @@ bench-planner: $(STAMP_DEV)
 bench-identifiers: $(STAMP_DEV)
 	$(BIN)/python -m bench.identifier_scores --speed
 
+## bench-reach: installing the bot for 10,000 people through a fake Graph, then an announcement to them (QUICK=1 for 600; BENCH_DATABASE_URL for PostgreSQL, emptied)
+.PHONY: bench-reach
+bench-reach: $(STAMP_DEV)
+	$(BIN)/python -m bench.reach $(if $(QUICK),--quick) $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
+
 clean:
 	rm -rf $(VENV) build .pytest_cache .ruff_cache desk/dist
 

@@ -26,6 +26,8 @@ from delivery.adapter import ReplyNotSent, build_adapter
 from delivery.connector_transport import ConnectorTransport
 from delivery.dispatcher import Dispatcher, build_dispatcher
 from delivery.doorbell import Doorbell
+from delivery.graph import GraphClient
+from delivery.installer import build_installer
 from delivery.sender import ProactiveSender
 from dialogs.features import build_registry
 from dialogs.middleware import RetryFilter, TenantGate, TurnMetrics
@@ -33,6 +35,7 @@ from dialogs.registry import Registry
 from dialogs.services import BotServices
 from dialogs.teams_bot import PartnershipBot
 from jobs.context import JobContext
+from jobs.installs import InstallWorker
 from jobs.runner import JobRunner
 from observability.metrics import Metrics
 from storage import migrate
@@ -56,6 +59,7 @@ DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 METRICS = web.AppKey("metrics", Metrics)
 TRANSPORT = web.AppKey("connector_transport", ConnectorTransport)
 RUNNER = web.AppKey("jobs", JobRunner)
+GRAPH = web.AppKey("graph", GraphClient)
 
 Clock = Callable[[], datetime]
 ACTIVITY_FIELDS_REQUIRED = ("type",)
@@ -132,11 +136,14 @@ def create_app(
         adapter=adapter,
         clock=clock,
         metrics=metrics,
+        # With GRAPH_PROACTIVE_INSTALL=on: wakes the install worker (it listens to the doorbell).
+        on_installs_wanted=services.doorbell.wake_all,
     )
-    app[RUNNER] = JobRunner(_job_context(app))
+    app[RUNNER] = JobRunner(_job_context(app), install_worker=_install_worker(app))
     # Cleaned up in reverse: the jobs stop, then the database, then the HTTP session.
     app.cleanup_ctx.append(_transport_lifetime)
     app.cleanup_ctx.append(_database_lifetime)
+    app.cleanup_ctx.append(_graph_lifetime)
     app.cleanup_ctx.append(_jobs_lifetime)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
@@ -193,6 +200,32 @@ async def _jobs_lifetime(app: web.Application) -> AsyncIterator[None]:
     await runner.start()
     yield
     await runner.stop()
+
+
+def _install_worker(app: web.Application) -> InstallWorker | None:
+    """Reaching everyone (docs/deploy.md): the install worker, only with GRAPH_PROACTIVE_INSTALL=on.
+    Its Graph client is closed after the jobs stop (`_graph_lifetime`)."""
+    services = app[SERVICES]
+    settings = services.settings
+    if not settings.graph.proactive_install:
+        return None
+    installer, app[GRAPH] = build_installer(
+        settings,
+        services.sessions,
+        app[ADAPTER],
+        services.clock,
+        on_finished=services.doorbell.wake_all,
+        metrics=app[METRICS],
+    )
+    interval = float(settings.reminders.dispatch_interval_seconds)
+    return InstallWorker(installer, services.clock, interval_seconds=interval, metrics=app[METRICS])
+
+
+async def _graph_lifetime(app: web.Application) -> AsyncIterator[None]:
+    yield
+    graph = app.get(GRAPH)
+    if graph is not None:
+        await graph.close()
 
 
 async def messages(request: web.Request) -> web.StreamResponse:
@@ -327,6 +360,8 @@ QUIET_LOGGERS = (
     "botbuilder",
     "botframework",
     "msrest",
+    # msal logs its token responses at DEBUG (the token itself redacted, but not the rest).
+    "msal",
     "requests",
     "urllib3",
     "aiohttp.access",

@@ -48,9 +48,11 @@ from domain.broadcasts import (
     TITLE_MAX,
     AnnouncementCopy,
     Content,
+    Delivery,
     Draft,
     ReportCounts,
     Status,
+    why_not_reached,
 )
 from domain.identifiers import KIND_LABELS
 from domain.training import Blocked, BookingRules, CourseFacts, SessionFacts, session_choice
@@ -144,6 +146,15 @@ class AudienceSummary:
     reachable: int = 0
     guests: int = 0
     inactive: int = 0
+    # With installs on (GRAPH_PROACTIVE_INSTALL): the bot is installed for these first.
+    to_install: int = 0
+    # Why the rest cannot be reached, in words with counts ("2 blocked by a Teams app policy");
+    # empty: they have not installed the bot.
+    why_not: str = ""
+
+    @property
+    def cannot(self) -> int:
+        return max(0, self.people - self.reachable - self.to_install)
 
 
 @dataclass(frozen=True)
@@ -579,6 +590,18 @@ def draft_card(
                 ("Audience", audience.description),
                 ("People", f"{audience.people:,}"),
                 ("Reachable now", f"{audience.reachable:,} (have the bot installed)"),
+                (
+                    "Installed first",
+                    f"{audience.to_install:,} (the bot is installed for them, then it sends)"
+                    if audience.to_install
+                    else "",
+                ),
+                (
+                    "Cannot be reached",
+                    f"{audience.cannot:,}: {audience.why_not}"
+                    if audience.why_not and audience.cannot
+                    else "",
+                ),
                 ("Left out", _left_out(audience)),
                 ("Course", announcement.course.title if announcement.course else ""),
                 ("Image", "yes" if announcement.content.image_url else ""),
@@ -591,8 +614,17 @@ def draft_card(
             ]
         )
     )
-    if audience.people and audience.reachable < audience.people:
-        missing = audience.people - audience.reachable
+    if audience.why_not and audience.cannot:
+        body.append(
+            text(
+                f"{audience.cannot:,} of them cannot be reached ({audience.why_not}); the report "
+                "will list them with the reason. See the reach report for how to fix it.",
+                color="Warning",
+                size="Small",
+            )
+        )
+    elif audience.people and audience.reachable + audience.to_install < audience.people:
+        missing = audience.people - audience.reachable - audience.to_install
         body.append(
             text(
                 f"{missing:,} of them have not installed the bot, so I cannot reach "
@@ -617,7 +649,7 @@ def draft_card(
         body += _schedule_inputs(announcement.id, schedule or ScheduleInput(), draft.sending_hours)
         actions.append(
             execute(
-                _send_now_title(audience.people, audience.reachable),
+                _send_now_title(audience.people, audience.reachable + audience.to_install),
                 Verb.BROADCAST_SEND,
                 style="positive",
                 announcement_id=announcement.id,
@@ -720,7 +752,16 @@ def report_card(report: ReportView) -> Card:
                 ("Audience", report.audience),
                 ("Recipients", f"{counts.recipients:,}"),
                 ("Sent", _share(counts.sent, counts)),
-                ("Waiting to send", _share(counts.pending, counts) if counts.pending else ""),
+                (
+                    "Installing the bot",
+                    _share(counts.installing, counts) if counts.installing else "",
+                ),
+                (
+                    "Waiting to send",
+                    _share(counts.pending - counts.installing, counts)
+                    if counts.pending > counts.installing
+                    else "",
+                ),
                 ("Failed", _share(counts.failed, counts) if counts.failed else "0"),
                 (
                     "Not reachable",
@@ -739,10 +780,29 @@ def report_card(report: ReportView) -> Card:
             ]
         )
     )
-    if counts.unreachable:
+    if counts.reasons:
+        body.append(text("Not reached, by reason:", weight="Bolder", size="Small"))
+        body.append(
+            facts(
+                [
+                    (f"{count:,}", why_not_reached(Delivery.FAILED, code))
+                    for code, count in counts.reasons
+                ]
+            )
+        )
+    elif counts.unreachable:
         body.append(
             text(
                 "Not reachable: they have not installed the bot, or have removed or blocked it.",
+                subtle=True,
+                size="Small",
+            )
+        )
+    if counts.installing:
+        body.append(
+            text(
+                "Installing the bot: it is being installed for them through Microsoft Graph; "
+                "their copy goes as soon as it is.",
                 subtle=True,
                 size="Small",
             )

@@ -1,5 +1,5 @@
 """Configuration: the typed `Settings` read once from the environment."""
 
-from config.settings import ConfigError, ReminderSettings, Settings
+from config.settings import ConfigError, GraphSettings, ReminderSettings, Settings
 
-__all__ = ["ConfigError", "ReminderSettings", "Settings"]
+__all__ = ["ConfigError", "GraphSettings", "ReminderSettings", "Settings"]

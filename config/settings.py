@@ -134,6 +134,33 @@ class ReminderSettings:
     send_timeout_seconds: int = 30
 
 
+GRAPH_PUBLIC_URL = "https://graph.microsoft.com/v1.0"
+LOGIN_PUBLIC_URL = "https://login.microsoftonline.com"
+TEAMS_PUBLIC_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
+
+
+@dataclass(frozen=True)
+class GraphSettings:
+    """Installing the bot for people through Microsoft Graph (docs/deploy.md, "Reaching
+    everyone"). Off unless GRAPH_PROACTIVE_INSTALL=on; in development only against fakes on
+    loopback, so `make run` never calls a real Graph."""
+
+    proactive_install: bool = False
+    graph_base_url: str = GRAPH_PUBLIC_URL
+    # The app's id in the organisation's Teams app catalog (not the manifest's id).
+    app_catalog_id: str = ""
+    # Per instance: with K instances set it to the tenant's rate / K.
+    installs_per_second: float = 30.0
+    # Where the Bot Connector is asked to open a personal chat after an install.
+    teams_service_url: str = TEAMS_PUBLIC_SERVICE_URL
+    install_max_attempts: int = 8
+    install_lease_seconds: int = 120
+    install_concurrency: int = 16
+    # A CA bundle to trust for LOGIN_BASE_URL instead of the system's (a TLS-inspecting proxy, or
+    # the fake Entra of the tests and benchmark).
+    ca_file: str = ""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the bot can be configured with. Build it with `Settings.from_env()`."""
@@ -174,6 +201,7 @@ class Settings:
     public_base_url: str = ""
     link_secret: str = ""
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    graph: GraphSettings = field(default_factory=GraphSettings)
     # Announcements go out only between these London times on working days.
     broadcast_hours: tuple[str, str] = ("08:00", "18:00")
     # Endpoints of the Bot Framework token service and OpenID metadata. Left empty they are the
@@ -184,7 +212,7 @@ class Settings:
     # metadata and keys (tests serve them on loopback), and the host name the desk is reached on,
     # whose `api://<BOT_DOMAIN>/<app id>` is the token's audience. BOT_DOMAIN unset: the host of
     # PUBLIC_BASE_URL.
-    login_base_url: str = "https://login.microsoftonline.com"
+    login_base_url: str = LOGIN_PUBLIC_URL
     bot_domain: str = ""
     # Development only: the instant the bot's clock starts from (it then runs on in real time), so
     # the demo data's dates line up whenever it runs; the end-to-end run uses it.
@@ -297,6 +325,7 @@ class Settings:
             public_base_url=_text(env, "PUBLIC_BASE_URL").rstrip("/"),
             link_secret=_text(env, "LINK_SECRET"),
             reminders=_reminders(env),
+            graph=_graph(env),
             broadcast_hours=_broadcast_hours(env),
             openid_metadata_url=_text(env, "BOT_OPENID_METADATA_URL"),
             token_issuer=_text(env, "BOT_TOKEN_ISSUER"),
@@ -346,6 +375,34 @@ class Settings:
                 raise ConfigError(f"{name} must be a GUID, not {value!r}")
         self._check_public_url()
         self._check_metrics()
+        self._check_graph()
+
+    def _check_graph(self) -> None:
+        graph = self.graph
+        if not graph.proactive_install:
+            return
+        if not self.is_production:
+            # Development may install only against fakes: never a real tenant's Graph.
+            for name, url in (
+                ("GRAPH_BASE_URL", graph.graph_base_url),
+                ("LOGIN_BASE_URL", self.login_base_url),
+            ):
+                if not _is_loopback(_host_of(url)):
+                    raise ConfigError(
+                        f"GRAPH_PROACTIVE_INSTALL=on in development needs {name} on loopback "
+                        "(a fake); real installs are for APP_ENV=production"
+                    )
+        missing = [
+            name
+            for name, value in (
+                ("TEAMS_APP_CATALOG_ID", graph.app_catalog_id),
+                ("MicrosoftAppId", self.app_id),
+                ("MicrosoftAppTenantId", self.app_tenant_id),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError("GRAPH_PROACTIVE_INSTALL=on needs " + ", ".join(missing))
 
     def _check_metrics(self) -> None:
         if self.metrics != METRICS_TOKEN:
@@ -419,7 +476,7 @@ def _database_url(env: Mapping[str, str]) -> str:
 
 
 def _login_base_url(env: Mapping[str, str]) -> str:
-    value = _text(env, "LOGIN_BASE_URL", "https://login.microsoftonline.com").rstrip("/")
+    value = _text(env, "LOGIN_BASE_URL", LOGIN_PUBLIC_URL).rstrip("/")
     if not re.match(r"^https?://[^/\s]+$", value):
         raise ConfigError(
             f"LOGIN_BASE_URL must be a web address with no path, like "
@@ -515,6 +572,57 @@ def _reminders(env: Mapping[str, str]) -> ReminderSettings:
         quiet_hours_start=_clock(env, "QUIET_HOURS_START", base.quiet_hours_start),
         quiet_hours_end=_clock(env, "QUIET_HOURS_END", base.quiet_hours_end),
     )
+
+
+def _host_of(url: str) -> str:
+    match = re.match(r"^https?://(\[(?P<v6>[^\]]+)\]|(?P<host>[^/:]+))", url)
+    if not match:
+        return ""
+    return match.group("v6") or match.group("host") or ""
+
+
+def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = _text(env, name, default).rstrip("/")
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+        raise ConfigError(f"{name} must be a web address like {default}, not {value!r}")
+    return value
+
+
+def _on_off(env: Mapping[str, str], name: str) -> bool:
+    value = _text(env, name, "off").lower()
+    if value not in {"on", "off"}:
+        raise ConfigError(f"{name} must be on or off, not {value!r}")
+    return value == "on"
+
+
+def _graph(env: Mapping[str, str]) -> GraphSettings:
+    base = GraphSettings()
+    return GraphSettings(
+        proactive_install=_on_off(env, "GRAPH_PROACTIVE_INSTALL"),
+        graph_base_url=_base_url(env, "GRAPH_BASE_URL", base.graph_base_url),
+        app_catalog_id=_text(env, "TEAMS_APP_CATALOG_ID"),
+        installs_per_second=float(
+            _integer(env, "GRAPH_INSTALLS_PER_SECOND", int(base.installs_per_second), minimum=1)
+        ),
+        teams_service_url=_base_url(env, "TEAMS_SERVICE_URL", base.teams_service_url) + "/",
+        install_max_attempts=_integer(
+            env, "GRAPH_INSTALL_MAX_ATTEMPTS", base.install_max_attempts, minimum=1
+        ),
+        install_lease_seconds=_integer(
+            env, "GRAPH_INSTALL_LEASE_SECONDS", base.install_lease_seconds, minimum=30
+        ),
+        install_concurrency=_integer(
+            env, "GRAPH_INSTALL_CONCURRENCY", base.install_concurrency, minimum=1, maximum=256
+        ),
+        ca_file=_ca_file(env),
+    )
+
+
+def _ca_file(env: Mapping[str, str]) -> str:
+    value = _text(env, "GRAPH_CA_FILE")
+    if value and not Path(value).is_file():
+        raise ConfigError(f"GRAPH_CA_FILE {value!r} is not a file")
+    return value
 
 
 def _broadcast_hours(env: Mapping[str, str]) -> tuple[str, str]:

@@ -51,13 +51,15 @@ from delivery import broadcast_renderers, reminder_renderers
 from delivery.limiter import SendLimiter
 from delivery.renderers import Renderers, RenderFailure
 from delivery.sender import ProactiveSender, SendOutcome
+from domain.reach import INSTALL_REFUSALS
 from domain.reminders import DIGESTIBLE, ReminderPreferences, when_to_deliver, when_to_send
 from domain.send_times import SendRules, local_date
 from domain.working_days import preload
 from observability.metrics import Metrics
-from storage import broadcasts, conversations, outbox
+from storage import broadcasts, conversations, installs, outbox
 from storage.models import ConversationRef
-from storage.outbox import CONVERSATION_PREFIX, ClaimedMessage, Outcome
+from storage.models import installs as install_status
+from storage.outbox import CONVERSATION_PREFIX, INSTALLING, ClaimedMessage, Outcome
 from storage.reminders import active_people, preferences_for
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,9 @@ Clock = Callable[[], datetime]
 WRITE_EVERY_SECONDS = 0.1
 # How often what is left of a prepared batch is checked against cancellations (announcements).
 RECHECK_EVERY_SECONDS = 0.5
+# How long a message waits for its recipient's install before it is looked at again; the installer
+# wakes it as soon as the install ends (storage.outbox.wake_awaiting_install).
+AWAIT_INSTALL_SECONDS = 900
 
 
 def instance_name() -> str:
@@ -137,8 +142,14 @@ class Dispatcher:
         owner: str | None = None,
         rng: random.Random | None = None,
         metrics: Metrics | None = None,
+        install_first: bool = False,
+        on_installs_wanted: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
+        # GRAPH_PROACTIVE_INSTALL=on: someone with no chat with the bot is installed for first
+        # (delivery/installer.py) and their message waits for it, instead of being unreachable.
+        self._install_first = install_first
+        self._on_installs_wanted = on_installs_wanted
         self._sender = sender
         self._renderers = renderers
         self._limiter = limiter
@@ -279,6 +290,7 @@ class Dispatcher:
             for m in claimed
             if not self._lease_left(m, now)
         ]
+        wanted: set[int] = set()
         async with self._sessions() as session, session.begin():
             targets = await self._targets(session, live)
             reached: list[ClaimedMessage] = []
@@ -286,8 +298,15 @@ class Dispatcher:
                 target = targets[message.id]
                 if isinstance(target, Target):
                     reached.append(message)
+                elif target == INSTALLING and message.person_id is not None:
+                    wanted.add(message.person_id)
+                    wait = now + timedelta(seconds=AWAIT_INSTALL_SECONDS)
+                    outcome = Outcome.awaiting_install(message, not_before=wait, now=now)
+                    settled.append((outcome, INSTALLING))
                 else:
                     settled.append(_unreached(message, target, now))
+            if wanted:
+                await installs.request_installs(session, wanted, now=now)
             held = await self._held_back(session, reached, now)
             settled += held.values()
             to_render = [m for m in reached if m.id not in held]
@@ -307,6 +326,8 @@ class Dispatcher:
                     ready.append(Prepared(message, target, card))
             kept = await outbox.record(session, [outcome for outcome, _ in settled])
         ledger.count(settled, kept)
+        if wanted and self._on_installs_wanted is not None:
+            self._on_installs_wanted()
         return ready
 
     def _lease_left(self, message: ClaimedMessage, now: datetime) -> bool:
@@ -324,6 +345,12 @@ class Dispatcher:
         people = [m.person_id for m in messages if m.person_id is not None]
         active = await active_people(session, people) if people else set()
         by_person = await conversations.personal_references(session, active) if active else {}
+        unconnected = {p for p in active if p not in by_person}
+        install_state = (
+            await self._install_states(session, unconnected)
+            if self._install_first and unconnected
+            else {}
+        )
         targets: dict[int, Target | str] = {}
         for message in messages:
             ref: ConversationRef | None
@@ -338,12 +365,28 @@ class Dispatcher:
             else:
                 ref = by_person.get(message.person_id)
             if ref is None:
-                targets[message.id] = "not_installed"
+                targets[message.id] = install_state.get(message.person_id or 0, "not_installed")
             elif not ref.active:
                 targets[message.id] = "uninstalled"
             else:
                 targets[message.id] = _target_of(ref)
         return targets
+
+    async def _install_states(self, session: AsyncSession, people: set[int]) -> dict[int, str]:
+        """For people with no chat with the bot: INSTALLING while their install is queued or
+        under way (or not asked for yet), else why it did not happen ("install_blocked",
+        "install_not_found", "install_failed", "not_linked")."""
+        rows = await installs.statuses_of(session, people)
+        states: dict[int, str] = {}
+        for person_id in people:
+            row = rows.get(person_id)
+            if row is None or row.status in (install_status.PENDING, install_status.WORKING):
+                states[person_id] = INSTALLING
+            elif row.status in install_status.REFUSED:
+                states[person_id] = (
+                    "not_linked" if row.reason == "not_linked" else f"install_{row.status}"
+                )
+        return states
 
     async def _held_back(
         self, session: AsyncSession, messages: Sequence[ClaimedMessage], now: datetime
@@ -482,6 +525,9 @@ def _to_conversation(message: ClaimedMessage) -> bool:
 def _unreached(message: ClaimedMessage, reason: str, now: datetime) -> Settled:
     if reason == "person_inactive":
         return Outcome.cancelled(message, reason=reason), "cancelled"
+    if reason in INSTALL_REFUSALS:
+        # Failed rather than unreachable: "resend to failed" asks for the install again.
+        return Outcome.failed(message, error=reason, now=now), "failed"
     return Outcome.unreachable(message, error=reason, now=now), "unreachable"
 
 
@@ -497,6 +543,7 @@ def build_dispatcher(
     clock: Clock,
     renderers: Renderers | None = None,
     metrics: Metrics | None = None,
+    on_installs_wanted: Callable[[], None] | None = None,
 ) -> Dispatcher:
     """The dispatcher for this app: its sender, limiter and every feature's renderers. The
     working-day calendar is loaded here, so that the first send does not wait for it."""
@@ -514,6 +561,8 @@ def build_dispatcher(
         send_rules=send_rules(settings),
         clock=clock,
         metrics=metrics,
+        install_first=settings.graph.proactive_install,
+        on_installs_wanted=on_installs_wanted,
     )
 
 

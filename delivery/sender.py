@@ -159,9 +159,12 @@ class ProactiveSender:
 
         return await self._continue(reference, update)
 
-    async def open_personal_chat(self, address: PersonalChatAddress, card: Card) -> PersonalChat:
+    async def open_personal_chat(
+        self, address: PersonalChatAddress, card: Card | None
+    ) -> PersonalChat:
         """Create (or find: Teams answers with the existing one) the bot's one-to-one chat with
-        the person, send the card there, and return its reference to be stored."""
+        the person, send the card there (none: just open it, after an install through Graph),
+        and return its reference to be stored."""
         parameters = ConversationParameters(
             is_group=False,
             bot=ChannelAccount(id=address.bot_id, name=address.bot_name),
@@ -173,6 +176,9 @@ class ProactiveSender:
 
         async def callback(turn_context: TurnContext) -> None:
             reference = _personal_reference(turn_context, address)
+            if card is None:
+                opened.append(PersonalChat(reference, SendOutcome(activity_id="")))
+                return
             try:
                 response = await turn_context.send_activity(card_activity(card))
                 outcome = SendOutcome(activity_id=(response.id if response else None) or "")

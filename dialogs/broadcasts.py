@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from cards import broadcasts as cards
 from cards.common import Card, message_card
@@ -189,6 +190,7 @@ def _draft_view(turn: Turn, overview: Overview) -> cards.DraftView:
         reachable=audience.reachable if audience else 0,
         guests=audience.left_out_guests if audience else 0,
         inactive=audience.left_out_inactive if audience else 0,
+        **_reach_parts(turn, overview),
     )
     return cards.DraftView(
         announcement=_announcement_view(turn, overview.copy),
@@ -198,6 +200,15 @@ def _draft_view(turn: Turn, overview: Overview) -> cards.DraftView:
         scheduled_for=_when(turn, overview.scheduled_for),
         sending_hours=_hours(turn).describe(),
     )
+
+
+def _reach_parts(turn: Turn, overview: Overview) -> dict[str, Any]:
+    """With installs on (docs/deploy.md, "Reaching everyone"): who is installed for first and why
+    the rest cannot be reached. Off, the card says who has not installed the bot, as before."""
+    reach = overview.reach
+    if reach is None or not turn.services.settings.graph.proactive_install:
+        return {}
+    return {"to_install": reach.install_first, "why_not": reach.cannot_words()}
 
 
 def _draft_with_schedule(turn: Turn, overview: Overview, schedule: cards.ScheduleInput) -> Reply:

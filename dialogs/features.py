@@ -10,6 +10,7 @@ from dialogs import (
     chat_update,
     general,
     meetings,
+    reach,
     reminders,
     training,
 )
@@ -25,6 +26,7 @@ FEATURES = [
     training,
     reminders,
     broadcasts,
+    reach,
     general,
 ]
 

@@ -323,6 +323,10 @@ class ReportCounts:
     unreachable: int = 0
     cancelled: int = 0
     acknowledged: int = 0
+    # Of the pending: waiting while the bot is installed for them (GRAPH_PROACTIVE_INSTALL).
+    installing: int = 0
+    # The failed and unreachable copies by reason code (why_not_reached), commonest first.
+    reasons: tuple[tuple[str, int], ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -373,6 +377,11 @@ _UNREACHED_WORDS = {
     "http_403": "Teams refused it (blocked by policy, or the bot was removed)",
     "http_404": "the chat no longer exists (the bot was removed)",
     "http_429": "Teams kept asking the bot to slow down",
+    # Installing the bot for them through Microsoft Graph (docs/deploy.md, "Reaching everyone").
+    "install_blocked": "the bot could not be installed: blocked by a Teams app policy",
+    "install_not_found": "the bot could not be installed: no Teams licence, or not in Entra",
+    "install_failed": "the bot could not be installed: Microsoft Graph kept failing",
+    "not_linked": "their work email was not found in Entra (run link-entra)",
 }
 
 

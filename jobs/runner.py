@@ -1,5 +1,6 @@
-"""The jobs' one lifecycle: `JobRunner` owns the dispatch loop, the doorbell's listener and the
-scheduler, and starts and stops them together (`bot.create_app` runs it in `cleanup_ctx`).
+"""The jobs' one lifecycle: `JobRunner` owns the dispatch loop, the doorbell's listener, the
+scheduler and, with GRAPH_PROACTIVE_INSTALL=on, the install worker (`jobs.installs`), and starts
+and stops them together (`bot.create_app` runs it in `cleanup_ctx`).
 
 Modelled on python-telegram-bot's JobQueue: `start()` and `stop()` are idempotent; `stop()`
 shuts the scheduler down and cancels and awaits every task it started (the job runs in flight
@@ -17,19 +18,22 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from delivery.doorbell import listen, listens
 from jobs.context import JobContext
 from jobs.dispatch_loop import DispatchLoop
+from jobs.installs import InstallWorker
 from jobs.scheduler import JobExecutor, build_scheduler
 
 log = logging.getLogger(__name__)
 
 DISPATCH_TASK = "dispatch-loop"
 LISTENER_TASK = "outbox-doorbell"
+INSTALL_TASK = "install-worker"
 
 
 class JobRunner:
     """The scheduled work of one process: started once, stopped once, whatever is called twice."""
 
-    def __init__(self, context: JobContext) -> None:
+    def __init__(self, context: JobContext, *, install_worker: InstallWorker | None = None) -> None:
         self._context = context
+        self._install_worker = install_worker
         self._loop: DispatchLoop | None = None
         self._scheduler: AsyncIOScheduler | None = None
         self._executor = JobExecutor()
@@ -55,6 +59,7 @@ class JobRunner:
             return
         try:
             self._start_sending()
+            self._start_installing()
             self._start_scheduler()
         except BaseException:
             await self.stop()
@@ -68,6 +73,7 @@ class JobRunner:
         loop, self._loop = self._loop, None
         if loop is not None:
             self._context.doorbell.unsubscribe(loop.ring)
+        self._stop_installing()
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()
@@ -82,6 +88,21 @@ class JobRunner:
         if listens(database_url):
             hearing = listen(database_url, loop.ring)
             self._tasks.append(asyncio.create_task(hearing, name=LISTENER_TASK))
+
+    def _start_installing(self) -> None:
+        """The install worker, woken by the doorbell as the dispatch loop is (messages waiting for
+        an install ring it); only when installs are on."""
+        worker = self._install_worker
+        if worker is None:
+            return
+        self._context.doorbell.subscribe(worker.ring)
+        self._tasks.append(asyncio.create_task(worker.run(), name=INSTALL_TASK))
+
+    def _stop_installing(self) -> None:
+        worker = self._install_worker
+        if worker is not None:
+            worker.stop()
+            self._context.doorbell.unsubscribe(worker.ring)
 
     def _start_scheduler(self) -> None:
         self._executor = JobExecutor()

@@ -11,6 +11,7 @@
     python -m manage import-actions PLAN.csv|PLAN.xlsx, export-actions OUT.xlsx|OUT.csv
         (see manage/actions.py)
     python -m manage export-announcement ID OUT.xlsx|OUT.csv
+    python -m manage link-entra [--by WHO] (see manage/reach.py)
 
 Every command that imports or changes data takes `--by EMAIL|CODE`, the person on the roster it
 acts for (an admin, for the imports), named in the audit log; without it the audit names the
@@ -35,6 +36,7 @@ from fileformats.tabular import ImportFailed
 from manage import actions as manage_actions
 from manage import broadcasts as manage_broadcasts
 from manage import meetings as manage_meetings
+from manage import reach as manage_reach
 from manage.common import acting, add_by_argument, database, report_failure
 from manage.seed import seed_demo
 from storage import migrate
@@ -83,6 +85,8 @@ async def _import_roster(
         print(f"roster imported: {counts}")
     for line in leaver_lines(counts.leavers, settings.zone, dry_run=counts.dry_run):
         print(line)
+    if not counts.dry_run and settings.graph.proactive_install:
+        await manage_reach.link_and_report(settings, work, actor)
     if counts.dry_run and args.deactivate_missing:
         print("run the same command without --dry-run to make these changes")
     return 0
@@ -195,6 +199,7 @@ def parser() -> argparse.ArgumentParser:
     manage_meetings.add_commands(commands)
     manage_actions.add_commands(commands)
     manage_broadcasts.add_commands(commands)
+    manage_reach.add_commands(commands)
     return root
 
 

@@ -10,9 +10,9 @@ interrupted by a crash can be queued again and adds only what is missing.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -558,17 +558,25 @@ async def report_counts(session: AsyncSession, announcement: Announcement) -> Re
         _recipient_join(announcement.id)
         .with_only_columns(
             OutboxMessage.status,
+            OutboxMessage.last_error,
             func.count(),
             func.count(AnnouncementAck.id),
         )
-        .group_by(OutboxMessage.status)
+        .group_by(OutboxMessage.status, OutboxMessage.last_error)
     )
     tally: dict[Delivery, int] = defaultdict(int)
-    acknowledged = 0
-    for status, count, acks in await session.execute(statement):
-        tally[delivery_of(status)] += count
+    reasons: Counter[str] = Counter()
+    acknowledged = installing = 0
+    for status, error, count, acks in await session.execute(statement):
+        delivery = delivery_of(status)
+        tally[delivery] += count
         acknowledged += acks
-    return ReportCounts.of(tally, acknowledged)
+        if delivery == Delivery.PENDING and error == outbox.INSTALLING:
+            installing += count
+        elif delivery in (Delivery.FAILED, Delivery.UNREACHABLE):
+            reasons[error or "unknown"] += count
+    ordered = tuple(sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+    return replace(ReportCounts.of(tally, acknowledged), installing=installing, reasons=ordered)
 
 
 @dataclass(frozen=True)

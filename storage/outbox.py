@@ -52,6 +52,8 @@ INSERT_CHUNK = 2000
 # Ids per `IN (...)` list: well inside SQLite's limit on bound parameters.
 ID_CHUNK = 900
 PERSON_PREFIX = "person:"
+# A pending row's last_error while the bot is installed for its recipient (delivery/installer.py).
+INSTALLING = "installing"
 CONVERSATION_PREFIX = "conversation:"
 
 
@@ -520,6 +522,15 @@ class Outcome:
         return cls(message, PENDING, {"not_before": not_before}, uncounted=True)
 
     @classmethod
+    def awaiting_install(
+        cls, message: ClaimedMessage, *, not_before: datetime, now: datetime
+    ) -> Outcome:
+        """The recipient has no chat with the bot yet and it is being installed for them: the
+        row waits (no attempt spent) until the install ends and `wake_awaiting_install`."""
+        values = {"not_before": not_before, "last_error": INSTALLING, "last_error_at": now}
+        return cls(message, PENDING, values, uncounted=True)
+
+    @classmethod
     def failed(cls, message: ClaimedMessage, *, error: str, now: datetime) -> Outcome:
         return cls(message, FAILED, {"last_error": error, "last_error_at": now})
 
@@ -728,3 +739,25 @@ async def unreachable_people(session: AsyncSession, since: datetime) -> int:
         )
     )
     return count or 0
+
+
+async def wake_awaiting_install(
+    session: AsyncSession, person_ids: Iterable[int], *, now: datetime
+) -> int:
+    """Make the rows waiting for these people's installs due now: the install ended (the chat
+    is open, or the report will say why not)."""
+    ids = sorted(set(person_ids))
+    woken = 0
+    for start in range(0, len(ids), ID_CHUNK):
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.person_id.in_(ids[start : start + ID_CHUNK]),
+                OutboxMessage.status == PENDING,
+                OutboxMessage.last_error == INSTALLING,
+            )
+            .values(not_before=now)
+            .execution_options(synchronize_session=False)
+        )
+        woken += changed_rows(result)
+    return woken

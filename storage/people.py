@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.permissions import EXECUTIVE_GROUP_CODE, Viewer
+from storage.db import changed_rows
 from storage.models import Agency, Group, Membership, Person
 
 
@@ -109,3 +110,47 @@ async def codes_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int
         return {}
     rows = await session.execute(select(Person.id, Person.code).where(Person.id.in_(ids)))
     return {person_id: code for person_id, code in rows}
+
+
+# -- linking the roster to Entra (usecases/reach.py) ----------------------------------------------
+
+
+async def unlinked_people(session: AsyncSession) -> list[tuple[int, str, str]]:
+    """(id, code, work email) of everyone active with no Entra object id yet."""
+    rows = await session.execute(
+        select(Person.id, Person.code, Person.email)
+        .where(Person.active.is_(True), Person.aad_object_id.is_(None))
+        .order_by(Person.code)
+    )
+    return [(person_id, code, email) for person_id, code, email in rows]
+
+
+async def holders_of(session: AsyncSession, aad_object_ids: Iterable[str]) -> dict[str, int]:
+    """Which person already holds each of these Entra object ids."""
+    ids = sorted(set(aad_object_ids))
+    held: dict[str, int] = {}
+    for start in range(0, len(ids), 900):
+        rows = await session.execute(
+            select(Person.aad_object_id, Person.id).where(
+                Person.aad_object_id.in_(ids[start : start + 900])
+            )
+        )
+        held.update((aad, person_id) for aad, person_id in rows if aad is not None)
+    return held
+
+
+async def link_aad_object_id(session: AsyncSession, person_id: int, aad_object_id: str) -> bool:
+    """Set the person's Entra object id if they still have none; True when it was set."""
+    result = await session.execute(
+        update(Person)
+        .where(Person.id == person_id, Person.aad_object_id.is_(None))
+        .values(aad_object_id=aad_object_id)
+        .execution_options(synchronize_session=False)
+    )
+    return changed_rows(result) == 1
+
+
+async def active_people_and_guests(session: AsyncSession) -> dict[int, bool]:
+    """Everyone active on the roster: whether each is a guest, by person id."""
+    rows = await session.execute(select(Person.id, Person.is_guest).where(Person.active.is_(True)))
+    return {person_id: bool(guest) for person_id, guest in rows}

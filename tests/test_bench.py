@@ -183,3 +183,11 @@ async def test_the_identifier_scores_print_both_figures_and_the_speed():
     for name in ("per identifier", "per sample"):
         assert re.search(rf"^{name} +precision +\d+\.\d% +recall +\d+\.\d%", stdout, re.M)
     assert re.search(r"^slowest hostile 10,000-character text: .+ ms$", stdout, re.M)
+
+
+async def test_the_reach_bench_installs_and_reaches_everyone_once():
+    status, stdout, stderr = await run_bench("reach", "--people", "60")
+    assert status == 0, stderr
+    line = next(li for li in stdout.splitlines() if li.startswith("reach: "))
+    assert "users=60 installed=60 unreachable=0" in line
+    assert "lost=0 duplicates=0" in line

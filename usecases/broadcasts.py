@@ -42,11 +42,13 @@ from domain.broadcasts import (
 )
 from domain.identifiers import find_identifiers, redact_preview
 from domain.permissions import Viewer
+from domain.reach import INSTALL_REFUSALS, ReachCount
 from domain.send_times import local_date
-from storage import broadcasts, outbox
+from storage import broadcasts, installs, outbox
 from storage.broadcasts import Listed
 from storage.models import Announcement
 from usecases.context import Actor, SystemActor, UnitOfWork, audit
+from usecases.reach import reach_count
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,8 @@ class Overview:
     author_user_id: str
     resolved: Audience | None = None
     counts: ReportCounts | None = None
+    # Of the resolved audience: reachable now, installed for first, and who cannot be reached.
+    reach: ReachCount | None = None
 
 
 @dataclass(frozen=True)
@@ -884,6 +888,7 @@ async def _resend_failed(
     failed = await broadcasts.failed_recipients(session, announcement)
     if not failed:
         return 0
+    await _retry_installs(session, announcement, now)
     send_number = announcement.send_number + 1
     await broadcasts.queue_resend(session, announcement.id, failed, send_number, now)
     announcement.send_number = send_number
@@ -902,6 +907,18 @@ async def _resend_failed(
         },
     )
     return len(failed)
+
+
+async def _retry_installs(session: AsyncSession, announcement: Announcement, now: datetime) -> None:
+    """The copies that failed because the bot could not be installed for them: their installs
+    are asked for again (the admin may have fixed the policy or the licence meanwhile)."""
+    refused = [
+        row.person_id
+        for row in await broadcasts.recipient_rows(session, announcement)
+        if row.delivery == Delivery.FAILED and row.error in INSTALL_REFUSALS
+    ]
+    if refused:
+        await installs.request_installs(session, refused, now=now, retry_refused=True)
 
 
 async def _finish_if_done(
@@ -963,6 +980,7 @@ async def _overview(
     definition = AudienceDefinition.from_json(announcement.audience)
     options = await broadcasts.audience_options(session)
     planned = status in rules.PLANNED
+    resolved = await broadcasts.resolve_audience(session, definition) if planned else None
     return Overview(
         copy=await broadcasts.copy_of(session, announcement, now),
         status=status,
@@ -975,8 +993,9 @@ async def _overview(
         cancelled_at=announcement.cancelled_at,
         send_number=announcement.send_number,
         author_user_id=announcement.author_user_id,
-        resolved=await broadcasts.resolve_audience(session, definition) if planned else None,
+        resolved=resolved,
         counts=None if planned else await broadcasts.report_counts(session, announcement),
+        reach=await reach_count(session, resolved.person_ids) if resolved else None,
     )
 
 

@@ -24,6 +24,7 @@ from cards.gallery import (
     broadcasts,
     channels,
     meetings,
+    reach,
     reminder_digests,
     reminders,
     session_changes,
@@ -48,6 +49,7 @@ def sources() -> list[GalleryStates]:
         action_reminders.gallery_states,
         reminder_digests.gallery_states,
         broadcasts.gallery_states,
+        reach.gallery_states,
     ]
 
 

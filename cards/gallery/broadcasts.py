@@ -177,6 +177,22 @@ def gallery_states() -> list[tuple[str, Card]]:
         ),
         ("broadcast.draft.no_audience", draft_card(DraftView(view, AudienceSummary("Nobody yet")))),
         (
+            "broadcast.draft.installs_first",
+            draft_card(
+                DraftView(
+                    view,
+                    AudienceSummary(
+                        "Neglect champions network",
+                        people=9,
+                        reachable=3,
+                        to_install=4,
+                        why_not="1 blocked by a Teams app policy; 1 not found in Entra by work "
+                        "email",
+                    ),
+                )
+            ),
+        ),
+        (
             "broadcast.draft.scheduled",
             draft_card(
                 DraftView(
@@ -186,6 +202,26 @@ def gallery_states() -> list[tuple[str, Card]]:
         ),
         ("broadcast.delete_confirmation", delete_confirmation_card(1, content.title)),
         ("broadcast.report.sending", report_card(report)),
+        (
+            "broadcast.report.installing",
+            report_card(
+                ReportView(
+                    view,
+                    Status.SENDING,
+                    ReportCounts(
+                        recipients=6,
+                        pending=3,
+                        installing=2,
+                        sent=1,
+                        failed=2,
+                        reasons=(("install_blocked", 1), ("not_linked", 1)),
+                    ),
+                    "Neglect champions network",
+                    "29:P05",
+                    started="Tue 24 Nov 2026, 09:00",
+                )
+            ),
+        ),
         (
             "broadcast.report.finished",
             report_card(

@@ -18,6 +18,7 @@ from storage.models.core import (
     ProcessedActivity,
     Source,
 )
+from storage.models.installs import InstallWork
 from storage.models.outbox import OutboxMessage, ReminderPreference, StatutoryClock
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ChannelBinding",
     "ConversationRef",
     "Group",
+    "InstallWork",
     "Membership",
     "OutboxMessage",
     "Person",

@@ -71,6 +71,10 @@ class FakeConnector:
     sent: list[Sent] = field(default_factory=list)
     failures: deque[Failure] = field(default_factory=deque)
     blocked_conversations: set[str] = field(default_factory=set)
+    # The body of every "create conversation" asked for (personal chats the bot opened).
+    created: list[dict[str, Any]] = field(default_factory=list)
+    # Refusals for the next "create conversation" requests (fail_next_create).
+    create_failures: deque[Failure] = field(default_factory=deque)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
     # Notified on every message posted, for tests that wait for a send made in the background.
@@ -106,6 +110,10 @@ class FakeConnector:
 
     def fail_next(self, status: int, count: int = 1, retry_after: str | None = None) -> None:
         self.failures.extend(Failure(status, retry_after) for _ in range(count))
+
+    def fail_next_create(self, status: int, count: int = 1) -> None:
+        """Refuse the next `count` "create conversation" requests with `status`."""
+        self.create_failures.extend(Failure(status) for _ in range(count))
 
     def cut_next(self, count: int = 1) -> None:
         """Close the next `count` sends' connections without answering."""
@@ -178,6 +186,10 @@ class FakeConnector:
         return web.json_response(member)
 
     async def _create_conversation(self, request: web.Request) -> web.Response:
+        if self.create_failures:
+            failure = self.create_failures.popleft()
+            return web.json_response({"error": {"code": "Failed"}}, status=failure.status)
         body = await request.json()
+        self.created.append(body)
         member = (body.get("members") or [{}])[0].get("id", "unknown")
         return web.json_response({"id": f"personal-{member}"})
