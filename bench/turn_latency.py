@@ -3,6 +3,7 @@
     python -m bench.turn_latency                       # about a minute; prints p50/p99 and ratios
     python -m bench.turn_latency --requests 600 --rounds 2
     python -m bench.turn_latency --profile bot         # pyinstrument profile of the bot's process
+    python -m bench.turn_latency --profile bot --only "my actions" --runs 1   # of one command
     python -m bench.turn_latency --check               # exit 1 when the bot is slower than echo
 
 Each server runs in a process of its own on loopback (development mode, no auth): the bot is
@@ -154,7 +155,8 @@ class Server:
     async def stop(self) -> None:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), timeout=60)
+            # A profiled server writes its profile first, which takes minutes on a busy machine.
+            await asyncio.wait_for(self.process.wait(), timeout=600)
 
 
 # -- the load -------------------------------------------------------------------------------------
@@ -297,7 +299,7 @@ class Result:
 
 async def measure(args: argparse.Namespace) -> list[Result]:
     users = demo_users()
-    texts = bot_texts()
+    texts = tuple(args.only) if args.only else bot_texts()
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
         database_url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}"
         await prepare_database(database_url)
@@ -394,6 +396,9 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--warmup", type=int, default=100, help="unmeasured requests per server")
     root.add_argument(
         "--concurrency", type=lambda s: [int(c) for c in s.split(",")], default=[1, 16]
+    )
+    root.add_argument(
+        "--only", action="append", metavar="TEXT", help="send only this text (repeatable)"
     )
     root.add_argument("--profile", choices=["bot", "echo"], help="profile that server's process")
     root.add_argument("--profile-file", type=Path, default=Path("build/turn_profile.txt"))
