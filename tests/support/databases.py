@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from manage.seed import seed_demo
 from storage.db import Base, make_engine, make_session_factory
+from storage.migrate import head_revision
 from storage.schema import create_schema, drop_schema
 
 SNAPSHOT_SCHEMA = "test_seed_snapshot"
@@ -153,4 +154,7 @@ def _reset_script(sequences: list[tuple[str, str, str]], *, seeded: bool) -> str
     ]
     if restarts:
         statements.append("SELECT " + ", ".join(restarts))
+    # Stamped at the head again, as `create_schema` leaves it (a migration test may have moved it).
+    statements.append("DELETE FROM alembic_version")
+    statements.append(f"INSERT INTO alembic_version (version_num) VALUES ('{head_revision()}')")
     return ";\n".join(statements)
