@@ -16,11 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from fileformats.tabular import ImportFailed
 from manage import cli as manage
 from manage import meetings as manage_meetings
-from manage.seed import seed_demo
 from storage import meetings, training
 from storage.db import make_engine, make_session_factory
 from storage.models import AuditEntry, CourseSession, Meeting, MeetingSeries
-from storage.schema import create_schema
 from tests.support.databases import Templates
 from tests.support.training import book_for
 from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
@@ -383,13 +381,11 @@ async def test_ics_events_that_name_no_group_are_reported_by_number(
 
 
 @pytest.fixture
-def managed_database(tmp_path, monkeypatch):
+def managed_database(tmp_path, monkeypatch, templates):
     url = f"sqlite+aiosqlite:///{tmp_path / 'manage.db'}"
 
     async def prepare():
-        engine = make_engine(url)
-        await create_schema(engine)
-        await seed_demo(make_session_factory(engine))
+        engine = await templates.seeded(url)
         sessions = make_session_factory(engine)
         async with sessions() as session:
             row = await session.scalar(
