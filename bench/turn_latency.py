@@ -3,6 +3,7 @@
     python -m bench.turn_latency                       # about a minute; prints p50/p99 and ratios
     python -m bench.turn_latency --requests 600 --rounds 2
     python -m bench.turn_latency --profile bot         # pyinstrument profile of the bot's process
+    python -m bench.turn_latency --profile bot --only "my actions" --runs 1   # of one command
     python -m bench.turn_latency --check               # exit 1 when the bot is slower than echo
 
 Each server runs in a process of its own on loopback (development mode, no auth): the bot is
@@ -10,7 +11,8 @@ Each server runs in a process of its own on loopback (development mode, no auth)
 SDK sample (`CloudAdapter` + `ActivityHandler` replying "Echo: ..."), stock, nothing cached. Both
 reply through the same minimal fake Bot Connector (bench/fake_connector.py) in this process,
 which also sends the load: realistic personal-chat turns from the demo people ("help", "hello",
-a typo that gets suggestions, and "my actions" once that command exists), at each concurrency,
+a typo that gets suggestions, "my actions" once that command exists, and the one-line chatted update
+"A14 amber: 45 of 60 trained"), at each concurrency,
 in interleaved rounds (echo, bot, echo, bot, ...) so that other load on a shared machine falls on
 both alike. Latency is the client's: POST /api/messages until the HTTP answer, which comes after
 the reply was sent to the connector.
@@ -27,6 +29,7 @@ import itertools
 import logging
 import os
 import signal
+import statistics
 import sys
 import tempfile
 import time
@@ -45,7 +48,14 @@ from bench.fake_connector import BenchConnector
 REPO = Path(__file__).resolve().parents[1]
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
 BOT_ID = "28:partnership-bot"
-TEXTS = ("help", "hello", "halp", "my actions")
+TEXTS = ("help", "hello", "halp", "my actions", "A14 amber: 45 of 60 trained")
+# The commands reported one by one, by the name of the row; the chatted update is the one-line
+# form of an update, measured as whatever this build answers to it.
+COMMANDS = {
+    "help": "help",
+    "my actions": "my actions",
+    "A14 amber: 45 of 60 trained": "chatted update",
+}
 
 
 # -- the servers under test (run in child processes) -----------------------------------------------
@@ -145,7 +155,8 @@ class Server:
     async def stop(self) -> None:
         if self.process.returncode is None:
             self.process.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(self.process.wait(), timeout=60)
+            # A profiled server writes its profile first, which takes minutes on a busy machine.
+            await asyncio.wait_for(self.process.wait(), timeout=600)
 
 
 # -- the load -------------------------------------------------------------------------------------
@@ -212,14 +223,21 @@ class Sample:
     latencies: list[float] = field(default_factory=list)
     seconds: float = 0.0
     failures: int = 0
+    by_text: dict[str, list[float]] = field(default_factory=dict)
 
     def add(self, other: Sample) -> None:
         self.latencies += other.latencies
         self.seconds += other.seconds
         self.failures += other.failures
+        for text, latencies in other.by_text.items():
+            self.by_text.setdefault(text, []).extend(latencies)
 
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies)
+    def record(self, text: str, seconds: float) -> None:
+        self.latencies.append(seconds)
+        self.by_text.setdefault(text, []).append(seconds)
+
+    def percentile(self, p: float, text: str | None = None) -> float:
+        ordered = sorted(self.latencies if text is None else self.by_text[text])
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
 
     @property
@@ -240,7 +258,7 @@ async def drive(
             async with http.post(url, json=activity) as response:
                 await response.read()
                 ok = response.status in (200, 201)
-            sample.latencies.append(time.perf_counter() - started)
+            sample.record(activity["text"], time.perf_counter() - started)
             sample.failures += not ok
 
     started = time.perf_counter()
@@ -267,7 +285,8 @@ def bot_texts() -> tuple[str, ...]:
     from dialogs.features import build_registry
 
     registry = build_registry()
-    chosen = tuple(t for t in TEXTS if t == "halp" or registry.match(t) is not None)
+    understood = ("halp", "A14 amber: 45 of 60 trained")  # answered either way
+    chosen = tuple(t for t in TEXTS if t in understood or registry.match(t) is not None)
     return chosen
 
 
@@ -280,7 +299,7 @@ class Result:
 
 async def measure(args: argparse.Namespace) -> list[Result]:
     users = demo_users()
-    texts = bot_texts()
+    texts = tuple(args.only) if args.only else bot_texts()
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
         database_url = f"sqlite+aiosqlite:///{Path(directory) / 'bench.db'}"
         await prepare_database(database_url)
@@ -335,7 +354,34 @@ def report(results: list[Result], args: argparse.Namespace) -> bool:
         p99 = result.bot.percentile(99) / result.echo.percentile(99)
         within = within and p50 <= 1.0 and p99 <= 1.0
         print(f"{'':>11}  {'ratio':<6}  {p50:>8.2f}  {p99:>8.2f}   (bot / echo)")
+        for text, name in command_rows(result):
+            print(
+                f"{'':>11}  {name:<14}  p50 {result.bot.percentile(50, text):>7.2f}  "
+                f"p99 {result.bot.percentile(99, text):>7.2f}  "
+                f"p50 ratio {command_ratio(result, text):.2f}x echo"
+            )
     return within
+
+
+def command_rows(result: Result) -> list[tuple[str, str]]:
+    return [(text, name) for text, name in COMMANDS.items() if text in result.bot.by_text]
+
+
+def command_ratio(result: Result, text: str) -> float:
+    """A command's p50 beside the echo bot's p50 over every turn it answered in the same run."""
+    return result.bot.percentile(50, text) / result.echo.percentile(50)
+
+
+def report_medians(runs: list[list[Result]]) -> None:
+    print(f"\nmedian p50 ratio (command / echo) of {len(runs)} runs:")
+    for index, first in enumerate(runs[0]):
+        for text, name in command_rows(first):
+            ratios = [command_ratio(run[index], text) for run in runs]
+            shown = ", ".join(f"{r:.2f}" for r in ratios)
+            print(
+                f"  concurrency {first.concurrency:>3}  {name:<14}  "
+                f"{statistics.median(ratios):.2f}x  ({shown})"
+            )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -346,9 +392,13 @@ def parser() -> argparse.ArgumentParser:
     )
     root.add_argument("--requests", type=int, default=1200, help="per server per concurrency")
     root.add_argument("--rounds", type=int, default=6, help="interleaved echo/bot rounds")
+    root.add_argument("--runs", type=int, default=3, help="whole runs; the medians are of these")
     root.add_argument("--warmup", type=int, default=100, help="unmeasured requests per server")
     root.add_argument(
         "--concurrency", type=lambda s: [int(c) for c in s.split(",")], default=[1, 16]
+    )
+    root.add_argument(
+        "--only", action="append", metavar="TEXT", help="send only this text (repeatable)"
     )
     root.add_argument("--profile", choices=["bot", "echo"], help="profile that server's process")
     root.add_argument("--profile-file", type=Path, default=Path("build/turn_profile.txt"))
@@ -377,8 +427,13 @@ def main(argv: list[str] | None = None) -> int:
 
     args.profile_to_for = profile_to_for
     started = time.perf_counter()
-    results = asyncio.run(measure(args))
-    within = report(results, args)
+    runs = []
+    within = True
+    for number in range(1, args.runs + 1):
+        print(f"\n== run {number} of {args.runs}")
+        runs.append(asyncio.run(measure(args)))
+        within = report(runs[-1], args) and within
+    report_medians(runs)
     print(f"\n(took {time.perf_counter() - started:.0f} s)")
     if args.profile:
         print(f"profile of the {args.profile} process: {args.profile_file}")

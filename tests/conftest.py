@@ -1,5 +1,8 @@
 """Shared fixtures: databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set), the fake
-Bot Connector, and the app harness with the demo partnership seeded."""
+Bot Connector, and the app harness with the demo partnership seeded.
+
+Each test's database is a copy of a template built once per session (`tests/support/databases.py`):
+`engine` holds the empty schema, `seeded_engine` and `harness` the demo partnership."""
 
 from __future__ import annotations
 
@@ -11,9 +14,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from config import Settings
-from manage.seed import demo_data, seed_demo
-from storage.db import make_engine, make_session_factory
-from storage.schema import create_schema, drop_schema
+from manage.seed import demo_data
+from tests.support.databases import Templates
 from tests.support.fake_connector import FakeConnector
 from tests.support.harness import BotHarness, FixedClock, demo_user
 
@@ -34,25 +36,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return sqlite_url(tmp_path)
 
 
-async def fresh_engine(url: str) -> AsyncEngine:
-    engine = make_engine(url)
-    if url.startswith("postgresql"):
-        await drop_schema(engine)
-    await create_schema(engine)
-    return engine
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
+    """The session's template databases, built on first use."""
+    return Templates(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = await fresh_engine(database_url)
+async def engine(database_url: str, templates: Templates) -> AsyncIterator[AsyncEngine]:
+    """The test's database with the schema and no rows."""
+    engine = await templates.blank(database_url)
     yield engine
     await engine.dispose()
 
 
 @pytest.fixture
-async def seeded_engine(engine: AsyncEngine) -> AsyncEngine:
-    await seed_demo(make_session_factory(engine))
-    return engine
+async def seeded_engine(database_url: str, templates: Templates) -> AsyncIterator[AsyncEngine]:
+    """The test's database with the demo partnership seeded."""
+    engine = await templates.seeded(database_url)
+    yield engine
+    await engine.dispose()
 
 
 @pytest.fixture
@@ -82,11 +85,9 @@ def app_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 async def harness(
-    app_settings: Settings, connector: FakeConnector, clock: FixedClock
+    app_settings: Settings, connector: FakeConnector, clock: FixedClock, templates: Templates
 ) -> AsyncIterator[BotHarness]:
-    engine = await fresh_engine(app_settings.database_url)
-    await seed_demo(make_session_factory(engine))
-    await engine.dispose()
+    await templates.prepare_seeded(app_settings.database_url)
     running = await BotHarness(app_settings, connector, clock).start()
     yield running
     await running.close()

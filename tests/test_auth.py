@@ -28,10 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import func, select
 
-from manage.seed import seed_demo
 from storage.db import make_engine, make_session_factory
 from storage.models import ProcessedActivity
-from tests.conftest import fresh_engine
 from tests.support.harness import TENANT_ID, BotHarness, card_text, demo_user
 from tests.support.identity import own_identity_changes
 
@@ -148,7 +146,7 @@ class FixedTokenCredentialsFactory(ServiceClientCredentialsFactory):
 
 
 @pytest.fixture
-async def secured(metadata, app_settings, connector, clock) -> AsyncIterator[BotHarness]:
+async def secured(metadata, app_settings, connector, clock, templates) -> AsyncIterator[BotHarness]:
     settings = app_settings.with_changes(
         app_env="production",
         app_id=APP_ID,
@@ -160,9 +158,7 @@ async def secured(metadata, app_settings, connector, clock) -> AsyncIterator[Bot
         **own_identity_changes(),
     )
     settings.check()
-    engine = await fresh_engine(settings.database_url)
-    await seed_demo(make_session_factory(engine))
-    await engine.dispose()
+    await templates.prepare_seeded(settings.database_url)
     harness = await BotHarness(
         settings, connector, clock, credentials_factory=FixedTokenCredentialsFactory()
     ).start()

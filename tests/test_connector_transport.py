@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from yarl import URL
 
 from bot import TRANSPORT, create_app
 from config import Settings
@@ -121,3 +122,15 @@ async def test_a_closed_transport_refuses_to_send_instead_of_opening_a_new_sessi
     await transport.close()
     outcome = await sender_on(transport).send_card(reference_to("http://127.0.0.1:9"), CARD)
     assert (outcome.error, outcome.retryable) == ("ClientRequestError", True)
+
+
+def test_the_environment_proxy_is_used_unless_the_host_is_exempt(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://user:secret@proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    transport = ConnectorTransport()
+
+    proxy = transport.proxy_for(URL("https://smba.trafficmanager.net/uk/v3/conversations"))
+    assert proxy.url == URL("http://proxy.example:3128")
+    assert proxy.auth is not None and proxy.auth.login == "user"
+    assert transport.proxy_for(URL("https://127.0.0.1:4300/v3/conversations")).url is None
+    assert transport.proxy_for(URL("http://connector.example/v3")).url is None  # no HTTP_PROXY

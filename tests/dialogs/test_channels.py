@@ -21,11 +21,9 @@ from cards.welcome import SENT_PRIVATELY
 from config import Settings
 from dialogs.features import build_registry
 from dialogs.registry import Audience, Handler, Registry, Reply, Turn
-from manage.seed import seed_demo
-from storage.db import make_session_factory
 from storage.models import AuditEntry, ChannelBinding, Group, Person
-from tests.conftest import fresh_engine
 from tests.support.cards import assert_valid_card, links_in
+from tests.support.databases import Templates
 from tests.support.fake_connector import FakeConnector, Sent
 from tests.support.harness import BotHarness, FixedClock, card_text, demo_user
 
@@ -74,11 +72,13 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 async def harness(
-    app_settings: Settings, connector: FakeConnector, clock: FixedClock, recorder: Recorder
+    app_settings: Settings,
+    connector: FakeConnector,
+    clock: FixedClock,
+    recorder: Recorder,
+    templates: Templates,
 ) -> AsyncIterator[BotHarness]:
-    engine = await fresh_engine(app_settings.database_url)
-    await seed_demo(make_session_factory(engine))
-    await engine.dispose()
+    await templates.prepare_seeded(app_settings.database_url)
     running = await BotHarness(app_settings, connector, clock, registry=recorder.registry).start()
     yield running
     await running.close()

@@ -14,11 +14,9 @@ from sqlalchemy import select
 
 from bot import DISPATCHER
 from config import ReminderSettings, Settings
-from manage.seed import seed_demo
 from storage import outbox
 from storage.db import make_session_factory
 from storage.models import Agency, ConversationRef, OutboxMessage, Person
-from tests.conftest import fresh_engine
 from tests.reminders.conftest import TEST_KIND, render_note
 from tests.support.harness import BotHarness
 
@@ -73,7 +71,9 @@ async def drain_until_idle(dispatcher):
     return totals
 
 
-async def test_two_instances_send_each_reminder_exactly_once(database_url, connector, clock):
+async def test_two_instances_send_each_reminder_exactly_once(
+    database_url, connector, clock, templates
+):
     settings = Settings(
         database_url=database_url,
         scheduler_enabled=False,
@@ -84,9 +84,8 @@ async def test_two_instances_send_each_reminder_exactly_once(database_url, conne
             per_conversation_per_second=50.0,
         ),
     )
-    engine = await fresh_engine(database_url)
+    engine = await templates.seeded(database_url)
     sessions = make_session_factory(engine)
-    await seed_demo(sessions)
     people = await add_people_with_conversations(sessions, connector.url)
     async with sessions() as session, session.begin():
         await outbox.enqueue(

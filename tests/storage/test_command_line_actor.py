@@ -15,10 +15,9 @@ from sqlalchemy import Select, func, select
 
 from manage import cli as manage
 from manage import meetings as manage_meetings
-from manage.seed import seed_demo
 from storage.db import make_engine, make_session_factory
 from storage.models import Action, AuditEntry, Person
-from tests.conftest import fresh_engine
+from tests.support.databases import Templates
 
 JOANNA = "joanna.fairclough@riverside.example"  # P05, an admin (the business manager)
 BETHANY = "bethany.olufemi@riverside.example"  # P09, a champion, not an admin
@@ -37,15 +36,12 @@ MEETINGS_CSV = (
 
 
 @pytest.fixture
-def command_line(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def command_line(
+    database_url: str, templates: Templates, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
     """The demo partnership in the test database, which `python -m manage` is pointed at."""
 
-    async def prepare() -> None:
-        engine = await fresh_engine(database_url)
-        await seed_demo(make_session_factory(engine))
-        await engine.dispose()
-
-    asyncio.run(prepare())
+    asyncio.run(templates.prepare_seeded(database_url))
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("PYTHON_DOTENV_DISABLED", "1")
     monkeypatch.chdir(tmp_path)  # no stray .env is read

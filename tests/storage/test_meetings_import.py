@@ -11,16 +11,15 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fileformats.tabular import ImportFailed
 from manage import cli as manage
 from manage import meetings as manage_meetings
-from manage.seed import seed_demo
 from storage import meetings, training
 from storage.db import make_engine, make_session_factory
 from storage.models import AuditEntry, CourseSession, Meeting, MeetingSeries
-from storage.schema import create_schema
-from tests.conftest import fresh_engine
+from tests.support.databases import Templates
 from tests.support.training import book_for
 from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
 from usecases.context import COMMAND_LINE, UnitOfWork
@@ -119,10 +118,8 @@ END:VCALENDAR
 """
 
 
-async def seeded(url):
-    engine = await fresh_engine(url)
-    await seed_demo(make_session_factory(engine))
-    return engine
+async def seeded(templates: Templates, url: str) -> AsyncEngine:
+    return await templates.seeded(url)
 
 
 async def snapshot(sessions):
@@ -168,8 +165,8 @@ def write(tmp_path, name, text):
     return path
 
 
-async def test_ics_round_trip(database_url, tmp_path):
-    engine = await seeded(database_url)
+async def test_ics_round_trip(database_url, templates, tmp_path):
+    engine = await seeded(templates, database_url)
     sessions = make_session_factory(engine)
     counts = await import_file(sessions, write(tmp_path, "outlook.ics", OUTLOOK_ICS), OPTIONS)
     assert (counts.meetings_added, counts.series, counts.occurrences_changed) == (3, 1, 2)
@@ -183,7 +180,7 @@ async def test_ics_round_trip(database_url, tmp_path):
     calendar = Calendar.from_ical(exported)
     assert {tz.tz_name for tz in calendar.timezones} == {"Europe/London"}
     # ...and importing it into a fresh partnership gives the same meetings and sessions.
-    engine = await seeded(database_url)
+    engine = await seeded(templates, database_url)
     sessions = make_session_factory(engine)
     await import_file(sessions, write(tmp_path, "export.ics", exported.decode()), OPTIONS)
     assert await snapshot(sessions) == first
@@ -193,8 +190,10 @@ async def test_ics_round_trip(database_url, tmp_path):
     await engine.dispose()
 
 
-async def test_imported_series_keep_ten_oclock_and_their_overrides(database_url, tmp_path):
-    engine = await seeded(database_url)
+async def test_imported_series_keep_ten_oclock_and_their_overrides(
+    database_url, templates, tmp_path
+):
+    engine = await seeded(templates, database_url)
     sessions = make_session_factory(engine)
     await import_file(sessions, write(tmp_path, "outlook.ics", OUTLOOK_ICS), OPTIONS)
     async with sessions() as session:
@@ -257,8 +256,8 @@ CSV_HEADER = (
 )
 
 
-async def test_csv_rows_with_problems_import_nothing(database_url, tmp_path):
-    engine = await seeded(database_url)
+async def test_csv_rows_with_problems_import_nothing(database_url, templates, tmp_path):
+    engine = await seeded(templates, database_url)
     sessions = make_session_factory(engine)
     async with sessions() as session:
         before = await session.scalar(select(func.count()).select_from(Meeting))
@@ -296,8 +295,10 @@ async def test_csv_rows_with_problems_import_nothing(database_url, tmp_path):
     await engine.dispose()
 
 
-async def test_csv_import_with_cadence_and_a_confirmed_false_alarm(database_url, tmp_path):
-    engine = await seeded(database_url)
+async def test_csv_import_with_cadence_and_a_confirmed_false_alarm(
+    database_url, templates, tmp_path
+):
+    engine = await seeded(templates, database_url)
     sessions = make_session_factory(engine)
     path = write(
         tmp_path,
@@ -336,8 +337,8 @@ async def test_csv_import_with_cadence_and_a_confirmed_false_alarm(database_url,
     await engine.dispose()
 
 
-async def test_capacity_cannot_drop_below_places_already_booked(database_url, tmp_path):
-    engine = await seeded(database_url)
+async def test_capacity_cannot_drop_below_places_already_booked(database_url, templates, tmp_path):
+    engine = await seeded(templates, database_url)
     sessions = make_session_factory(engine)
     async with sessions() as session:
         row = await session.scalar(select(CourseSession).where(CourseSession.uid.like("%t2%")))
@@ -354,8 +355,10 @@ async def test_capacity_cannot_drop_below_places_already_booked(database_url, tm
     await engine.dispose()
 
 
-async def test_ics_events_that_name_no_group_are_reported_by_number(database_url, tmp_path):
-    engine = await seeded(database_url)
+async def test_ics_events_that_name_no_group_are_reported_by_number(
+    database_url, templates, tmp_path
+):
+    engine = await seeded(templates, database_url)
     sessions = make_session_factory(engine)
     text = OUTLOOK_ICS.replace("CATEGORIES:LL", "CATEGORIES:Away days").replace(
         "DTSTART:20270610T090000Z", "DTSTART;VALUE=DATE:20270610"
@@ -378,13 +381,11 @@ async def test_ics_events_that_name_no_group_are_reported_by_number(database_url
 
 
 @pytest.fixture
-def managed_database(tmp_path, monkeypatch):
+def managed_database(tmp_path, monkeypatch, templates):
     url = f"sqlite+aiosqlite:///{tmp_path / 'manage.db'}"
 
     async def prepare():
-        engine = make_engine(url)
-        await create_schema(engine)
-        await seed_demo(make_session_factory(engine))
+        engine = await templates.seeded(url)
         sessions = make_session_factory(engine)
         async with sessions() as session:
             row = await session.scalar(

@@ -14,11 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from fileformats.tabular import ImportFailed
-from manage.seed import demo_data, seed_demo
+from manage.seed import demo_data
 from storage import outbox
-from storage.db import make_engine, make_session_factory
+from storage.db import make_session_factory
 from storage.models import Action, AuditEntry, Course, CourseSession, OutboxMessage, Person
-from storage.schema import create_schema
 from tests.storage.test_roster_import import run_manage
 from tests.support.files import write_csv
 from tests.support.training import book_for
@@ -241,11 +240,9 @@ async def test_a_reassignment_must_name_an_action_and_someone_who_stays(seeded_e
     }
 
 
-async def test_the_command_prints_the_dry_run_then_deactivates(tmp_path):
+async def test_the_command_prints_the_dry_run_then_deactivates(tmp_path, templates):
     database = tmp_path / "leavers.db"
-    engine = make_engine(f"sqlite+aiosqlite:///{database}")
-    await create_schema(engine)
-    await seed_demo(make_session_factory(engine))
+    engine = await templates.seeded(f"sqlite+aiosqlite:///{database}")
     await holdings(engine)
     await engine.dispose()
     roster = files(tmp_path, people_rows(without=LEAVER))
