@@ -12,9 +12,9 @@ from aiohttp.test_utils import TestServer
 
 from bot import create_app
 from config import Settings
-from manage.seed import seed_demo
 from storage.db import make_engine, make_session_factory
-from tests.conftest import fresh_engine, sqlite_url
+from tests.conftest import sqlite_url
+from tests.support.databases import Templates
 from tests.support.identity import own_identity_changes
 from usecases.people import ViewerCache
 from web.desk import desk_routes
@@ -33,19 +33,19 @@ PRODUCTION = {
 }
 
 
-async def served(settings: Settings):
-    engine = await fresh_engine(settings.database_url)
-    await seed_demo(make_session_factory(engine))
-    await engine.dispose()
+async def served(settings: Settings, templates: Templates):
+    await templates.prepare_seeded(settings.database_url)
     server = TestServer(create_app(settings), host="127.0.0.1")
     await server.start_server()
     return server
 
 
-async def test_production_has_no_dev_sign_in_and_refuses_its_tokens(tmp_path: Path):
+async def test_production_has_no_dev_sign_in_and_refuses_its_tokens(
+    tmp_path: Path, templates: Templates
+):
     settings = Settings(database_url=sqlite_url(tmp_path)).with_changes(**PRODUCTION)
     assert not settings.dev_routes_enabled
-    server = await served(settings)
+    server = await served(settings, templates)
     token = DevTokens(SECRET).issue("P05")
     try:
         async with ClientSession() as http:

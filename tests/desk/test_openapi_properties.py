@@ -25,10 +25,8 @@ from schemathesis.specs.openapi.checks import (
 
 from bot import create_app
 from config import Settings
-from manage.seed import seed_demo
-from storage.db import make_session_factory
-from tests.conftest import fresh_engine
 from tests.desk.conftest import ROLES
+from tests.support.databases import Templates
 from tests.support.harness import FixedClock
 from web.desk.openapi import document
 
@@ -57,15 +55,13 @@ class RunningApp:
         self.thread.join(timeout=30)
 
 
-def start_app(app_settings: Settings) -> RunningApp:
+def start_app(app_settings: Settings, templates: Templates) -> RunningApp:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="desk-app", daemon=True)
     thread.start()
 
     async def serve() -> tuple[web.AppRunner, str]:
-        engine = await fresh_engine(app_settings.database_url)
-        await seed_demo(make_session_factory(engine))
-        await engine.dispose()
+        await templates.prepare_seeded(app_settings.database_url)
         runner = web.AppRunner(create_app(app_settings, clock=FixedClock()))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -78,9 +74,10 @@ def start_app(app_settings: Settings) -> RunningApp:
 
 
 @pytest.fixture
-def running(database_url: str) -> Iterator[RunningApp]:
+def running(database_url: str, templates: Templates) -> Iterator[RunningApp]:
     app = start_app(
-        Settings(database_url=database_url, scheduler_enabled=False, viewer_cache_seconds=0)
+        Settings(database_url=database_url, scheduler_enabled=False, viewer_cache_seconds=0),
+        templates,
     )
     yield app
     app.stop()

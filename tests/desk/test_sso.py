@@ -15,9 +15,8 @@ from aiohttp.test_utils import TestServer
 
 from bot import create_app
 from config import Settings
-from manage.seed import seed_demo
-from storage.db import make_session_factory
-from tests.conftest import fresh_engine, sqlite_url
+from tests.conftest import sqlite_url
+from tests.support.databases import Templates
 from tests.support.fake_entra import (
     APP_ID,
     DESK_DOMAIN,
@@ -59,12 +58,10 @@ def sso_settings(tmp_path: Path, entra: FakeEntra) -> Settings:
 
 @pytest.fixture
 async def sso_app(
-    tmp_path: Path, entra: FakeEntra
+    tmp_path: Path, entra: FakeEntra, templates: Templates
 ) -> AsyncIterator[tuple[TestServer, ClientSession]]:
     settings = sso_settings(tmp_path, entra)
-    engine = await fresh_engine(settings.database_url)
-    await seed_demo(make_session_factory(engine))
-    await engine.dispose()
+    await templates.prepare_seeded(settings.database_url)
     server = TestServer(create_app(settings), host="127.0.0.1")
     await server.start_server()
     http = ClientSession()
@@ -221,10 +218,9 @@ async def test_when_entra_cannot_be_reached_sign_in_is_unavailable_then_recovers
         await unreachable.close()
 
 
-async def test_the_api_answers_503_while_the_keys_cannot_be_read(tmp_path, entra):
+async def test_the_api_answers_503_while_the_keys_cannot_be_read(tmp_path, entra, templates):
     settings = sso_settings(tmp_path, entra).with_changes(login_base_url="http://127.0.0.1:1")
-    engine = await fresh_engine(settings.database_url)
-    await engine.dispose()
+    await (await templates.blank(settings.database_url)).dispose()
     server = TestServer(create_app(settings), host="127.0.0.1")
     await server.start_server()
     try:
