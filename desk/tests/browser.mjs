@@ -177,7 +177,7 @@ journey('open an action and read its history', {}, async ({ page, base, chair, s
   }
   if (stub) {
     const first = await history.locator('tbody tr').nth(1).innerText();
-    check(/Status/.test(first) && /open/.test(first) && /in progress/.test(first), `history row: ${first}`);
+    check(/Updated/.test(first) && /Status/.test(first) && /not_started/.test(first) && /in_progress/.test(first), `history row: ${first}`);
     check(await page.getByRole('button', { name: 'Update this action' }).isVisible(), 'the chair has no update button on her group\'s action');
   }
   await everyTheme(page, 'action');
