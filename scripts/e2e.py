@@ -219,7 +219,9 @@ def run_desk(node: str, chromium: str) -> int:
     if unit.returncode != 0:
         return 1
     port = free_port()
-    env = bot_environment(port, database=OUT / "desk-bot.db")
+    database = OUT / "desk-bot.db"
+    database.unlink(missing_ok=True)  # a fresh database each run, as for the Playground's bot
+    env = bot_environment(port, database=database)
     prepare_database(env, fill_session=False)
     bot_command = [sys.executable, str(REPO / "bot.py")]
     with started("desk's bot", bot_command, env=env, cwd=REPO, log=OUT / "desk-bot.log") as bot:
