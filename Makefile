@@ -81,13 +81,20 @@ clean:
 package: $(STAMP_RUN)
 	$(BIN)/python -m scripts.package_app --out build/appPackage.zip
 
-## e2e: the main journeys in the Microsoft 365 Agents Playground, headless (CI runs it after test; docs/e2e.md)
+## e2e: the main journeys in the Microsoft 365 Agents Playground, headless, then the desk's unit tests and its
+##   browser journeys against the real bot (CI runs it after test; docs/e2e.md)
 E2E_CHROMIUM ?= /usr/bin/chromium
-e2e: $(STAMP_RUN)
+e2e: $(STAMP_RUN) desk
 	@test -x "$(E2E_CHROMIUM)" || { echo "make e2e: Chromium is not installed at $(E2E_CHROMIUM)."; \
 	  echo "  Install it with: sudo apt-get install -y chromium (or set E2E_CHROMIUM=/path/to/chromium)"; exit 2; }
 	@command -v npm >/dev/null || { echo "make e2e: Node.js 20+ with npm is needed (docs/e2e.md)"; exit 2; }
 	E2E_CHROMIUM=$(E2E_CHROMIUM) $(BIN)/python -m scripts.e2e
+
+## e2e-desk: only the desk's part of make e2e (its unit tests, then its browser journeys against a fresh bot)
+.PHONY: e2e-desk
+e2e-desk: $(STAMP_RUN) desk
+	@test -x "$(E2E_CHROMIUM)" || { echo "make e2e-desk: Chromium is not installed at $(E2E_CHROMIUM)."; exit 2; }
+	E2E_CHROMIUM=$(E2E_CHROMIUM) $(BIN)/python -m scripts.e2e --part desk
 
 ## bench-broadcast: 10,000 announcements through the outbox at 50/s and 500/s, then a crash and resume (QUICK=1: 1,000;
 ##   SENDERS=2 BENCH_DATABASE_URL=postgresql+psycopg://...: two sending processes on one PostgreSQL database, each at

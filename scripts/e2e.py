@@ -5,8 +5,11 @@ Chromium, install the pinned npm packages (`e2e/package-lock.json`) into `build/
 the lock changed, build a fresh SQLite database with the demo partnership, start the bot in
 development mode and the Playground on free loopback ports, wait for both, run the journeys, and
 stop everything again, also when something fails. Screenshots and both logs land in `build/e2e/`.
-See docs/e2e.md. Exit status: 0 all journeys passed, 1 a journey failed, 2 something needed
-was missing or did not start.
+Then the desk (the Teams tab, issue 17): its unit tests (Vitest), and its browser journeys
+(`desk/tests/browser.mjs`) against a second bot started the same way on its own fresh database;
+its screenshots land in `build/desk/`, its log in `build/e2e/desk-bot.log`. See docs/e2e.md.
+Exit status: 0 all journeys passed, 1 a journey failed, 2 something needed was missing or did not
+start.
 """
 
 from __future__ import annotations
@@ -67,6 +70,18 @@ GUIDE_IMAGES = (
     "36-update-undone.png",
 )
 GUIDE_IMAGE_LIMIT = 200 * 1024
+DESK = REPO / "desk"
+DESK_OUT = BUILD / "desk"
+# The desk's chair: Helen Achebe chairs Quality Assurance and Performance (an action is overdue).
+DESK_CHAIR = "P03"
+DESK_CHAIR_GROUP = "QAP"
+# The desk guide's screenshots: build/desk/<name> -> docs/images/desk-<name>.
+DESK_GUIDE_IMAGES = (
+    "register-filtered-light.png",
+    "register-filtered-dark.png",
+    "action-light.png",
+    "action-dark.png",
+)
 
 
 class Problem(Exception):
@@ -81,6 +96,12 @@ def main(argv: list[str] | None = None) -> int:
         help="after a passing run, copy the user guide's screenshots to docs/images/",
     )
     parser.add_argument(
+        "--part",
+        choices=("all", "playground", "desk"),
+        default="all",
+        help="the Playground journeys, the desk's, or both (the default)",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         default=[],
@@ -91,13 +112,20 @@ def main(argv: list[str] | None = None) -> int:
     chromium = os.environ.get("E2E_CHROMIUM", DEFAULT_CHROMIUM)
     try:
         node = prerequisites(chromium)
-        install_node_packages()
-        status = run(node, chromium, tuple(args.only))
+        status = 0
+        if args.part in ("all", "playground"):
+            install_node_packages()
+            status = run(node, chromium, tuple(args.only))
+        if args.part in ("all", "desk") and not args.only:
+            status = max(status, run_desk(node, chromium))
     except Problem as problem:
         print(f"e2e: {problem}", file=sys.stderr)
         return 2
     if status == 0 and args.docs_images:
-        copy_guide_images()
+        if args.part in ("all", "playground"):
+            copy_guide_images()
+        if args.part in ("all", "desk"):
+            copy_desk_images()
     return status
 
 
@@ -176,6 +204,56 @@ def run(node: str, chromium: str, only: tuple[str, ...] = ()) -> int:
     return status
 
 
+def run_desk(node: str, chromium: str) -> int:
+    """The desk's unit tests, then its browser journeys against a bot of its own (fresh demo data).
+
+    The desk must be built (`make desk`, which `make e2e` runs first) from its npm lockfile."""
+    if not (DESK / "dist" / "index.html").is_file() or not (DESK / "node_modules").is_dir():
+        raise Problem("the desk is not built: run `make desk` (npm ci and the build in desk/).")
+    OUT.mkdir(parents=True, exist_ok=True)
+    if DESK_OUT.exists():
+        shutil.rmtree(DESK_OUT)
+    began = time.monotonic()
+    print("e2e: the desk's unit tests (vitest) ...", flush=True)
+    unit = subprocess.run(["npm", "test"], cwd=DESK, env=base_environment(), check=False)
+    if unit.returncode != 0:
+        return 1
+    port = free_port()
+    database = OUT / "desk-bot.db"
+    database.unlink(missing_ok=True)  # a fresh database each run, as for the Playground's bot
+    env = bot_environment(port, database=database)
+    prepare_database(env, fill_session=False)
+    bot_command = [sys.executable, str(REPO / "bot.py")]
+    with started("desk's bot", bot_command, env=env, cwd=REPO, log=OUT / "desk-bot.log") as bot:
+        wait_until_ready(f"http://127.0.0.1:{port}/readyz", bot, "the desk's bot")
+        print("e2e: the desk's browser journeys against the bot ...", flush=True)
+        browser_env = {
+            **base_environment(),
+            "DESK_URL": f"http://127.0.0.1:{port}/desk/",
+            "DESK_CHROMIUM": chromium,
+            "DESK_CHAIR": DESK_CHAIR,
+            "DESK_CHAIR_GROUP": DESK_CHAIR_GROUP,
+        }
+        status = subprocess.run(
+            [node, str(DESK / "tests" / "browser.mjs")], cwd=DESK, env=browser_env, check=False
+        ).returncode
+    if status != 0:
+        show_log_tail(OUT / "desk-bot.log")
+    print(f"e2e: the desk took {time.monotonic() - began:.0f}s", flush=True)
+    return 1 if status else 0
+
+
+def copy_desk_images() -> None:
+    images = REPO / "docs" / "images"
+    images.mkdir(parents=True, exist_ok=True)
+    for name in DESK_GUIDE_IMAGES:
+        source = DESK_OUT / name
+        if source.stat().st_size > GUIDE_IMAGE_LIMIT:
+            raise SystemExit(f"e2e: {name} is over {GUIDE_IMAGE_LIMIT // 1024} KB; not copied")
+        shutil.copyfile(source, images / f"desk-{name}")
+    print(f"e2e: copied {len(DESK_GUIDE_IMAGES)} desk screenshots to docs/images/")
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
@@ -188,7 +266,7 @@ def base_environment() -> dict[str, str]:
     return {name: os.environ[name] for name in keep if name in os.environ}
 
 
-def bot_environment(port: int) -> dict[str, str]:
+def bot_environment(port: int, database: Path = OUT / "bot.db") -> dict[str, str]:
     return {
         **base_environment(),
         "PYTHONPATH": str(REPO),
@@ -196,7 +274,7 @@ def bot_environment(port: int) -> dict[str, str]:
         "APP_ENV": "development",
         "HOST": "127.0.0.1",
         "PORT": str(port),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{OUT / 'bot.db'}",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
         "DEV_CLOCK_START": CLOCK_START,
         # Bethany sends the announcement, so she needs the business team's rights.
         "ADMIN_EMAILS": PERSON_EMAIL,
@@ -214,13 +292,12 @@ def playground_environment() -> dict[str, str]:
     }
 
 
-def prepare_database(env: dict[str, str]) -> None:
+def prepare_database(env: dict[str, str], *, fill_session: bool = True) -> None:
     """Migrations, the demo partnership, and a full session for the waiting-list journey."""
-    for module, command in (
-        ("manage", ["upgrade"]),
-        ("manage", ["seed-demo"]),
-        ("scripts.e2e_data", ["fill", FULL_SESSION]),
-    ):
+    steps = [("manage", ["upgrade"]), ("manage", ["seed-demo"])]
+    if fill_session:
+        steps.append(("scripts.e2e_data", ["fill", FULL_SESSION]))
+    for module, command in steps:
         result = subprocess.run(
             [sys.executable, "-m", module, *command],
             cwd=REPO,

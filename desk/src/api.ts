@@ -21,13 +21,18 @@ export interface Me {
   partnership: Named;
 }
 
+/** One row of the register. `group` and `priority` are codes, with their names beside them; `lead`
+ * and `agency` are names; `lead_id` is the lead's roster code; dates are ISO dates (2026-12-31). */
 export interface ActionRow {
   ref: string;
   title: string;
   group: Named;
+  group_name?: string;
   priority: Named;
+  priority_name?: string;
   source: Named;
   lead: Named;
+  lead_id?: string | null;
   agency: Named;
   status: Named;
   rag: Named;
@@ -36,6 +41,7 @@ export interface ActionRow {
   revised_due: string | null;
   overdue_working_days: number | null;
   last_update_at: string | null;
+  can_update?: boolean;
 }
 
 export interface ActionPage {
@@ -57,21 +63,29 @@ export interface Filters {
   leads: { id: string; name: string }[];
   agencies: CodeName[];
   statuses: string[];
+  /** The derived RAG's choices, with 'none' (complete or dropped). */
   rags: string[];
+  /** The lead's own RAG's choices. */
+  lead_rags?: string[];
 }
 
+/** A progress update. A revised due date is not kept per update (the action's facts hold it). */
 export interface Update {
   at: string;
+  /** The day the update speaks for (an ISO date). */
+  dated?: string;
   by: Named;
   rag: Named;
   note: string | null;
-  revised_due: string | null;
+  status?: string;
   complete: boolean;
 }
 
 export interface HistoryEntry {
   at: string;
   actor: Named;
+  /** What happened: 'seeded', 'updated', ... */
+  event?: string;
   field: string;
   from: unknown;
   to: unknown;
@@ -163,4 +177,10 @@ export function label(value: Named | unknown): string {
     }
   }
   return JSON.stringify(value);
+}
+
+/** A code word as words: 'not_started' -> 'Not started'. */
+export function sentence(word: string): string {
+  const words = word.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

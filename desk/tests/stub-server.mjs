@@ -40,7 +40,7 @@ const AGENCIES = [
   { code: 'LA', name: 'Local authority' },
   { code: 'EDU', name: 'Education' },
 ];
-const STATUSES = ['open', 'in progress', 'complete'];
+const STATUSES = ['not_started', 'in_progress', 'complete', 'dropped'];
 const RAGS = ['red', 'amber', 'green'];
 const TOPICS = [
   'Refresh the neglect toolkit',
@@ -69,23 +69,27 @@ export function makeActions() {
       ref: `A-${String(i + 1).padStart(3, '0')}`,
       title,
       description: `What was found and what must change, number ${i + 1}.\nSecond line of the description.`,
-      group: group.name,
+      // The shapes of docs/desk.md: codes for group, priority and source, names beside them.
+      group: group.code,
       group_code: group.code,
-      priority: PRIORITIES[i % 3].name,
+      group_name: group.name,
+      priority: PRIORITIES[i % 3].code,
       priority_code: PRIORITIES[i % 3].code,
-      source: SOURCES[i % 3].name,
+      priority_name: PRIORITIES[i % 3].name,
+      source: SOURCES[i % 3].code,
       source_code: SOURCES[i % 3].code,
+      source_title: SOURCES[i % 3].name,
       lead: name(leads[i % 4]),
       lead_id: leads[i % 4],
       agency: AGENCIES[i % 4].name,
       agency_code: AGENCIES[i % 4].code,
       status,
-      rag: overdue ? 'red' : RAGS[(i + 1) % 3],
+      rag: status === 'complete' ? null : overdue ? 'red' : RAGS[(i + 1) % 3],
       lead_rag: RAGS[i % 3],
       due: isoDate(i),
       revised_due: i % 5 === 0 ? isoDate(i + 30) : null,
-      overdue_working_days: overdue || null,
-      last_update_at: i % 6 === 3 ? null : `${isoDate(i + 10)}T09:${String(i % 60).padStart(2, '0')}:00Z`,
+      overdue_working_days: overdue,
+      last_update_at: i % 6 === 3 ? null : isoDate(i + 10),
       stale: i % 6 === 3,
       impact_evidence: status === 'complete' && i % 2 === 0 ? null : status === 'complete' ? 'Audit shows 9 in 10 files now record the child’s view.' : null,
     };
@@ -93,9 +97,10 @@ export function makeActions() {
 }
 
 const ROW_FIELDS = [
-  'ref', 'title', 'group', 'priority', 'source', 'lead', 'agency', 'status', 'rag', 'lead_rag', 'due',
-  'revised_due', 'overdue_working_days', 'last_update_at',
+  'ref', 'title', 'group', 'group_name', 'priority', 'priority_name', 'source', 'lead', 'lead_id', 'agency',
+  'status', 'rag', 'lead_rag', 'due', 'revised_due', 'overdue_working_days', 'last_update_at',
 ];
+const SORT_FIELDS = ROW_FIELDS.filter((field) => !['group_name', 'priority_name', 'lead_id'].includes(field));
 const pick = (action, fields) => Object.fromEntries(fields.map((field) => [field, action[field]]));
 
 function problem(res, status, type, title, detail, errors) {
@@ -132,7 +137,7 @@ function canUpdate(person, action) {
 
 const BOOLEAN = /^(true|false)$/;
 
-function listActions(actions, params) {
+function listActions(actions, params, person) {
   const errors = [];
   const page = Number(params.get('page') ?? '1');
   const pageSize = Number(params.get('page_size') ?? '25');
@@ -142,7 +147,7 @@ function listActions(actions, params) {
     if (params.has(flag) && !BOOLEAN.test(params.get(flag))) errors.push({ field: flag, message: 'Must be true or false' });
   }
   const sort = params.get('sort');
-  if (sort && !ROW_FIELDS.includes(sort)) errors.push({ field: 'sort', message: 'Not a sortable field' });
+  if (sort && !SORT_FIELDS.includes(sort)) errors.push({ field: 'sort', message: 'Not a sortable field' });
   if (errors.length) return { errors };
   const eq = (key, field) => (action) => !params.get(key) || action[field] === params.get(key);
   const flag = (key, test) => (action) => !params.has(key) || test(action) === (params.get(key) === 'true');
@@ -168,7 +173,7 @@ function listActions(actions, params) {
     });
   }
   return {
-    items: items.slice((page - 1) * pageSize, page * pageSize).map((a) => pick(a, ROW_FIELDS)),
+    items: items.slice((page - 1) * pageSize, page * pageSize).map((a) => ({ ...pick(a, ROW_FIELDS), can_update: canUpdate(person, a) })),
     total: items.length,
     page,
     page_size: pageSize,
@@ -177,18 +182,18 @@ function listActions(actions, params) {
 
 function detail(action, person) {
   const n = Number(action.ref.slice(2));
-  const { group_code, priority_code, source_code, agency_code, lead_id, stale, ...facts } = action;
+  const { group_code, priority_code, source_code, agency_code, stale, ...facts } = action;
   return {
     action: facts,
     updates: [
-      { at: `${isoDate(n)}T10:15:00Z`, by: action.lead, rag: 'amber', note: 'Started; the first audit is booked.', revised_due: null, complete: false },
-      { at: `${isoDate(n + 9)}T16:40:00Z`, by: action.lead, rag: action.rag, note: 'Waiting for <b>health</b> data; not markup.', revised_due: action.revised_due, complete: action.status === 'complete' },
+      { at: `${isoDate(n)}T10:15:00Z`, dated: isoDate(n), by: action.lead, rag: 'amber', note: 'Started; the first audit is booked.', status: 'in_progress', revised_due: null, complete: false },
+      { at: `${isoDate(n + 9)}T16:40:00Z`, dated: isoDate(n + 9), by: action.lead, rag: action.lead_rag, note: 'Waiting for <b>health</b> data; not markup.', status: action.status, revised_due: null, complete: action.status === 'complete' },
     ],
     history: [
-      { at: `${isoDate(n - 20)}T09:00:00Z`, actor: 'Amina Okafor', field: 'status', from: null, to: 'open' },
-      { at: `${isoDate(n)}T10:15:00Z`, actor: action.lead, field: 'status', from: 'open', to: 'in progress' },
-      { at: `${isoDate(n + 9)}T16:40:00Z`, actor: 'Priya Shah', field: 'due', from: action.due, to: action.revised_due ?? action.due },
-      { at: `${isoDate(n + 9)}T16:41:00Z`, actor: 'Priya Shah', field: 'lead', from: 'Ben Hughes', to: action.lead },
+      { at: `${isoDate(n - 20)}T09:00:00Z`, actor: 'Amina Okafor', event: 'created', field: 'status', from: null, to: 'not_started' },
+      { at: `${isoDate(n)}T10:15:00Z`, actor: action.lead, event: 'updated', field: 'status', from: 'not_started', to: 'in_progress' },
+      { at: `${isoDate(n + 9)}T16:40:00Z`, actor: 'Priya Shah', event: 'updated', field: 'revised_due_date', from: null, to: action.revised_due ?? action.due },
+      { at: `${isoDate(n + 9)}T16:41:00Z`, actor: 'Priya Shah', event: 'updated', field: 'lead_id', from: 'Ben Hughes', to: action.lead },
     ],
     can_update: canUpdate(person, action),
   };
@@ -261,11 +266,12 @@ export function startStub({ port = 0, host = '127.0.0.1', dev = true, dist = DIS
           leads: ['P01', 'P02', 'P03', 'P06'].map((id) => ({ id, name: name(id) })),
           agencies: AGENCIES,
           statuses: STATUSES,
-          rags: RAGS,
+          rags: [...RAGS, 'none'],
+          lead_rags: RAGS,
         });
       }
       if (path === '/desk/api/v1/actions') {
-        const result = listActions(actions, url.searchParams);
+        const result = listActions(actions, url.searchParams, person);
         if (result.errors) return problem(res, 422, 'validation', 'The query is not valid', 'Check the highlighted fields.', result.errors);
         return json(res, 200, result);
       }

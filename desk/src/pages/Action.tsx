@@ -17,7 +17,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { label, type ActionDetail } from '../api';
+import { label, sentence, type ActionDetail } from '../api';
 import { useApi, useDesk } from '../desk';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage, RagBadge, TableScroller, When } from '../ui';
@@ -47,9 +47,9 @@ const FACTS: [string, string][] = [
   ['ref', 'Reference'],
   ['title', 'Title'],
   ['description', 'Description'],
-  ['group', 'Group'],
-  ['priority', 'Priority'],
-  ['source', 'Source'],
+  ['group_name', 'Group'],
+  ['priority_name', 'Priority'],
+  ['source_title', 'Source'],
   ['lead', 'Lead'],
   ['agency', 'Agency'],
   ['status', 'Status'],
@@ -57,22 +57,27 @@ const FACTS: [string, string][] = [
   ['lead_rag', "Lead's RAG"],
   ['due', 'Due'],
   ['revised_due', 'Revised due'],
+  ['revised_due_reason', 'Why the due date moved'],
   ['overdue_working_days', 'Overdue (working days)'],
+  ['last_update_at', 'Last update'],
   ['impact_evidence', 'Impact evidence'],
 ];
 
-const DATE_FIELDS = new Set(['due', 'revised_due', 'created_at', 'updated_at', 'completed_at', 'last_update_at']);
+/** Codes shown by their names above, and bookkeeping a reader has no use for. */
+const HIDDEN_FACTS = new Set(['group', 'priority', 'source', 'lead_id', 'version', 'links']);
+
+const DATE_FIELDS = new Set(['due', 'revised_due', 'created_at', 'updated_at', 'completed_at', 'completed_on', 'last_update_at']);
 const RAG_FIELDS = new Set(['rag', 'lead_rag']);
 
 function humanise(field: string): string {
   const known = FACTS.find(([key]) => key === field);
   if (known) return known[1];
-  const words = field.replace(/_/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return sentence(field.replace(/_id$/, ''));
 }
 
 function FactValue({ field, value }: { field: string; value: unknown }) {
   if (RAG_FIELDS.has(field)) return <RagBadge value={value as string} />;
+  if (field === 'status' && typeof value === 'string') return <>{sentence(value)}</>;
   if (DATE_FIELDS.has(field) && typeof value === 'string') return <When value={value} />;
   return <>{label(value)}</>;
 }
@@ -86,7 +91,9 @@ function AuditValue({ value }: { value: unknown }) {
 function Facts({ action }: { action: ActionDetail['action'] }) {
   const styles = useStyles();
   const known = FACTS.map(([key]) => key);
-  const keys = [...known.filter((key) => key in action), ...Object.keys(action).filter((key) => !known.includes(key))];
+  const keys = [...known.filter((key) => key in action), ...Object.keys(action).filter((key) => !known.includes(key))].filter(
+    (key) => !HIDDEN_FACTS.has(key),
+  );
   return (
     <Card>
       <dl className={styles.facts}>
@@ -113,27 +120,23 @@ function Updates({ detail }: { detail: ActionDetail }) {
           <TableRow>
             <TableHeaderCell>When</TableHeaderCell>
             <TableHeaderCell>By</TableHeaderCell>
+            <TableHeaderCell>Status</TableHeaderCell>
             <TableHeaderCell>RAG</TableHeaderCell>
             <TableHeaderCell>Note</TableHeaderCell>
-            <TableHeaderCell>Revised due</TableHeaderCell>
-            <TableHeaderCell>Complete</TableHeaderCell>
           </TableRow>
         </TableHeader>
         <TableBody>
           {detail.updates.map((update, index) => (
             <TableRow key={`${update.at}-${index}`}>
               <TableCell>
-                <When value={update.at} />
+                <When value={update.dated ?? update.at} />
               </TableCell>
               <TableCell>{label(update.by)}</TableCell>
+              <TableCell>{update.status ? sentence(update.status) : update.complete ? 'Complete' : '—'}</TableCell>
               <TableCell>
                 <RagBadge value={update.rag} />
               </TableCell>
-              <TableCell className={styles.text}>{update.note ?? '—'}</TableCell>
-              <TableCell>
-                <When value={update.revised_due} />
-              </TableCell>
-              <TableCell>{update.complete ? 'Yes' : 'No'}</TableCell>
+              <TableCell className={styles.text}>{update.note || '—'}</TableCell>
             </TableRow>
           ))}
         </TableBody>
@@ -152,6 +155,7 @@ function History({ detail }: { detail: ActionDetail }) {
           <TableRow>
             <TableHeaderCell>When</TableHeaderCell>
             <TableHeaderCell>Who</TableHeaderCell>
+            <TableHeaderCell>What</TableHeaderCell>
             <TableHeaderCell>Field</TableHeaderCell>
             <TableHeaderCell>From</TableHeaderCell>
             <TableHeaderCell>To</TableHeaderCell>
@@ -164,6 +168,7 @@ function History({ detail }: { detail: ActionDetail }) {
                 <When value={entry.at} />
               </TableCell>
               <TableCell>{label(entry.actor)}</TableCell>
+              <TableCell>{entry.event ? sentence(entry.event) : '—'}</TableCell>
               <TableCell>{humanise(entry.field)}</TableCell>
               <TableCell className={styles.text}>
                 <AuditValue value={entry.from} />

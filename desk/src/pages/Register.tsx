@@ -22,7 +22,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { label, type ActionPage, type ActionRow, type Filters } from '../api';
+import { label, sentence, type ActionPage, type ActionRow, type Filters } from '../api';
 import { useApi } from '../desk';
 import {
   FLAG_FILTERS,
@@ -106,8 +106,7 @@ function options(filters: Filters | null, name: SelectFilter): { value: string; 
   if (!filters) return [];
   const codeNames = (list: { code: string; name: string }[] | undefined) =>
     (list ?? []).map((item) => ({ value: item.code, text: item.name }));
-  const words = (list: string[] | undefined) =>
-    (list ?? []).map((item) => ({ value: item, text: item.charAt(0).toUpperCase() + item.slice(1) }));
+  const words = (list: string[] | undefined) => (list ?? []).map((item) => ({ value: item, text: sentence(item) }));
   switch (name) {
     case 'group':
       return codeNames(filters.groups);
@@ -122,8 +121,9 @@ function options(filters: Filters | null, name: SelectFilter): { value: string; 
     case 'status':
       return words(filters.statuses);
     case 'rag':
-    case 'lead_rag':
       return words(filters.rags);
+    case 'lead_rag':
+      return words(filters.lead_rags ?? filters.rags.filter((rag) => rag !== 'none'));
   }
 }
 
@@ -283,12 +283,12 @@ function RegisterTable({
               <TableCell>
                 <Link href={paths.action(row.ref)}>{row.title}</Link>
               </TableCell>
-              <TableCell>{label(row.group)}</TableCell>
-              <TableCell>{label(row.priority)}</TableCell>
+              <TableCell>{row.group_name || label(row.group)}</TableCell>
+              <TableCell>{row.priority_name || label(row.priority)}</TableCell>
               <TableCell>{label(row.source)}</TableCell>
               <TableCell>{label(row.lead)}</TableCell>
               <TableCell>{label(row.agency)}</TableCell>
-              <TableCell>{label(row.status)}</TableCell>
+              <TableCell>{sentence(label(row.status))}</TableCell>
               <TableCell>
                 <RagBadge value={row.rag} />
               </TableCell>
@@ -323,7 +323,7 @@ function RegisterCards({ page }: { page: ActionPage }) {
               <Link href={paths.action(row.ref)}>{row.title}</Link>
             </Text>
             <Caption1>
-              {row.ref} · {label(row.group)} · {label(row.status)}
+              {row.ref} · {row.group_name || label(row.group)} · {sentence(label(row.status))}
             </Caption1>
             <div className={styles.cardLine}>
               <Caption1>RAG</Caption1> <RagBadge value={row.rag} />
