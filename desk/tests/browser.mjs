@@ -35,7 +35,18 @@ function check(condition, message) {
   if (!condition) throw new Error(message);
 }
 
+/** Waits for the page's CSS transitions and animations to finish (a theme switch fades colours:
+ * axe must judge the colours the page settles on, not a frame half-way between two themes). */
+async function settled(page) {
+  await page.evaluate(() => {
+    // A spinner runs for ever: only what will end is waited for.
+    const ending = document.getAnimations().filter((a) => a.effect?.getComputedTiming().iterations !== Infinity);
+    return Promise.all(ending.map((a) => a.finished.catch(() => undefined)));
+  });
+}
+
 async function axe(page, name) {
+  await settled(page);
   await page.addScriptTag({ path: AXE });
   const found = await page.evaluate(async (tags) => {
     // eslint-disable-next-line no-undef
