@@ -3,6 +3,8 @@ on SQLite and PostgreSQL, through the real app with development sign-in tokens."
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 from sqlalchemy import update
 
@@ -13,7 +15,9 @@ from storage.models import Person
 from tests.desk.conftest import ROLES, Desk
 from usecases.actions import ActionRules, SaveResult, UpdateRequest, save_update
 from usecases.context import UnitOfWork
+from usecases.desk import REGISTER_SORTS
 from usecases.people import actor_named
+from web.desk.schemas import Sort
 
 API = "/desk/api/v1"
 PROBLEM = "https://partnership-bot/problems/"
@@ -236,3 +240,9 @@ async def test_the_openapi_document_describes_every_route(desk: Desk):
     }
     schemas = document["components"]["schemas"]
     assert {"Me", "RegisterPage", "RegisterFilters", "ActionPage", "ProblemDetails"} <= set(schemas)
+
+
+def test_the_api_offers_exactly_the_sorts_the_register_query_knows():
+    # The OpenAPI document's enum (a Literal, for pydantic) and the SQL's sort table are written
+    # apart; a sort in one and not the other would be a 422 for a good request or a 5xx.
+    assert get_args(Sort) == REGISTER_SORTS
