@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from config import Settings
 from usecases.context import UnitOfWork
 from usecases.people import ViewerCache
-from web.desk.api import PREFIX, DeskApi, DeskServices, TokenCheck
+from web.desk.api import PREFIX, DeskServices, TokenCheck
 from web.desk.dev import DEV_PREFIX, DevSignIn, dev_sign_in_routes
 from web.desk.openapi import api_routes
 from web.desk.problems import problem_middleware
@@ -63,7 +63,7 @@ def desk_routes(
     tokens = token_check(settings)
     work = UnitOfWork(sessions)
     app.middlewares.append(problem_middleware((PREFIX + "/", DEV_PREFIX + "/")))
-    api_routes(app, DeskApi(DeskServices(settings, work, clock, viewers, tokens)))
+    api_routes(app, DeskServices(settings, work, clock, viewers, tokens))
     if isinstance(tokens, DevTokens):
         dev_sign_in_routes(app, DevSignIn(work, tokens, settings.admin_emails))
     if isinstance(tokens, SsoTokens):

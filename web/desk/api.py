@@ -1,4 +1,5 @@
-"""The desk's JSON API under /desk/api/v1: who is signed in, the register, one action.
+"""The desk's JSON API under /desk/api/v1: what every part builds on (`DeskHandlers`), and the
+first part: who is signed in, the register, one action and its updates (`ACTIONS`).
 
 Every request names its person with a bearer token (`web/desk/sso.py`); the use cases
 (`usecases/desk.py`) decide what that person may read. Answers are the models of
@@ -11,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
@@ -24,6 +25,7 @@ from usecases.actions import ActionRefused, ActionRules, SaveResult, UpdateReque
 from usecases.context import UnitOfWork
 from usecases.people import Recognition, ViewerCache
 from web.desk import schemas
+from web.desk.operations import MAX_REFERENCE_CHARS, Feature, Operation, text_parameter
 from web.desk.problems import (
     Problem,
     bad_json,
@@ -37,7 +39,9 @@ from web.desk.problems import (
 from web.desk.sso import SignedIn, Unavailable
 
 PREFIX = "/desk/api/v1"
-MAX_REFERENCE_CHARS = 16
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class TokenCheck(Protocol):
@@ -70,7 +74,10 @@ def bearer_token(request: web.Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-class DeskApi:
+class DeskHandlers:
+    """What every part of the desk's API starts from: the services, the signed-in person, and
+    reading a query or a JSON body into its pydantic model (a 400 or 422 problem otherwise)."""
+
     def __init__(self, services: DeskServices) -> None:
         self.services = services
 
@@ -93,6 +100,28 @@ class DeskApi:
             raise not_on_roster(self.services.settings.business_team_email)
         return viewer
 
+    @staticmethod
+    def query(request: web.Request, model: type[M]) -> M:
+        try:
+            return model.model_validate({key: request.query.getone(key) for key in request.query})
+        except ValidationError as error:
+            raise invalid(error) from None
+
+    @staticmethod
+    async def body(request: web.Request, model: type[M]) -> M:
+        try:
+            sent = json.loads(await request.read() or b"null")
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise bad_json() from None
+        try:
+            return model.model_validate(sent)
+        except ValidationError as error:
+            raise invalid(error) from None
+
+
+class DeskApi(DeskHandlers):
+    """The register, one action, and its progress updates."""
+
     async def me(self, request: web.Request) -> web.Response:
         person = desk.who_am_i(await self.viewer(request))
         return answer(
@@ -113,12 +142,7 @@ class DeskApi:
 
     async def actions(self, request: web.Request) -> web.Response:
         viewer = await self.viewer(request)
-        try:
-            params = schemas.RegisterParams.model_validate(
-                {key: request.query.getone(key) for key in request.query}
-            )
-        except ValidationError as error:
-            raise invalid(error) from None
+        params = self.query(request, schemas.RegisterParams)
         query = desk.RegisterQuery(
             **params.model_dump(exclude={"order"}), descending=params.order == "desc"
         )
@@ -181,14 +205,7 @@ class DeskApi:
         reference = request.match_info["ref"]
         if len(reference) > MAX_REFERENCE_CHARS or not reference.isprintable():
             raise not_found()
-        try:
-            body = json.loads(await request.read() or b"null")
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            raise bad_json() from None
-        try:
-            sent = schemas.ActionUpdate.model_validate(body)
-        except ValidationError as error:
-            raise invalid(error) from None
+        sent = await self.body(request, schemas.ActionUpdate)
         services = self.services
         result = await save_update(
             viewer,
@@ -324,3 +341,51 @@ def _action_page(page: desk.ActionPage) -> schemas.ActionPage:
         ],
         can_update=page.shown.can_update,
     )
+
+
+# `actions/filters` comes before `actions/{ref}`, which would otherwise take it.
+ACTIONS = Feature(
+    DeskApi,
+    (
+        Operation(
+            "/me", "me", "me", "Who is signed in, their roles and what they may do", schemas.Me
+        ),
+        Operation(
+            "/actions",
+            "actions",
+            "listActions",
+            "One page of the actions the viewer may read, filtered, searched and sorted",
+            schemas.RegisterPage,
+            query=schemas.RegisterParams,
+            refusals=(401, 403, 422),
+        ),
+        Operation(
+            "/actions/filters",
+            "filters",
+            "actionFilters",
+            "The choices the register's filters offer",
+            schemas.RegisterFilters,
+        ),
+        Operation(
+            "/actions/{ref}",
+            "action",
+            "getAction",
+            "One action: its facts, updates and audit history",
+            schemas.ActionPage,
+            path_parameters={"ref": text_parameter()},
+            refusals=(401, 403, 404),
+        ),
+        Operation(
+            "/actions/{ref}",
+            "update",
+            "updateAction",
+            "Add a progress update (the chat's update card, as JSON); "
+            "answers the action as it is now",
+            schemas.ActionPage,
+            path_parameters={"ref": text_parameter()},
+            refusals=(400, 401, 403, 404, 409, 422),
+            method="patch",
+            body=schemas.ActionUpdate,
+        ),
+    ),
+)

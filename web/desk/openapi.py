@@ -1,103 +1,44 @@
 """The desk API's OpenAPI 3.1 document, and its routes, from one table (`OPERATIONS`).
 
-Each operation names its path, its handler on `DeskApi`, its response model and, for the register,
-its query model; `api_routes` adds the routes from the table and `document()` describes them, with
-the models' JSON schemas (pydantic) as the components. A route cannot exist undocumented.
+`OPERATIONS` joins the operations of each part of the desk (`FEATURES`, see
+web/desk/operations.py). Each operation names its path, its handler, its response model and any
+query or body model; `api_routes` adds the routes from the table and `document()` describes them,
+with the models' JSON schemas (pydantic) as the components. A route cannot exist undocumented.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from web.desk import schemas
-from web.desk.api import MAX_REFERENCE_CHARS, PREFIX, DeskApi
+from web.desk.api import ACTIONS, PREFIX, DeskServices
+from web.desk.operations import REFUSALS, Feature, Operation
 
 OPENAPI_PATH = PREFIX + "/openapi.json"
 REF = "#/components/schemas/{model}"
 PROBLEM = "#/components/schemas/ProblemDetails"
 
 
-@dataclass(frozen=True)
-class Operation:
-    path: str
-    handler: str
-    operation_id: str
-    summary: str
-    response: type[BaseModel]
-    query: type[BaseModel] | None = None
-    path_parameters: dict[str, dict[str, Any]] = field(default_factory=dict[str, dict[str, Any]])
-    refusals: tuple[int, ...] = (401, 403)
-    method: str = "get"
-    body: type[BaseModel] | None = None
+# Each part of the desk adds its `Feature` here.
+FEATURES: tuple[Feature, ...] = (ACTIONS,)
+OPERATIONS: tuple[Operation, ...] = tuple(op for feature in FEATURES for op in feature.operations)
 
 
-# `actions/filters` comes before `actions/{ref}`, which would otherwise take it.
-OPERATIONS: tuple[Operation, ...] = (
-    Operation("/me", "me", "me", "Who is signed in, their roles and what they may do", schemas.Me),
-    Operation(
-        "/actions",
-        "actions",
-        "listActions",
-        "One page of the actions the viewer may read, filtered, searched and sorted",
-        schemas.RegisterPage,
-        query=schemas.RegisterParams,
-        refusals=(401, 403, 422),
-    ),
-    Operation(
-        "/actions/filters",
-        "filters",
-        "actionFilters",
-        "The choices the register's filters offer",
-        schemas.RegisterFilters,
-    ),
-    Operation(
-        "/actions/{ref}",
-        "action",
-        "getAction",
-        "One action: its facts, updates and audit history",
-        schemas.ActionPage,
-        path_parameters={
-            "ref": {"type": "string", "minLength": 1, "maxLength": MAX_REFERENCE_CHARS}
-        },
-        refusals=(401, 403, 404),
-    ),
-    Operation(
-        "/actions/{ref}",
-        "update",
-        "updateAction",
-        "Add a progress update (the chat's update card, as JSON); answers the action as it now is",
-        schemas.ActionPage,
-        path_parameters={
-            "ref": {"type": "string", "minLength": 1, "maxLength": MAX_REFERENCE_CHARS}
-        },
-        refusals=(400, 401, 403, 404, 409, 422),
-        method="patch",
-        body=schemas.ActionUpdate,
-    ),
-)
-
-REFUSALS = {
-    400: "The body is not JSON",
-    401: "Missing, malformed or expired sign-in (says nothing about which)",
-    403: "Not on the roster, or not allowed",
-    404: "No such action, or not the viewer's to read",
-    409: "The action changed since the version sent",
-    422: "A query value does not fit; errors name each field",
-}
-
-
-def api_routes(app: web.Application, api: DeskApi) -> None:
+def api_routes(app: web.Application, services: DeskServices) -> None:
     app.router.add_get(OPENAPI_PATH, openapi_json)
-    for operation in OPERATIONS:
-        app.router.add_route(
-            operation.method.upper(), PREFIX + operation.path, getattr(api, operation.handler)
-        )
+    for feature in FEATURES:
+        handlers = feature.handlers(services)
+        for operation in feature.operations:
+            app.router.add_route(
+                operation.method.upper(),
+                PREFIX + operation.path,
+                getattr(handlers, operation.handler),
+            )
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -168,15 +109,22 @@ def _paths() -> dict[str, Any]:
     return paths
 
 
+def _models() -> dict[type[BaseModel], JsonSchemaMode]:
+    """Every model the operations answer with (as serialised) or take as a body (as validated),
+    with the problem details and the development sign-in's models."""
+    models: dict[type[BaseModel], JsonSchemaMode] = dict.fromkeys(
+        schemas.SHARED_MODELS, "serialization"
+    )
+    for operation in OPERATIONS:
+        models.setdefault(operation.response, "serialization")
+        if operation.body is not None:
+            models[operation.body] = "validation"
+    return models
+
+
 @cache
 def document() -> dict[str, Any]:
-    _, definitions = models_json_schema(
-        [
-            (model, "validation" if model is schemas.ActionUpdate else "serialization")
-            for model in schemas.RESPONSE_MODELS
-        ],
-        ref_template=REF,
-    )
+    _, definitions = models_json_schema(list(_models().items()), ref_template=REF)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -286,13 +286,5 @@ class ActionUpdate(BaseModel):
         }
 
 
-RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
-    ProblemDetails,
-    ActionUpdate,
-    Me,
-    RegisterPage,
-    RegisterFilters,
-    ActionPage,
-    DevPerson,
-    DevToken,
-)
+# Models the OpenAPI document holds besides those the operations name (web/desk/openapi.py).
+SHARED_MODELS: tuple[type[BaseModel], ...] = (ProblemDetails, DevPerson, DevToken)
