@@ -131,8 +131,6 @@ class RegisterRow:
     overdue_working_days: int
     lead_code: str | None
     can_update: bool
-    lead_code: str | None
-    can_update: bool
 
 
 @dataclass(frozen=True)

@@ -237,8 +237,11 @@ export function startStub({ port = 0, host = '127.0.0.1', dev = true, dist = DIS
       res.writeHead(302, { Location: '/desk/' });
       return res.end();
     }
-    if (path.startsWith('/desk/dev/')) {
+    if (path === '/desk/dev' || path.startsWith('/desk/dev/')) {
       if (!dev) return problem(res, 404, 'not-found', 'Not found');
+      if (path === '/desk/dev' && req.method === 'GET') {
+        return json(res, 200, { people: '/desk/dev/people', sign_in: '/desk/dev/sign-in' });
+      }
       if (path === '/desk/dev/people' && req.method === 'GET') return json(res, 200, PEOPLE);
       if (path === '/desk/dev/sign-in' && req.method === 'POST') {
         const body = await readJson(req);

@@ -49,8 +49,9 @@ async def test_production_has_no_dev_sign_in_and_refuses_its_tokens(
     token = DevTokens(SECRET).issue("P05")
     try:
         async with ClientSession() as http:
-            async with http.get(server.make_url("/desk/dev/people")) as response:
-                assert response.status == 404
+            for probe in ("/desk/dev", "/desk/dev/people"):
+                async with http.get(server.make_url(probe)) as response:
+                    assert response.status == 404
             sign_in = server.make_url("/desk/dev/sign-in")
             async with http.post(sign_in, json={"person_id": "P05"}) as response:
                 assert response.status == 404
@@ -63,6 +64,15 @@ async def test_production_has_no_dev_sign_in_and_refuses_its_tokens(
                 assert response.content_type == "text/html"
     finally:
         await server.close()
+
+
+async def test_the_dev_probe_says_where_the_sign_in_is(harness):
+    async with harness.http.get(harness.server.make_url("/desk/dev")) as response:
+        assert response.status == 200
+        assert await response.json() == {
+            "people": "/desk/dev/people",
+            "sign_in": "/desk/dev/sign-in",
+        }
 
 
 async def test_dev_people_list_the_roster_with_roles(harness):

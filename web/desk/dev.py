@@ -1,5 +1,6 @@
 """Development only: "sign in as" any demo person, for the desk in a browser without Teams.
 
+GET /desk/dev says the development sign-in is offered (the page's cheap probe);
 GET /desk/dev/people lists the roster; POST /desk/dev/sign-in {"person_id": "P03"} answers a token
 the API accepts (`web/desk/sso.DevTokens`). `desk_routes` adds them only where
 `Settings.dev_routes_enabled` holds, where the API takes these tokens instead of Teams' ones; from
@@ -29,6 +30,13 @@ class DevSignIn:
         self.work = work
         self.tokens = tokens
         self.admin_emails = admin_emails
+
+    async def offered(self, request: web.Request) -> web.Response:
+        """The front end's probe: answers where the sign-in is, without reading the roster."""
+        _loopback_only(request)
+        return web.json_response(
+            {"people": f"{DEV_PREFIX}/people", "sign_in": f"{DEV_PREFIX}/sign-in"}
+        )
 
     async def people(self, request: web.Request) -> web.Response:
         _loopback_only(request)
@@ -71,5 +79,6 @@ def _loopback_only(request: web.Request) -> None:
 
 
 def dev_sign_in_routes(app: web.Application, sign_in: DevSignIn) -> None:
+    app.router.add_get(DEV_PREFIX, sign_in.offered)
     app.router.add_get(f"{DEV_PREFIX}/people", sign_in.people)
     app.router.add_post(f"{DEV_PREFIX}/sign-in", sign_in.sign_in)
