@@ -264,3 +264,15 @@ async def test_reach_at_a_glance_counts_the_roster_and_says_how_to_fix(desk: Des
     assert rows["reachable"]["count"] == reach["reachable"] >= 1
     assert sum(row["count"] for row in reach["rows"]) == reach["on_roster"]
     assert "GRAPH_PROACTIVE_INSTALL" in rows["installable"]["fix"]
+
+
+async def test_the_openapi_document_describes_the_announcements_routes(desk: Desk):
+    _, document, _ = await desk.get(f"{API}/openapi.json")
+    paths = document["paths"]
+    assert set(paths[f"{API}/announcements"]) == {"get", "post"}
+    assert set(paths[f"{API}/announcements/{{id}}"]) == {"get", "put"}
+    for verb in ("send", "schedule", "cancel", "resend"):
+        assert set(paths[f"{API}/announcements/{{id}}/{verb}"]) == {"post"}
+    for path in ("/announcements/options", "/announcements/{id}/preview", "/reach"):
+        assert set(paths[API + path]) == {"get"}
+    assert set(paths[f"{API}/announcements/{{id}}/recipients"]) == {"get"}

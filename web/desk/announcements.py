@@ -349,8 +349,10 @@ def _held(outcome: HeldForScreening) -> Problem:
         422,
         "needs-confirmation",
         "Check for personal details",
-        "The text looks like it may hold personal details. Remove them, or confirm they are not "
-        "personal data (send confirm_not_personal). Nothing was saved yet.",
+        "The text looks like it may hold "
+        + ", ".join(f["label"] for f in findings)
+        + ". Remove it, or confirm it is not personal data (confirm_not_personal). "
+        "Nothing was saved yet.",
         extensions={"findings": findings, "screened": outcome.redacted[:2000]},
     )
 
