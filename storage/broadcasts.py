@@ -655,13 +655,40 @@ class RecipientPage:
 
 
 async def recipient_page(
-    session: AsyncSession, announcement_id: int, *, status: str, offset: int, limit: int
+    session: AsyncSession,
+    announcement_id: int,
+    *,
+    status: str,
+    offset: int,
+    limit: int,
+    total: int | None = None,
 ) -> RecipientPage:
     """One page of the report's recipients by name, filtered in the database, with how many
-    match the filter: the report of a 10,000-person send reads only the page it shows."""
+    match the filter (counted here unless the caller knows it from the report's counts).
+
+    The page's recipients are chosen first (joined to their outbox rows only when the filter
+    is about them), and only that page's rows are then joined to everything the report shows:
+    the first page of a 10,000-person report reads 50 outbox rows, not 10,000."""
     condition = _report_filter(status)
-    total = await session.scalar(
-        _recipient_join(announcement_id).with_only_columns(func.count()).where(condition)
+    if total is None:
+        total = await session.scalar(
+            _recipient_join(announcement_id).with_only_columns(func.count()).where(condition)
+        )
+    chosen = (
+        _recipient_join(announcement_id)
+        if status
+        else select(AnnouncementRecipient).where(
+            AnnouncementRecipient.announcement_id == announcement_id
+        )
+    )
+    page_ids = (
+        chosen.join(Person, Person.id == AnnouncementRecipient.person_id)
+        .with_only_columns(AnnouncementRecipient.id)
+        .where(condition)
+        .order_by(Person.name, Person.id)
+        .offset(offset)
+        .limit(limit)
+        .scalar_subquery()
     )
     statement = (
         _recipient_join(announcement_id)
@@ -678,10 +705,8 @@ async def recipient_page(
             AnnouncementRecipient.send_number,
             OutboxMessage.last_error,
         )
-        .where(condition)
+        .where(AnnouncementRecipient.id.in_(page_ids))
         .order_by(Person.name, Person.id)
-        .offset(offset)
-        .limit(limit)
     )
     rows = [
         RecipientRow(

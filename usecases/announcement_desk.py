@@ -102,6 +102,7 @@ async def delivery_report(
             status=status,
             offset=(page - 1) * page_size,
             limit=page_size,
+            total=_known_total(counts, status),
         )
         title, state = announcement.title, Status(announcement.status)
     lines = [
@@ -120,6 +121,21 @@ async def delivery_report(
     return ReportPage(
         request.announcement_id, title, state, counts, lines, found.total, page, page_size
     )
+
+
+def _known_total(counts: ReportCounts, status: str) -> int | None:
+    """How many match a filter, when the report's counts already say (saving a second count
+    over every recipient); None for a filter they do not answer."""
+    known = {
+        "": counts.recipients,
+        "pending": counts.pending,
+        "sent": counts.sent,
+        "failed": counts.failed,
+        "unreachable": counts.unreachable,
+        "cancelled": counts.cancelled,
+        "acknowledged": counts.acknowledged,
+    }
+    return known.get(status)
 
 
 def _reason(delivery: Delivery, error: str) -> str:
