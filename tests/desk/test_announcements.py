@@ -276,3 +276,31 @@ async def test_the_openapi_document_describes_the_announcements_routes(desk: Des
     for path in ("/announcements/options", "/announcements/{id}/preview", "/reach"):
         assert set(paths[API + path]) == {"get"}
     assert set(paths[f"{API}/announcements/{{id}}/recipients"]) == {"get"}
+
+
+async def test_resend_goes_to_the_failed_only_and_the_report_says_why(desk: Desk):
+    token = await desk.token(ROLES["admin"])
+    for code in ("P15", "P14"):
+        await desk.harness.install(demo_user(code))
+    saved = await compose(desk, token)
+    one = f"/announcements/{saved['id']}"
+    desk.harness.connector.fail_next(400, count=1)  # 400 is not retried: the copy fails
+    status, _ = await call(desk, "POST", f"{one}/send", token)
+    assert status == 200
+    await desk.harness.app[DISPATCHER].drain()
+    _, failed = await call(desk, "GET", f"{one}/recipients", token, status="failed")
+    assert failed["total"] == 1
+    assert failed["items"][0]["reason"] == "the send failed; a resend may work"
+    _, opened = await call(desk, "GET", one, token)
+    assert opened["status"] == "sent" and opened["may"]["resend"] is True
+    scrutineer = await desk.token(ROLES["scrutineer"])
+    status, _ = await call(desk, "POST", f"{one}/resend", scrutineer)
+    assert status == 403
+    status, resent = await call(desk, "POST", f"{one}/resend", token)
+    assert status == 200 and resent["event"] == "resent" and resent["affected"] == 1
+    await desk.harness.app[DISPATCHER].drain()
+    _, report = await call(desk, "GET", f"{one}/recipients", token, status="sent")
+    # Kofi, the one champion with the bot, was sent it again, and nobody else was.
+    assert [(line["name"], line["send_number"]) for line in report["items"]] == [("Kofi Asante", 2)]
+    _, unreachable = await call(desk, "GET", f"{one}/recipients", token, status="unreachable")
+    assert {line["send_number"] for line in unreachable["items"]} == {1}
