@@ -304,3 +304,18 @@ async def test_resend_goes_to_the_failed_only_and_the_report_says_why(desk: Desk
     assert [(line["name"], line["send_number"]) for line in report["items"]] == [("Kofi Asante", 2)]
     _, unreachable = await call(desk, "GET", f"{one}/recipients", token, status="unreachable")
     assert {line["send_number"] for line in unreachable["items"]} == {1}
+
+
+async def test_a_draft_is_edited_and_a_sent_one_is_not(desk: Desk):
+    token = await desk.token(ROLES["admin"])
+    saved = await compose(desk, token)
+    one = f"/announcements/{saved['id']}"
+    edited = {**DRAFT, "title": "Toolkit refresher: new date", "everyone": True}
+    status, body = await call(desk, "PUT", one, token, edited)
+    assert status == 200 and body["title"] == edited["title"] and body["event"] == "saved"
+    assert body["audience"]["words"] == "Everyone"
+    status, _ = await call(desk, "POST", f"{one}/send", token)
+    assert status == 200
+    status, body = await call(desk, "PUT", one, token, {**edited, "title": "Too late"})
+    assert status == 200 and body["event"] == "not_editable_sent"
+    assert body["title"] == edited["title"] and not body["may"]["edit"]

@@ -65,6 +65,8 @@ const EVENTS: Record<string, string> = {
   nobody_in_audience: 'Nobody is in this audience; edit it first.',
   already_sent: 'It has already gone out.',
   already_scheduled: 'It is already scheduled; cancel the schedule first.',
+  not_editable_sent: 'It has gone out, so it cannot be edited.',
+  not_editable_scheduled: 'It is scheduled: cancel the schedule to edit it.',
 };
 
 const STATE_WORDS: Record<string, string> = {
