@@ -114,15 +114,27 @@ journey('the business manager announces and follows the report to "acknowledged"
     await page.getByLabel('Title').waitFor();
     await everyTheme(page, 'announcement-compose');
     await narrow(page, 'announcement-compose');
-    await page.getByLabel('Title').focus();
+    // Focus is on the page's heading after the navigation; Tab walks the form from there.
+    const tabUntil = async (test, what) => {
+      for (let i = 0; i < 80; i += 1) {
+        await page.keyboard.press('Tab');
+        const now = await page.evaluate(() => {
+          const el = document.activeElement;
+          return { tag: el?.tagName ?? '', label: el?.labels?.[0]?.textContent?.trim() ?? '', text: el?.textContent?.trim() ?? '' };
+        });
+        if (test(now)) return now;
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    await tabUntil((f) => f.tag === 'INPUT' && f.label.startsWith('Title'), 'the title');
     await page.keyboard.type(title);
     await page.keyboard.press('Tab');
     check(await page.evaluate(() => document.activeElement?.tagName === 'TEXTAREA'), 'Tab from the title does not reach the message');
     await page.keyboard.type('The **audit dates** are agreed.\n- Read the toolkit\n- Bring your agency\'s figures');
-    await page.getByRole('checkbox', { name: group.name, exact: true }).focus();
+    await tabUntil((f) => f.tag === 'INPUT' && f.label === group.name, `the ${group.name} checkbox`);
     await page.keyboard.press('Space');
     check(await page.getByRole('checkbox', { name: group.name, exact: true }).isChecked(), 'Space did not pick the group');
-    await page.getByRole('button', { name: 'Save draft' }).focus();
+    await tabUntil((f) => f.tag === 'BUTTON' && f.text === 'Save draft', 'Save draft');
     await page.keyboard.press('Enter');
     await heading(page, title);
 
