@@ -156,6 +156,7 @@ def create_app(
         sessions=services.sessions,
         clock=clock,
         viewers=services.viewers,
+        doorbell=services.doorbell,
     )
     if settings.dev_routes_enabled:
         dev_routes(app, _job_context(app))

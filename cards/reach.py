@@ -30,35 +30,40 @@ def _share(part: int, whole: int) -> str:
     return f"{part:,} ({round(100 * part / whole)}%)" if whole else f"{part:,}"
 
 
+# What each reason means and how to fix it (docs/deploy.md, "Reaching everyone"); the chat's card
+# and the desk's reach page say the same.
+FIXES = {
+    "installable_off": (
+        "Installable: the bot can install itself for them once IT turns on "
+        "GRAPH_PROACTIVE_INSTALL (docs/deploy.md, 'Reaching everyone')."
+    ),
+    "installable_on": (
+        "Installable: the bot installs itself for them when a message is due to them."
+    ),
+    "blocked": (
+        "Blocked: a Teams app permission policy stops the app for them. IT allows it in the "
+        "Teams admin center (Teams apps > Permission policies), then 'Resend to failed'."
+    ),
+    "not_found": (
+        "Not found: Graph does not know them or they have no Teams licence. IT checks the "
+        "account and licence."
+    ),
+    "not_linked": (
+        "Not linked: their work email was not found in Entra. Correct the roster's email, "
+        "then IT runs 'python -m manage link-entra'."
+    ),
+    "failed": "Failed: Microsoft Graph kept failing. 'Resend to failed' tries again.",
+    "removed": "Removed: they removed or blocked the bot themselves; it is not put back.",
+    "guests": "Guests are left out of announcements to groups and agencies.",
+}
+
+
 def _fixes(view: ReachView) -> Iterable[str]:
-    if view.installable and not view.installs_on:
-        yield (
-            "Installable: the bot can install itself for them once IT turns on "
-            "GRAPH_PROACTIVE_INSTALL (docs/deploy.md, 'Reaching everyone')."
-        )
-    elif view.installable:
-        yield "Installable: the bot installs itself for them when a message is due to them."
-    if view.blocked:
-        yield (
-            "Blocked: a Teams app permission policy stops the app for them. IT allows it in the "
-            "Teams admin center (Teams apps > Permission policies), then 'Resend to failed'."
-        )
-    if view.not_found:
-        yield (
-            "Not found: Graph does not know them or they have no Teams licence. IT checks the "
-            "account and licence."
-        )
-    if view.not_linked:
-        yield (
-            "Not linked: their work email was not found in Entra. Correct the roster's email, "
-            "then IT runs 'python -m manage link-entra'."
-        )
-    if view.failed:
-        yield "Failed: Microsoft Graph kept failing. 'Resend to failed' tries again."
-    if view.removed:
-        yield "Removed: they removed or blocked the bot themselves; it is not put back."
-    if view.guests:
-        yield "Guests are left out of announcements to groups and agencies."
+    if view.installable:
+        yield FIXES["installable_on" if view.installs_on else "installable_off"]
+    for reason in ("blocked", "not_found", "not_linked", "failed", "removed", "guests"):
+        if getattr(view, reason):
+            yield FIXES[reason]
 
 
 def reach_report_card(view: ReachView) -> Card:

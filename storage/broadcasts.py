@@ -621,6 +621,130 @@ async def recipient_rows(session: AsyncSession, announcement: Announcement) -> l
     ]
 
 
+# The report's filters (the desk): a delivery, or whether a sent copy was acknowledged.
+REPORT_FILTERS = (
+    "pending",
+    "sent",
+    "failed",
+    "unreachable",
+    "cancelled",
+    "acknowledged",
+    "not_acknowledged",
+)
+
+
+def _report_filter(status: str) -> Any:
+    """The condition on the recipient join for one of REPORT_FILTERS ('' for everyone)."""
+    if status == "pending":
+        return OutboxMessage.status.is_(None) | OutboxMessage.status.in_(
+            [outbox.PENDING, outbox.SENDING]
+        )
+    if status == "acknowledged":
+        return AnnouncementAck.id.is_not(None)
+    if status == "not_acknowledged":
+        return (OutboxMessage.status == outbox.SENT) & AnnouncementAck.id.is_(None)
+    if status in ("sent", "failed", "unreachable", "cancelled"):
+        return OutboxMessage.status == status
+    return literal(True)
+
+
+@dataclass(frozen=True)
+class RecipientPage:
+    rows: list[RecipientRow]
+    total: int
+
+
+async def recipient_page(
+    session: AsyncSession,
+    announcement_id: int,
+    *,
+    status: str,
+    offset: int,
+    limit: int,
+    total: int | None = None,
+) -> RecipientPage:
+    """One page of the report's recipients by name, filtered in the database, with how many
+    match the filter (counted here unless the caller knows it from the report's counts).
+
+    The page's recipients are chosen first (joined to their outbox rows only when the filter
+    is about them), and only that page's rows are then joined to everything the report shows:
+    the first page of a 10,000-person report reads 50 outbox rows, not 10,000."""
+    condition = _report_filter(status)
+    if total is None:
+        total = await session.scalar(
+            _recipient_join(announcement_id).with_only_columns(func.count()).where(condition)
+        )
+    chosen = (
+        _recipient_join(announcement_id)
+        if status
+        else select(AnnouncementRecipient).where(
+            AnnouncementRecipient.announcement_id == announcement_id
+        )
+    )
+    page_ids = (
+        chosen.join(Person, Person.id == AnnouncementRecipient.person_id)
+        .with_only_columns(AnnouncementRecipient.id)
+        .where(condition)
+        .order_by(Person.name, Person.id)
+        .offset(offset)
+        .limit(limit)
+        .scalar_subquery()
+    )
+    statement = (
+        _recipient_join(announcement_id)
+        .join(Person, Person.id == AnnouncementRecipient.person_id)
+        .join(Agency, Agency.id == Person.agency_id)
+        .with_only_columns(
+            Person.id,
+            Person.name,
+            Person.email,
+            Agency.name,
+            OutboxMessage.status,
+            OutboxMessage.sent_at,
+            AnnouncementAck.acknowledged_at,
+            AnnouncementRecipient.send_number,
+            OutboxMessage.last_error,
+        )
+        .where(AnnouncementRecipient.id.in_(page_ids))
+        .order_by(Person.name, Person.id)
+    )
+    rows = [
+        RecipientRow(
+            pid, name, email, agency, delivery_of(state), sent_at, acked, number, error or ""
+        )
+        for pid, name, email, agency, state, sent_at, acked, number, error in (
+            await session.execute(statement)
+        )
+    ]
+    return RecipientPage(rows, total or 0)
+
+
+async def status_counts(session: AsyncSession) -> dict[str, int]:
+    """How many announcements are in each state."""
+    rows = await session.execute(
+        select(Announcement.status, func.count()).group_by(Announcement.status)
+    )
+    return {str(status): int(count) for status, count in rows}
+
+
+async def listed_in(session: AsyncSession, status: str, limit: int) -> list[Listed]:
+    """The announcements in one state, newest first."""
+    rows = await session.execute(
+        select(
+            Announcement.id,
+            Announcement.title,
+            Announcement.status,
+            Announcement.scheduled_for,
+            Announcement.started_at,
+            Announcement.updated_at,
+        )
+        .where(Announcement.status == status)
+        .order_by(Announcement.updated_at.desc(), Announcement.id.desc())
+        .limit(limit)
+    )
+    return [Listed(*row) for row in rows]
+
+
 @dataclass(frozen=True)
 class AckCandidate:
     """A recipient sent an announcement that asks for a reminder, who has not acknowledged it and

@@ -207,6 +207,12 @@ def _author(actor: Actor) -> Viewer | None:
     return actor if isinstance(actor, Viewer) and actor.is_admin else None
 
 
+def follows_announcements(actor: Actor) -> bool:
+    """Who may read the lists and reports without changing anything: the business team, and
+    the scrutineer (who reads everything and changes nothing)."""
+    return _business_team(actor) or (isinstance(actor, Viewer) and actor.is_scrutineer)
+
+
 def _require_business_team(actor: Actor) -> None:
     if not _business_team(actor):
         raise PermissionError("scheduled announcement work is the business team's")
@@ -242,6 +248,20 @@ async def open_announcement(
         if announcement is None:
             return NOT_FOUND
         return await _shown(session, actor, announcement, now)
+
+
+async def read_announcement(
+    actor: Actor, request: AnnouncementRef, work: UnitOfWork, *, now: datetime
+) -> Overview | NotFound | Refused:
+    """The announcement as it stands, for those who follow announcements; it changes nothing
+    (a send found finished is closed by the business team's open, or by the jobs)."""
+    if not follows_announcements(actor):
+        return REFUSED
+    async with work.read() as session:
+        announcement = await broadcasts.get(session, request.announcement_id)
+        if announcement is None:
+            return NOT_FOUND
+        return await _overview(session, actor, announcement, now, close=False)
 
 
 @dataclass(frozen=True)
@@ -972,10 +992,17 @@ async def _shown(
 
 
 async def _overview(
-    session: AsyncSession, actor: Actor, announcement: Announcement, now: datetime
+    session: AsyncSession,
+    actor: Actor,
+    announcement: Announcement,
+    now: datetime,
+    *,
+    close: bool = True,
 ) -> Overview:
-    """The announcement as its author sees it now; a send found finished is closed first."""
-    await _finish_if_done(session, actor, announcement, now)
+    """The announcement as its author sees it now; a send found finished is closed first
+    (unless only read: `close` False)."""
+    if close:
+        await _finish_if_done(session, actor, announcement, now)
     status = Status(announcement.status)
     definition = AudienceDefinition.from_json(announcement.audience)
     options = await broadcasts.audience_options(session)

@@ -8,6 +8,10 @@ import { useDesk } from './desk';
 import type { ThemeName } from './host';
 import { HostContext } from './hostContext';
 import { ActionPage } from './pages/Action';
+import { AnnouncementPage } from './pages/Announcement';
+import { AnnouncementComposePage } from './pages/AnnouncementCompose';
+import { AnnouncementsPage } from './pages/Announcements';
+import { ReachPage } from './pages/Reach';
 import { HomePage } from './pages/Home';
 import { NotFoundPage, UpdatePlaceholderPage } from './pages/Other';
 import { RegisterPage } from './pages/Register';
@@ -64,6 +68,16 @@ function PageFor({ route }: { route: Route }) {
       return <ActionPage key={route.ref} actionRef={route.ref} />;
     case 'update':
       return <UpdatePlaceholderPage actionRef={route.ref} />;
+    case 'announcements':
+      return <AnnouncementsPage />;
+    case 'announcement':
+      return <AnnouncementPage key={route.id} id={route.id} />;
+    case 'announcement-new':
+      return <AnnouncementComposePage />;
+    case 'announcement-edit':
+      return <AnnouncementComposePage key={route.id} id={route.id} />;
+    case 'reach':
+      return <ReachPage />;
     default:
       return <NotFoundPage />;
   }
@@ -105,7 +119,7 @@ export function Shell() {
   const { me } = useDesk();
   const location = useLocation();
   const route = routeFor(location.pathname, location.search);
-  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : 'register';
+  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : route.name.startsWith('announcement') || route.name === 'reach' ? 'announcements' : 'register';
 
   return (
     <>
@@ -136,6 +150,17 @@ export function Shell() {
                 Register
               </Link>
             </li>
+            {me.is_admin || me.is_scrutineer ? (
+              <li>
+                <Link
+                  href={paths.announcements()}
+                  className={mergeClasses(section === 'announcements' && styles.current)}
+                  aria-current={section === 'announcements' ? 'page' : undefined}
+                >
+                  Announcements
+                </Link>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <span className={styles.spacer} />

@@ -137,6 +137,29 @@ export async function apiGet<T>(host: Host, path: string, signal?: AbortSignal):
   return body as T;
 }
 
+/** POST, PUT, PATCH or DELETE a JSON body under the API prefix; resolves to the parsed JSON or
+ * throws a ProblemError (its errors and extensions, such as screening's findings, kept). */
+export async function apiSend<T>(host: Host, method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const token = await bearer(host);
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ProblemError(problemFrom(0, null));
+  }
+  const parsed = await readBody(response);
+  if (!response.ok) throw new ProblemError(problemFrom(response.status, parsed));
+  return parsed as T;
+}
+
 export interface DemoPerson {
   id: string;
   name: string;

@@ -13,6 +13,11 @@ export type Route =
   | { name: 'register'; search: string }
   | { name: 'action'; ref: string }
   | { name: 'update'; ref: string }
+  | { name: 'announcements' }
+  | { name: 'announcement'; id: number }
+  | { name: 'announcement-new' }
+  | { name: 'announcement-edit'; id: number }
+  | { name: 'reach' }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -22,7 +27,21 @@ export function routeFor(pathname: string, search: string): Route {
   if (parts[0] === 'actions' && parts.length === 1) return { name: 'register', search };
   if (parts[0] === 'actions' && parts.length === 2) return { name: 'action', ref: parts[1] };
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'update') return { name: 'update', ref: parts[1] };
+  const announcement = announcementRoute(parts);
+  if (announcement) return announcement;
   return { name: 'not-found' };
+}
+
+function announcementRoute(parts: string[]): Route | null {
+  if (parts[0] === 'reach' && parts.length === 1) return { name: 'reach' };
+  if (parts[0] !== 'announcements') return null;
+  if (parts.length === 1) return { name: 'announcements' };
+  if (parts.length === 2 && parts[1] === 'new') return { name: 'announcement-new' };
+  const id = /^[1-9]\d{0,9}$/.test(parts[1] ?? '') ? Number(parts[1]) : 0;
+  if (!id) return null;
+  if (parts.length === 2) return { name: 'announcement', id };
+  if (parts.length === 3 && parts[2] === 'edit') return { name: 'announcement-edit', id };
+  return null;
 }
 
 export const paths = {
@@ -30,6 +49,11 @@ export const paths = {
   register: (search = '') => `${BASE}actions${search}`,
   action: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}`,
   update: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}/update`,
+  announcements: () => `${BASE}announcements`,
+  announcement: (id: number) => `${BASE}announcements/${id}`,
+  announcementNew: () => `${BASE}announcements/new`,
+  announcementEdit: (id: number) => `${BASE}announcements/${id}/edit`,
+  reach: () => `${BASE}reach`,
 };
 
 const listeners = new Set<() => void>();

@@ -21,6 +21,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
+from delivery.doorbell import Doorbell
 from usecases.context import UnitOfWork
 from usecases.people import ViewerCache
 from web.desk.api import PREFIX, DeskServices, TokenCheck
@@ -58,12 +59,14 @@ def desk_routes(
     clock: Callable[[], datetime],
     viewers: ViewerCache,
     dist: Path = DIST,
+    doorbell: Doorbell | None = None,
 ) -> None:
     """The desk's API, its development sign-in (development only) and its page."""
     tokens = token_check(settings)
     work = UnitOfWork(sessions)
     app.middlewares.append(problem_middleware((PREFIX + "/", DEV_PREFIX + "/")))
-    api_routes(app, DeskServices(settings, work, clock, viewers, tokens))
+    services = DeskServices(settings, work, clock, viewers, tokens, doorbell or Doorbell())
+    api_routes(app, services)
     if isinstance(tokens, DevTokens):
         dev_sign_in_routes(app, DevSignIn(work, tokens, settings.admin_emails))
     if isinstance(tokens, SsoTokens):

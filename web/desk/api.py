@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -18,6 +18,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from config import Settings
+from delivery.doorbell import Doorbell
 from domain.action_updates import KIND_LABELS
 from domain.permissions import Viewer
 from usecases import desk
@@ -55,6 +56,8 @@ class DeskServices:
     clock: Callable[[], datetime]
     viewers: ViewerCache
     tokens: TokenCheck
+    # Rung by what queues messages to go now (an announcement's send), as the chat's turns do.
+    doorbell: Doorbell = field(default_factory=Doorbell)
 
     @property
     def rules(self) -> ActionRules:
