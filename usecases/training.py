@@ -45,7 +45,7 @@ from domain.training import (
     session_choice,
 )
 from domain.when import Question, match_subjects
-from storage import reminders, training
+from storage import people, reminders, training
 from storage.models import Booking, CourseSession
 from usecases.context import Actor, Refusal, SystemActor, UnitOfWork, audit, person_id_of
 from usecases.meetings import SESSION_LINK, CalendarLinks
@@ -287,7 +287,10 @@ async def _book(
         entity="booking",
         entity_id=str(booking.id),
         event=new_status.value,
-        changes={"status": (status.value if status else None, new_status.value)},
+        changes={
+            "status": (status.value if status else None, new_status.value),
+            **await _on_behalf_of(session, actor, person_id),
+        },
     )
     if new_status == BookingStatus.BOOKED:
         return BookingOutcome(BookResult.BOOKED)
@@ -389,8 +392,22 @@ async def _cancel_booking(
         entity="booking",
         entity_id=str(booking.id),
         event="cancelled",
-        changes={"status": (was.value, BookingStatus.CANCELLED.value)},
+        changes={
+            "status": (was.value, BookingStatus.CANCELLED.value),
+            **await _on_behalf_of(session, actor, booking.person_id),
+        },
     )
+
+
+async def _on_behalf_of(
+    session: AsyncSession, actor: Actor, person_id: int
+) -> dict[str, tuple[object, object]]:
+    """When someone on the roster (the business team, on the desk) acts for another person, the
+    audit names that person too: the row's actor is the admin, its `person` the one booked."""
+    if not isinstance(actor, Viewer) or actor.person_id == person_id:
+        return {}
+    codes = await people.codes_of(session, [person_id])
+    return {"person": (None, codes.get(person_id, str(person_id)))}
 
 
 async def _promote_first_waiting(
