@@ -120,6 +120,8 @@ class SessionPage:
     # The business team's choices: whom it may book (empty for everyone else).
     roster: tuple[RosterPerson, ...]
     can_change: bool
+    # Places can still be booked or given up (not cancelled, not started, course still offered).
+    open_for_changes: bool
     can_mark: bool
     # Why attendance cannot be marked yet (empty when it can, or the viewer may not).
     mark_problem: str
@@ -143,6 +145,7 @@ async def session_page(
         people=listed,
         roster=roster,
         can_change=viewer.is_admin,
+        open_for_changes=course.active and not facts.cancelled and now < facts.starts_at,
         can_mark=viewer.is_admin and not problem,
         mark_problem=problem if viewer.is_admin else "",
     )

@@ -11,6 +11,8 @@ import { ActionPage } from './pages/Action';
 import { HomePage } from './pages/Home';
 import { NotFoundPage, UpdatePlaceholderPage } from './pages/Other';
 import { RegisterPage } from './pages/Register';
+import { SessionPage } from './pages/Session';
+import { TrainingPage } from './pages/Training';
 import { Link, paths, routeFor, useLocation, type Route } from './router';
 
 const useStyles = makeStyles({
@@ -64,6 +66,10 @@ function PageFor({ route }: { route: Route }) {
       return <ActionPage key={route.ref} actionRef={route.ref} />;
     case 'update':
       return <UpdatePlaceholderPage actionRef={route.ref} />;
+    case 'training':
+      return <TrainingPage />;
+    case 'session':
+      return <SessionPage key={route.id} sessionId={route.id} />;
     default:
       return <NotFoundPage />;
   }
@@ -105,7 +111,8 @@ export function Shell() {
   const { me } = useDesk();
   const location = useLocation();
   const route = routeFor(location.pathname, location.search);
-  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : 'register';
+  const training = route.name === 'training' || route.name === 'session';
+  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : training ? 'training' : 'register';
 
   return (
     <>
@@ -134,6 +141,11 @@ export function Shell() {
                 aria-current={section === 'register' ? 'page' : undefined}
               >
                 Register
+              </Link>
+            </li>
+            <li>
+              <Link href={paths.training()} className={mergeClasses(training && styles.current)} aria-current={training ? 'page' : undefined}>
+                Training
               </Link>
             </li>
           </ul>

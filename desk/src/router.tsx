@@ -13,6 +13,8 @@ export type Route =
   | { name: 'register'; search: string }
   | { name: 'action'; ref: string }
   | { name: 'update'; ref: string }
+  | { name: 'training' }
+  | { name: 'session'; id: string }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -22,6 +24,8 @@ export function routeFor(pathname: string, search: string): Route {
   if (parts[0] === 'actions' && parts.length === 1) return { name: 'register', search };
   if (parts[0] === 'actions' && parts.length === 2) return { name: 'action', ref: parts[1] };
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'update') return { name: 'update', ref: parts[1] };
+  if (parts[0] === 'training' && parts.length === 1) return { name: 'training' };
+  if (parts[0] === 'sessions' && parts.length === 2) return { name: 'session', id: parts[1] };
   return { name: 'not-found' };
 }
 
@@ -30,6 +34,8 @@ export const paths = {
   register: (search = '') => `${BASE}actions${search}`,
   action: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}`,
   update: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}/update`,
+  training: () => `${BASE}training`,
+  session: (id: number | string) => `${BASE}sessions/${encodeURIComponent(String(id))}`,
 };
 
 const listeners = new Set<() => void>();

@@ -102,6 +102,7 @@ async def test_names_on_a_session_are_for_the_business_team_and_the_scrutineer(
     assert bool(page["roster"]) is business_team
     # Before the day nobody marks attendance; the business team is told why.
     assert page["can_mark"] is False
+    assert page["open_for_changes"] is True
     assert bool(page["mark_problem"]) is business_team
 
 
@@ -227,6 +228,7 @@ async def test_attendance_from_the_day_of_the_session(desk: Desk):
     desk.harness.clock.now = datetime(2026, 12, 9, 15, tzinfo=UTC)
     status, page, _ = await desk.get(f"{API}/sessions/{t3}", token)
     assert page["can_mark"] is True and page["mark_problem"] == ""
+    assert page["open_for_changes"] is False
     status, marked, _ = await send(
         desk, "PUT", f"/sessions/{t3}/attendance", token, {"attended": ["P09", "P16"]}
     )

@@ -96,6 +96,10 @@ class SessionDetail(SessionSummary):
     )
     roster: list[RosterChoice] = Field(description="Whom the business team may book")
     can_change: bool
+    open_for_changes: bool = Field(
+        description="Not cancelled, not started, and its course still offered: places can be "
+        "booked and given up"
+    )
     can_mark: bool
     mark_problem: str
 
@@ -210,6 +214,7 @@ def _detail(page: SessionPage) -> SessionDetail:
         people=None if page.people is None else [_listed(p) for p in page.people],
         roster=[RosterChoice(id=p.code, name=p.name, agency=p.agency) for p in page.roster],
         can_change=page.can_change,
+        open_for_changes=page.open_for_changes,
         can_mark=page.can_mark,
         mark_problem=page.mark_problem,
     )
