@@ -126,7 +126,7 @@ journey('the training officer books and removes someone on their behalf with the
   await tabUntil((f) => f.tag === 'BUTTON' && f.text === 'Book a place', 'Book a place');
   await page.keyboard.press('Enter');
   await notice(page, `${name} is booked.`);
-  await shot(page, 'session-booked-on-behalf');
+  await everyTheme(page, 'session-booked-on-behalf');
   const sessionId = new URL(page.url()).pathname.split('/').pop();
   const after = await api(officer, 'GET', `sessions/${sessionId}`);
   check(after.body.people.some((p) => p.name === name && p.status === 'booked'), `${name} is not booked through the API's eyes`);
