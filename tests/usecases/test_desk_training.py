@@ -23,11 +23,26 @@ def work(seeded_engine) -> UnitOfWork:
     return UnitOfWork(make_session_factory(seeded_engine))
 
 
-async def viewer(work: UnitOfWork, code: str, **roles: bool) -> Viewer:
+async def viewer(
+    work: UnitOfWork,
+    code: str,
+    *,
+    is_admin: bool = False,
+    is_scrutineer: bool = False,
+    is_champion: bool = False,
+) -> Viewer:
     async with work.read() as session:
         person = await session.scalar(select(Person).where(Person.code == code))
     assert person is not None
-    return Viewer(person.id, code, person.name, person.email, **roles)
+    return Viewer(
+        person.id,
+        code,
+        person.name,
+        person.email,
+        is_admin=is_admin,
+        is_scrutineer=is_scrutineer,
+        is_champion=is_champion,
+    )
 
 
 async def t2(work: UnitOfWork) -> int:
