@@ -277,3 +277,22 @@ async def test_someone_not_on_the_roster_gets_nothing(desk: Desk):
         await session.execute(update(Person).where(Person.code == "P15").values(active=False))
     status, body, _ = await desk.get(f"{API}/training", token)
     assert status == 403 and body["type"] == PROBLEM + "not-on-roster"
+
+
+async def test_the_business_team_books_and_removes_late_until_the_session_starts(desk: Desk):
+    # The day before the session: booking has closed and free cancellation has ended for everyone
+    # booking for themselves, but the training officer still books and removes a late place.
+    t3 = await session_on(desk, T3_DAY)
+    desk.harness.clock.now = datetime(2026, 12, 8, 9, tzinfo=UTC)
+    token = await desk.token(TRAINING_OFFICER)
+    status, booked, _ = await send(
+        desk, "POST", f"/sessions/{t3}/bookings", token, {"person": "P15"}
+    )
+    assert (status, booked["result"]) == (200, "booked")
+    status, removed, _ = await send(desk, "DELETE", f"/sessions/{t3}/bookings/P15", token)
+    assert (status, removed["result"]) == (200, "cancelled")
+    desk.harness.clock.now = datetime(2026, 12, 9, 10, 5, tzinfo=UTC)
+    status, started, _ = await send(
+        desk, "POST", f"/sessions/{t3}/bookings", token, {"person": "P15"}
+    )
+    assert status == 409 and "started" in started["detail"]

@@ -100,3 +100,18 @@ async def test_the_audit_names_the_person_only_when_booked_by_someone_else(work)
         (admin.person_id, "status", "booked"),
         (admin.person_id, "person", "P16"),
     }
+
+
+async def test_late_places_are_the_business_teams_for_others_not_anyones_own(work):
+    session_id = await t2(work)
+    day_before = datetime(2027, 2, 15, 9, tzinfo=UTC)
+    kofi = await viewer(work, "P15")
+    own = await book(kofi, BookingRequest(session_id), work, now=day_before, terms=terms())
+    assert own.result == BookResult.CLOSED
+    admin = await viewer(work, "P05", is_admin=True)
+    mine = await book(admin, BookingRequest(session_id), work, now=day_before, terms=terms())
+    assert mine.result == BookResult.CLOSED
+    outcome = await desk_training.book_for(
+        admin, session_id, "P15", work, now=day_before, terms=terms()
+    )
+    assert not isinstance(outcome, Refusal) and outcome.result == BookResult.BOOKED
