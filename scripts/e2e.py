@@ -75,6 +75,8 @@ DESK_OUT = BUILD / "desk"
 # The desk's chair: Helen Achebe chairs Quality Assurance and Performance (an action is overdue).
 DESK_CHAIR = "P03"
 DESK_CHAIR_GROUP = "QAP"
+# Domestic Abuse and its Impact on Children, 9 December 2026: past at the clock's start.
+DESK_PAST_SESSION = "T3@2026-12-09"
 # The desk guide's screenshots: build/desk/<name> -> docs/images/desk-<name>.
 DESK_GUIDE_IMAGES = (
     "register-filtered-light.png",
@@ -223,6 +225,7 @@ def run_desk(node: str, chromium: str) -> int:
     database.unlink(missing_ok=True)  # a fresh database each run, as for the Playground's bot
     env = bot_environment(port, database=database)
     prepare_database(env, fill_session=False)
+    prepare_desk_training(env)
     bot_command = [sys.executable, str(REPO / "bot.py")]
     with started("desk's bot", bot_command, env=env, cwd=REPO, log=OUT / "desk-bot.log") as bot:
         wait_until_ready(f"http://127.0.0.1:{port}/readyz", bot, "the desk's bot")
@@ -308,6 +311,20 @@ def prepare_database(env: dict[str, str], *, fill_session: bool = True) -> None:
         )
         if result.returncode != 0:
             raise Problem(f"{module} {command[0]} failed:\n{result.stderr.strip()}")
+
+
+def prepare_desk_training(env: dict[str, str]) -> None:
+    """Places booked on a session now past, for the desk's attendance journey."""
+    result = subprocess.run(
+        [sys.executable, "-m", "scripts.e2e_data", "book-past", DESK_PAST_SESSION],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise Problem(f"e2e_data book-past failed:\n{result.stderr.strip()}")
 
 
 @contextmanager

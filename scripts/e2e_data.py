@@ -6,6 +6,7 @@ after the snooze journey), with the bot's own settings.
     python -m scripts.e2e_data fill T2@2027-02-16    # every place booked by other demo people
     python -m scripts.e2e_data free T2@2027-02-16    # the first of them gives their place up
     python -m scripts.e2e_data snooze-over           # her snoozed reminders are due now
+    python -m scripts.e2e_data book-past T3@2026-12-09 # a few places booked weeks before (the desk)
 
 A snooze queues its reminder again for the next morning, and the Playground cannot wait a night:
 `snooze-over` brings what is queued for the journey person later than the development clock's
@@ -22,7 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -102,6 +103,32 @@ async def free(work: UnitOfWork, session_id: int, settings: Settings) -> str | N
     return "no one else held a place"
 
 
+# `book-past` books this many of the others, this long before the session (bookings still open).
+PAST_PLACES = 4
+BOOKED_AHEAD = timedelta(days=21)
+
+
+async def book_past(work: UnitOfWork, session_id: int, settings: Settings) -> str | None:
+    """A few of the others booked on a session now in the past, as they would have booked weeks
+    before it: the desk's journey marks their attendance."""
+    terms = training.TrainingTerms.of(settings)
+    async with work.read() as session:
+        facts = await stored.session_facts(session, session_id)
+    if facts is None:
+        return "the session has gone"
+    for person_id in (await _others(work))[:PAST_PLACES]:
+        outcome = await training.book(
+            COMMAND_LINE,
+            training.BookingRequest(session_id, person_id),
+            work,
+            now=facts.starts_at - BOOKED_AHEAD,
+            terms=terms,
+        )
+        if outcome.result != training.BookResult.BOOKED:
+            return f"booking person {person_id}: {outcome.result.value}"
+    return None
+
+
 async def snooze_over(work: UnitOfWork, settings: Settings) -> str | None:
     """What is queued for the journey person to go later goes at the clock's start instead."""
     now = _now(settings)
@@ -134,7 +161,8 @@ async def main_async(command: str, reference: str) -> int:
         if session_id is None:
             print(f"e2e_data: no session {reference}", file=sys.stderr)
             return 1
-        problem = await (fill if command == "fill" else free)(work, session_id, settings)
+        act = {"fill": fill, "free": free, "book-past": book_past}[command]
+        problem = await act(work, session_id, settings)
     finally:
         await engine.dispose()
     if problem:
@@ -145,7 +173,7 @@ async def main_async(command: str, reference: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("command", choices=("fill", "free", "snooze-over"))
+    parser.add_argument("command", choices=("fill", "free", "snooze-over", "book-past"))
     parser.add_argument("session", nargs="?", default="", help="COURSE@YYYY-MM-DD, an id or UID")
     args = parser.parse_args(argv)
     return asyncio.run(main_async(args.command, args.session))

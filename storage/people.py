@@ -112,6 +112,15 @@ async def codes_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int
     return {person_id: code for person_id, code in rows}
 
 
+async def ids_by_code(session: AsyncSession, codes: Iterable[str]) -> dict[str, int]:
+    """Person ids by roster code, for the codes that name someone (active or not)."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Person.code, Person.id).where(Person.code.in_(wanted)))
+    return {code: person_id for code, person_id in rows}
+
+
 # -- linking the roster to Entra (usecases/reach.py) ----------------------------------------------
 
 

@@ -138,6 +138,14 @@ async def active_courses(session: AsyncSession) -> list[CourseFacts]:
     return [course_facts_of(c) for c in courses]
 
 
+async def courses(session: AsyncSession, *, retired_too: bool) -> list[CourseFacts]:
+    """The courses offered (and, for the business team's lists, the retired ones too), by code."""
+    query = select(Course).order_by(Course.code)
+    if not retired_too:
+        query = query.where(Course.active.is_(True))
+    return [course_facts_of(c) for c in await session.scalars(query)]
+
+
 async def course_candidates(session: AsyncSession) -> list[Candidate]:
     """Every active course, for reading a course's name out of a question."""
     courses = await session.scalars(

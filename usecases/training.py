@@ -9,7 +9,9 @@ Permission, for every object a request names:
   whether it is open (`domain.training.session_choice`: not cancelled, not started, booking not
   closed; full means the waiting list);
 - a person books and cancels only for herself; the business team (and the system actors: the
-  command line, jobs) may name someone else;
+  command line, jobs) may name someone else, and the business team doing so (on the desk) may
+  book after booking closes and give up a place after free cancellation ends, until the session
+  starts;
 - attendance lists are the business team's, on sessions that exist and were not cancelled.
 
 Each booking or cancellation is one transaction on the session row locked first, so two people
@@ -45,7 +47,7 @@ from domain.training import (
     session_choice,
 )
 from domain.when import Question, match_subjects
-from storage import reminders, training
+from storage import people, reminders, training
 from storage.models import Booking, CourseSession
 from usecases.context import Actor, Refusal, SystemActor, UnitOfWork, audit, person_id_of
 from usecases.meetings import SESSION_LINK, CalendarLinks
@@ -221,6 +223,13 @@ def _for_whom(actor: Actor, person_id: int | None) -> int | None:
     return wanted
 
 
+def _late_for_someone(actor: Actor, person_id: int) -> bool:
+    """The business team, acting on the desk for someone else, books after booking closes and
+    gives up a place after free cancellation ends ("for a late place, contact the training
+    officer", the course card says); nobody books or cancels once a session has started."""
+    return isinstance(actor, Viewer) and actor.is_admin and actor.person_id != person_id
+
+
 async def _on_the_roster(session: AsyncSession, actor: Actor, person_id: int) -> bool:
     """The person a booking is for is still on the roster (the asker is, or she would not be
     asking)."""
@@ -274,10 +283,14 @@ async def _book(
         position = await training.waiting_position(session, row.id, person_id)
         return BookingOutcome(BookResult.ALREADY_WAITING, position)
     held = await training.places_held(session, row.id)
-    choice = session_choice(training.facts_of_row(row, held), None, now, terms.rules, terms.zone)
-    if choice.blocked is not None and choice.blocked in _REFUSED_BOOKINGS:
-        return BookingOutcome(_REFUSED_BOOKINGS[choice.blocked])
-    new_status = BookingStatus.BOOKED if choice.can_book else BookingStatus.WAITING
+    facts = training.facts_of_row(row, held)
+    choice = session_choice(facts, None, now, terms.rules, terms.zone)
+    blocked = choice.blocked
+    if blocked == Blocked.BOOKING_CLOSED and _late_for_someone(actor, person_id):
+        blocked = None
+    if blocked is not None and blocked in _REFUSED_BOOKINGS:
+        return BookingOutcome(_REFUSED_BOOKINGS[blocked])
+    new_status = BookingStatus.WAITING if facts.is_full else BookingStatus.BOOKED
     booking = await training.save_booking(
         session, booking, session_id=row.id, person_id=person_id, status=new_status, now=now
     )
@@ -287,7 +300,10 @@ async def _book(
         entity="booking",
         entity_id=str(booking.id),
         event=new_status.value,
-        changes={"status": (status.value if status else None, new_status.value)},
+        changes={
+            "status": (status.value if status else None, new_status.value),
+            **await _on_behalf_of(session, actor, person_id),
+        },
     )
     if new_status == BookingStatus.BOOKED:
         return BookingOutcome(BookResult.BOOKED)
@@ -372,7 +388,8 @@ async def _cancel(
         return CancelOutcome(CancelResult.LEFT_WAITING_LIST)
     if choice.blocked in (Blocked.STARTED, Blocked.SESSION_CANCELLED):
         return CancelOutcome(CancelResult.STARTED)
-    if not choice.can_cancel:
+    late_allowed = status == BookingStatus.BOOKED and _late_for_someone(actor, person_id)
+    if not choice.can_cancel and not late_allowed:
         return CancelOutcome(CancelResult.TOO_LATE)
     await _cancel_booking(session, actor, booking, status, now)
     promoted = await _promote_first_waiting(session, row, now)
@@ -389,8 +406,22 @@ async def _cancel_booking(
         entity="booking",
         entity_id=str(booking.id),
         event="cancelled",
-        changes={"status": (was.value, BookingStatus.CANCELLED.value)},
+        changes={
+            "status": (was.value, BookingStatus.CANCELLED.value),
+            **await _on_behalf_of(session, actor, booking.person_id),
+        },
     )
+
+
+async def _on_behalf_of(
+    session: AsyncSession, actor: Actor, person_id: int
+) -> dict[str, tuple[object, object]]:
+    """When someone on the roster (the business team, on the desk) acts for another person, the
+    audit names that person too: the row's actor is the admin, its `person` the one booked."""
+    if not isinstance(actor, Viewer) or actor.person_id == person_id:
+        return {}
+    codes = await people.codes_of(session, [person_id])
+    return {"person": (None, codes.get(person_id, str(person_id)))}
 
 
 async def _promote_first_waiting(

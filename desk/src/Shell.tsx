@@ -15,6 +15,8 @@ import { ReachPage } from './pages/Reach';
 import { HomePage } from './pages/Home';
 import { NotFoundPage, UpdatePlaceholderPage } from './pages/Other';
 import { RegisterPage } from './pages/Register';
+import { SessionPage } from './pages/Session';
+import { TrainingPage } from './pages/Training';
 import { Link, paths, routeFor, useLocation, type Route } from './router';
 
 const useStyles = makeStyles({
@@ -78,6 +80,10 @@ function PageFor({ route }: { route: Route }) {
       return <AnnouncementComposePage key={route.id} id={route.id} />;
     case 'reach':
       return <ReachPage />;
+    case 'training':
+      return <TrainingPage />;
+    case 'session':
+      return <SessionPage key={route.id} sessionId={route.id} />;
     default:
       return <NotFoundPage />;
   }
@@ -119,7 +125,10 @@ export function Shell() {
   const { me } = useDesk();
   const location = useLocation();
   const route = routeFor(location.pathname, location.search);
-  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : route.name.startsWith('announcement') || route.name === 'reach' ? 'announcements' : 'register';
+  const training = route.name === 'training' || route.name === 'session';
+  const announcing = route.name.startsWith('announcement') || route.name === 'reach';
+  const section =
+    route.name === 'home' ? 'home' : route.name === 'not-found' ? null : training ? 'training' : announcing ? 'announcements' : 'register';
 
   return (
     <>
@@ -161,6 +170,11 @@ export function Shell() {
                 </Link>
               </li>
             ) : null}
+            <li>
+              <Link href={paths.training()} className={mergeClasses(training && styles.current)} aria-current={training ? 'page' : undefined}>
+                Training
+              </Link>
+            </li>
           </ul>
         </nav>
         <span className={styles.spacer} />

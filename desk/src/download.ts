@@ -1,30 +1,45 @@
 /**
- * Downloads of the desk's exports (GET /desk/api/v1/exports/{what}): fetched with the bearer token,
- * then saved as the file the server names. The files part of the desk owns this module; this is a
- * minimal stand-in with its agreed signature (docs/desk.md).
+ * Downloads of the desk's exports (GET /desk/api/v1/exports/{what}?format=xlsx|csv): fetched with
+ * the bearer token, then saved from a blob under the name the server gives (Content-Disposition).
+ * A minimal version: the files part of the desk owns this module and its fuller version wins.
  */
 import { API_BASE } from './api';
 import type { Host } from './host';
 import { ProblemError, problemFrom } from './problem';
 
+export type ExportName = 'register' | 'bookings' | 'attendance' | 'recipients';
+
+function fileName(disposition: string | null, fallback: string): string {
+  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition ?? '');
+  return match ? decodeURIComponent(match[1]) : fallback;
+}
+
 export async function downloadExport(
   host: Host,
-  what: 'register' | 'bookings' | 'attendance' | 'recipients',
+  what: ExportName,
   params: Record<string, string>,
   format: 'xlsx' | 'csv',
 ): Promise<void> {
-  const token = await host.getToken();
+  const token = await host.getToken().catch(() => null);
   if (!token) throw new ProblemError(problemFrom(401, null));
-  const query = new URLSearchParams({ ...params, format }).toString();
-  const response = await fetch(`${API_BASE}/exports/${what}?${query}`, { headers: { Authorization: `Bearer ${token}` } });
-  if (!response.ok) {
-    const body: unknown = (response.headers.get('content-type') ?? '').includes('json') ? await response.json().catch(() => null) : null;
-    throw new ProblemError(problemFrom(response.status, body));
+  const query = new URLSearchParams({ ...params, format });
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}/exports/${what}?${query.toString()}`, { headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    throw new ProblemError(problemFrom(0, null));
   }
-  const named = /filename="?([^";]+)"?/.exec(response.headers.get('content-disposition') ?? '');
+  if (!response.ok) {
+    const type = response.headers.get('content-type') ?? '';
+    throw new ProblemError(problemFrom(response.status, type.includes('json') ? await response.json().catch(() => null) : null));
+  }
+  const blob = await response.blob();
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
-  link.href = URL.createObjectURL(await response.blob());
-  link.download = named?.[1] ?? `${what}.${format}`;
+  link.href = url;
+  link.download = fileName(response.headers.get('content-disposition'), `${what}.${format}`);
+  document.body.append(link);
   link.click();
-  URL.revokeObjectURL(link.href);
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 0);
 }

@@ -18,6 +18,8 @@ export type Route =
   | { name: 'announcement-new' }
   | { name: 'announcement-edit'; id: number }
   | { name: 'reach' }
+  | { name: 'training' }
+  | { name: 'session'; id: string }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -29,6 +31,8 @@ export function routeFor(pathname: string, search: string): Route {
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'update') return { name: 'update', ref: parts[1] };
   const announcement = announcementRoute(parts);
   if (announcement) return announcement;
+  if (parts[0] === 'training' && parts.length === 1) return { name: 'training' };
+  if (parts[0] === 'sessions' && parts.length === 2) return { name: 'session', id: parts[1] };
   return { name: 'not-found' };
 }
 
@@ -54,6 +58,8 @@ export const paths = {
   announcementNew: () => `${BASE}announcements/new`,
   announcementEdit: (id: number) => `${BASE}announcements/${id}/edit`,
   reach: () => `${BASE}reach`,
+  training: () => `${BASE}training`,
+  session: (id: number | string) => `${BASE}sessions/${encodeURIComponent(String(id))}`,
 };
 
 const listeners = new Set<() => void>();

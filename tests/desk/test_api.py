@@ -238,6 +238,11 @@ async def test_the_openapi_document_describes_every_route(desk: Desk):
         f"{API}/actions/filters",
         f"{API}/actions/{{ref}}",
         f"{API}/openapi.json",
+        f"{API}/training",
+        f"{API}/sessions/{{id}}",
+        f"{API}/sessions/{{id}}/attendance",
+        f"{API}/sessions/{{id}}/bookings",
+        f"{API}/sessions/{{id}}/bookings/{{person}}",
     } <= set(document["paths"])
     schemas = document["components"]["schemas"]
     assert {"Me", "RegisterPage", "RegisterFilters", "ActionPage", "ProblemDetails"} <= set(schemas)

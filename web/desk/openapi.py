@@ -19,6 +19,7 @@ from web.desk import schemas
 from web.desk.announcements import ANNOUNCEMENTS
 from web.desk.api import ACTIONS, PREFIX, DeskServices
 from web.desk.operations import REFUSALS, Feature, Operation
+from web.desk.training import TRAINING
 
 OPENAPI_PATH = PREFIX + "/openapi.json"
 REF = "#/components/schemas/{model}"
@@ -26,7 +27,7 @@ PROBLEM = "#/components/schemas/ProblemDetails"
 
 
 # Each part of the desk adds its `Feature` here.
-FEATURES: tuple[Feature, ...] = (ACTIONS, ANNOUNCEMENTS)
+FEATURES: tuple[Feature, ...] = (ACTIONS, ANNOUNCEMENTS, TRAINING)
 OPERATIONS: tuple[Operation, ...] = tuple(op for feature in FEATURES for op in feature.operations)
 
 
