@@ -9,7 +9,10 @@ import type { ThemeName } from './host';
 import { HostContext } from './hostContext';
 import { ActionPage } from './pages/Action';
 import { HomePage } from './pages/Home';
-import { NotFoundPage, UpdatePlaceholderPage } from './pages/Other';
+import { ActionFactsPage } from './pages/ActionFacts';
+import { ActionUpdatePage } from './pages/ActionUpdate';
+import { DriftPage } from './pages/Drift';
+import { NotFoundPage } from './pages/Other';
 import { RegisterPage } from './pages/Register';
 import { Link, paths, routeFor, useLocation, type Route } from './router';
 
@@ -63,7 +66,13 @@ function PageFor({ route }: { route: Route }) {
     case 'action':
       return <ActionPage key={route.ref} actionRef={route.ref} />;
     case 'update':
-      return <UpdatePlaceholderPage actionRef={route.ref} />;
+      return <ActionUpdatePage key={route.ref} actionRef={route.ref} />;
+    case 'new-action':
+      return <ActionFactsPage />;
+    case 'edit-action':
+      return <ActionFactsPage key={route.ref} actionRef={route.ref} />;
+    case 'drift':
+      return <DriftPage />;
     default:
       return <NotFoundPage />;
   }
@@ -105,7 +114,7 @@ export function Shell() {
   const { me } = useDesk();
   const location = useLocation();
   const route = routeFor(location.pathname, location.search);
-  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : 'register';
+  const section = route.name === 'home' || route.name === 'drift' ? route.name : route.name === 'not-found' ? null : 'register';
 
   return (
     <>
@@ -136,6 +145,13 @@ export function Shell() {
                 Register
               </Link>
             </li>
+            {me.can.see_drift ? (
+              <li>
+                <Link href={paths.drift()} className={mergeClasses(section === 'drift' && styles.current)} aria-current={section === 'drift' ? 'page' : undefined}>
+                  Drift
+                </Link>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <span className={styles.spacer} />

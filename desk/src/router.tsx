@@ -13,6 +13,9 @@ export type Route =
   | { name: 'register'; search: string }
   | { name: 'action'; ref: string }
   | { name: 'update'; ref: string }
+  | { name: 'new-action' }
+  | { name: 'edit-action'; ref: string }
+  | { name: 'drift' }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -20,6 +23,9 @@ export function routeFor(pathname: string, search: string): Route {
   const parts = path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
   if (parts.length === 0) return { name: 'home' };
   if (parts[0] === 'actions' && parts.length === 1) return { name: 'register', search };
+  if (parts[0] === 'actions' && parts.length === 2 && parts[1] === 'new') return { name: 'new-action' };
+  if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'edit') return { name: 'edit-action', ref: parts[1] };
+  if (parts[0] === 'drift' && parts.length === 1) return { name: 'drift' };
   if (parts[0] === 'actions' && parts.length === 2) return { name: 'action', ref: parts[1] };
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'update') return { name: 'update', ref: parts[1] };
   return { name: 'not-found' };
@@ -30,6 +36,9 @@ export const paths = {
   register: (search = '') => `${BASE}actions${search}`,
   action: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}`,
   update: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}/update`,
+  newAction: () => `${BASE}actions/new`,
+  editAction: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}/edit`,
+  drift: () => `${BASE}drift`,
 };
 
 const listeners = new Set<() => void>();
