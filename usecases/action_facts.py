@@ -270,8 +270,10 @@ class _Checked:
         if self.errors:
             return FactsResult("invalid", reference, dict(self.errors))
         findings = ()
-        if "text" in self.values:
-            findings = screen_fields({"text": self.values["text"]}, rules.allowed_email_domains)
+        text = self.values.get("text")
+        # Only new words are screened: text already saved was screened (or confirmed) then.
+        if text is not None and (self.action is None or text != self.action.text):
+            findings = screen_fields({"text": text}, rules.allowed_email_domains)
         confirmed = self.form.get("confirm_not_personal", "").lower() in _TRUE and self.form.get(
             "screened", ""
         ) == findings_fingerprint(findings)

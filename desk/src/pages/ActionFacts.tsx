@@ -22,6 +22,7 @@ import { useDesk } from '../desk';
 import { ProblemError, problemFrom, type Problem } from '../problem';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
+import { factsBody } from '../actionForms';
 import { ConflictMessage, ScreeningWarning, unplaced, useFormStyles } from './ActionForms';
 import { PageHeading } from './Heading';
 
@@ -37,16 +38,6 @@ export const FACT_LABELS: Record<string, string> = {
 };
 const FIELDS = Object.keys(FACT_LABELS);
 const EMPTY: FactValues = { text: '', group: '', priority: '', source: '', lead: '', agency: '', due: '' };
-
-/** An edit sends only what changed (and the version); a new action sends everything. */
-export function factsBody(values: FactValues & { reference?: string }, stored: FactValues | null): Record<string, unknown> {
-  if (!stored) return { ...values };
-  const changed: Record<string, unknown> = {};
-  for (const key of Object.keys(EMPTY) as (keyof FactValues)[]) {
-    if (values[key] !== stored[key]) changed[key] = values[key];
-  }
-  return changed;
-}
 
 /** The options of a choice, keeping the stored one when it is no longer offered (a retired code). */
 function options(list: CodeName[], stored: string): CodeName[] {
@@ -116,7 +107,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
     return (
       <>
         <PageHeading>{title}</PageHeading>
-        <Body1 as="p">Only the business team and the group&apos;s chair change this action&apos;s facts.</Body1>
+        <Body1 as="p" block>Only the business team and the group&apos;s chair change this action&apos;s facts.</Body1>
         <Link href={back}>{backText}</Link>
       </>
     );

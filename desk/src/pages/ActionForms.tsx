@@ -48,7 +48,7 @@ export function ScreeningWarning({
   const styles = useFormStyles();
   return (
     <div className={styles.warning} role="group" aria-labelledby="screening-title">
-      <MessageBar intent="warning" layout="multiline">
+      <MessageBar intent="warning" layout="multiline" role="alert">
         <MessageBarBody>
           <MessageBarTitle id="screening-title">{SCREENING_HEADLINE}</MessageBarTitle>
           <ul>

@@ -65,10 +65,10 @@ export function Overlaps({
 
   return (
     <>
-      <div role="status">{said ? <Body1 as="p">{said}</Body1> : null}</div>
+      <div role="status">{said ? <Body1 as="p" block>{said}</Body1> : null}</div>
       {problem ? <ProblemMessage problem={problem} /> : null}
       {found.length === 0 ? (
-        <Body1 as="p">No possible overlaps.</Body1>
+        <Body1 as="p" block>No possible overlaps.</Body1>
       ) : (
         <ul className={styles.list} aria-label={`Overlaps of ${ref}`}>
           {found.map((link) => (

@@ -23,6 +23,7 @@ import { useDesk } from '../desk';
 import { ProblemError, problemFrom, type Problem } from '../problem';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
+import { initialValues, updateBody, type UpdateValues } from '../actionForms';
 import { ConflictMessage, ScreeningWarning, unplaced, useFormStyles } from './ActionForms';
 import { PageHeading } from './Heading';
 
@@ -42,57 +43,6 @@ export const UPDATE_LABELS: Record<string, string> = {
 const FIELDS = Object.keys(UPDATE_LABELS);
 
 const useStyles = makeStyles({ facts: { color: tokens.colorNeutralForeground2 } });
-
-interface UpdateValues {
-  status: string;
-  rag: string;
-  slipping: boolean;
-  note: string;
-  revised_due: string;
-  revised_reason: string;
-  drop_reason: string;
-  completed_on: string;
-  impact: string;
-  evidence: string;
-}
-
-type Facts = ActionDetail['action'];
-
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
-function initialValues(action: Facts): UpdateValues {
-  return {
-    status: str(action.status) || 'in_progress',
-    rag: str(action.lead_rag),
-    slipping: action.slippage === true,
-    note: '',
-    revised_due: str(action.revised_due),
-    revised_reason: '',
-    drop_reason: str(action.status_reason),
-    completed_on: str(action.completed_on),
-    impact: str(action.impact),
-    evidence: str(action.impact_evidence),
-  };
-}
-
-/** The body: the note always, and the rest only where it says something the action does not. */
-export function updateBody(values: UpdateValues, action: Facts): Record<string, unknown> {
-  const body: Record<string, unknown> = { note: values.note, status: values.status };
-  if (values.rag !== str(action.lead_rag)) body.rag = values.rag;
-  if (values.slipping !== (action.slippage === true)) body.slipping = values.slipping;
-  if (values.revised_due !== str(action.revised_due)) body.revised_due = values.revised_due;
-  if (values.revised_reason.trim()) body.revised_reason = values.revised_reason;
-  if (values.status === 'dropped') body.drop_reason = values.drop_reason;
-  if (values.status === 'complete') {
-    body.completed_on = values.completed_on;
-    if (values.impact) body.impact = values.impact;
-    body.evidence = values.evidence;
-  }
-  if (typeof action.version === 'number') body.version = action.version;
-  return body;
-}
 
 export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
   const { host, sessionProblem } = useDesk();
@@ -150,7 +100,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
     return (
       <>
         <PageHeading>Update {actionRef}</PageHeading>
-        <Body1 as="p">You can read this action but not update it.</Body1>
+        <Body1 as="p" block>You can read this action but not update it.</Body1>
         <Link href={paths.action(actionRef)}>Back to {actionRef}</Link>
       </>
     );
@@ -188,7 +138,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
         Back to {actionRef}
       </Link>
       <PageHeading>Update {actionRef}</PageHeading>
-      <Body1 as="p" className={styles.facts}>
+      <Body1 as="p" block className={styles.facts}>
         {action.action.title}
       </Body1>
       <form className={form.form} onSubmit={save} noValidate aria-label={`Update ${actionRef}`}>

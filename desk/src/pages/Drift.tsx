@@ -34,7 +34,7 @@ const useStyles = makeStyles({
     gap: tokens.spacingHorizontalXL,
     alignItems: 'start',
   },
-  chart: { width: '100%', maxWidth: '34rem', height: 'auto', display: 'block' },
+  chart: { width: '100%', maxWidth: '27rem', height: 'auto', display: 'block' },
   legend: {
     display: 'flex',
     flexWrap: 'wrap',
@@ -272,7 +272,9 @@ function Section({ id, title, intro, children }: { id: string; title: string; in
       <Subtitle1 as="h2" id={id} block>
         {title}
       </Subtitle1>
-      <Body1 as="p">{intro}</Body1>
+      <Body1 as="p" block>
+        {intro}
+      </Body1>
       <div className={styles.pair}>{children}</div>
     </section>
   );
@@ -291,7 +293,7 @@ function Overview({ drift }: { drift: Drift }) {
   const bands: Bar[] = drift.overdue_bands.map((band) => ({ label: `${band.label} working days`, count: band.count }));
   return (
     <>
-      <Body1 as="p">
+      <Body1 as="p" block>
         {drift.everything ? 'Every action in the register.' : `The groups you chair: ${drift.group_names.join(', ') || 'none'}.`}{' '}
         The <Link href={paths.register('?overdue=true&sort=overdue_working_days&order=desc')}>overdue actions</Link> and the{' '}
         <Link href={paths.register('?stale=true')}>stale ones</Link> are listed in the register.
