@@ -53,6 +53,8 @@ const useStyles = makeStyles({
   },
   total: { padding: tokens.spacingHorizontalM },
   figure: { margin: 0 },
+  // Seven columns: in a narrow panel the region around the table scrolls sideways instead.
+  wide: { minWidth: '30rem' },
   number: { fontSize: tokens.fontSizeHero700, fontWeight: tokens.fontWeightSemibold, margin: 0 },
 });
 
@@ -177,9 +179,10 @@ function StackedBars({ rows, what }: { rows: DriftRow[]; what: string }) {
 }
 
 function BucketTable({ rows, name, first }: { rows: DriftRow[]; name: string; first: string }) {
+  const styles = useStyles();
   return (
     <TableScroller label={`${name} (table)`}>
-      <Table size="small" aria-label={name}>
+      <Table size="small" aria-label={name} className={styles.wide}>
         <TableHeader>
           <TableRow>
             <TableHeaderCell>{first}</TableHeaderCell>
