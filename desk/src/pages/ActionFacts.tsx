@@ -6,7 +6,7 @@
  * newer change is refused, with a reload that keeps what was typed.
  */
 import { Body1, Button, Field, Input, Select, Textarea } from '@fluentui/react-components';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import {
   CONFLICT,
   SendError,
@@ -62,6 +62,8 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
   const [screening, setScreening] = useState<Screening | null>(null);
   const [confirmed, setConfirmed] = useState(false);
   const [saving, setSaving] = useState(false);
+  // After "Reload the action": saving waits for the newest version, and the status region says when it came.
+  const [reloaded, setReloaded] = useState<'no' | 'loading' | 'done'>('no');
 
   useEffect(() => {
     const controller = new AbortController();
@@ -71,6 +73,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
     Promise.all([apiGet<FactChoices>(host, '/action-facts/choices', controller.signal), form]).then(
       ([choices, found]) => {
         setLoaded({ choices, form: found });
+        setReloaded((state) => (state === 'loading' ? 'done' : state));
         setValues((typed) => typed ?? { ...(found ? found.values : EMPTY), reference: '' });
       },
       (error: unknown) => {
@@ -85,31 +88,25 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
 
   const back = actionRef ? paths.action(actionRef) : paths.register();
   const backText = actionRef ? `Back to ${actionRef}` : 'Back to the register';
-  if (loaded.problem) {
-    return (
-      <>
-        <PageHeading>{title}</PageHeading>
-        <ProblemMessage problem={loaded.problem} />
-        <Link href={back}>{backText}</Link>
-      </>
-    );
-  }
+  // Every state of the page keeps the same link and heading first, so the heading focused on
+  // arrival stays the same element (and keeps focus) when the form arrives.
+  const frame = (content: ReactNode) => (
+    <>
+      <Link className={styles.back} href={back}>
+        {backText}
+      </Link>
+      <PageHeading>{title}</PageHeading>
+      {content}
+    </>
+  );
+  if (loaded.problem) return frame(<ProblemMessage problem={loaded.problem} />);
   const { choices, form } = loaded;
-  if (!choices || !values) {
-    return (
-      <>
-        <PageHeading>{title}</PageHeading>
-        <Loading what="the form" />
-      </>
-    );
-  }
+  if (!choices || !values) return frame(<Loading what="the form" />);
   if (form && !form.can_edit) {
-    return (
-      <>
-        <PageHeading>{title}</PageHeading>
-        <Body1 as="p" block>Only the business team and the group&apos;s chair change this action&apos;s facts.</Body1>
-        <Link href={back}>{backText}</Link>
-      </>
+    return frame(
+      <Body1 as="p" block>
+        Only the business team and the group&apos;s chair change this action&apos;s facts.
+      </Body1>,
     );
   }
 
@@ -120,7 +117,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!values || !choices || saving) return;
+    if (!values || !choices || saving || reloaded === 'loading') return;
     setSaving(true);
     const body = factsBody(values, form ? form.values : null);
     if (form) body.version = form.version;
@@ -160,18 +157,15 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
     );
   }
 
-  return (
+  return frame(
     <>
-      <Link className={styles.back} href={back}>
-        {backText}
-      </Link>
-      <PageHeading>{title}</PageHeading>
       <form className={styles.form} onSubmit={save} noValidate aria-label={title}>
         {conflict ? (
           <ConflictMessage
             detail={problem?.detail}
             onReload={() => {
               setProblem(null);
+              setReloaded('loading');
               setReloads((n) => n + 1);
             }}
           />
@@ -212,8 +206,12 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
         {screening ? (
           <ScreeningWarning screening={screening} labels={FACT_LABELS} confirmed={confirmed} onConfirm={setConfirmed} />
         ) : null}
+        <div role="status">
+          {reloaded === 'loading' ? 'Reloading the action…' : null}
+          {reloaded === 'done' ? 'Reloaded: the form now starts from the newest change, and what you typed is kept.' : null}
+        </div>
         <div className={styles.actions}>
-          <Button type="submit" appearance="primary" disabledFocusable={saving}>
+          <Button type="submit" appearance="primary" disabledFocusable={saving || reloaded === 'loading'}>
             {saving ? 'Saving…' : form ? 'Save changes' : 'Add the action'}
           </Button>
           <Button onClick={() => navigate(back)}>Cancel</Button>

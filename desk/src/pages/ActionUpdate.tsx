@@ -16,7 +16,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { CONFLICT, SendError, apiChange, errorsByField, type Screening } from '../actionsApi';
 import { apiGet, type ActionDetail } from '../api';
 import { useDesk } from '../desk';
@@ -55,6 +55,8 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
   const [screening, setScreening] = useState<Screening | null>(null);
   const [confirmed, setConfirmed] = useState(false);
   const [saving, setSaving] = useState(false);
+  // After "Reload the action": saving waits for the newest version, and the status region says when it came.
+  const [reloaded, setReloaded] = useState<'no' | 'loading' | 'done'>('no');
   usePageTitle(`Update ${actionRef}`);
 
   useEffect(() => {
@@ -62,6 +64,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
     apiGet<ActionDetail>(host, `/actions/${encodeURIComponent(actionRef)}`, controller.signal).then(
       (action) => {
         setLoaded({ action });
+        setReloaded((state) => (state === 'loading' ? 'done' : state));
         // A reload keeps what was typed and takes the action's newest facts and version.
         setValues((typed) => typed ?? initialValues(action.action));
       },
@@ -80,29 +83,24 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
   }, []);
 
   const action = loaded.action;
-  if (loaded.problem) {
-    return (
-      <>
-        <PageHeading>Update {actionRef}</PageHeading>
-        <ProblemMessage problem={loaded.problem} />
-      </>
-    );
-  }
-  if (!action || !values) {
-    return (
-      <>
-        <PageHeading>Update {actionRef}</PageHeading>
-        <Loading what="the action" />
-      </>
-    );
-  }
+  // Every state of the page keeps the same link and heading first, so the heading focused on
+  // arrival stays the same element (and keeps focus) when the action arrives.
+  const frame = (content: ReactNode) => (
+    <>
+      <Link className={form.back} href={paths.action(actionRef)}>
+        Back to {actionRef}
+      </Link>
+      <PageHeading>Update {actionRef}</PageHeading>
+      {content}
+    </>
+  );
+  if (loaded.problem) return frame(<ProblemMessage problem={loaded.problem} />);
+  if (!action || !values) return frame(<Loading what="the action" />);
   if (!action.can_update) {
-    return (
-      <>
-        <PageHeading>Update {actionRef}</PageHeading>
-        <Body1 as="p" block>You can read this action but not update it.</Body1>
-        <Link href={paths.action(actionRef)}>Back to {actionRef}</Link>
-      </>
+    return frame(
+      <Body1 as="p" block>
+        You can read this action but not update it.
+      </Body1>,
     );
   }
 
@@ -111,7 +109,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!action || !values || saving) return;
+    if (!action || !values || saving || reloaded === 'loading') return;
     setSaving(true);
     const body = updateBody(values, action.action);
     if (screening && confirmed) Object.assign(body, { confirm_not_personal: true, screened: screening.screened });
@@ -132,12 +130,8 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
     return { label: UPDATE_LABELS[name], validationState: message ? ('error' as const) : undefined, validationMessage: message };
   }
 
-  return (
+  return frame(
     <>
-      <Link className={form.back} href={paths.action(actionRef)}>
-        Back to {actionRef}
-      </Link>
-      <PageHeading>Update {actionRef}</PageHeading>
       <Body1 as="p" block className={styles.facts}>
         {action.action.title}
       </Body1>
@@ -147,6 +141,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
             detail={problem?.detail}
             onReload={() => {
               setProblem(null);
+              setReloaded('loading');
               setReloads((n) => n + 1);
             }}
           />
@@ -216,8 +211,12 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
         {screening ? (
           <ScreeningWarning screening={screening} labels={UPDATE_LABELS} confirmed={confirmed} onConfirm={setConfirmed} />
         ) : null}
+        <div role="status">
+          {reloaded === 'loading' ? 'Reloading the action…' : null}
+          {reloaded === 'done' ? 'Reloaded: the form now starts from the newest change, and what you typed is kept.' : null}
+        </div>
         <div className={form.actions}>
-          <Button type="submit" appearance="primary" disabledFocusable={saving}>
+          <Button type="submit" appearance="primary" disabledFocusable={saving || reloaded === 'loading'}>
             {saving ? 'Saving…' : 'Save update'}
           </Button>
           <Button onClick={() => navigate(paths.action(actionRef))}>Cancel</Button>

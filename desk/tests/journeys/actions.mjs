@@ -199,3 +199,26 @@ journey('the drift overview: charts with tables, every theme, a phone', { realOn
   // The scrutineer reads the drift too; a champion has no Drift link and the API refuses her.
   check((await api(scrutineer, 'GET', 'drift')).status === 200, 'the scrutineer cannot read the drift');
 });
+
+journey('a save over a newer change is refused plainly, and a reload keeps what was typed', { realOnly: true }, async ({ page, base, api, people }) => {
+  const admin = businessManager(people);
+  const action = (await api(admin, 'GET', 'actions?status=in_progress&page_size=1&sort=ref')).body.items[0];
+  await signIn(page, base, admin);
+  await page.goto(`${base}actions/${action.ref}/update`);
+  await heading(page, `Update ${action.ref}`);
+  const note = 'Dates agreed with the lead agencies at the subgroup';
+  await page.getByLabel(/^Progress note/).fill(note);
+  // Someone else saves first.
+  const meanwhile = await api(admin, 'PATCH', `actions/${action.ref}`, { note: 'Saved from the chat meanwhile' });
+  check(meanwhile.status === 200, `the other update was refused: ${meanwhile.status}`);
+  await page.getByRole('button', { name: 'Save update' }).click();
+  await page.getByRole('alert').filter({ hasText: 'Changed since you opened it' }).waitFor({ timeout: TIMEOUT });
+  await axe(page, 'action update conflict (light)');
+  await page.getByRole('button', { name: 'Reload the action' }).click();
+  await page.getByRole('status').filter({ hasText: 'Reloaded: the form now starts from the newest change' }).waitFor({ timeout: TIMEOUT });
+  check((await page.getByLabel(/^Progress note/).inputValue()) === note, 'the reload lost what was typed');
+  await page.getByRole('button', { name: 'Save update' }).click();
+  await page.getByRole('heading', { level: 1, name: new RegExp(`^${action.ref}:`) }).waitFor({ timeout: TIMEOUT });
+  const newest = await page.getByRole('table', { name: 'Updates' }).locator('tbody tr').first().innerText();
+  check(newest.includes(note), `the saved update is not the newest: ${newest}`);
+});
