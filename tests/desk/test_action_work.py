@@ -218,3 +218,12 @@ async def test_me_says_who_may_create_and_see_drift(desk: Desk):
     for role, (create, drift) in cases.items():
         _, me, _ = await desk.get(f"{API}/me", await desk.token(ROLES[role]))
         assert (me["can"]["create_actions"], me["can"]["see_drift"]) == (create, drift), role
+
+
+async def test_the_seeded_history_names_records_rather_than_their_ids(desk: Desk):
+    _, page, _ = await desk.get(f"{API}/actions/A14", await desk.token(ROLES["admin"]))
+    ids = ("group_id", "priority_id", "source_id", "lead_id", "lead_agency_id")
+    named = [h for h in page["history"] if h["field"] in ids]
+    assert {h["field"] for h in named} >= {"group_id", "lead_id"}
+    assert all(not str(h["to"]).isdigit() for h in named), named
+    assert any(h["field"] == "group_id" and h["to"] == page["action"]["group_name"] for h in named)
