@@ -17,8 +17,10 @@ Every use case here only reads. Changing an action goes through `usecases.action
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.action_views import ActionSummary
 from domain.actions import derived_rag, effective_due, is_overdue
@@ -26,6 +28,7 @@ from domain.permissions import Viewer, can_read_action, can_update_action
 from domain.working_days import working_days_between
 from storage import actions as store
 from storage import people
+from storage.action_facts import ID_FIELDS, names_for_ids
 from storage.actions import (
     DERIVED_RAGS,
     REGISTER_SORTS,
@@ -234,8 +237,35 @@ async def action_page(
     summary = shown.detail.summary
     async with work.read() as session:
         updates = await store.every_update(session, summary.id)
-        history = await store.audit_history(session, shown.reference)
+        history = await _history_by_name(session, shown.reference)
         codes = await people.codes_of(session, [summary.lead_id] if summary.lead_id else [])
     return ActionPage(
         shown, _row(viewer, summary, rules.today(now), rules, codes), updates, history
     )
+
+
+async def _history_by_name(session: AsyncSession, reference: str) -> list[HistoryRow]:
+    """The audit trail with the records its id fields point at named (a group's name, not 6)."""
+    history = await store.audit_history(session, reference)
+    wanted: dict[str, set[int]] = {}
+    for row in history:
+        if row.field in ID_FIELDS:
+            ids = wanted.setdefault(row.field, set())
+            ids.update(int(v) for v in (row.old_value, row.new_value) if v and v.isdigit())
+    names = await names_for_ids(session, wanted)
+
+    def named(field: str, value: str | None) -> str | None:
+        if value and value.isdigit():
+            return names.get(field, {}).get(int(value), value)
+        return value
+
+    return [
+        replace(
+            row,
+            old_value=named(row.field, row.old_value),
+            new_value=named(row.field, row.new_value),
+        )
+        if row.field in ID_FIELDS
+        else row
+        for row in history
+    ]

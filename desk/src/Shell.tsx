@@ -13,7 +13,10 @@ import { AnnouncementComposePage } from './pages/AnnouncementCompose';
 import { AnnouncementsPage } from './pages/Announcements';
 import { ReachPage } from './pages/Reach';
 import { HomePage } from './pages/Home';
-import { NotFoundPage, UpdatePlaceholderPage } from './pages/Other';
+import { ActionFactsPage } from './pages/ActionFacts';
+import { ActionUpdatePage } from './pages/ActionUpdate';
+import { DriftPage } from './pages/Drift';
+import { NotFoundPage } from './pages/Other';
 import { RegisterPage } from './pages/Register';
 import { SessionPage } from './pages/Session';
 import { TrainingPage } from './pages/Training';
@@ -69,7 +72,13 @@ function PageFor({ route }: { route: Route }) {
     case 'action':
       return <ActionPage key={route.ref} actionRef={route.ref} />;
     case 'update':
-      return <UpdatePlaceholderPage actionRef={route.ref} />;
+      return <ActionUpdatePage key={route.ref} actionRef={route.ref} />;
+    case 'new-action':
+      return <ActionFactsPage />;
+    case 'edit-action':
+      return <ActionFactsPage key={route.ref} actionRef={route.ref} />;
+    case 'drift':
+      return <DriftPage />;
     case 'announcements':
       return <AnnouncementsPage />;
     case 'announcement':
@@ -128,7 +137,7 @@ export function Shell() {
   const training = route.name === 'training' || route.name === 'session';
   const announcing = route.name.startsWith('announcement') || route.name === 'reach';
   const section =
-    route.name === 'home' ? 'home' : route.name === 'not-found' ? null : training ? 'training' : announcing ? 'announcements' : 'register';
+    route.name === 'home' || route.name === 'drift' ? route.name : route.name === 'not-found' ? null : training ? 'training' : announcing ? 'announcements' : 'register';
 
   return (
     <>
@@ -159,6 +168,13 @@ export function Shell() {
                 Register
               </Link>
             </li>
+            {me.can.see_drift ? (
+              <li>
+                <Link href={paths.drift()} className={mergeClasses(section === 'drift' && styles.current)} aria-current={section === 'drift' ? 'page' : undefined}>
+                  Drift
+                </Link>
+              </li>
+            ) : null}
             {me.is_admin || me.is_scrutineer ? (
               <li>
                 <Link

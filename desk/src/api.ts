@@ -17,7 +17,7 @@ export interface Me {
   roles: string[];
   is_admin: boolean;
   is_scrutineer: boolean;
-  can: { edit_actions: boolean; edit_reference: boolean; import_files: boolean };
+  can: { edit_actions: boolean; edit_reference: boolean; import_files: boolean; see_drift?: boolean; create_actions?: boolean };
   partnership: Named;
 }
 

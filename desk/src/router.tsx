@@ -20,6 +20,9 @@ export type Route =
   | { name: 'reach' }
   | { name: 'training' }
   | { name: 'session'; id: string }
+  | { name: 'new-action' }
+  | { name: 'edit-action'; ref: string }
+  | { name: 'drift' }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -27,6 +30,9 @@ export function routeFor(pathname: string, search: string): Route {
   const parts = path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
   if (parts.length === 0) return { name: 'home' };
   if (parts[0] === 'actions' && parts.length === 1) return { name: 'register', search };
+  if (parts[0] === 'actions' && parts.length === 2 && parts[1] === 'new') return { name: 'new-action' };
+  if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'edit') return { name: 'edit-action', ref: parts[1] };
+  if (parts[0] === 'drift' && parts.length === 1) return { name: 'drift' };
   if (parts[0] === 'actions' && parts.length === 2) return { name: 'action', ref: parts[1] };
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'update') return { name: 'update', ref: parts[1] };
   const announcement = announcementRoute(parts);
@@ -60,6 +66,9 @@ export const paths = {
   reach: () => `${BASE}reach`,
   training: () => `${BASE}training`,
   session: (id: number | string) => `${BASE}sessions/${encodeURIComponent(String(id))}`,
+  newAction: () => `${BASE}actions/new`,
+  editAction: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}/edit`,
+  drift: () => `${BASE}drift`,
 };
 
 const listeners = new Set<() => void>();

@@ -19,10 +19,18 @@ from pydantic import BaseModel, ValidationError
 
 from config import Settings
 from delivery.doorbell import Doorbell
+from domain.action_facts import may_create_actions
 from domain.action_updates import KIND_LABELS
 from domain.permissions import Viewer
 from usecases import desk
-from usecases.actions import ActionRefused, ActionRules, SaveResult, UpdateRequest, save_update
+from usecases.actions import (
+    ActionRefused,
+    ActionRules,
+    SaveResult,
+    UpdateRequest,
+    may_see_overview,
+    save_update,
+)
 from usecases.context import UnitOfWork
 from usecases.people import Recognition, ViewerCache
 from web.desk import schemas
@@ -126,7 +134,8 @@ class DeskApi(DeskHandlers):
     """The register, one action, and its progress updates."""
 
     async def me(self, request: web.Request) -> web.Response:
-        person = desk.who_am_i(await self.viewer(request))
+        viewer = await self.viewer(request)
+        person = desk.who_am_i(viewer)
         return answer(
             schemas.Me(
                 id=person.code,
@@ -138,6 +147,8 @@ class DeskApi(DeskHandlers):
                     edit_actions=person.can.edit_actions,
                     edit_reference=person.can.edit_reference,
                     import_files=person.can.import_files,
+                    see_drift=may_see_overview(viewer),
+                    create_actions=may_create_actions(viewer),
                 ),
                 partnership=self.services.settings.partnership_name,
             )

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from web.desk import schemas
+from web.desk.action_work import ACTION_WORK
 from web.desk.announcements import ANNOUNCEMENTS
 from web.desk.api import ACTIONS, PREFIX, DeskServices
 from web.desk.operations import REFUSALS, Feature, Operation
@@ -27,7 +28,7 @@ PROBLEM = "#/components/schemas/ProblemDetails"
 
 
 # Each part of the desk adds its `Feature` here.
-FEATURES: tuple[Feature, ...] = (ACTIONS, ANNOUNCEMENTS, TRAINING)
+FEATURES: tuple[Feature, ...] = (ACTIONS, ACTION_WORK, ANNOUNCEMENTS, TRAINING)
 OPERATIONS: tuple[Operation, ...] = tuple(op for feature in FEATURES for op in feature.operations)
 
 

@@ -69,6 +69,8 @@ class Abilities(Out):
     edit_actions: bool
     edit_reference: bool
     import_files: bool
+    see_drift: bool = Field(False, description="The drift overview: chairs, and who reads all")
+    create_actions: bool = Field(False, description="Add actions: admins, and chairs")
 
 
 class Me(Out):

@@ -17,7 +17,10 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
+import { useState } from 'react';
+import type { FactsForm } from '../actionsApi';
 import { label, sentence, type ActionDetail } from '../api';
+import { Overlaps } from './ActionOverlaps';
 import { useApi, useDesk } from '../desk';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage, RagBadge, TableScroller, When } from '../ui';
@@ -65,6 +68,21 @@ const FACTS: [string, string][] = [
 
 /** Codes shown by their names above, and bookkeeping a reader has no use for. */
 const HIDDEN_FACTS = new Set(['group', 'priority', 'source', 'lead_id', 'version', 'links']);
+
+/** The audit trail's field names, as words (ids are answered as names by the server). */
+const HISTORY_FIELDS: Record<string, string> = {
+  group_id: 'Group',
+  priority_id: 'Priority',
+  source_id: 'Source',
+  lead_id: 'Lead',
+  lead_agency_id: 'Lead agency',
+  text: 'Action',
+  due_date: 'Due',
+  revised_due_date: 'Revised due',
+  lead_rag: "Lead's RAG",
+  status_reason: 'Reason for the status',
+  update_id: 'Progress update',
+};
 
 const DATE_FIELDS = new Set(['due', 'revised_due', 'created_at', 'updated_at', 'completed_at', 'completed_on', 'last_update_at']);
 const RAG_FIELDS = new Set(['rag', 'lead_rag']);
@@ -169,7 +187,7 @@ function History({ detail }: { detail: ActionDetail }) {
               </TableCell>
               <TableCell>{label(entry.actor)}</TableCell>
               <TableCell>{entry.event ? sentence(entry.event) : '—'}</TableCell>
-              <TableCell>{humanise(entry.field)}</TableCell>
+              <TableCell>{HISTORY_FIELDS[entry.field] ?? humanise(entry.field)}</TableCell>
               <TableCell className={styles.text}>
                 <AuditValue value={entry.from} />
               </TableCell>
@@ -187,11 +205,16 @@ function History({ detail }: { detail: ActionDetail }) {
 export function ActionPage({ actionRef }: { actionRef: string }) {
   const styles = useStyles();
   const { me } = useDesk();
-  const loaded = useApi<ActionDetail>(`/actions/${encodeURIComponent(actionRef)}`);
+  const fetched = useApi<ActionDetail>(`/actions/${encodeURIComponent(actionRef)}`);
+  // An overlap decision answers the action as it now is, which replaces what was loaded.
+  const [decided, setDecided] = useState<ActionDetail | null>(null);
+  const loaded: typeof fetched = decided ? { state: 'done', data: decided } : fetched;
+  const facts = useApi<FactsForm>(`/action-facts/${encodeURIComponent(actionRef)}`);
   const title = loaded.state === 'done' ? `${loaded.data.action.ref}: ${loaded.data.action.title}` : actionRef;
   usePageTitle(title);
   // The server decides per action; the scrutineer's flag is checked too so no button ever shows to her.
   const mayUpdate = loaded.state === 'done' && loaded.data.can_update && !me.is_scrutineer;
+  const mayEditFacts = facts.state === 'done' && facts.data.can_edit && !me.is_scrutineer;
 
   return (
     <>
@@ -203,11 +226,14 @@ export function ActionPage({ actionRef }: { actionRef: string }) {
       {loaded.state === 'problem' ? <ProblemMessage problem={loaded.problem} /> : null}
       {loaded.state === 'done' ? (
         <>
-          {mayUpdate ? (
+          {mayUpdate || mayEditFacts ? (
             <div className={styles.toolbar}>
-              <Button appearance="primary" onClick={() => navigate(paths.update(actionRef))}>
-                Update this action
-              </Button>
+              {mayUpdate ? (
+                <Button appearance="primary" onClick={() => navigate(paths.update(actionRef))}>
+                  Update this action
+                </Button>
+              ) : null}
+              {mayEditFacts ? <Button onClick={() => navigate(paths.editAction(actionRef))}>Edit facts</Button> : null}
             </div>
           ) : null}
           <section aria-labelledby="facts-heading" className={styles.section}>
@@ -215,6 +241,12 @@ export function ActionPage({ actionRef }: { actionRef: string }) {
               Facts
             </Subtitle1>
             <Facts action={loaded.data.action} />
+          </section>
+          <section aria-labelledby="overlaps-heading" className={styles.section}>
+            <Subtitle1 as="h2" id="overlaps-heading" block>
+              Overlaps: the same work from other sources
+            </Subtitle1>
+            <Overlaps detail={loaded.data} mayDecide={mayUpdate} onDecided={setDecided} />
           </section>
           <section aria-labelledby="updates-heading" className={styles.section}>
             <Subtitle1 as="h2" id="updates-heading" block>

@@ -23,7 +23,7 @@ import {
 } from '@fluentui/react-components';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { label, sentence, type ActionPage, type ActionRow, type Filters } from '../api';
-import { useApi } from '../desk';
+import { useApi, useDesk } from '../desk';
 import {
   FLAG_FILTERS,
   FLAG_LABELS,
@@ -374,6 +374,7 @@ function Pager({ page, query, onChange }: { page: ActionPage; query: RegisterQue
 
 export function RegisterPage({ search }: { search: string }) {
   const styles = useStyles();
+  const { me } = useDesk();
   const narrow = useNarrow();
   const query = parseQuery(search);
   const filters = useApi<Filters>('/actions/filters');
@@ -393,6 +394,11 @@ export function RegisterPage({ search }: { search: string }) {
   return (
     <>
       <PageHeading>Register</PageHeading>
+      {me.can.create_actions && !me.is_scrutineer ? (
+        <Button appearance="primary" onClick={() => navigate(paths.newAction())}>
+          New action
+        </Button>
+      ) : null}
       <section aria-labelledby="filters-heading">
         <Text as="h2" id="filters-heading" size={400} weight="semibold" block>
           Filters
