@@ -37,7 +37,7 @@ FIRST_DAY = date(2027, 3, 2)
 
 async def add_session(url: str, booked: int, waiting: int) -> int:
     """One course and one session with people booked and waiting; the session's id."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import func, insert, select
 
     from storage.db import make_engine
     from storage.models import Booking, Course, CourseSession, Person
@@ -45,10 +45,21 @@ async def add_session(url: str, booked: int, waiting: int) -> int:
     engine = make_engine(url)
     try:
         async with engine.begin() as db:
+            # The synthetic partnership names its ids itself, so PostgreSQL's sequences have not
+            # moved: these rows name theirs too.
+            async def next_id(table) -> int:  # type: ignore[no-untyped-def]
+                return ((await db.execute(select(func.max(table.id)))).scalar() or 0) + 1
+
             course_id = (
                 await db.execute(
                     insert(Course)
-                    .values(code=COURSE, title="Benchmark course", mode="online", capacity=booked)
+                    .values(
+                        id=await next_id(Course),
+                        code=COURSE,
+                        title="Benchmark course",
+                        mode="online",
+                        capacity=booked,
+                    )
                     .returning(Course.id)
                 )
             ).scalar_one()
@@ -57,6 +68,7 @@ async def add_session(url: str, booked: int, waiting: int) -> int:
                 await db.execute(
                     insert(CourseSession)
                     .values(
+                        id=await next_id(CourseSession),
                         uid="bench-move@partnership-bot",
                         course_id=course_id,
                         starts_at=starts,
@@ -69,8 +81,10 @@ async def add_session(url: str, booked: int, waiting: int) -> int:
             ).scalar_one()
             chosen = select(Person.id).where(Person.active.is_(True)).order_by(Person.id)
             people = list((await db.execute(chosen.limit(booked + waiting))).scalars())
+            first_booking = await next_id(Booking)
             rows = [
                 {
+                    "id": first_booking + n,
                     "session_id": session_id,
                     "person_id": person,
                     "status": "booked" if n < booked else "waiting",
