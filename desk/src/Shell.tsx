@@ -8,6 +8,8 @@ import { useDesk } from './desk';
 import type { ThemeName } from './host';
 import { HostContext } from './hostContext';
 import { ActionPage } from './pages/Action';
+import { CalendarPage, calendarPaths } from './pages/Calendar';
+import { CalendarEditPage } from './pages/CalendarEdit';
 import { HomePage } from './pages/Home';
 import { NotFoundPage, UpdatePlaceholderPage } from './pages/Other';
 import { RegisterPage } from './pages/Register';
@@ -64,6 +66,10 @@ function PageFor({ route }: { route: Route }) {
       return <ActionPage key={route.ref} actionRef={route.ref} />;
     case 'update':
       return <UpdatePlaceholderPage actionRef={route.ref} />;
+    case 'calendar':
+      return <CalendarPage search={route.search} />;
+    case 'calendar-entry':
+      return <CalendarEditPage key={`${route.kind}-${route.id}`} kind={route.kind} id={route.id} />;
     default:
       return <NotFoundPage />;
   }
@@ -105,7 +111,7 @@ export function Shell() {
   const { me } = useDesk();
   const location = useLocation();
   const route = routeFor(location.pathname, location.search);
-  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : 'register';
+  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : route.name.startsWith('calendar') ? 'calendar' : 'register';
 
   return (
     <>
@@ -134,6 +140,11 @@ export function Shell() {
                 aria-current={section === 'register' ? 'page' : undefined}
               >
                 Register
+              </Link>
+            </li>
+            <li>
+              <Link href={calendarPaths.calendar()} className={mergeClasses(section === 'calendar' && styles.current)} aria-current={section === 'calendar' ? 'page' : undefined}>
+                Meetings and training
               </Link>
             </li>
           </ul>

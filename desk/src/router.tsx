@@ -13,6 +13,8 @@ export type Route =
   | { name: 'register'; search: string }
   | { name: 'action'; ref: string }
   | { name: 'update'; ref: string }
+  | { name: 'calendar'; search: string }
+  | { name: 'calendar-entry'; kind: 'meeting' | 'session'; id: number | null }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -22,6 +24,18 @@ export function routeFor(pathname: string, search: string): Route {
   if (parts[0] === 'actions' && parts.length === 1) return { name: 'register', search };
   if (parts[0] === 'actions' && parts.length === 2) return { name: 'action', ref: parts[1] };
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'update') return { name: 'update', ref: parts[1] };
+  if (parts[0] === 'calendar') return calendarRoute(parts.slice(1), search);
+  return { name: 'not-found' };
+}
+
+function calendarRoute(parts: string[], search: string): Route {
+  if (parts.length === 0) return { name: 'calendar', search };
+  const kind = new URLSearchParams(search).get('kind') === 'session' ? 'session' : 'meeting';
+  if (parts.length === 1 && parts[0] === 'new') return { name: 'calendar-entry', kind, id: null };
+  const id = parts.length === 2 && /^\d{1,9}$/.test(parts[1]) ? Number(parts[1]) : 0;
+  if (id > 0 && (parts[0] === 'meetings' || parts[0] === 'sessions')) {
+    return { name: 'calendar-entry', kind: parts[0] === 'meetings' ? 'meeting' : 'session', id };
+  }
   return { name: 'not-found' };
 }
 
