@@ -53,7 +53,7 @@ from usecases.session_changes import rewrite_session, tell_people
 Kind = Literal["meeting", "session"]
 Scope = Literal["occurrence", "series"]
 MAX_DAYS = 400
-DESK_CONFIRM = "confirm it is not personal data"
+DESK_CONFIRM = 'tick "hold no personal data" and save again'
 _FORM = "desk"
 
 

@@ -259,7 +259,9 @@ export function CalendarPage({ search }: { search: string }) {
   return (
     <>
       <PageHeading>Meetings and training</PageHeading>
-      <Body1 as="p">Times are London time.</Body1>
+      <p>
+        <Body1>Times are London time.</Body1>
+      </p>
       <div className={styles.bar}>
         <Field label="Group" className={styles.field}>
           <Select className={styles.select} select={{ className: styles.select }} value={view.group} onChange={(_, data) => go({ ...view, group: data.value, course: data.value ? '' : view.course })}>

@@ -98,9 +98,9 @@ function formOf(kind: EntryKind, values: Values, cancelled: boolean): EventForm 
 
 function told(saved: Saved): string {
   const people = saved.people_told === 1 ? '1 person' : `${saved.people_told} people`;
-  const what = { moved: 'moved', cancelled: 'cancelled', reinstated: 'back on', '': '' }[saved.change];
+  const what = { moved: 'has moved', cancelled: 'is cancelled', reinstated: 'is back on', '': '' }[saved.change];
   if (saved.series_changed) return `The series was changed: ${saved.meetings_changed} meetings follow it.`;
-  if (saved.entry.kind === 'session' && what) return `The session is ${what}: ${people} booked or waiting told.`;
+  if (saved.entry.kind === 'session' && what) return `The session ${what}: ${people} booked or waiting told.`;
   return 'Saved.';
 }
 
@@ -296,9 +296,9 @@ export function CalendarEditPage({ kind, id }: { kind: EntryKind; id: number | n
   return (
     <>
       <PageHeading>{loaded ? loaded.title : title}</PageHeading>
-      <Body1 as="p">
+      <p>
         <Link href={calendarPaths.calendar(loaded ? `?month=${loaded.day.slice(0, 7)}` : '')}>Back to meetings and training</Link>
-      </Body1>
+      </p>
       {choices.state === 'loading' || entry.state === 'loading' ? <Loading what={kind} /> : null}
       {choices.state === 'problem' ? <ProblemMessage problem={choices.problem} /> : null}
       {entry.state === 'problem' ? <ProblemMessage problem={entry.problem} /> : null}

@@ -113,7 +113,7 @@ journey('the business manager moves a session with the keyboard alone, and its p
     await told.waitFor({ timeout: TIMEOUT });
     const text = await told.innerText();
     const people_ = expected === 1 ? '1 person' : `${expected} people`;
-    check(text.includes(`The session is moved: ${people_} booked or waiting told`), `the confirmation says: ${text}`);
+    check(text.includes(`The session has moved: ${people_} booked or waiting told`), `the confirmation says: ${text}`);
     await axe(page, 'calendar-session-moved');
     await shot(page, 'calendar-session-moved');
     const after = await api(boss, 'GET', `calendar/sessions/${session.id}`);
