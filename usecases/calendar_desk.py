@@ -518,7 +518,7 @@ async def _rewrite_series(
     """The series' time of day, length, how, where, title and agenda; its meetings follow."""
     assert item.local_start is not None and item.local_end is not None
     new_time = item.local_start.time()
-    await _keep_occurrences_at(session, series, new_time)
+    await _keep_occurrences_at(session, series, new_time, terms.now)
     series.first_local_start = datetime.combine(series.first_local_start.date(), new_time)
     series.duration_minutes = int((item.local_end - item.local_start).total_seconds() // 60)
     series.title = item.title
@@ -534,13 +534,16 @@ async def _rewrite_series(
 
 
 async def _keep_occurrences_at(
-    session: AsyncSession, series: MeetingSeries, new_time: time
+    session: AsyncSession, series: MeetingSeries, new_time: time, now: datetime
 ) -> None:
     """A new time of day gives every occurrence a new start in the rule: each meeting (and each
     excluded date) is re-keyed to its own day at the new time, so the series rewrites the same
-    meetings in place, and one changed on its own is not written out a second time."""
+    meetings in place, and one changed on its own is not written out a second time. Meetings
+    already held keep the time they were held at."""
     zone = ZoneInfo(series.timezone)
     for meeting in await session.scalars(select(Meeting).where(Meeting.series_id == series.id)):
+        if meeting.starts_at < now:
+            meeting.detached = True
         if meeting.recurrence_start is not None:
             day = meeting.recurrence_start.astimezone(zone).date()
             meeting.recurrence_start = local_instant(datetime.combine(day, new_time), zone)
