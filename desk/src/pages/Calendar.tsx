@@ -31,6 +31,7 @@ import {
   type CalendarEntry,
   type CalendarPage as Page,
 } from '../calendarApi';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { useApi } from '../desk';
 import { Link, navigate, usePageTitle } from '../router';
 import { Loading, ProblemMessage, TableScroller, useNarrow } from '../ui';
@@ -67,6 +68,7 @@ const useStyles = makeStyles({
     border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
   },
   today: { backgroundColor: tokens.colorNeutralBackground2 },
+  cell: { ':focus-visible': { outline: `2px solid ${tokens.colorStrokeFocus2}`, outlineOffset: '-2px' } },
   dayList: { listStyleType: 'none', margin: 0, padding: 0, display: 'grid', gap: tokens.spacingVerticalXXS },
   cancelled: { textDecorationLine: 'line-through' },
   days: { listStyleType: 'none', margin: 0, padding: 0, display: 'grid', gap: tokens.spacingVerticalM },
@@ -129,14 +131,36 @@ function EntryLink({ entry }: { entry: CalendarEntry }) {
   );
 }
 
+const STEPS: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
+
+/** The day `by` days on from `day`, kept inside the month. */
+function stepDay(day: string, by: number, month: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + by);
+  const next = date.toISOString().slice(0, 10);
+  return monthOf(next) === month ? next : day;
+}
+
 function MonthTable({ month, items }: { month: string; items: CalendarEntry[] }) {
   const styles = useStyles();
   const today = londonToday();
   const byDay = new Map<string, CalendarEntry[]>();
   items.forEach((item) => byDay.set(item.day, [...(byDay.get(item.day) ?? []), item]));
+  // One day is in the Tab order; the arrow keys move between days (a grid's roving focus).
+  const [current, setCurrent] = useState(monthOf(today) === month ? today : `${month}-01`);
+  const table = useRef<HTMLTableElement>(null);
+  const move = (event: KeyboardEvent<HTMLTableElement>) => {
+    const cell = (event.target as HTMLElement).closest<HTMLElement>('td[data-day]');
+    if (!cell || !(event.key in STEPS) || event.target !== cell) return;
+    event.preventDefault();
+    const next = stepDay(cell.dataset.day ?? current, STEPS[event.key], month);
+    setCurrent(next);
+    table.current?.querySelector<HTMLElement>(`td[data-day="${next}"]`)?.focus();
+  };
   return (
     <TableScroller label={`${monthTitle(month)} (scrolls sideways)`}>
-      <table className={styles.table}>
+      <Caption1 as="p">Use the arrow keys to move between days, and Tab to reach what is on a day.</Caption1>
+      <table className={styles.table} ref={table} onKeyDown={move}>
         <caption className={styles.hidden}>
           Meetings and training in {monthTitle(month)}, London time
         </caption>
@@ -156,10 +180,18 @@ function MonthTable({ month, items }: { month: string; items: CalendarEntry[] })
                 day === null ? (
                   <td key={column} className={styles.td} />
                 ) : (
-                  <td key={day} className={`${styles.td} ${day === today ? styles.today : ''}`} aria-current={day === today ? 'date' : undefined}>
-                    <Text weight="semibold" aria-label={dayTitle(day)}>
+                  <td
+                    key={day}
+                    data-day={day}
+                    tabIndex={day === current ? 0 : -1}
+                    onFocus={() => setCurrent(day)}
+                    className={`${styles.td} ${styles.cell} ${day === today ? styles.today : ''}`}
+                    aria-current={day === today ? 'date' : undefined}
+                  >
+                    <Text weight="semibold" aria-hidden>
                       {Number(day.slice(8))}
                     </Text>
+                    <span className={styles.hidden}>{dayTitle(day)}</span>
                     {byDay.get(day)?.length ? (
                       <ul className={styles.dayList} aria-label={dayTitle(day)}>
                         {byDay.get(day)!.map((entry) => (

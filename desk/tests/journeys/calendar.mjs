@@ -66,6 +66,15 @@ journey('the calendar in every theme, as a month and as a list', { realOnly: tru
   const headers = await table.getByRole('columnheader').allInnerTexts();
   check(headers.join('|') === 'Mon|Tue|Wed|Thu|Fri|Sat|Sun', `the month's headers: ${headers.join('|')}`);
   await table.getByRole('link', { name: new RegExp(session.title) }).first().waitFor({ timeout: TIMEOUT });
+  // The arrow keys move between the month's days.
+  const first = table.locator('td[data-day]').first();
+  await first.focus();
+  await page.keyboard.press('ArrowRight');
+  const second = await page.evaluate(() => document.activeElement?.getAttribute('data-day'));
+  check(second === `${session.day.slice(0, 7)}-02`, `ArrowRight moved to ${second}`);
+  await page.keyboard.press('ArrowDown');
+  const below = await page.evaluate(() => document.activeElement?.getAttribute('data-day'));
+  check(below === `${session.day.slice(0, 7)}-09`, `ArrowDown moved to ${below}`);
   await everyTheme(page, 'calendar-month');
   await page.getByRole('button', { name: 'List' }).click();
   await page.waitForURL(/view=list/);
