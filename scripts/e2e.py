@@ -83,6 +83,8 @@ DESK_GUIDE_IMAGES = (
     "register-filtered-dark.png",
     "action-light.png",
     "action-dark.png",
+    "calendar-month-light.png",
+    "calendar-session-moved.png",
 )
 
 
@@ -224,7 +226,7 @@ def run_desk(node: str, chromium: str) -> int:
     database = OUT / "desk-bot.db"
     database.unlink(missing_ok=True)  # a fresh database each run, as for the Playground's bot
     env = bot_environment(port, database=database)
-    prepare_database(env, fill_session=False)
+    prepare_database(env)  # T2 full, with a waiting list: the calendar journey moves it
     prepare_desk_training(env)
     bot_command = [sys.executable, str(REPO / "bot.py")]
     with started("desk's bot", bot_command, env=env, cwd=REPO, log=OUT / "desk-bot.log") as bot:

@@ -53,21 +53,16 @@ from domain.meetings import (
     parse_mode,
 )
 from domain.send_times import SendRules
-from domain.session_changes import Change
 from fileformats.bounded import FileRefused, ReadLimits, cell_problem, read_bounded, too_many_rows
 from fileformats.calendar_files import CalendarEntry, IcsEvent, IcsUnreadable, read_events
 from fileformats.calendar_files import render_calendar as _render
 from fileformats.tabular import ImportErrors, ImportFailed, Row, RowError, read_csv
 from storage.meetings import SeriesPlan, default_uid, save_series
 from storage.models import Booking, Course, CourseSession, Group, Meeting, MeetingSeries
-from storage.session_changes import (
-    SessionChange,
-    locked_session_by_uid,
-    queue_change_notices,
-    times_of,
-)
+from storage.session_changes import SessionChange
 from usecases.context import Actor, UnitOfWork, audit
 from usecases.people import require_business_team
+from usecases.session_changes import SessionPlan, rewrite_session, tell_people
 
 MEETING, SESSION = "meeting", "session"
 _TIME = re.compile(r"^(?P<h>\d{1,2})[:.](?P<m>\d{2})\s*(?P<ampm>am|pm)?$", re.IGNORECASE)
@@ -94,6 +89,8 @@ class ImportOptions:
     send: SendRules | None = None
     # How much of a file the import reads (IMPORT_MAX_BYTES, IMPORT_MAX_ROWS).
     limits: ReadLimits = field(default_factory=ReadLimits)
+    # How the person confirms text screening flagged is not personal data.
+    confirm_hint: str = "import again with --not-personal-data"
 
     @property
     def send_rules(self) -> SendRules:
@@ -113,14 +110,6 @@ class ImportCounts:
     sessions_reinstated: int = 0
     people_to_tell: int = 0
 
-    def count_change(self, change: Change | None) -> None:
-        if change == Change.MOVED:
-            self.sessions_moved += 1
-        elif change == Change.CANCELLED:
-            self.sessions_cancelled += 1
-        elif change == Change.REINSTATED:
-            self.sessions_reinstated += 1
-
     def __str__(self) -> str:
         people = "person" if self.people_to_tell == 1 else "people"
         return (
@@ -135,7 +124,8 @@ class ImportCounts:
 
 @dataclass
 class _Item:
-    """One meeting, series, occurrence override or session, read and checked but not written."""
+    """One meeting, series, occurrence override or session, read and checked but not written
+    (also what the desk's form is read into, `check_one`)."""
 
     where: Row
     kind: str = ""
@@ -463,7 +453,7 @@ def _screen(item: _Item, errors: ImportErrors, options: ImportOptions) -> None:
                 item.where,
                 name,
                 f"looks like it holds personal data ({kinds}); the bot keeps business data only. "
-                "Remove it, or import again with --not-personal-data if it is not personal data",
+                f"Remove it, or {options.confirm_hint} if it is not personal data",
             )
 
 
@@ -527,6 +517,54 @@ async def _check_capacity(session: AsyncSession, item: _Item, errors: ImportErro
         )
 
 
+async def _known(session: AsyncSession, items: list[_Item]) -> _Known:
+    return _Known(
+        groups={g.code.upper(): g for g in await session.scalars(select(Group))},
+        courses={c.code.upper(): c for c in await session.scalars(select(Course))},
+        series_uids=set(await session.scalars(select(MeetingSeries.uid)))
+        | {i.uid for i in items if i.rrule},
+        retired_session_uids=set(
+            await session.scalars(
+                select(CourseSession.uid).join(Course).where(Course.active.is_(False))
+            )
+        ),
+    )
+
+
+async def _check_all(
+    session: AsyncSession,
+    items: list[_Item],
+    known: _Known,
+    errors: ImportErrors,
+    options: ImportOptions,
+) -> None:
+    for item in items:
+        _resolve_kind(item, known, errors)
+        _fill_defaults(item, known, errors)
+        _check_item(item, known, errors, options)
+        await _check_expansion(item, errors, options)
+        await _check_capacity(session, item, errors)
+    _check_duplicates(items, errors)
+
+
+CalendarItem = _Item
+
+
+async def check_one(
+    session: AsyncSession, item: CalendarItem, options: ImportOptions
+) -> tuple[list[RowError], Group | Course | None]:
+    """Every check the import applies to one meeting or session (the desk's form), in the
+    caller's transaction: the problems found, and the group or course the item names."""
+    errors = ImportErrors()
+    start, end = item.local_start, item.local_end
+    if start is not None and end is not None and end <= start:
+        errors.add(item.where, "end", "must be after the start")
+    known = await _known(session, [item])
+    await _check_all(session, [item], known, errors, options)
+    owner = (known.groups if item.kind == MEETING else known.courses).get(item.code)
+    return errors.errors, owner
+
+
 # -- writing ------------------------------------------------------------------------------------
 
 
@@ -542,24 +580,8 @@ async def import_calendar(
     if not items and not errors.errors:
         errors.add(None, "", "the file has no meetings or sessions", sheet=path.name)
     async with work.write() as session:
-        known = _Known(
-            groups={g.code.upper(): g for g in await session.scalars(select(Group))},
-            courses={c.code.upper(): c for c in await session.scalars(select(Course))},
-            series_uids=set(await session.scalars(select(MeetingSeries.uid)))
-            | {i.uid for i in items if i.rrule},
-            retired_session_uids=set(
-                await session.scalars(
-                    select(CourseSession.uid).join(Course).where(Course.active.is_(False))
-                )
-            ),
-        )
-        for item in items:
-            _resolve_kind(item, known, errors)
-            _fill_defaults(item, known, errors)
-            _check_item(item, known, errors, options)
-            await _check_expansion(item, errors, options)
-            await _check_capacity(session, item, errors)
-        _check_duplicates(items, errors)
+        known = await _known(session, items)
+        await _check_all(session, items, known, errors, options)
         errors.raise_if_any()
         counts, changes = await _write(session, items, known, options)
         await _tell_people_on_changed_sessions(session, changes, counts, options)
@@ -670,18 +692,23 @@ async def _write_override(session: AsyncSession, item: _Item) -> None:
 
 async def _write_session(session: AsyncSession, item: _Item, known: _Known) -> SessionChange | None:
     """Write one session; for one already there, how it was and how it is (None when added)."""
-    row = await locked_session_by_uid(session, item.uid)
-    before = None if row is None else times_of(row)
-    if row is None:
-        row = CourseSession(uid=item.uid)
-        session.add(row)
-    row.course_id = known.courses[item.code].id
-    row.starts_at, row.ends_at = item.starts_at, item.ends_at
-    row.mode = (item.mode or Mode.ONLINE).value
-    row.venue, row.online_url = item.venue, item.link
-    row.capacity = item.capacity
-    row.cancelled = item.cancelled
-    return None if before is None else SessionChange(row.id, before, times_of(row))
+    written = await rewrite_session(session, session_plan(item, known.courses[item.code].id))
+    return written.change
+
+
+def session_plan(item: _Item, course_id: int) -> SessionPlan:
+    """The session an item, read and checked, describes."""
+    return SessionPlan(
+        uid=item.uid,
+        course_id=course_id,
+        starts_at=item.starts_at,
+        ends_at=item.ends_at,
+        mode=item.mode or Mode.ONLINE,
+        venue=item.venue,
+        online_url=item.link,
+        capacity=item.capacity,
+        cancelled=item.cancelled,
+    )
 
 
 async def _tell_people_on_changed_sessions(
@@ -690,11 +717,11 @@ async def _tell_people_on_changed_sessions(
     counts: ImportCounts,
     options: ImportOptions,
 ) -> None:
-    for change in changes:
-        counts.count_change(change.change)
-    counts.people_to_tell = await queue_change_notices(
-        session, changes, options.now, options.send_rules
-    )
+    told = await tell_people(session, changes, options.now, options.send_rules)
+    counts.sessions_moved += told.moved
+    counts.sessions_cancelled += told.cancelled
+    counts.sessions_reinstated += told.reinstated
+    counts.people_to_tell = told.people
 
 
 def _audit_import(

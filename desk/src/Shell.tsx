@@ -12,6 +12,8 @@ import { AnnouncementPage } from './pages/Announcement';
 import { AnnouncementComposePage } from './pages/AnnouncementCompose';
 import { AnnouncementsPage } from './pages/Announcements';
 import { ReachPage } from './pages/Reach';
+import { CalendarPage, calendarPaths } from './pages/Calendar';
+import { CalendarEditPage } from './pages/CalendarEdit';
 import { HomePage } from './pages/Home';
 import { ActionFactsPage } from './pages/ActionFacts';
 import { ActionUpdatePage } from './pages/ActionUpdate';
@@ -93,6 +95,10 @@ function PageFor({ route }: { route: Route }) {
       return <TrainingPage />;
     case 'session':
       return <SessionPage key={route.id} sessionId={route.id} />;
+    case 'calendar':
+      return <CalendarPage search={route.search} />;
+    case 'calendar-entry':
+      return <CalendarEditPage key={`${route.kind}-${route.id}`} kind={route.kind} id={route.id} />;
     default:
       return <NotFoundPage />;
   }
@@ -137,7 +143,7 @@ export function Shell() {
   const training = route.name === 'training' || route.name === 'session';
   const announcing = route.name.startsWith('announcement') || route.name === 'reach';
   const section =
-    route.name === 'home' || route.name === 'drift' ? route.name : route.name === 'not-found' ? null : training ? 'training' : announcing ? 'announcements' : 'register';
+    route.name === 'home' || route.name === 'drift' ? route.name : route.name === 'not-found' ? null : training ? 'training' : announcing ? 'announcements' : route.name.startsWith('calendar') ? 'calendar' : 'register';
 
   return (
     <>
@@ -175,6 +181,16 @@ export function Shell() {
                 </Link>
               </li>
             ) : null}
+            <li>
+              <Link href={calendarPaths.calendar()} className={mergeClasses(section === 'calendar' && styles.current)} aria-current={section === 'calendar' ? 'page' : undefined}>
+                Calendar
+              </Link>
+            </li>
+            <li>
+              <Link href={paths.training()} className={mergeClasses(training && styles.current)} aria-current={training ? 'page' : undefined}>
+                Training
+              </Link>
+            </li>
             {me.is_admin || me.is_scrutineer ? (
               <li>
                 <Link
@@ -186,11 +202,6 @@ export function Shell() {
                 </Link>
               </li>
             ) : null}
-            <li>
-              <Link href={paths.training()} className={mergeClasses(training && styles.current)} aria-current={training ? 'page' : undefined}>
-                Training
-              </Link>
-            </li>
           </ul>
         </nav>
         <span className={styles.spacer} />

@@ -23,6 +23,8 @@ export type Route =
   | { name: 'new-action' }
   | { name: 'edit-action'; ref: string }
   | { name: 'drift' }
+  | { name: 'calendar'; search: string }
+  | { name: 'calendar-entry'; kind: 'meeting' | 'session'; id: number | null }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -39,6 +41,18 @@ export function routeFor(pathname: string, search: string): Route {
   if (announcement) return announcement;
   if (parts[0] === 'training' && parts.length === 1) return { name: 'training' };
   if (parts[0] === 'sessions' && parts.length === 2) return { name: 'session', id: parts[1] };
+  if (parts[0] === 'calendar') return calendarRoute(parts.slice(1), search);
+  return { name: 'not-found' };
+}
+
+function calendarRoute(parts: string[], search: string): Route {
+  if (parts.length === 0) return { name: 'calendar', search };
+  const kind = new URLSearchParams(search).get('kind') === 'session' ? 'session' : 'meeting';
+  if (parts.length === 1 && parts[0] === 'new') return { name: 'calendar-entry', kind, id: null };
+  const id = parts.length === 2 && /^\d{1,9}$/.test(parts[1]) ? Number(parts[1]) : 0;
+  if (id > 0 && (parts[0] === 'meetings' || parts[0] === 'sessions')) {
+    return { name: 'calendar-entry', kind: parts[0] === 'meetings' ? 'meeting' : 'session', id };
+  }
   return { name: 'not-found' };
 }
 

@@ -243,6 +243,13 @@ async def test_the_openapi_document_describes_every_route(desk: Desk):
         f"{API}/sessions/{{id}}/bookings",
         f"{API}/sessions/{{id}}/bookings/{{person}}",
     } <= set(document["paths"])
+    # Every route the app serves under the API's prefix, whichever part of the desk added it.
+    routes = {
+        resource.canonical
+        for resource in desk.harness.app.router.resources()
+        if resource.canonical.startswith(API)
+    }
+    assert set(document["paths"]) == routes
     schemas = document["components"]["schemas"]
     assert {"Me", "RegisterPage", "RegisterFilters", "ActionPage", "ProblemDetails"} <= set(schemas)
 

@@ -19,6 +19,7 @@ from web.desk import schemas
 from web.desk.action_work import ACTION_WORK
 from web.desk.announcements import ANNOUNCEMENTS
 from web.desk.api import ACTIONS, PREFIX, DeskServices
+from web.desk.meetings import MEETINGS
 from web.desk.operations import REFUSALS, Feature, Operation
 from web.desk.training import TRAINING
 
@@ -28,7 +29,7 @@ PROBLEM = "#/components/schemas/ProblemDetails"
 
 
 # Each part of the desk adds its `Feature` here.
-FEATURES: tuple[Feature, ...] = (ACTIONS, ACTION_WORK, ANNOUNCEMENTS, TRAINING)
+FEATURES: tuple[Feature, ...] = (ACTIONS, ACTION_WORK, ANNOUNCEMENTS, MEETINGS, TRAINING)
 OPERATIONS: tuple[Operation, ...] = tuple(op for feature in FEATURES for op in feature.operations)
 
 

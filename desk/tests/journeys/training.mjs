@@ -16,7 +16,7 @@ function trainingOfficer(people) {
 }
 
 async function openTraining(page) {
-  await page.getByRole('navigation', { name: 'Desk' }).getByRole('link', { name: 'Training' }).click();
+  await page.getByRole('navigation', { name: 'Desk' }).getByRole('link', { name: 'Training', exact: true }).click();
   await heading(page, 'Training');
 }
 
