@@ -18,6 +18,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from web.desk import schemas
 from web.desk.api import ACTIONS, PREFIX, DeskServices
 from web.desk.operations import REFUSALS, Feature, Operation
+from web.desk.reference import REFERENCE
 
 OPENAPI_PATH = PREFIX + "/openapi.json"
 REF = "#/components/schemas/{model}"
@@ -25,7 +26,7 @@ PROBLEM = "#/components/schemas/ProblemDetails"
 
 
 # Each part of the desk adds its `Feature` here.
-FEATURES: tuple[Feature, ...] = (ACTIONS,)
+FEATURES: tuple[Feature, ...] = (ACTIONS, REFERENCE)
 OPERATIONS: tuple[Operation, ...] = tuple(op for feature in FEATURES for op in feature.operations)
 
 
