@@ -10,6 +10,7 @@ import { HostContext } from './hostContext';
 import { ActionPage } from './pages/Action';
 import { HomePage } from './pages/Home';
 import { NotFoundPage, UpdatePlaceholderPage } from './pages/Other';
+import { ReferencePage } from './pages/Reference';
 import { RegisterPage } from './pages/Register';
 import { Link, paths, routeFor, useLocation, type Route } from './router';
 
@@ -64,6 +65,8 @@ function PageFor({ route }: { route: Route }) {
       return <ActionPage key={route.ref} actionRef={route.ref} />;
     case 'update':
       return <UpdatePlaceholderPage actionRef={route.ref} />;
+    case 'reference':
+      return <ReferencePage search={route.search} />;
     default:
       return <NotFoundPage />;
   }
@@ -105,7 +108,7 @@ export function Shell() {
   const { me } = useDesk();
   const location = useLocation();
   const route = routeFor(location.pathname, location.search);
-  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : 'register';
+  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : route.name === 'reference' ? 'reference' : 'register';
 
   return (
     <>
@@ -134,6 +137,15 @@ export function Shell() {
                 aria-current={section === 'register' ? 'page' : undefined}
               >
                 Register
+              </Link>
+            </li>
+            <li>
+              <Link
+                href={paths.reference()}
+                className={mergeClasses(section === 'reference' && styles.current)}
+                aria-current={section === 'reference' ? 'page' : undefined}
+              >
+                Reference data
               </Link>
             </li>
           </ul>

@@ -13,6 +13,7 @@ export type Route =
   | { name: 'register'; search: string }
   | { name: 'action'; ref: string }
   | { name: 'update'; ref: string }
+  | { name: 'reference'; search: string }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -22,6 +23,7 @@ export function routeFor(pathname: string, search: string): Route {
   if (parts[0] === 'actions' && parts.length === 1) return { name: 'register', search };
   if (parts[0] === 'actions' && parts.length === 2) return { name: 'action', ref: parts[1] };
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'update') return { name: 'update', ref: parts[1] };
+  if (parts[0] === 'reference' && parts.length === 1) return { name: 'reference', search };
   return { name: 'not-found' };
 }
 
@@ -30,6 +32,7 @@ export const paths = {
   register: (search = '') => `${BASE}actions${search}`,
   action: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}`,
   update: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}/update`,
+  reference: () => `${BASE}reference`,
 };
 
 const listeners = new Set<() => void>();
