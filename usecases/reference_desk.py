@@ -378,9 +378,9 @@ async def deactivate_person(
     require_business_team(viewer, "deactivate people")
     async with work.write() as session:
         person = await _find(session, PEOPLE, code)
-        _check_version(PEOPLE, person, version)
         if person.id == viewer.person_id:
             raise Invalid({"code": "you cannot deactivate yourself; ask someone else on the team"})
+        _check_version(PEOPLE, person, version)
         if not person.active:
             return _described(PEOPLE, person)
         led = (await leavers_store.open_actions_led(session, [person.id])).get(person.id, [])

@@ -10,8 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from bot import SERVICES
+from domain.permissions import Viewer
 from storage.models import Action, AuditEntry, Person
 from tests.desk.conftest import ROLES, Desk
+from usecases import reference_desk
+from usecases.context import UnitOfWork
+from usecases.people import NotPermitted, actor_named
 
 API = "/desk/api/v1/reference"
 PROBLEM = "https://partnership-bot/problems/"
@@ -286,3 +290,90 @@ async def test_the_openapi_document_describes_every_reference_route(desk: Desk):
         assert f"{API}/{kind}/{{code}}/reinstate" in paths
     assert f"{API}/agencies/{{code}}/retire" not in paths
     assert f"{API}/people/{{code}}/deactivate" in paths
+
+
+# -- the use cases, where the rules live ----------------------------------------------------------
+
+
+def work_of(desk: Desk) -> UnitOfWork:
+    return UnitOfWork(desk.harness.app[SERVICES].sessions)
+
+
+async def viewer(desk: Desk, code: str) -> Viewer:
+    found = await actor_named(code, work_of(desk))
+    assert found is not None
+    return found
+
+
+async def test_who_may_read_and_change_what(desk: Desk):
+    work = work_of(desk)
+    admin, scrutineer = await viewer(desk, ROLES["admin"]), await viewer(desk, ROLES["scrutineer"])
+    champion = await viewer(desk, ROLES["champion"])
+    executive = Viewer(
+        person_id=champion.person_id, code="P15", name="x", email="x@y", is_executive_member=True
+    )
+    for reader in (admin, scrutineer, champion, executive):
+        assert await reference_desk.list_items(reader, "groups", work)
+    assert await reference_desk.list_items(scrutineer, "people", work)
+    for outsider in (champion, executive):
+        with pytest.raises(NotPermitted):
+            await reference_desk.list_items(outsider, "people", work)
+    change = reference_desk.Change({"code": "NEWP", "name": "New"})
+    for refused in (scrutineer, champion, executive):
+        with pytest.raises(NotPermitted):
+            await reference_desk.save_item(refused, "priorities", change, work)
+    assert (await reference_desk.save_item(admin, "priorities", change, work))["code"] == "NEWP"
+
+
+async def test_agencies_and_groups_are_not_retired_and_retiring_keeps_the_row(desk: Desk):
+    work = work_of(desk)
+    admin = await viewer(desk, ROLES["admin"])
+    agency = next(i for i in await reference_desk.list_items(admin, "agencies", work))
+    with pytest.raises(reference_desk.NotFound):
+        await reference_desk.set_active(
+            admin, "agencies", agency["code"], False, agency["version"], work
+        )
+    source = (await reference_desk.list_items(admin, "sources", work))[0]
+    retired = await reference_desk.set_active(
+        admin, "sources", source["code"], False, source["version"], work
+    )
+    assert retired["active"] is False
+    with pytest.raises(reference_desk.Conflict):  # the version it was retired from is stale now
+        await reference_desk.set_active(
+            admin, "sources", source["code"], True, source["version"], work
+        )
+    listed = {i["code"]: i for i in await reference_desk.list_items(admin, "sources", work)}
+    assert listed[source["code"]]["active"] is False
+
+
+async def test_deactivating_needs_a_new_active_lead_for_every_open_action(desk: Desk):
+    work = work_of(desk)
+    admin = await viewer(desk, ROLES["admin"])
+    code, references = await someone_leading_open_actions(desk)
+    person = next(
+        p for p in await reference_desk.list_items(admin, "people", work) if p["code"] == code
+    )
+    with pytest.raises(reference_desk.StillLeads) as still:
+        await reference_desk.deactivate_person(admin, code, person["version"], {}, work)
+    assert still.value.references == references
+    partly = dict.fromkeys(references[:-1], "P14")
+    with pytest.raises(reference_desk.StillLeads) as still:
+        await reference_desk.deactivate_person(admin, code, person["version"], partly, work)
+    assert still.value.references == references[-1:]
+    with pytest.raises(reference_desk.Invalid):
+        await reference_desk.deactivate_person(admin, ROLES["admin"], "x", {}, work)
+    done = await reference_desk.deactivate_person(
+        admin, code, person["version"], dict.fromkeys(references, "p14"), work
+    )
+    assert done["active"] is False
+    assert await reference_desk.open_actions_of(admin, code, work) == []
+    # A person who has left cannot take an action over.
+    other_code, other_refs = await someone_leading_open_actions(desk)
+    other = next(
+        p for p in await reference_desk.list_items(admin, "people", work) if p["code"] == other_code
+    )
+    with pytest.raises(reference_desk.Invalid) as invalid:
+        await reference_desk.deactivate_person(
+            admin, other_code, other["version"], dict.fromkeys(other_refs, code), work
+        )
+    assert set(invalid.value.errors) == set(other_refs)

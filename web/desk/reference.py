@@ -137,6 +137,8 @@ class ReferenceApi(DeskHandlers):
             allowed_email_domains=tuple(self.services.settings.partnership_email_domains),
         )
         saved = await _refusing(usecase.save_item(viewer, kind, change, self.services.work))
+        if kind == "groups":
+            self.services.viewers.forget()  # a new chair's rights hold at once
         return answer(KINDS[kind][0].model_validate(saved))
 
     async def _save_person(
@@ -145,6 +147,7 @@ class ReferenceApi(DeskHandlers):
         form = await self.body(request, s.PersonForm)
         change = usecase.PersonChange(**form.model_dump(), code=code)
         saved = await _refusing(usecase.save_person(viewer, change, self.services.work))
+        self.services.viewers.forget()  # changed roles hold at once, not when the cache expires
         return s.PersonItem.model_validate(saved)
 
     async def set_active(self, request: web.Request, *, kind: str, active: bool) -> web.Response:
@@ -170,6 +173,7 @@ class ReferenceApi(DeskHandlers):
         saved = await _refusing(
             usecase.deactivate_person(viewer, code, form.version, form.reassign, self.services.work)
         )
+        self.services.viewers.forget()  # someone who has left is refused at once
         return answer(s.PersonItem.model_validate(saved))
 
 
