@@ -81,6 +81,8 @@ DESK_GUIDE_IMAGES = (
     "register-filtered-dark.png",
     "action-light.png",
     "action-dark.png",
+    "reference-course-error.png",
+    "reference-reassign.png",
 )
 
 
