@@ -453,7 +453,7 @@ def _screen(planned: list[_Planned], errors: ImportErrors, allowed: tuple[str, .
                 item.row,
                 finding.field,
                 f"looks like {finding.kind.replace('_', ' ')} ({finding.text!r}); remove it, or "
-                "import again confirming the text holds no personal data",
+                "confirm that the text holds no personal data",
             )
 
 
