@@ -20,7 +20,6 @@ import {
   MessageBar,
   MessageBarBody,
   Select,
-  Subtitle1,
   Tab,
   TabList,
   Table,
@@ -33,8 +32,9 @@ import {
   Textarea,
   makeStyles,
   tokens,
+  typographyStyles,
 } from '@fluentui/react-components';
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { apiGet } from '../api';
 import { useDesk } from '../desk';
 import type { Problem } from '../problem';
@@ -61,6 +61,7 @@ const useStyles = makeStyles({
   rowActions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS },
   form: { display: 'grid', gap: tokens.spacingVerticalM },
   surface: { maxWidth: 'min(40rem, calc(100vw - 32px))' },
+  heading: { ...typographyStyles.subtitle1, margin: `${tokens.spacingVerticalS} 0`, ':focus': { outline: 'none' } },
 });
 
 type FieldKind = 'text' | 'textarea' | 'select' | 'checkbox';
@@ -525,20 +526,36 @@ function KindTab({ spec, lookups, onChanged }: { spec: KindSpec; lookups: Lookup
   const styles = useStyles();
   const { host, me } = useDesk();
   const [list, setList] = useState<{ state: 'loading' } | { state: 'done'; data: ItemList } | { state: 'problem'; problem: Problem }>({ state: 'loading' });
-  const [open, setOpen] = useState<Open>(null);
+  const [open, setOpenState] = useState<Open>(null);
   const [said, setSaid] = useState('');
-  const load = useCallback(() => {
-    apiGet<ItemList>(host, `/reference/${spec.kind}`).then(
-      (data) => setList({ state: 'done', data }),
-      (error: unknown) => setList({ state: 'problem', problem: (error as ReferenceProblem).problem }),
-    );
-  }, [host, spec.kind]);
-  useEffect(load, [load]);
+  const opener = useRef<HTMLElement | null>(null);
+  const headingRef = useRef<HTMLHeadingElement | null>(null);
+  // A dialog closed: focus goes back to the button that opened it, or (gone, say a deactivated
+  // person's) to the tab's heading, never to the page's start.
+  const setOpen = (next: Open) => {
+    if (next) {
+      opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    } else {
+      window.setTimeout(() => (opener.current?.isConnected ? opener.current : headingRef.current)?.focus(), 0);
+    }
+    setOpenState(next);
+  };
+  const load = useCallback(
+    () =>
+      apiGet<ItemList>(host, `/reference/${spec.kind}`).then(
+        (data) => setList({ state: 'done', data }),
+        (error: unknown) => setList({ state: 'problem', problem: (error as ReferenceProblem).problem }),
+      ),
+    [host, spec.kind],
+  );
+  useEffect(() => {
+    void load();
+  }, [load]);
 
+  // Said once the table shows the change, so what is announced is what is there.
   const saved = (message: string) => () => {
     setOpen(null);
-    setSaid(message);
-    load();
+    void load().then(() => setSaid(message));
     onChanged();
   };
   if (list.state === 'loading') return <Loading what={spec.title.toLowerCase()} />;
@@ -546,9 +563,9 @@ function KindTab({ spec, lookups, onChanged }: { spec: KindSpec; lookups: Lookup
   const canEdit = list.data.can_edit && !me.is_scrutineer;
   return (
     <section aria-labelledby={`${spec.kind}-heading`}>
-      <Subtitle1 as="h2" id={`${spec.kind}-heading`}>
+      <h2 id={`${spec.kind}-heading`} ref={headingRef} tabIndex={-1} className={styles.heading}>
         {spec.title}
-      </Subtitle1>
+      </h2>
       <div role="status">{said}</div>
       {canEdit ? (
         <div className={styles.toolbar}>

@@ -54,7 +54,7 @@ journey('the business manager keeps the reference data', { realOnly: true }, asy
   await dialog.getByLabel('Places').fill('20');
   await dialog.getByRole('button', { name: 'Add course' }).click();
   await said(page, `Added course ${course}.`);
-  check(await page.getByRole('table', { name: 'Courses' }).getByRole('row', { name: new RegExp(course) }).isVisible(), 'the new course is not listed');
+  await page.getByRole('table', { name: 'Courses' }).getByRole('row', { name: new RegExp(course) }).waitFor({ timeout: TIMEOUT });
 
   // A group's cadence.
   await page.getByRole('tab', { name: 'Groups' }).click();
@@ -63,7 +63,7 @@ journey('the business manager keeps the reference data', { realOnly: true }, asy
   await group.getByLabel('Cadence').fill('Every six weeks');
   await group.getByRole('button', { name: 'Save changes' }).click();
   await said(page, 'Saved group NSIG.');
-  check(await page.getByRole('row', { name: /NSIG.*Every six weeks/ }).isVisible(), 'the cadence did not change');
+  await page.getByRole('row', { name: /NSIG.*Every six weeks/ }).waitFor({ timeout: TIMEOUT });
 
   // Retire a source: confirmed first; it stays listed, marked retired.
   await page.getByRole('tab', { name: 'Sources' }).click();
@@ -73,7 +73,7 @@ journey('the business manager keeps the reference data', { realOnly: true }, asy
   const confirm = page.getByRole('alertdialog', { name: `Retire source ${source}?` });
   await confirm.getByRole('button', { name: 'Retire', exact: true }).click();
   await said(page, `Retired source ${source}.`);
-  check(await page.getByRole('row', { name: new RegExp(`${source}.*Retired`) }).isVisible(), 'the retired source is not marked');
+  await page.getByRole('row', { name: new RegExp(`${source}.*Retired`) }).waitFor({ timeout: TIMEOUT });
 
   // Deactivate someone who leads open actions: told to reassign first, then reassign and deactivate.
   const register = (await api(admin, 'GET', 'actions?page_size=100&sort=ref')).body.items;
@@ -94,7 +94,7 @@ journey('the business manager keeps the reference data', { realOnly: true }, asy
   await shot(page, 'reference-reassign');
   await leaving.getByRole('button', { name: 'Reassign and deactivate' }).click();
   await said(page, 'Deactivated');
-  check(await page.getByRole('row', { name: new RegExp(`${leaver}.*Inactive`) }).isVisible(), 'the person is not shown inactive');
+  await page.getByRole('row', { name: new RegExp(`${leaver}.*Inactive`) }).waitFor({ timeout: TIMEOUT });
   for (const ref of theirs) {
     const action = (await api(admin, 'GET', `actions/${ref}`)).body;
     check(action.action.lead_id === admin.id, `${ref} was not reassigned`);
@@ -128,7 +128,8 @@ journey('reference data: adding with the keyboard alone', { realOnly: true }, as
   await page.keyboard.type('Online safety');
   await page.keyboard.press('Enter');
   await said(page, `Added priority ${code}.`);
-  check(await page.getByRole('row', { name: new RegExp(`${code}.*Online safety`) }).isVisible(), 'the priority added by keyboard is not listed');
+  await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Add a priority', null, { timeout: TIMEOUT });
+  await page.getByRole('row', { name: new RegExp(`${code}.*Online safety`) }).waitFor({ timeout: TIMEOUT });
 });
 
 journey('reference data: a chair reads, with no buttons and no people', { realOnly: true }, async ({ page, base, chair }) => {
