@@ -85,6 +85,8 @@ DESK_GUIDE_IMAGES = (
     "action-dark.png",
     "calendar-month-light.png",
     "calendar-session-moved.png",
+    "reference-course-error.png",
+    "reference-reassign.png",
 )
 
 

@@ -25,6 +25,10 @@ Free text (names, titles, venues, descriptions) is screened for personal identif
 other imports; a finding is an error unless the importer confirms it is not personal data, which
 the audit log records.
 
+The checks and the writing of one kind's rows (`apply_rows`, `KINDS`) are shared with the business
+desk's reference data (`usecases.reference_desk`), which also edits agencies and groups with them:
+one set of rules whether a row comes from a file or a form.
+
 The import is the business team's: a person named as the actor must be an admin. Each priority,
 source and course added or changed gets audit rows naming the actor (entity `priority`, `source`
 or `course`; event `imported`, `retired` or `reinstated`, or `seeded` for the demo).
@@ -46,7 +50,7 @@ from domain.aliases import alias_problem, format_aliases, parse_aliases
 from domain.meetings import Mode, parse_mode
 from fileformats.bounded import ReadLimits
 from fileformats.tabular import ImportErrors, Row, read_table, read_workbook
-from storage.models import Course, CourseSession, Priority, Source
+from storage.models import Agency, Course, CourseSession, Group, Priority, Source
 from usecases.context import Actor, UnitOfWork, audit
 from usecases.people import require_business_team
 
@@ -67,8 +71,10 @@ _LIMITS = {
     "venue": 300,
     "link": 2000,
     "description": 1000,
+    "cadence": 100,
+    "kind": 100,
 }
-_SCREENED = ("name", "title", "venue", "description", "aliases")
+_SCREENED = ("name", "title", "venue", "description", "aliases", "cadence", "kind")
 _MODE_WORDS = "Teams, in person, hybrid or e-learning"
 
 
@@ -198,23 +204,58 @@ async def apply_reference(
     rows first lets a plan in the same file name their codes, so that its problems are its own."""
     counts = ReferenceCounts()
     allowed = tuple(allowed_email_domains)
-    for rows, check, model, sheet_counts in (
-        (tables.priorities, _priority_values, Priority, counts.priorities),
-        (tables.sources, _source_values, Source, counts.sources),
-        (tables.courses, _course_values, Course, counts.courses),
+    for kind, rows, sheet_counts in (
+        (KINDS["priorities"], tables.priorities, counts.priorities),
+        (KINDS["sources"], tables.sources, counts.sources),
+        (KINDS["courses"], tables.courses, counts.courses),
     ):
-        sheet_errors = ImportErrors()
-        existing = {r.code.upper(): r for r in await session.scalars(select(model))}
-        planned = _check_sheet(rows, check, sheet_errors, model is Source)
-        if model is Course:
-            await _check_courses_with_sessions(session, planned, existing, sheet_errors)
-        if not confirm_not_personal:
-            _screen(planned, sheet_errors, allowed)
-        errors.errors.extend(sheet_errors.errors)
-        bad_rows = {error.row for error in sheet_errors.errors}
-        clean = [item for item in planned if item.row.number not in bad_rows]
-        await _write(session, actor, model, clean, existing, sheet_counts, event)
+        await apply_rows(
+            actor,
+            kind,
+            rows,
+            session,
+            errors,
+            RowOptions(allowed, confirm_not_personal, event),
+            sheet_counts,
+        )
     return counts
+
+
+@dataclass(frozen=True)
+class RowOptions:
+    """How rows are applied: the email domains screening allows, whether the person confirmed
+    the free text holds no personal data, and the audit event for an added or changed row."""
+
+    allowed_email_domains: tuple[str, ...] = ()
+    confirm_not_personal: bool = False
+    event: str = "imported"
+
+
+async def apply_rows(
+    actor: Actor,
+    kind: ReferenceKind,
+    rows: Sequence[Row],
+    session: AsyncSession,
+    errors: ImportErrors,
+    options: RowOptions,
+    counts: SheetCounts | None = None,
+) -> None:
+    """Check rows of one kind (codes, lengths, values, identifier screening) into `errors` and
+    write, audited, those that have none. The import and the desk's reference data both come
+    here, so one set of rules holds for both; the caller MUST roll back when `errors` holds
+    anything."""
+    sheet_errors = ImportErrors()
+    model = kind.model
+    existing = {r.code.upper(): r for r in await session.scalars(select(model))}
+    planned = _check_sheet(rows, kind.check, sheet_errors, kind.code_limit, kind.retires)
+    if model is Course:
+        await _check_courses_with_sessions(session, planned, existing, sheet_errors)
+    if not options.confirm_not_personal:
+        _screen(planned, sheet_errors, options.allowed_email_domains)
+    errors.errors.extend(sheet_errors.errors)
+    bad_rows = {error.row for error in sheet_errors.errors}
+    clean = [item for item in planned if item.row.number not in bad_rows]
+    await _write(session, actor, kind, clean, existing, counts or SheetCounts(), options.event)
 
 
 # -- checking -------------------------------------------------------------------------------------
@@ -231,20 +272,20 @@ class _Planned:
 
 
 def _check_sheet(
-    rows: Sequence[Row], check: Checker, errors: ImportErrors, long_codes: bool
+    rows: Sequence[Row], check: Checker, errors: ImportErrors, code_limit: int, retires: bool
 ) -> list[_Planned]:
     seen: dict[str, int] = {}
     planned = []
     for row in rows:
         _refuse_unstorable(row, errors)
-        code = _code(row, errors, _LIMITS["source_code" if long_codes else "code"])
+        code = _code(row, errors, code_limit)
         if code and code in seen:
             errors.add(row, "code", f"{code} appears again (first on row {seen[code]})")
         seen.setdefault(code, row.number)
         values = check(row, errors)
-        values["active"] = errors.yes_no(row, "active", default=True)
-        if "active" not in row.values:
-            del values["active"]  # no column: an existing row keeps its state, a new one is active
+        # No column: an existing row keeps its state, a new one is active.
+        if retires and "active" in row.values:
+            values["active"] = errors.yes_no(row, "active", default=True)
         planned.append(_Planned(row, code, values))
     return planned
 
@@ -327,6 +368,22 @@ def _course_values(row: Row, errors: ImportErrors) -> Values:
     return values
 
 
+def _agency_values(row: Row, errors: ImportErrors) -> Values:
+    values: Values = {"name": _text(row, errors, "name", required=True)}
+    _given(row, values, "kind", "kind", _text(row, errors, "kind"))
+    partner = errors.yes_no(row, "statutory_partner")
+    _given(row, values, "statutory_partner", "statutory_partner", partner)
+    return values
+
+
+def _group_values(row: Row, errors: ImportErrors) -> Values:
+    values: Values = {"name": _text(row, errors, "name", required=True)}
+    _given(row, values, "cadence", "cadence", _text(row, errors, "cadence"))
+    _given(row, values, "joint", "joint", errors.yes_no(row, "joint"))
+    _given(row, values, "aliases", "aliases", aliases_cell(row, errors))
+    return values
+
+
 def _capacity(row: Row, errors: ImportErrors) -> int | None:
     if row.get("capacity").lower() in _UNLIMITED:
         return None
@@ -341,6 +398,27 @@ def _whole_number(row: Row, errors: ImportErrors, column: str, what: str) -> int
         errors.add(row, column, f"{value[:40]!r} must be {what}")
         return None
     return int(value)
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    """One kind of reference data: its table, the checks of its row, its codes' longest length,
+    whether it is retired (an `active` flag) and its entity in the audit log."""
+
+    model: type[Any]
+    check: Checker
+    code_limit: int
+    retires: bool
+    entity: str
+
+
+KINDS: dict[str, ReferenceKind] = {
+    "priorities": ReferenceKind(Priority, _priority_values, _LIMITS["code"], True, "priority"),
+    "sources": ReferenceKind(Source, _source_values, _LIMITS["source_code"], True, "source"),
+    "courses": ReferenceKind(Course, _course_values, _LIMITS["code"], True, "course"),
+    "agencies": ReferenceKind(Agency, _agency_values, _LIMITS["code"], False, "agency"),
+    "groups": ReferenceKind(Group, _group_values, _LIMITS["code"], False, "group"),
+}
 
 
 async def _check_courses_with_sessions(
@@ -375,7 +453,7 @@ def _screen(planned: list[_Planned], errors: ImportErrors, allowed: tuple[str, .
                 item.row,
                 finding.field,
                 f"looks like {finding.kind.replace('_', ' ')} ({finding.text!r}); remove it, or "
-                "import again confirming the text holds no personal data",
+                "confirm that the text holds no personal data",
             )
 
 
@@ -385,17 +463,18 @@ def _screen(planned: list[_Planned], errors: ImportErrors, allowed: tuple[str, .
 async def _write(
     session: AsyncSession,
     actor: Actor,
-    model: type[Priority] | type[Source] | type[Course],
+    kind: ReferenceKind,
     planned: list[_Planned],
     existing: dict[str, Any],
     counts: SheetCounts,
     event: str,
 ) -> None:
-    entity = model.__name__.lower()
+    entity = kind.entity
     for item in planned:
         record = existing.get(item.code)
         if record is None:
-            record = model(code=item.code, **{"active": True, **item.values})
+            new_state = {"active": True} if kind.retires else {}
+            record = kind.model(code=item.code, **{**new_state, **item.values})
             session.add(record)
             counts.created += 1
             changes: dict[str, tuple[object, object]] = {

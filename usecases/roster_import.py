@@ -235,7 +235,7 @@ async def _import(
 
 
 def _leaving(
-    existing: dict[str, Person], plan: list[_PersonRow], deactivate_missing: bool
+    existing: dict[str, Person], plan: list[PersonRow], deactivate_missing: bool
 ) -> list[Person]:
     """Active people who will not be: marked inactive in the file, or (if asked) not in it."""
     in_file = {item.email: item for item in plan}
@@ -258,7 +258,7 @@ async def _check_reassignments(
     session: AsyncSession,
     rows: list[Row],
     existing: dict[str, Person],
-    plan: list[_PersonRow],
+    plan: list[PersonRow],
     leaving: list[Person],
     errors: ImportErrors,
 ) -> dict[str, str]:
@@ -328,7 +328,7 @@ async def _describe_leavers(
 
 
 def _refuse_unassigned_actions(
-    leavers: list[Leaver], plan: list[_PersonRow], errors: ImportErrors
+    leavers: list[Leaver], plan: list[PersonRow], errors: ImportErrors
 ) -> None:
     rows = {item.email: item.row for item in plan}
     for leaver in leavers:
@@ -380,24 +380,31 @@ async def _reassign(
     for reference, email in reassignments.items():
         action = await session.scalar(select(Action).where(Action.reference == reference))
         lead = written.get(email) or existing[email]
-        if action is None or action.lead_id == lead.id:
-            continue
-        changes: dict[str, tuple[object, object]] = {"lead_id": (action.lead_id, lead.id)}
-        if action.lead_agency_id != lead.agency_id:
-            changes["lead_agency_id"] = (action.lead_agency_id, lead.agency_id)
-        action.lead_id, action.lead_agency_id = lead.id, lead.agency_id
-        action.version += 1
-        audit(
-            session,
-            actor,
-            entity=ACTION_ENTITY,
-            entity_id=reference,
-            event="reassigned",
-            changes=changes,
-        )
-        changed += 1
+        if action is not None and reassign_lead(session, actor, action, lead):
+            changed += 1
     await session.flush()
     return changed
+
+
+def reassign_lead(session: AsyncSession, actor: Actor, action: Action, lead: Person) -> bool:
+    """Give an action a new lead (and the lead's agency), audited on the action's history;
+    False when they already lead it. The roster import and the desk both reassign here."""
+    if action.lead_id == lead.id:
+        return False
+    changes: dict[str, tuple[object, object]] = {"lead_id": (action.lead_id, lead.id)}
+    if action.lead_agency_id != lead.agency_id:
+        changes["lead_agency_id"] = (action.lead_agency_id, lead.agency_id)
+    action.lead_id, action.lead_agency_id = lead.id, lead.agency_id
+    action.version += 1
+    audit(
+        session,
+        actor,
+        entity=ACTION_ENTITY,
+        entity_id=action.reference,
+        event="reassigned",
+        changes=changes,
+    )
+    return True
 
 
 async def _deactivate(
@@ -405,18 +412,24 @@ async def _deactivate(
 ) -> None:
     """Leavers are inactive, and nothing queued for them is sent."""
     for person in leaving:
-        person.active = False
-        cancelled = await leavers_store.cancel_queued(session, person.id, reason=LEFT)
-        counts.reminders_cancelled += cancelled
-        audit(
-            session,
-            actor,
-            entity="person",
-            entity_id=person.code,
-            event="left",
-            changes={"active": (True, False), "reminders_cancelled": (None, cancelled)},
-        )
+        counts.reminders_cancelled += await deactivate(session, actor, person)
     await session.flush()
+
+
+async def deactivate(session: AsyncSession, actor: Actor, person: Person) -> int:
+    """One leaver made inactive, with what was queued for them cancelled, audited; answers how
+    many queued reminders were cancelled. Their open actions must have new leads first."""
+    person.active = False
+    cancelled = await leavers_store.cancel_queued(session, person.id, reason=LEFT)
+    audit(
+        session,
+        actor,
+        entity="person",
+        entity_id=person.code,
+        event="left",
+        changes={"active": (True, False), "reminders_cancelled": (None, cancelled)},
+    )
+    return cancelled
 
 
 async def _upsert_agencies(
@@ -438,7 +451,7 @@ async def _upsert_agencies(
 
 
 @dataclass
-class _PersonRow:
+class PersonRow:
     row: Row
     email: str
     name: str
@@ -448,33 +461,49 @@ class _PersonRow:
 
 def _check_people(
     rows: list[Row], agencies: dict[str, Agency], errors: ImportErrors
-) -> list[_PersonRow]:
+) -> list[PersonRow]:
     if not rows:
         errors.add(None, "", "the people table has no rows", sheet="People")
     seen: dict[str, int] = {}
     plan = []
     for row in rows:
-        email = errors.email(row, "email")
-        name = errors.required(row, "name")
-        agency = errors.required(row, "agency").upper()
-        if agency and agency not in agencies:
-            errors.add(row, "agency", f"{agency!r} is not a known agency code")
-        if email in seen:
-            errors.add(row, "email", f"{email} appears again (first on row {seen[email]})")
-        seen.setdefault(email, row.number)
-        errors.guid(row, "aad_object_id")
-        for flag in ("champion", "admin", "scrutineer", "active"):
-            errors.yes_no(row, flag)
-        groups = [g.strip().upper() for g in re.split(r"[;,]", row.get("groups")) if g.strip()]
-        plan.append(_PersonRow(row, email, name, agency, groups))
+        item = check_person_row(row, agencies, errors)
+        if item.email in seen:
+            errors.add(
+                row, "email", f"{item.email} appears again (first on row {seen[item.email]})"
+            )
+        seen.setdefault(item.email, row.number)
+        plan.append(item)
     return plan
+
+
+# Each column's longest value (storage/models/core.py: Person).
+_PERSON_LIMITS = {"name": 200, "email": 320, "role": 200}
+
+
+def check_person_row(row: Row, agencies: dict[str, Agency], errors: ImportErrors) -> PersonRow:
+    """One person's row checked into `errors`: the roster import and the desk's people both
+    check here."""
+    email = errors.email(row, "email")
+    name = errors.required(row, "name")
+    for column, limit in _PERSON_LIMITS.items():
+        if len(row.get(column)) > limit:
+            errors.add(row, column, f"is longer than {limit} characters")
+    agency = errors.required(row, "agency").upper()
+    if agency and agency not in agencies:
+        errors.add(row, "agency", f"{agency[:40]!r} is not a known agency code")
+    errors.guid(row, "aad_object_id")
+    for flag in ("champion", "admin", "scrutineer", "active"):
+        errors.yes_no(row, flag)
+    groups = [g.strip().upper() for g in re.split(r"[;,]", row.get("groups")) if g.strip()]
+    return PersonRow(row, email, name, agency, groups)
 
 
 async def _upsert_groups(
     session: AsyncSession,
     rows: list[Row],
     people: dict[str, Person],
-    plan: list[_PersonRow],
+    plan: list[PersonRow],
     errors: ImportErrors,
     counts: RosterCounts,
     pending_chairs: dict[str, str],
@@ -503,7 +532,7 @@ async def _upsert_groups(
 
 
 def _check_memberships(
-    plan: list[_PersonRow], groups: dict[str, Group], errors: ImportErrors
+    plan: list[PersonRow], groups: dict[str, Group], errors: ImportErrors
 ) -> None:
     for person in plan:
         for code in person.groups:
@@ -513,7 +542,7 @@ def _check_memberships(
 
 async def _write_people(
     session: AsyncSession,
-    plan: list[_PersonRow],
+    plan: list[PersonRow],
     agencies: dict[str, Agency],
     groups: dict[str, Group],
     existing: dict[str, Person],

@@ -19,6 +19,7 @@ import { ActionFactsPage } from './pages/ActionFacts';
 import { ActionUpdatePage } from './pages/ActionUpdate';
 import { DriftPage } from './pages/Drift';
 import { NotFoundPage } from './pages/Other';
+import { ReferencePage } from './pages/Reference';
 import { RegisterPage } from './pages/Register';
 import { SessionPage } from './pages/Session';
 import { TrainingPage } from './pages/Training';
@@ -99,8 +100,36 @@ function PageFor({ route }: { route: Route }) {
       return <CalendarPage search={route.search} />;
     case 'calendar-entry':
       return <CalendarEditPage key={`${route.kind}-${route.id}`} kind={route.kind} id={route.id} />;
+    case 'reference':
+      return <ReferencePage search={route.search} />;
     default:
       return <NotFoundPage />;
+  }
+}
+
+/** The navigation entry a page belongs to (marked as the current one), or none. */
+function sectionOf(route: Route): string | null {
+  switch (route.name) {
+    case 'not-found':
+      return null;
+    case 'home':
+    case 'drift':
+    case 'training':
+    case 'reference':
+      return route.name;
+    case 'session':
+      return 'training';
+    case 'calendar':
+    case 'calendar-entry':
+      return 'calendar';
+    case 'announcements':
+    case 'announcement':
+    case 'announcement-new':
+    case 'announcement-edit':
+    case 'reach':
+      return 'announcements';
+    default:
+      return 'register';
   }
 }
 
@@ -140,10 +169,7 @@ export function Shell() {
   const { me } = useDesk();
   const location = useLocation();
   const route = routeFor(location.pathname, location.search);
-  const training = route.name === 'training' || route.name === 'session';
-  const announcing = route.name.startsWith('announcement') || route.name === 'reach';
-  const section =
-    route.name === 'home' || route.name === 'drift' ? route.name : route.name === 'not-found' ? null : training ? 'training' : announcing ? 'announcements' : route.name.startsWith('calendar') ? 'calendar' : 'register';
+  const section = sectionOf(route);
 
   return (
     <>
@@ -187,7 +213,7 @@ export function Shell() {
               </Link>
             </li>
             <li>
-              <Link href={paths.training()} className={mergeClasses(training && styles.current)} aria-current={training ? 'page' : undefined}>
+              <Link href={paths.training()} className={mergeClasses(section === 'training' && styles.current)} aria-current={section === 'training' ? 'page' : undefined}>
                 Training
               </Link>
             </li>
@@ -202,6 +228,15 @@ export function Shell() {
                 </Link>
               </li>
             ) : null}
+            <li>
+              <Link
+                href={paths.reference()}
+                className={mergeClasses(section === 'reference' && styles.current)}
+                aria-current={section === 'reference' ? 'page' : undefined}
+              >
+                Reference data
+              </Link>
+            </li>
           </ul>
         </nav>
         <span className={styles.spacer} />

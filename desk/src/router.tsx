@@ -25,6 +25,7 @@ export type Route =
   | { name: 'drift' }
   | { name: 'calendar'; search: string }
   | { name: 'calendar-entry'; kind: 'meeting' | 'session'; id: number | null }
+  | { name: 'reference'; search: string }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -42,6 +43,7 @@ export function routeFor(pathname: string, search: string): Route {
   if (parts[0] === 'training' && parts.length === 1) return { name: 'training' };
   if (parts[0] === 'sessions' && parts.length === 2) return { name: 'session', id: parts[1] };
   if (parts[0] === 'calendar') return calendarRoute(parts.slice(1), search);
+  if (parts[0] === 'reference' && parts.length === 1) return { name: 'reference', search };
   return { name: 'not-found' };
 }
 
@@ -83,6 +85,7 @@ export const paths = {
   newAction: () => `${BASE}actions/new`,
   editAction: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}/edit`,
   drift: () => `${BASE}drift`,
+  reference: () => `${BASE}reference`,
 };
 
 const listeners = new Set<() => void>();

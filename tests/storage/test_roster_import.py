@@ -339,3 +339,15 @@ async def test_a_groups_aliases_column_sets_them_and_a_file_without_it_keeps_the
     async with sessions() as session:
         aliases = {g.code: g.aliases for g in await session.scalars(select(Group))}
     assert aliases == {"NSIG": "neglect strategy; NSIG group", "JPP": "P&P; policies"}
+
+
+async def test_a_value_longer_than_its_column_is_a_row_message(sessions, tmp_path):
+    too_long = [
+        PEOPLE_HEADER,
+        ["N" * 201, "long@riverside.example", "RC", "R" * 201, "", "", "", "", "", ""],
+    ]
+    with pytest.raises(ImportFailed) as failed:
+        await import_roster(COMMAND_LINE, csv_files(tmp_path, too_long), UnitOfWork(sessions))
+    people = [e for e in failed.value.errors if e.sheet == "People"]
+    assert {(e.row, e.field) for e in people} == {(2, "name"), (2, "role")}
+    assert all("longer than 200" in e.message for e in people)

@@ -21,6 +21,7 @@ from web.desk.announcements import ANNOUNCEMENTS
 from web.desk.api import ACTIONS, PREFIX, DeskServices
 from web.desk.meetings import MEETINGS
 from web.desk.operations import REFUSALS, Feature, Operation
+from web.desk.reference import REFERENCE
 from web.desk.training import TRAINING
 
 OPENAPI_PATH = PREFIX + "/openapi.json"
@@ -29,7 +30,14 @@ PROBLEM = "#/components/schemas/ProblemDetails"
 
 
 # Each part of the desk adds its `Feature` here.
-FEATURES: tuple[Feature, ...] = (ACTIONS, ACTION_WORK, ANNOUNCEMENTS, MEETINGS, TRAINING)
+FEATURES: tuple[Feature, ...] = (
+    ACTIONS,
+    ACTION_WORK,
+    ANNOUNCEMENTS,
+    MEETINGS,
+    REFERENCE,
+    TRAINING,
+)
 OPERATIONS: tuple[Operation, ...] = tuple(op for feature in FEATURES for op in feature.operations)
 
 

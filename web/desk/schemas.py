@@ -60,6 +60,9 @@ class ProblemDetails(Out):
     errors: list[FieldError] | None = None
     findings: list[Finding] | None = None
     screened: str | None = None
+    actions: list[str] | None = Field(
+        default=None, description="The open actions a person to deactivate still leads"
+    )
 
 
 # -- who is signed in -----------------------------------------------------------------------------
