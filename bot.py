@@ -122,7 +122,6 @@ def create_app(
     adapter = build_adapter(settings, app[TRANSPORT], credentials_factory)
     adapter.use(TurnMetrics(metrics))
     adapter.use(TenantGate(_allowed_tenants(settings)))
-    adapter.use(RetryFilter(services.sessions))
     app[ADAPTER] = adapter
     # The bot's own proactive sender opens and writes to personal chats when a reply asked for in
     # a channel or group chat is for the asker alone (dialogs/replies.py).
@@ -130,6 +129,7 @@ def create_app(
         adapter, settings.app_id, settings.reminders.send_timeout_seconds, metrics=metrics
     )
     app[BOT] = PartnershipBot(services, registry or build_registry(), private_sender)
+    adapter.use(RetryFilter(services.sessions, dialog_state_key=app[BOT].dialog_state_key))
     app[DISPATCHER] = build_dispatcher(
         settings=settings,
         sessions=services.sessions,
