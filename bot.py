@@ -42,6 +42,7 @@ from storage import migrate
 from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
 from storage.models.outbox import STATUSES as OUTBOX_STATUSES
+from usecases.context import ReferenceNames
 from usecases.people import ViewerCache
 from web.calendar import calendar_routes
 from web.desk import desk_routes
@@ -116,6 +117,7 @@ def create_app(
         viewers=ViewerCache(settings.viewer_cache_seconds),
         doorbell=Doorbell(),
         metrics=metrics,
+        reference_names=ReferenceNames(settings.viewer_cache_seconds),
     )
     app[SERVICES] = services
     app[TRANSPORT] = ConnectorTransport()
@@ -156,6 +158,7 @@ def create_app(
         sessions=services.sessions,
         clock=clock,
         viewers=services.viewers,
+        reference_names=services.reference_names,
     )
     if settings.dev_routes_enabled:
         dev_routes(app, _job_context(app))

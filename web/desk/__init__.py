@@ -21,7 +21,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
-from usecases.context import UnitOfWork
+from usecases.context import ReferenceNames, UnitOfWork
 from usecases.people import ViewerCache
 from web.desk.api import PREFIX, DeskApi, DeskServices, TokenCheck
 from web.desk.dev import DEV_PREFIX, DevSignIn, dev_sign_in_routes
@@ -57,11 +57,13 @@ def desk_routes(
     sessions: async_sessionmaker[AsyncSession],
     clock: Callable[[], datetime],
     viewers: ViewerCache,
+    reference_names: ReferenceNames | None = None,
     dist: Path = DIST,
 ) -> None:
-    """The desk's API, its development sign-in (development only) and its page."""
+    """The desk's API, its development sign-in (development only) and its page. With the bot's
+    `reference_names`, what the desk writes (an import) is seen by the bot's next turn."""
     tokens = token_check(settings)
-    work = UnitOfWork(sessions)
+    work = UnitOfWork(sessions, reference_names)
     app.middlewares.append(problem_middleware((PREFIX + "/", DEV_PREFIX + "/")))
     api_routes(app, DeskApi(DeskServices(settings, work, clock, viewers, tokens)))
     if isinstance(tokens, DevTokens):
