@@ -142,9 +142,8 @@ class PartnershipBot(TeamsActivityHandler):
         dialog took it (or was cancelled by it, or explained by "help").
 
         The conversation state is read once here, unless the claim found none stored; when it
-        holds no dialog state, no dialog
-        context is built (building one writes an empty dialog state back) unless a command
-        starts a dialog (`Turn.begin_dialog`)."""
+        holds no dialog state, no dialog context is built (building one writes an empty dialog
+        state back) unless a command starts a dialog (`Turn.begin_dialog`)."""
         turn.open_dialogs = lambda: self._dialog_context(turn)
         if turn.context.turn_state.get(DIALOG_STATE_STORED) is False:
             # The activity's claim found none stored for this chat: no dialog is under way.
