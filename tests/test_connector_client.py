@@ -62,8 +62,8 @@ def test_a_content_that_is_not_plain_json_goes_through_msrest() -> None:
     assert body == stock().body(activity, "Activity")
     assert body["attachments"][0]["content"]["when"] == "2027-01-31"
     # The activity handed in is left as it was.
-    assert activity.attachments[0].content is dated
-    assert activity.attachments[1].content is card
+    assert [a.content for a in activity.attachments or []] == [dated, card, "words"]
+    assert (activity.attachments or [])[0].content is dated
 
 
 def test_other_bodies_and_activities_without_attachments_are_msrests() -> None:
