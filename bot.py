@@ -42,6 +42,7 @@ from storage import migrate
 from storage.bot_state import SqlStorage
 from storage.db import make_engine, make_session_factory
 from storage.models.outbox import STATUSES as OUTBOX_STATUSES
+from usecases.context import ReferenceNames
 from usecases.people import ViewerCache
 from web.calendar import calendar_routes
 from web.desk import desk_routes
@@ -116,13 +117,13 @@ def create_app(
         viewers=ViewerCache(settings.viewer_cache_seconds),
         doorbell=Doorbell(),
         metrics=metrics,
+        reference_names=ReferenceNames(settings.viewer_cache_seconds),
     )
     app[SERVICES] = services
     app[TRANSPORT] = ConnectorTransport()
     adapter = build_adapter(settings, app[TRANSPORT], credentials_factory)
     adapter.use(TurnMetrics(metrics))
     adapter.use(TenantGate(_allowed_tenants(settings)))
-    adapter.use(RetryFilter(services.sessions))
     app[ADAPTER] = adapter
     # The bot's own proactive sender opens and writes to personal chats when a reply asked for in
     # a channel or group chat is for the asker alone (dialogs/replies.py).
@@ -130,6 +131,7 @@ def create_app(
         adapter, settings.app_id, settings.reminders.send_timeout_seconds, metrics=metrics
     )
     app[BOT] = PartnershipBot(services, registry or build_registry(), private_sender)
+    adapter.use(RetryFilter(services.sessions, dialog_state_key=app[BOT].dialog_state_key))
     app[DISPATCHER] = build_dispatcher(
         settings=settings,
         sessions=services.sessions,
@@ -157,6 +159,7 @@ def create_app(
         clock=clock,
         viewers=services.viewers,
         doorbell=services.doorbell,
+        reference_names=services.reference_names,
     )
     if settings.dev_routes_enabled:
         dev_routes(app, _job_context(app))

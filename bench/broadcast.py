@@ -61,15 +61,14 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy import func, insert, select
 
+from bench.loopback import Bucket
+from bench.population import add_draft, add_people, fresh_schema
 from cards.data.broadcasts import AnnouncementRef
 from config import Settings
-from domain.audience import AudienceDefinition
-from domain.broadcasts import Content, Draft, SendingHours, Status
-from storage import broadcasts
+from domain.broadcasts import Content, SendingHours
 from storage.db import make_engine, make_session_factory
-from storage.models import Agency, ConversationRef, Person
+from storage.models import ConversationRef, Person
 from storage.models.outbox import OutboxMessage
-from storage.schema import create_schema, drop_schema
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 BOT_ID = "28:bench-bot"
@@ -79,24 +78,6 @@ PER_CONVERSATION = 7.0
 
 
 # -- the fake Bot Connector ------------------------------------------------------------------------
-
-
-class Bucket:
-    """Teams-like allowance: `rate` requests a second with a burst of one second's worth."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.tokens = rate
-        self.updated = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
 
 
 @dataclass
@@ -187,43 +168,10 @@ def reference(index: int, service_url: str) -> dict[str, Any]:
 
 async def prepare_database(url: str, recipients: int, service_url: str) -> int:
     """A fresh schema with N reachable people and a draft to everyone; returns its id."""
-    engine = make_engine(url)
-    if url.startswith("postgresql"):
-        await drop_schema(engine)
-    await create_schema(engine)
+    engine = await fresh_schema(url)
     sessions = make_session_factory(engine)
     async with sessions() as session, session.begin():
-        agency = Agency(code="BENCH", name="Bench Agency")
-        team = Agency(code="TEAM", name="Business team")
-        author = Person(
-            code="ADMIN",
-            name="Bench Admin",
-            email="admin@bench.example",
-            agency=team,
-            is_admin=True,
-        )
-        session.add_all([agency, team, author])
-        await session.flush()
-        for start in range(0, recipients, 1000):
-            stop = min(recipients, start + 1000)
-            await session.execute(
-                insert(Person),
-                [
-                    {
-                        "code": f"B{i}",
-                        "name": f"Person {i}",
-                        "email": f"p{i}@bench.example",
-                        "agency_id": agency.id,
-                        "role_title": "",
-                        "is_champion": False,
-                        "is_admin": False,
-                        "is_scrutineer": False,
-                        "is_guest": False,
-                        "active": True,
-                    }
-                    for i in range(start, stop)
-                ],
-            )
+        population = await add_people(session, recipients)
         ids = dict(
             (await session.execute(select(Person.code, Person.id).where(Person.code != "ADMIN")))
             .tuples()
@@ -243,22 +191,11 @@ async def prepare_database(url: str, recipients: int, service_url: str) -> int:
         ]
         for start in range(0, len(refs), 1000):
             await session.execute(insert(ConversationRef), refs[start : start + 1000])
-        draft = Draft(
-            Content(
-                "New dates: Safeguarding Essentials (Level 3)",
-                "Two new sessions are open for booking. **Book early.**",
-            ),
-            AudienceDefinition(agency_ids=frozenset({agency.id})),
+        content = Content(
+            "New dates: Safeguarding Essentials (Level 3)",
+            "Two new sessions are open for booking. **Book early.**",
         )
-        announcement = await broadcasts.insert_announcement(
-            session,
-            draft,
-            status=Status.DRAFT,
-            author_id=author.id,
-            author_user_id="29:admin",
-            now=VIRTUAL_START,
-        )
-        announcement_id = announcement.id
+        announcement_id = await add_draft(session, population, content, now=VIRTUAL_START)
     await engine.dispose()
     return announcement_id
 

@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-import ipaddress
 import random
 import ssl
 import subprocess
@@ -45,24 +43,21 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bench.broadcast import (
     VIRTUAL_START,
-    Bucket,
     FakeTeams,
     send_now,
     virtual_clock,
     warm_sessions,
 )
-from domain.audience import AudienceDefinition
-from domain.broadcasts import Content, Draft, Status
-from storage import broadcasts
+from bench.loopback import Bucket, self_signed
+from bench.population import add_draft, add_people, fresh_schema
+from domain.broadcasts import Content
 from storage.db import make_engine, make_session_factory
-from storage.models import Agency, Person
 from storage.models.installs import InstallWork
 from storage.models.outbox import OutboxMessage
-from storage.schema import create_schema, drop_schema
 
 CLIENT_ID = "00000000-0000-4000-8000-0000000be4c0"
 CLIENT_SECRET = "bench-secret"
@@ -157,49 +152,6 @@ class FakeTeamsOpening(FakeTeams):
         return web.json_response({"id": f"a:{member}"})
 
 
-def self_signed(directory: Path) -> ssl.SSLContext:
-    """A TLS context for 127.0.0.1; its certificate is written to `directory/cert.pem`."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    usage = x509.KeyUsage(True, False, False, False, False, True, False, False, False)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), False)
-        .add_extension(usage, critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert, private = directory / "cert.pem", directory / "key.pem"
-    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    private.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, private)
-    return context
-
-
 async def serve(app: web.Application, context: ssl.SSLContext | None = None) -> web.AppRunner:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -217,56 +169,11 @@ def port_of(runner: web.AppRunner) -> int:
 async def prepare_database(url: str, people: int) -> int:
     """A fresh schema with N people linked to Entra (u-0...), none with a chat with the bot, and
     a draft to all of them; returns its id."""
-    engine = make_engine(url)
-    if url.startswith("postgresql"):
-        await drop_schema(engine)
-    await create_schema(engine)
-    sessions = make_session_factory(engine)
-    async with sessions() as session, session.begin():
-        agency = Agency(code="BENCH", name="Bench Agency")
-        team = Agency(code="TEAM", name="Business team")
-        author = Person(
-            code="ADMIN",
-            name="Bench Admin",
-            email="admin@bench.example",
-            agency=team,
-            is_admin=True,
-        )
-        session.add_all([agency, team, author])
-        await session.flush()
-        for start in range(0, people, 1000):
-            await session.execute(
-                insert(Person),
-                [
-                    {
-                        "code": f"B{i}",
-                        "name": f"Person {i}",
-                        "email": f"p{i}@bench.example",
-                        "aad_object_id": f"u-{i}",
-                        "agency_id": agency.id,
-                        "role_title": "",
-                        "is_champion": False,
-                        "is_admin": False,
-                        "is_scrutineer": False,
-                        "is_guest": False,
-                        "active": True,
-                    }
-                    for i in range(start, min(people, start + 1000))
-                ],
-            )
-        draft = Draft(
-            Content("Reaching everyone", "Sent to people who have never opened the bot."),
-            AudienceDefinition(agency_ids=frozenset({agency.id})),
-        )
-        announcement = await broadcasts.insert_announcement(
-            session,
-            draft,
-            status=Status.DRAFT,
-            author_id=author.id,
-            author_user_id="29:admin",
-            now=VIRTUAL_START,
-        )
-        announcement_id = announcement.id
+    engine = await fresh_schema(url)
+    async with make_session_factory(engine)() as session, session.begin():
+        population = await add_people(session, people, linked=True)
+        content = Content("Reaching everyone", "Sent to people who have never opened the bot.")
+        announcement_id = await add_draft(session, population, content, now=VIRTUAL_START)
     await engine.dispose()
     return announcement_id
 

@@ -9,7 +9,9 @@ Two things are added through the SDK's extension points, without patching it:
   turn (and never closes them); building their msrest configurations was most of the cost of a
   turn (see bench/turn_latency.py). Its clients send through the `ConnectorTransport` handed to
   `build_adapter` (aiohttp, `delivery/connector_transport.py`) rather than the SDK's `requests`
-  in a thread pool: every reply and every proactive message goes through it.
+  in a thread pool: every reply and every proactive message goes through it. The client is
+  `delivery.connector_client.BotConnectorClient`, which writes an activity's Adaptive Card into
+  the request body as it is rather than through msrest's generic serializer.
 
 A turn whose reply the Bot Connector does not take for a passing reason (`connector_failure`: no
 connection, a timeout, throttled or a 5xx) is not a bug of ours: the turn error handler raises
@@ -44,6 +46,7 @@ from botframework.connector.skills import BotFrameworkClient
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from config import Settings
+from delivery.connector_client import BotConnectorClient
 from delivery.connector_transport import ConnectorTransport
 
 log = logging.getLogger(__name__)
@@ -126,7 +129,7 @@ class CachingConnectorFactory(ConnectorFactory):
         The SDK's factory chooses the credentials (app id, audience, cloud) and has no parameter
         for a pipeline, so its client is only read from.
         """
-        client = ConnectorClient(
+        client = BotConnectorClient(
             stock.config.credentials,
             base_url=stock.config.base_url,
             # Typed as a pipeline class, but the SDK only calls it with the config

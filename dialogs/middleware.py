@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from delivery.adapter import connector_failure
 from dialogs.installation import tenant_of
-from dialogs.teams_bot import CLICK, message_invoke_response
+from dialogs.teams_bot import CLICK, DIALOG_STATE_STORED, message_invoke_response
 from observability.metrics import Metrics
 from storage.activity_log import activity_key, claim_activity, release_activity
 
@@ -79,10 +79,19 @@ class RetryFilter(Middleware):
     The claim is a row insert on arrival, so it holds across restarts and across instances while
     the turn runs. A turn that fails gives its claim back, so that the retry is handled (once:
     the retry claims it again).
+
+    For a turn whose dialog state the bot would read (`dialog_state_key` names its storage key:
+    text in a personal chat), the claim's transaction also looks whether any is stored and puts
+    the answer in the turn state (`DIALOG_STATE_STORED`): the bot reads none when there is none.
     """
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        dialog_state_key: Callable[[TurnContext], str | None] | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._dialog_state_key = dialog_state_key
 
     async def on_turn(self, context: TurnContext, logic: Callable[[], Awaitable]) -> None:
         activity = context.activity
@@ -92,12 +101,16 @@ class RetryFilter(Middleware):
                 activity.conversation.id if activity.conversation else "",
                 activity.id,
             )
-            if not await claim_activity(self._sessions, key):
+            state_key = self._dialog_state_key(context) if self._dialog_state_key else None
+            claim = await claim_activity(self._sessions, key, state_key=state_key)
+            if not claim.first:
                 log.info("ignored a retried %s activity", activity.type)
                 context.turn_state[OUTCOME_KEY] = "duplicate"
                 if activity.name == CLICK:
                     await _answer_repeated_click(context)
                 return
+            if claim.state_stored is not None:
+                context.turn_state[DIALOG_STATE_STORED] = claim.state_stored
             try:
                 await logic()
             except Exception:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from config import Settings
 from delivery.doorbell import Doorbell
 from observability.metrics import Metrics
-from usecases.context import UnitOfWork
+from usecases.context import ReferenceNames, UnitOfWork
 from usecases.people import ViewerCache
 
 
@@ -29,10 +29,12 @@ class BotServices:
     doorbell: Doorbell = field(default_factory=Doorbell)
     # The application's metrics (replies the Bot Connector did not take are counted).
     metrics: Metrics = field(default_factory=Metrics)
+    # Group and priority names kept between turns (and forgotten by this process's writes).
+    reference_names: ReferenceNames = field(default_factory=lambda: ReferenceNames(0))
 
     @property
     def work(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self.sessions, self.reference_names)
 
     @property
     def partnership_name(self) -> str:

@@ -7,7 +7,10 @@ Three ways in, one table (`Registry`): typed text (mentions stripped), `Action.S
 Every reply reaches its audience through `ReplyDelivery` (`dialogs.replies`): in a channel or group
 chat an answer for the asker goes to their personal chat and the shared conversation sees only a
 notice. Multi-turn dialogs run in personal chats only: in a shared conversation the router neither
-continues one nor lets a command start one (dialog state there would mix people).
+continues one nor lets a command start one (dialog state there would mix people). Dialog state is
+kept only while a dialog is under way, so that "is one under way?" is whether a row is stored: the
+claim of the activity looks (`dialogs.middleware.RetryFilter`), and a turn in a chat with none
+reads none.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any, ClassVar
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
-from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
+from botbuilder.schema import ActivityTypes, AdaptiveCardInvokeResponse, ChannelAccount
 from msrest.serialization import Model
 
 from cards.common import Card, message_card
@@ -35,6 +38,7 @@ from dialogs.registry import (
     Reply,
     TextCommand,
     Turn,
+    in_shared_conversation,
     out_of_date_reply,
 )
 from dialogs.replies import ReplyDelivery
@@ -47,6 +51,8 @@ from usecases.people import Recognition, TeamsSender
 log = logging.getLogger(__name__)
 
 TURN_KEY = "partnership.turn"
+# Put in the turn state by the activity's claim: whether dialog state is stored for this chat.
+DIALOG_STATE_STORED = "partnership.dialog_state_stored"
 # The conversation state's property the dialogs keep their stack in.
 DIALOG_STATE = "DialogState"
 CANCEL_WORDS = {"cancel", "stop", "quit", "never mind", "nevermind"}
@@ -82,7 +88,28 @@ class PartnershipBot(TeamsActivityHandler):
         # never read it has nothing to write back.
         turn = turn_context.turn_state.get(TURN_KEY)
         if isinstance(turn, Turn) and turn.dialog_context is not None:
-            await self._services.conversation_state.save_changes(turn_context)
+            await self._keep_dialog_state(turn, turn.dialog_context)
+
+    async def _keep_dialog_state(self, turn: Turn, dialog_context: DialogContext) -> None:
+        """Write back a dialog under way; when none is (it ended, or was cancelled), keep nothing,
+        so that the chat's next turns find no state to read."""
+        state = self._services.conversation_state
+        if dialog_context.active_dialog is not None:
+            await state.save_changes(turn.context)
+        else:
+            await state.delete(turn.context)
+
+    def dialog_state_key(self, turn_context: TurnContext) -> str | None:
+        """The conversation state's storage key when this activity is one whose dialog state the
+        router reads (text in a personal chat), else None."""
+        activity = turn_context.activity
+        value = activity.value
+        if activity.type != ActivityTypes.message or in_shared_conversation(turn_context):
+            return None
+        if isinstance(value, dict) and value.get("verb"):
+            return None
+        key = self._services.conversation_state.get_storage_key(turn_context)
+        return key if isinstance(key, str) else None
 
     # -- messages ---------------------------------------------------------------------------------
 
@@ -114,12 +141,15 @@ class PartnershipBot(TeamsActivityHandler):
         """Feed the message to the dialog under way in this personal chat, if any; True when the
         dialog took it (or was cancelled by it, or explained by "help").
 
-        The conversation state is read once here; when it holds no dialog state, no dialog
-        context is built (building one writes an empty dialog state back) unless a command
-        starts a dialog (`Turn.begin_dialog`)."""
+        The conversation state is read once here, unless the claim found none stored; when it
+        holds no dialog state, no dialog context is built (building one writes an empty dialog
+        state back) unless a command starts a dialog (`Turn.begin_dialog`)."""
+        turn.open_dialogs = lambda: self._dialog_context(turn)
+        if turn.context.turn_state.get(DIALOG_STATE_STORED) is False:
+            # The activity's claim found none stored for this chat: no dialog is under way.
+            return False
         state = self._services.conversation_state
         await state.load(turn.context)
-        turn.open_dialogs = lambda: self._dialog_context(turn)
         if not _holds_dialog_state(state.get_cached_state(turn.context)):
             return False
         dialog_context = await self._dialog_context(turn)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.bot_state import holds_state
 from storage.db import changed_rows
 from storage.models import AuditEntry, ProcessedActivity
 
@@ -19,14 +21,28 @@ def activity_key(channel_id: str, conversation_id: str, activity_id: str) -> str
     return hashlib.sha256(raw).hexdigest()
 
 
-async def claim_activity(session_factory: async_sessionmaker[AsyncSession], key: str) -> bool:
-    """True the first time a key is seen; False for a retry. Atomic across processes."""
+@dataclass(frozen=True)
+class Claim:
+    """`first` is True the first time an activity's key is seen, False for a retry;
+    `state_stored` whether bot state is stored under the key it was asked to look at (None when
+    it was not asked, or for a retry)."""
+
+    first: bool
+    state_stored: bool | None = None
+
+
+async def claim_activity(
+    session_factory: async_sessionmaker[AsyncSession], key: str, *, state_key: str | None = None
+) -> Claim:
+    """Claim the key, atomically across processes; with a `state_key`, also look in the same
+    transaction (one round trip fewer than a read of its own) whether state is stored under it."""
     try:
         async with session_factory() as session, session.begin():
             await session.execute(insert(ProcessedActivity).values(key=key))
+            stored = None if state_key is None else await holds_state(session, state_key)
     except IntegrityError:
-        return False
-    return True
+        return Claim(first=False)
+    return Claim(first=True, state_stored=stored)
 
 
 async def release_activity(session_factory: async_sessionmaker[AsyncSession], key: str) -> None:

@@ -119,6 +119,12 @@ async def _replace_if_unchanged(
     await session.execute(insert(BotStateRecord).values(key=key, etag=etag, document=document))
 
 
+async def holds_state(session: AsyncSession, key: str) -> bool:
+    """Whether a document is stored under this key (its primary key looked up; nothing thawed)."""
+    found = await session.scalar(select(BotStateRecord.key).where(BotStateRecord.key == key))
+    return found is not None
+
+
 def _etag_of(item: Any) -> str | None:
     if isinstance(item, dict):
         return item.get(ETAG)

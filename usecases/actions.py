@@ -221,11 +221,9 @@ async def _visible(session: AsyncSession, actor: Actor) -> list[ActionSummary]:
 
 async def _register(actor: Actor, work: UnitOfWork) -> _Register:
     async with work.read() as session:
-        return _Register(
-            await _visible(session, actor),
-            await store.group_names(session),
-            await store.priority_names(session),
-        )
+        visible = await _visible(session, actor)
+        groups, priorities = await work.group_and_priority_names(session)
+        return _Register(visible, groups, priorities)
 
 
 async def my_actions(
@@ -283,7 +281,7 @@ async def overview(
         return NotAllowed()
     async with work.read() as session:
         visible = await _visible(session, actor)
-        priorities = await store.priority_names(session)
+        _groups, priorities = await work.group_and_priority_names(session)
         pairs = await store.overlap_pairs(session)
     everything = isinstance(actor, SystemActor) or actor.reads_everything
     items = visible

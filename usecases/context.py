@@ -9,7 +9,8 @@ nothing and a success saves everything at once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,6 +18,7 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.permissions import Viewer
+from storage import actions as store
 from storage.activity_log import record_audit
 
 
@@ -54,12 +56,46 @@ def audit_actor(actor: Actor) -> str:
     return "" if isinstance(actor, Viewer) else actor.audit_name
 
 
+Names = list[tuple[str, str]]
+
+
+class ReferenceNames:
+    """Group and priority names, (code, name) in the order lists offer them, kept for `seconds`
+    (0 keeps nothing): every action list's filters offer them, so reading them was two of a
+    "my actions" turn's three queries (bench/turn_latency.py), and they change only with an
+    import. Any write through a unit of work that holds them forgets them once it commits, so a
+    change made by this process shows at once; one made elsewhere (another instance, the command
+    line) shows up to `seconds` later, as a roster change reaches `usecases.people.ViewerCache`.
+    Each bot process has its own."""
+
+    def __init__(self, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._kept: tuple[float, Names, Names] | None = None
+
+    async def read(self, session: AsyncSession) -> tuple[Names, Names]:
+        """(groups, priorities), from what is kept or else from the database."""
+        kept = self._kept
+        if kept is not None and self._clock() < kept[0]:
+            return kept[1], kept[2]
+        groups = await store.group_names(session)
+        priorities = await store.priority_names(session)
+        if self.seconds > 0:
+            self._kept = (self._clock() + self.seconds, groups, priorities)
+        return groups, priorities
+
+    def forget(self) -> None:
+        self._kept = None
+
+
 @dataclass(frozen=True)
 class UnitOfWork:
     """The session factory, handed to use cases; `read()` for queries, `write()` for one
-    transaction that commits when the block ends and rolls back when it raises."""
+    transaction that commits when the block ends and rolls back when it raises. `names` keeps
+    group and priority names between requests (None reads them every time)."""
 
     sessions: async_sessionmaker[AsyncSession]
+    names: ReferenceNames | None = None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -70,6 +106,13 @@ class UnitOfWork:
     async def write(self) -> AsyncIterator[AsyncSession]:
         async with self.sessions() as session, session.begin():
             yield session
+        if self.names is not None:
+            self.names.forget()
+
+    async def group_and_priority_names(self, session: AsyncSession) -> tuple[Names, Names]:
+        if self.names is None:
+            return await store.group_names(session), await store.priority_names(session)
+        return await self.names.read(session)
 
 
 def audit(

@@ -309,15 +309,42 @@ async def test_card_actions_and_shared_conversations_never_touch_dialog_state(co
     await bot.say(BETHANY, "Trained 45 of 60", **CHANNEL)
     assert counts(storage) == (0, 0)
 
-    # Text in a personal chat is where a dialog may be under way: read once a turn.
+    # Text in a personal chat is where a dialog may be under way; with none stored for the chat
+    # (the activity's claim looked), none is read.
     await bot.say(BETHANY, "my actions")
-    assert counts(storage) == (1, 0)
+    assert counts(storage) == (0, 0)
     await bot.say(BETHANY, "chat update A14")
     assert storage.writes == 1  # the conversation's first step, kept
+    # Under way: each answer reads it once.
+    before = counts(storage)
+    await bot.say(BETHANY, "Trained 45 of 60 staff")
+    assert storage.reads == before[0] + 1
     # A card clicked mid-conversation neither reads nor writes it.
     before = counts(storage)
     await bot.execute(BETHANY, "action.show", {"reference": "A14"})
     assert counts(storage) == before
+
+
+@pytest.mark.parametrize("ending", [["cancel"], ["Green", "No change", "No", "Save"]])
+async def test_a_chat_keeps_no_dialog_state_once_the_conversation_ends(counted, db, ending):
+    bot, storage = counted
+    for text in ["chat update A14", "Trained 45 of 60 staff", *ending]:
+        await bot.say(BETHANY, text)
+    async with db() as session:
+        assert (await session.scalars(select(BotStateRecord.key))).all() == []
+    before = counts(storage)
+    shown = await bot.say(BETHANY, "my actions")
+    assert "Your actions" in card_text(only_card(shown))
+    assert counts(storage) == before
+
+
+async def test_a_conversation_under_way_still_takes_a_command_like_answer(harness):
+    """The claim found the chat's dialog state stored: the text goes to the dialog, even words
+    that are a command elsewhere."""
+    await harness.say(BETHANY, "chat update A14")
+    asked = await harness.say(BETHANY, "my actions")
+    assert "What's its RAG now?" in said(asked)
+    assert "Your actions" not in said(asked)
 
 
 async def test_no_dialog_state_row_is_written_by_cards_or_shared_conversations(counted, db):

@@ -17,10 +17,7 @@ see a duplicate (two 201s for one person cannot happen; two POSTs can).
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import random
-import ssl
 import tempfile
 import time
 from collections import Counter
@@ -30,10 +27,8 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from bench.loopback import Bucket, self_signed
 
 CLIENT_ID = "00000000-0000-4000-8000-00000000b07a"
 CLIENT_SECRET = "fake-client-secret-for-tests"
@@ -59,22 +54,6 @@ class FakeUser:
         }
 
 
-class _Bucket:
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.tokens = rate
-        self.updated = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-
 @dataclass
 class FakeGraph:
     rate: float = 30.0
@@ -93,14 +72,14 @@ class FakeGraph:
     catalog_ids: set[str] = field(default_factory=set)
     access_token: str = field(default_factory=lambda: f"fake-graph-token-{random.random()}")
     _rng: random.Random = field(init=False)
-    _bucket: _Bucket = field(init=False)
+    _bucket: Bucket = field(init=False)
     _login: TestServer | None = None
     _graph: TestServer | None = None
     _certs: tempfile.TemporaryDirectory[str] | None = None
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
-        self._bucket = _Bucket(self.rate)
+        self._bucket = Bucket(self.rate)
 
     # -- the roster of the fake tenant -------------------------------------------------------
 
@@ -134,7 +113,7 @@ class FakeGraph:
 
     async def start(self) -> None:
         self._certs = tempfile.TemporaryDirectory(prefix="fake-entra-")
-        context = _self_signed_context(Path(self._certs.name))
+        context = self_signed(Path(self._certs.name))
         login = web.Application()
         login.router.add_get(
             "/{tenant}/v2.0/.well-known/openid-configuration", self._openid_configuration
@@ -242,56 +221,3 @@ class FakeGraph:
         self.installed.add(user.id)
         self.installs_made[user.id] += 1
         return self._answer(201, {"id": f"installation-{user.id}"})
-
-
-def _self_signed_context(directory: Path) -> ssl.SSLContext:
-    """A server TLS context for 127.0.0.1, its certificate written to `directory/cert.pem`."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        # Python's strict verification wants a CA certificate that says whose key it is.
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False
-        )
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert_path, key_path)
-    return context

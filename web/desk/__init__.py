@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from config import Settings
 from delivery.doorbell import Doorbell
-from usecases.context import UnitOfWork
+from usecases.context import ReferenceNames, UnitOfWork
 from usecases.people import ViewerCache
 from web.desk.api import PREFIX, DeskServices, TokenCheck
 from web.desk.dev import DEV_PREFIX, DevSignIn, dev_sign_in_routes
@@ -58,12 +58,14 @@ def desk_routes(
     sessions: async_sessionmaker[AsyncSession],
     clock: Callable[[], datetime],
     viewers: ViewerCache,
+    reference_names: ReferenceNames | None = None,
     dist: Path = DIST,
     doorbell: Doorbell | None = None,
 ) -> None:
-    """The desk's API, its development sign-in (development only) and its page."""
+    """The desk's API, its development sign-in (development only) and its page. With the bot's
+    `reference_names`, what the desk writes (an import) is seen by the bot's next turn."""
     tokens = token_check(settings)
-    work = UnitOfWork(sessions)
+    work = UnitOfWork(sessions, reference_names)
     app.middlewares.append(problem_middleware((PREFIX + "/", DEV_PREFIX + "/")))
     services = DeskServices(settings, work, clock, viewers, tokens, doorbell or Doorbell())
     api_routes(app, services)
