@@ -17,6 +17,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from web.desk import schemas
 from web.desk.api import ACTIONS, PREFIX, DeskServices
+from web.desk.files import FILES
 from web.desk.operations import REFUSALS, Feature, Operation
 
 OPENAPI_PATH = PREFIX + "/openapi.json"
@@ -25,7 +26,7 @@ PROBLEM = "#/components/schemas/ProblemDetails"
 
 
 # Each part of the desk adds its `Feature` here.
-FEATURES: tuple[Feature, ...] = (ACTIONS,)
+FEATURES: tuple[Feature, ...] = (ACTIONS, FILES)
 OPERATIONS: tuple[Operation, ...] = tuple(op for feature in FEATURES for op in feature.operations)
 
 
@@ -61,17 +62,22 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     return parameters
 
 
+FILE_MEDIA_TYPES = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/csv",
+)
+
+
+def _ok(operation: Operation) -> dict[str, Any]:
+    if operation.file_response:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        return {"description": "The file", "content": dict.fromkeys(FILE_MEDIA_TYPES, binary)}
+    schema = {"$ref": REF.format(model=operation.response.__name__)}
+    return {"description": "OK", "content": {"application/json": {"schema": schema}}}
+
+
 def _responses(operation: Operation) -> dict[str, Any]:
-    responses: dict[str, Any] = {
-        "200": {
-            "description": "OK",
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": REF.format(model=operation.response.__name__)}
-                }
-            },
-        }
-    }
+    responses: dict[str, Any] = {"200": _ok(operation)}
     for status in operation.refusals:
         responses[str(status)] = {
             "description": REFUSALS[status],
@@ -99,6 +105,12 @@ def _operation(operation: Operation) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": schema}},
         }
+    if operation.form is not None:
+        schema = {"$ref": REF.format(model=operation.form.__name__)}
+        described["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": schema}},
+        }
     return described
 
 
@@ -116,9 +128,11 @@ def _models() -> dict[type[BaseModel], JsonSchemaMode]:
         schemas.SHARED_MODELS, "serialization"
     )
     for operation in OPERATIONS:
-        models.setdefault(operation.response, "serialization")
-        if operation.body is not None:
-            models[operation.body] = "validation"
+        if not operation.file_response:
+            models.setdefault(operation.response, "serialization")
+        for given in (operation.body, operation.form):
+            if given is not None:
+                models[given] = "validation"
     return models
 
 
