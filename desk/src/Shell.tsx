@@ -8,6 +8,7 @@ import { useDesk } from './desk';
 import type { ThemeName } from './host';
 import { HostContext } from './hostContext';
 import { ActionPage } from './pages/Action';
+import { FilesPage } from './pages/Files';
 import { HomePage } from './pages/Home';
 import { NotFoundPage, UpdatePlaceholderPage } from './pages/Other';
 import { RegisterPage } from './pages/Register';
@@ -64,6 +65,8 @@ function PageFor({ route }: { route: Route }) {
       return <ActionPage key={route.ref} actionRef={route.ref} />;
     case 'update':
       return <UpdatePlaceholderPage actionRef={route.ref} />;
+    case 'files':
+      return <FilesPage />;
     default:
       return <NotFoundPage />;
   }
@@ -105,7 +108,7 @@ export function Shell() {
   const { me } = useDesk();
   const location = useLocation();
   const route = routeFor(location.pathname, location.search);
-  const section = route.name === 'home' ? 'home' : route.name === 'not-found' ? null : 'register';
+  const section = route.name === 'home' || route.name === 'files' ? route.name : route.name === 'not-found' ? null : 'register';
 
   return (
     <>
@@ -136,6 +139,13 @@ export function Shell() {
                 Register
               </Link>
             </li>
+            {me.can.import_files || me.is_scrutineer ? (
+              <li>
+                <Link href={paths.files()} className={mergeClasses(section === 'files' && styles.current)} aria-current={section === 'files' ? 'page' : undefined}>
+                  Files
+                </Link>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <span className={styles.spacer} />

@@ -13,6 +13,7 @@ export type Route =
   | { name: 'register'; search: string }
   | { name: 'action'; ref: string }
   | { name: 'update'; ref: string }
+  | { name: 'files' }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -20,6 +21,7 @@ export function routeFor(pathname: string, search: string): Route {
   const parts = path.split('/').filter(Boolean).map((part) => decodeURIComponent(part));
   if (parts.length === 0) return { name: 'home' };
   if (parts[0] === 'actions' && parts.length === 1) return { name: 'register', search };
+  if (parts[0] === 'files' && parts.length === 1) return { name: 'files' };
   if (parts[0] === 'actions' && parts.length === 2) return { name: 'action', ref: parts[1] };
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'update') return { name: 'update', ref: parts[1] };
   return { name: 'not-found' };
@@ -30,6 +32,7 @@ export const paths = {
   register: (search = '') => `${BASE}actions${search}`,
   action: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}`,
   update: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}/update`,
+  files: () => `${BASE}files`,
 };
 
 const listeners = new Set<() => void>();

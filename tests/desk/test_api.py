@@ -231,13 +231,14 @@ async def test_the_openapi_document_describes_every_route(desk: Desk):
     status, document, _ = await desk.get(f"{API}/openapi.json")
     assert status == 200 and document["openapi"].startswith("3.1")
     assert set(document["paths"][f"{API}/actions/{{ref}}"]) == {"get", "patch"}
-    assert set(document["paths"]) == {
+    # Each part of the desk adds its own paths (their tests check them).
+    assert {
         f"{API}/me",
         f"{API}/actions",
         f"{API}/actions/filters",
         f"{API}/actions/{{ref}}",
         f"{API}/openapi.json",
-    }
+    } <= set(document["paths"])
     schemas = document["components"]["schemas"]
     assert {"Me", "RegisterPage", "RegisterFilters", "ActionPage", "ProblemDetails"} <= set(schemas)
 

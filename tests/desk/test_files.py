@@ -347,3 +347,22 @@ async def test_a_download_with_a_bad_query_names_the_field(desk: Desk):
     assert status == 422
     status, _, _ = await download(desk, token, "bookings", session="soon")
     assert status == 422
+
+
+async def test_the_openapi_document_describes_the_upload_as_multipart(desk: Desk):
+    status, document, _ = await desk.get(f"{API}/openapi.json")
+    assert status == 200
+    paths = document["paths"]
+    body = paths[f"{API}/imports"]["post"]["requestBody"]["content"]
+    assert list(body) == ["multipart/form-data"]
+    form = document["components"]["schemas"]["UploadForm"]
+    assert form["properties"]["file"] == {
+        "description": "The file, at most IMPORT_MAX_BYTES",
+        "format": "binary",
+        "title": "File",
+        "type": "string",
+    }
+    assert {"413", "415"} <= set(paths[f"{API}/imports"]["post"]["responses"])
+    for what in ("register", "bookings", "attendance", "recipients"):
+        answers = paths[f"{API}/exports/{what}"]["get"]["responses"]["200"]["content"]
+        assert "text/csv" in answers
