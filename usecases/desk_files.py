@@ -43,6 +43,8 @@ SUFFIXES: dict[Kind, tuple[str, ...]] = {
     "calendar": (".ics", ".csv"),
 }
 REFERENCE_SHEETS = ("priorities", "sources", "courses")
+# A page, not a book: the rest are counted (each is on its action's page).
+MAX_OVERLAP_NOTES = 50
 
 
 @dataclass(frozen=True)
@@ -172,11 +174,14 @@ async def _plan(
     outcome.notes.append(
         f"{counts.updates_added} progress updates added, {counts.links_added} overlaps linked"
     )
-    for suggestion in counts.suggestions:
+    for suggestion in counts.suggestions[:MAX_OVERLAP_NOTES]:
         outcome.notes.append(
             f"{suggestion.reference} may overlap {suggestion.other}: link or dismiss it from the "
             "action"
         )
+    more = len(counts.suggestions) - MAX_OVERLAP_NOTES
+    if more > 0:
+        outcome.notes.append(f"and {more} more possible overlaps to check")
 
 
 async def _roster(
