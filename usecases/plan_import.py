@@ -495,7 +495,6 @@ async def _write(
         if action is None:
             action = Action(reference=item.reference, **item.values)
             session.add(action)
-            await session.flush()
             lookups.actions[item.reference] = action
             created.append(action)
             counts.created += 1
@@ -508,6 +507,10 @@ async def _write(
                 _audit(session, actor, item.reference, event, changes)
             else:
                 counts.unchanged += 1
+    # The new actions get their ids in one flush (one each made a long plan take minutes).
+    await session.flush()
+    for item in planned:
+        action = lookups.actions[item.reference]
         update = _progress(action, item, today, actor, notes[action.id])
         if update is not None:
             session.add(update)
