@@ -195,7 +195,12 @@ async def _roster(
     outcome.tallies += [
         Tally("agencies", None, None, None),
         Tally("groups", None, None, None),
-        Tally("people", counts.people_created, counts.people_updated, None),
+        Tally(
+            "people",
+            counts.people_created,
+            counts.people_updated - counts.people_unchanged,
+            counts.people_unchanged,
+        ),
     ]
     outcome.notes.append(
         f"{counts.agencies} agencies and {counts.groups} groups in the file are added or updated"

@@ -16,7 +16,7 @@ from domain.permissions import Viewer
 from domain.send_times import SendRules
 from fileformats.bounded import ReadLimits
 from storage.db import make_session_factory
-from storage.models import AuditEntry, Priority
+from storage.models import Agency, AuditEntry, Priority
 from storage.people import viewer_for
 from tests.support.files import write_xlsx
 from usecases import desk_files
@@ -101,3 +101,37 @@ async def test_only_the_business_team_imports(
     for run in (desk_files.check_file, desk_files.import_file):
         with pytest.raises(NotPermitted):
             await run(person, upload, work, RULES)
+
+
+async def test_a_roster_dry_run_tells_updated_people_from_those_left_alone(
+    seeded_engine: AsyncEngine, tmp_path: Path
+):
+    from storage.models import Person
+
+    async with make_session_factory(seeded_engine)() as session:
+        people = list(await session.scalars(select(Person).where(Person.code.in_(["P05", "P15"]))))
+        agencies = {p.id: (await session.get(Agency, p.agency_id)) for p in people}
+    rows = [["name", "email", "agency", "role", "champion", "admin", "scrutineer", "active"]]
+    for person in sorted(people, key=lambda p: p.code):
+        agency = agencies[person.id]
+        assert agency is not None
+        name = person.name if person.code == "P05" else person.name + " Jr"
+        rows.append(
+            [
+                name,
+                person.email,
+                agency.code,
+                person.role_title or "",
+                "yes" if person.is_champion else "no",
+                "yes" if person.is_admin else "no",
+                "yes" if person.is_scrutineer else "no",
+                "yes",
+            ]
+        )
+    path = write_xlsx(tmp_path / "roster.xlsx", {"People": rows})
+    manager = await viewer(seeded_engine, "P05")
+    work = UnitOfWork(make_session_factory(seeded_engine))
+    checked = await desk_files.check_file(manager, desk_files.Upload("roster", path), work, RULES)
+    assert checked.ok, checked.problems
+    people_tally = next(t for t in checked.tallies if t.what == "people")
+    assert (people_tally.created, people_tally.updated, people_tally.unchanged) == (0, 1, 1)
