@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -47,6 +48,9 @@ class Similar:
     score: float
 
 
+# Each new action of an import is compared with the whole register: the register's texts are
+# normalised once, not once per new action.
+@lru_cache(maxsize=65_536)
 def normalise_action_text(text: str) -> str:
     """Lower-case content words; bracketed asides such as "(audit finding)" are dropped."""
     words = _WORD.findall(_BRACKETED.sub(" ", text.lower()))

@@ -34,6 +34,7 @@ so do the progress updates and overlap links the import writes.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -487,12 +488,13 @@ async def _write(
 ) -> ImportCounts:
     counts = ImportCounts()
     created: list[Action] = []
+    notes = await _notes_by_action(session)
+    progress: list[tuple[str, ActionUpdate]] = []
     for item in planned:
         action = lookups.actions.get(item.reference)
         if action is None:
             action = Action(reference=item.reference, **item.values)
             session.add(action)
-            await session.flush()
             lookups.actions[item.reference] = action
             created.append(action)
             counts.created += 1
@@ -505,10 +507,21 @@ async def _write(
                 _audit(session, actor, item.reference, event, changes)
             else:
                 counts.unchanged += 1
-        if await _add_progress(session, action, item, today, actor):
-            counts.updates_added += 1
+    # The new actions get their ids in one flush (one each made a long plan take minutes).
+    await session.flush()
+    for item in planned:
+        action = lookups.actions[item.reference]
+        update = _progress(action, item, today, actor, notes[action.id])
+        if update is not None:
+            session.add(update)
+            progress.append((action.reference, update))
         if item.findings:
             _audit_confirmation(session, actor, item)
+    # One flush for every update (one each made a long plan take tens of seconds).
+    await session.flush()
+    for reference, update in progress:
+        _audit(session, actor, reference, "progress_update", {"update_id": (None, update.id)})
+    counts.updates_added = len(progress)
     counts.links_added = await _link_overlaps(session, planned, lookups, actor)
     counts.suggestions = await suggest_overlaps(session, created)
     return counts
@@ -527,19 +540,27 @@ def _apply_changes(action: Action, values: dict[str, Any]) -> dict[str, tuple[ob
     return changes
 
 
-async def _add_progress(
-    session: AsyncSession, action: Action, item: _Planned, today: date, actor: Actor
-) -> bool:
-    """The row's progress text as a dated update, unless that note is already recorded."""
+async def _notes_by_action(session: AsyncSession) -> defaultdict[int, set[str]]:
+    """Every action's recorded update notes, in one query (one per row made a 5,000-row plan
+    take tens of seconds)."""
+    notes: defaultdict[int, set[str]] = defaultdict(set)
+    for action_id, note in await session.execute(select(ActionUpdate.action_id, ActionUpdate.note)):
+        notes[action_id].add(note)
+    return notes
+
+
+def _progress(
+    action: Action, item: _Planned, today: date, actor: Actor, notes: set[str]
+) -> ActionUpdate | None:
+    """The row's progress text as a dated update, unless that note is already recorded
+    (`notes`: the action's recorded notes, kept up to date here)."""
     dated = item.last_update or (today if item.progress else None)
     if dated is None:
-        return False
-    notes = set(
-        await session.scalars(select(ActionUpdate.note).where(ActionUpdate.action_id == action.id))
-    )
+        return None
     note = item.progress or ""
     if notes and (not note or note in notes):
-        return False  # already recorded (an earlier import or export of the same text)
+        return None  # already recorded (an earlier import or export of the same text)
+    notes.add(note)
     update = ActionUpdate(
         action_id=action.id,
         dated=dated,
@@ -550,12 +571,9 @@ async def _add_progress(
         lead_rag=action.lead_rag,
         screening_confirmed=any(f.field == "progress" for f in item.findings),
     )
-    session.add(update)
-    await session.flush()
     if action.last_update_on is None or dated > action.last_update_on:
         action.last_update_on = dated
-    _audit(session, actor, action.reference, "progress_update", {"update_id": (None, update.id)})
-    return True
+    return update
 
 
 async def _link_overlaps(

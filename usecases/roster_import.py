@@ -41,7 +41,7 @@ from storage import leavers as leavers_store
 from storage import people as people_store
 from storage.actions import ENTITY as ACTION_ENTITY
 from storage.db import utcnow
-from storage.models import Action, Agency, AuditEntry, Group, Person
+from storage.models import Action, Agency, AuditEntry, Group, Membership, Person
 from usecases.context import Actor, UnitOfWork, audit
 from usecases.people import require_business_team
 from usecases.reference_import import aliases_cell
@@ -77,7 +77,8 @@ class RosterCounts:
     agencies: int = 0
     groups: int = 0
     people_created: int = 0
-    people_updated: int = 0
+    people_updated: int = 0  # matched by email: changed, or not
+    people_unchanged: int = 0  # of those, the ones the file leaves exactly as they were
     reassigned: int = 0
     leavers: list[Leaver] = field(default_factory=list)
     reminders_cancelled: int = 0
@@ -551,9 +552,17 @@ async def _write_people(
     """Create or update each person and set their memberships; returns them by email."""
     written: dict[str, Person] = {}
     next_number = await people_store.next_person_number(session)
+    memberships: dict[int, set[int]] = {}
+    for person_id, group_id in await session.execute(
+        select(Membership.person_id, Membership.group_id)
+    ):
+        memberships.setdefault(person_id, set()).add(group_id)
     for item in plan:
         errors = ImportErrors()  # values were checked above; this only parses them again
         person = existing.get(item.email)
+        before = None
+        if person is not None:
+            before = (_facts(person, person.agency_id), memberships.get(person.id, set()))
         if person is None:
             person = Person(code=f"P{next_number:03d}", email=item.email)
             next_number += 1
@@ -571,11 +580,29 @@ async def _write_people(
         person.aad_object_id = row.get("aad_object_id") or person.aad_object_id
         await people_store.save_person(session, person)
         written[item.email] = person
+        group_ids = [groups[code].id for code in item.groups]
         if "groups" in row.values:
-            group_ids = [groups[code].id for code in item.groups]
             await people_store.replace_memberships(session, person.id, group_ids)
+        if before is not None:
+            kept = set(group_ids) if "groups" in row.values else before[1]
+            after = (_facts(person, agencies[item.agency].id), kept)
+            counts.people_unchanged += before == after
     await session.flush()
     return written
+
+
+def _facts(person: Person, agency_id: int | None) -> tuple[object, ...]:
+    """What the People sheet sets on a person, to tell an update from a row left as it was."""
+    return (
+        person.name,
+        agency_id,
+        person.role_title,
+        person.is_champion,
+        person.is_admin,
+        person.is_scrutineer,
+        person.active,
+        person.aad_object_id,
+    )
 
 
 def _code(row: Row, errors: ImportErrors) -> str:

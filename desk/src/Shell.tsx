@@ -14,6 +14,7 @@ import { AnnouncementsPage } from './pages/Announcements';
 import { ReachPage } from './pages/Reach';
 import { CalendarPage, calendarPaths } from './pages/Calendar';
 import { CalendarEditPage } from './pages/CalendarEdit';
+import { FilesPage } from './pages/Files';
 import { HomePage } from './pages/Home';
 import { ActionFactsPage } from './pages/ActionFacts';
 import { ActionUpdatePage } from './pages/ActionUpdate';
@@ -102,6 +103,8 @@ function PageFor({ route }: { route: Route }) {
       return <CalendarEditPage key={`${route.kind}-${route.id}`} kind={route.kind} id={route.id} />;
     case 'reference':
       return <ReferencePage search={route.search} />;
+    case 'files':
+      return <FilesPage />;
     default:
       return <NotFoundPage />;
   }
@@ -116,6 +119,7 @@ function sectionOf(route: Route): string | null {
     case 'drift':
     case 'training':
     case 'reference':
+    case 'files':
       return route.name;
     case 'session':
       return 'training';
@@ -237,6 +241,13 @@ export function Shell() {
                 Reference data
               </Link>
             </li>
+            {me.can.import_files || me.is_scrutineer ? (
+              <li>
+                <Link href={paths.files()} className={mergeClasses(section === 'files' && styles.current)} aria-current={section === 'files' ? 'page' : undefined}>
+                  Files
+                </Link>
+              </li>
+            ) : null}
           </ul>
         </nav>
         <span className={styles.spacer} />

@@ -1,45 +1,69 @@
 /**
- * Downloads of the desk's exports (GET /desk/api/v1/exports/{what}?format=xlsx|csv): fetched with
- * the bearer token, then saved from a blob under the name the server gives (Content-Disposition).
- * A minimal version: the files part of the desk owns this module and its fuller version wins.
+ * Downloads of the desk's exports: GET /desk/api/v1/exports/{what}?format=xlsx|csv with the bearer
+ * token (a plain link cannot send it), then the file is saved under the name the server gives in
+ * Content-Disposition. A refusal throws a ProblemError, as every other call does.
  */
 import { API_BASE } from './api';
 import type { Host } from './host';
 import { ProblemError, problemFrom } from './problem';
 
-export type ExportName = 'register' | 'bookings' | 'attendance' | 'recipients';
+export type ExportWhat = 'register' | 'bookings' | 'attendance' | 'recipients';
 
-function fileName(disposition: string | null, fallback: string): string {
-  const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition ?? '');
-  return match ? decodeURIComponent(match[1]) : fallback;
+/** The file name in a Content-Disposition header (RFC 6266: filename* first), else a fallback. */
+export function fileNameFrom(disposition: string | null, fallback: string): string {
+  if (!disposition) return fallback;
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1].trim());
+    } catch {
+      // fall through to the plain name
+    }
+  }
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  return plain ? plain[1].trim() : fallback;
 }
 
 export async function downloadExport(
   host: Host,
-  what: ExportName,
+  what: 'register' | 'bookings' | 'attendance' | 'recipients',
   params: Record<string, string>,
   format: 'xlsx' | 'csv',
 ): Promise<void> {
-  const token = await host.getToken().catch(() => null);
+  let token: string | null;
+  try {
+    token = await host.getToken();
+  } catch {
+    token = null;
+  }
   if (!token) throw new ProblemError(problemFrom(401, null));
   const query = new URLSearchParams({ ...params, format });
   let response: Response;
   try {
-    response = await fetch(`${API_BASE}/exports/${what}?${query.toString()}`, { headers: { Authorization: `Bearer ${token}` } });
+    response = await fetch(`${API_BASE}/exports/${what}?${query.toString()}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
   } catch {
     throw new ProblemError(problemFrom(0, null));
   }
   if (!response.ok) {
-    const type = response.headers.get('content-type') ?? '';
-    throw new ProblemError(problemFrom(response.status, type.includes('json') ? await response.json().catch(() => null) : null));
+    let body: unknown = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    throw new ProblemError(problemFrom(response.status, body));
   }
   const blob = await response.blob();
+  const name = fileNameFrom(response.headers.get('content-disposition'), `${what}.${format}`);
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
-  link.download = fileName(response.headers.get('content-disposition'), `${what}.${format}`);
-  document.body.append(link);
+  link.download = name;
+  link.style.display = 'none';
+  document.body.appendChild(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

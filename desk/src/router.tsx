@@ -26,6 +26,7 @@ export type Route =
   | { name: 'calendar'; search: string }
   | { name: 'calendar-entry'; kind: 'meeting' | 'session'; id: number | null }
   | { name: 'reference'; search: string }
+  | { name: 'files' }
   | { name: 'not-found' };
 
 export function routeFor(pathname: string, search: string): Route {
@@ -36,6 +37,7 @@ export function routeFor(pathname: string, search: string): Route {
   if (parts[0] === 'actions' && parts.length === 2 && parts[1] === 'new') return { name: 'new-action' };
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'edit') return { name: 'edit-action', ref: parts[1] };
   if (parts[0] === 'drift' && parts.length === 1) return { name: 'drift' };
+  if (parts[0] === 'files' && parts.length === 1) return { name: 'files' };
   if (parts[0] === 'actions' && parts.length === 2) return { name: 'action', ref: parts[1] };
   if (parts[0] === 'actions' && parts.length === 3 && parts[2] === 'update') return { name: 'update', ref: parts[1] };
   const announcement = announcementRoute(parts);
@@ -86,6 +88,7 @@ export const paths = {
   editAction: (ref: string) => `${BASE}actions/${encodeURIComponent(ref)}/edit`,
   drift: () => `${BASE}drift`,
   reference: () => `${BASE}reference`,
+  files: () => `${BASE}files`,
 };
 
 const listeners = new Set<() => void>();

@@ -19,6 +19,7 @@ from web.desk import schemas
 from web.desk.action_work import ACTION_WORK
 from web.desk.announcements import ANNOUNCEMENTS
 from web.desk.api import ACTIONS, PREFIX, DeskServices
+from web.desk.files import FILES
 from web.desk.meetings import MEETINGS
 from web.desk.operations import REFUSALS, Feature, Operation
 from web.desk.reference import REFERENCE
@@ -34,6 +35,7 @@ FEATURES: tuple[Feature, ...] = (
     ACTIONS,
     ACTION_WORK,
     ANNOUNCEMENTS,
+    FILES,
     MEETINGS,
     REFERENCE,
     TRAINING,
@@ -73,17 +75,22 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     return parameters
 
 
+FILE_MEDIA_TYPES = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "text/csv",
+)
+
+
+def _ok(operation: Operation) -> dict[str, Any]:
+    if operation.file_response:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        return {"description": "The file", "content": dict.fromkeys(FILE_MEDIA_TYPES, binary)}
+    schema = {"$ref": REF.format(model=operation.response.__name__)}
+    return {"description": "OK", "content": {"application/json": {"schema": schema}}}
+
+
 def _responses(operation: Operation) -> dict[str, Any]:
-    responses: dict[str, Any] = {
-        "200": {
-            "description": "OK",
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": REF.format(model=operation.response.__name__)}
-                }
-            },
-        }
-    }
+    responses: dict[str, Any] = {"200": _ok(operation)}
     for status in operation.refusals:
         responses[str(status)] = {
             "description": REFUSALS[status],
@@ -111,6 +118,12 @@ def _operation(operation: Operation) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": schema}},
         }
+    if operation.form is not None:
+        schema = {"$ref": REF.format(model=operation.form.__name__)}
+        described["requestBody"] = {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": schema}},
+        }
     return described
 
 
@@ -128,9 +141,11 @@ def _models() -> dict[type[BaseModel], JsonSchemaMode]:
         schemas.SHARED_MODELS, "serialization"
     )
     for operation in OPERATIONS:
-        models.setdefault(operation.response, "serialization")
-        if operation.body is not None:
-            models[operation.body] = "validation"
+        if not operation.file_response:
+            models.setdefault(operation.response, "serialization")
+        for given in (operation.body, operation.form):
+            if given is not None:
+                models[given] = "validation"
     return models
 
 

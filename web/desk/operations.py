@@ -44,6 +44,10 @@ class Operation:
     refusals: tuple[int, ...] = (401, 403)
     method: str = "get"
     body: type[BaseModel] | None = None
+    # A multipart/form-data body (an upload), described by this model (bytes: a file part).
+    form: type[BaseModel] | None = None
+    # The answer is a file (XLSX or CSV), not JSON.
+    file_response: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ import {
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { label, sentence, type ActionPage, type ActionRow, type Filters } from '../api';
 import { useApi, useDesk } from '../desk';
+import { downloadExport } from '../download';
+import { ProblemError, problemFrom, type Problem } from '../problem';
 import {
   FLAG_FILTERS,
   FLAG_LABELS,
@@ -62,6 +64,7 @@ const useStyles = makeStyles({
     marginBottom: tokens.spacingVerticalM,
   },
   searchField: { flexGrow: 1, minWidth: '12rem', maxWidth: '32rem' },
+  exportRow: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, marginTop: tokens.spacingVerticalS },
   status: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalM, minHeight: '32px' },
   empty: { padding: tokens.spacingHorizontalL, marginTop: tokens.spacingVerticalM },
   cards: { listStyleType: 'none', margin: 0, padding: 0, display: 'grid', gap: tokens.spacingVerticalS },
@@ -372,6 +375,28 @@ function Pager({ page, query, onChange }: { page: ActionPage; query: RegisterQue
   );
 }
 
+/** "Export": the register with these filters, as Excel or CSV (downloadExport, ../download). */
+function ExportControl({ query }: { query: RegisterQuery }) {
+  const { host } = useDesk();
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const params = Object.fromEntries(new URLSearchParams(apiQueryString(query)));
+  const get = async (format: 'xlsx' | 'csv') => {
+    setProblem(null);
+    try {
+      await downloadExport(host, 'register', params, format);
+    } catch (error) {
+      setProblem(error instanceof ProblemError ? error.problem : problemFrom(0, null));
+    }
+  };
+  return (
+    <div role="group" aria-label="Export the register with these filters" className={useStyles().exportRow}>
+      <Button onClick={() => void get('xlsx')}>Export (Excel)</Button>
+      <Button onClick={() => void get('csv')}>Export (CSV)</Button>
+      {problem ? <ProblemMessage problem={problem} /> : null}
+    </div>
+  );
+}
+
 export function RegisterPage({ search }: { search: string }) {
   const styles = useStyles();
   const { me } = useDesk();
@@ -416,6 +441,7 @@ export function RegisterPage({ search }: { search: string }) {
           <FilterControls query={query} filters={filterData} onChange={change} />
         )}
         <SearchForm query={query} onChange={change} />
+        <ExportControl query={query} />
       </section>
       <section aria-labelledby="results-heading" aria-busy={loaded.state === 'loading'}>
         <Text as="h2" id="results-heading" size={400} weight="semibold" block>

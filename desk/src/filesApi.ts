@@ -1,0 +1,83 @@
+/**
+ * The desk's files calls: an upload for its dry run (multipart), and the import of a file held
+ * since its clean dry run. Shapes follow web/desk/files_schemas.py.
+ */
+import { API_BASE } from './api';
+import type { Host } from './host';
+import { ProblemError, problemFrom } from './problem';
+
+export type ImportKind = 'plan' | 'roster' | 'reference' | 'calendar';
+
+export interface FileProblem {
+  sheet: string;
+  row: number;
+  field: string;
+  message: string;
+}
+
+export interface Tally {
+  what: string;
+  created: number | null;
+  updated: number | null;
+  unchanged: number | null;
+}
+
+export interface FileOutcome {
+  kind: ImportKind;
+  file_name: string;
+  dry_run: boolean;
+  ok: boolean;
+  problems: FileProblem[];
+  tallies: Tally[];
+  notes: string[];
+  id: string | null;
+  expires_at: string | null;
+}
+
+export interface UploadOptions {
+  confirm_not_personal: boolean;
+  deactivate_missing: boolean;
+  sheet: '' | 'priorities' | 'sources' | 'courses';
+}
+
+async function send(host: Host, path: string, body?: FormData): Promise<FileOutcome> {
+  let token: string | null;
+  try {
+    token = await host.getToken();
+  } catch {
+    token = null;
+  }
+  if (!token) throw new ProblemError(problemFrom(401, null));
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      body,
+    });
+  } catch {
+    throw new ProblemError(problemFrom(0, null));
+  }
+  let parsed: unknown = null;
+  try {
+    parsed = await response.json();
+  } catch {
+    parsed = null;
+  }
+  if (!response.ok) throw new ProblemError(problemFrom(response.status, parsed));
+  return parsed as FileOutcome;
+}
+
+export function checkUpload(host: Host, kind: ImportKind, file: File, options: UploadOptions): Promise<FileOutcome> {
+  const form = new FormData();
+  form.append('kind', kind);
+  form.append('confirm_not_personal', String(options.confirm_not_personal));
+  form.append('deactivate_missing', String(options.deactivate_missing));
+  form.append('sheet', options.sheet);
+  form.append('file', file, file.name);
+  return send(host, '/imports', form);
+}
+
+export function importUpload(host: Host, id: string): Promise<FileOutcome> {
+  return send(host, `/imports/${encodeURIComponent(id)}`);
+}
