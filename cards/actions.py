@@ -71,6 +71,7 @@ from domain.action_views import (
 )
 from domain.actions import ActionFacts, RagThresholds, days_source_to_completion, effective_due
 from domain.identifiers import KIND_LABELS
+from domain.wording import shortened
 from domain.working_days import working_days_between
 
 MAX_LIST_ITEMS = 15
@@ -240,7 +241,7 @@ def _filters(context: ListContext) -> Element:
 
 def _short(value: str, limit: int = 160) -> str:
     """Long action texts cut for lists, so a full list stays well under Teams' card size limit."""
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    return shortened(value, limit)
 
 
 def action_list_item(item: ActionSummary, today: date, thresholds: RagThresholds) -> Element:

@@ -25,6 +25,7 @@ from cards.common import (
 )
 from cards.reminders import plural, reminder_actions
 from cards.verbs import Verb
+from domain.wording import shortened
 
 LINES_SHOWN = 12
 
@@ -47,7 +48,7 @@ class GroupSection:
 
 
 def _short(value: str, limit: int = 110) -> str:
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+    return shortened(value, limit)
 
 
 def _line(item: ActionLine) -> Element:

@@ -27,6 +27,7 @@ from domain.permissions import Viewer
 from domain.send_times import local_date
 from domain.training import BookingStatus, SessionFacts
 from domain.when import Candidate, Period, Question, Wanted, default_period, match_subjects
+from domain.wording import shortened
 from fileformats.calendar_files import CalendarEntry, render_calendar
 from storage import meetings, people, training
 from storage.models import Person
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 MEETING_LINK, SESSION_LINK = "meeting", "session"
 # How far past the asked period "nothing found" looks for what comes next.
 FOLLOWING_DAYS = 365
+# A name asked for is quoted back in "Nothing found" cut to this (it may be 20,000 letters).
+ASKED_NAME_SHOWN_CHARS = 80
 
 
 # -- calendar links -------------------------------------------------------------------------------
@@ -335,7 +338,7 @@ async def _answer(asking: _Asking, question: Question) -> Answer:
     )
     matched, _unmatched = match_subjects(question.subject, candidates)
     if question.subject and not matched:
-        words = " ".join(question.subject)
+        words = shortened(" ".join(question.subject), ASKED_NAME_SHOWN_CHARS)
         return NothingFound(
             f'I couldn\'t find a group or course called "{words}".', question.wanted
         )

@@ -7,6 +7,7 @@ date, HTTP 200, nothing changed."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -63,3 +64,17 @@ async def test_closing_a_clock_with_an_id_no_row_can_have_is_out_of_date(
     await assert_out_of_date(
         fuzz_app, invoke_as(fuzz_app, ADMIN, Verb.CLOCK_CLOSE, {"clock": ident})
     )
+
+
+@pytest.mark.parametrize("asked", ["a" * 20_000, "zumba " * 3_000], ids=["one-word", "many-words"])
+async def test_a_long_name_asked_for_is_quoted_back_short(fuzz_app: FuzzApp, asked: str):
+    # "training in " and 20,000 letters got a "Nothing found" card of 40,929 bytes, well past
+    # Teams' 28 KB: the name asked for was quoted back whole, twice. Now it is cut short.
+    activity = fuzz_app.harness.activity(BETHANY, text="training in " + asked)
+
+    _status, _payload, sent = await post_and_check(fuzz_app, activity)
+
+    said = json.dumps(sent)
+    assert "find a group or course called" in said
+    assert len(said.encode()) < 4_000
+    assert fuzz_app.harness.connector.card_problems == []
