@@ -44,7 +44,9 @@ class FactLookups:
 
 
 async def fact_lookups(session: AsyncSession) -> FactLookups:
-    groups = await session.execute(select(Group.id, Group.code, Group.name).order_by(Group.name))
+    groups = await session.execute(
+        select(Group.id, Group.code, Group.name, Group.active).order_by(Group.name)
+    )
     priorities = await session.execute(
         select(Priority.id, Priority.code, Priority.name, Priority.active).order_by(Priority.code)
     )
@@ -57,7 +59,7 @@ async def fact_lookups(session: AsyncSession) -> FactLookups:
         )
     )
     agencies = await session.execute(
-        select(Agency.id, Agency.code, Agency.name).order_by(Agency.name)
+        select(Agency.id, Agency.code, Agency.name, Agency.active).order_by(Agency.name)
     )
 
     def by_code(rows: Iterable[Any]) -> dict[str, Choice]:

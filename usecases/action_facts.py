@@ -85,8 +85,8 @@ class FactsForm:
 
 @dataclass(frozen=True)
 class FactChoices:
-    """What a facts form offers: the groups the viewer may put an action in, the active priorities
-    and sources, the active people who may lead, and the agencies; (code, name) pairs."""
+    """What a facts form offers: the groups in use the viewer may put an action in, the active
+    priorities, sources and agencies, and the active people who may lead; (code, name) pairs."""
 
     groups: list[tuple[str, str]]
     priorities: list[tuple[str, str]]
@@ -112,7 +112,11 @@ async def fact_choices(actor: Actor, work: UnitOfWork) -> FactChoices | NotAllow
         return [(c.code, c.name) for c in table.values() if c.active]
 
     return FactChoices(
-        groups=[(c.code, c.name) for c in found.groups.values() if can_edit_facts(viewer, c.id)],
+        groups=[
+            (c.code, c.name)
+            for c in found.groups.values()
+            if c.active and can_edit_facts(viewer, c.id)
+        ],
         priorities=pairs(found.priorities),
         sources=pairs(found.sources),
         people=pairs(found.people),
@@ -308,11 +312,14 @@ class _Checked:
             return
         if not can_edit_facts(self.viewer, group.id):
             self.errors["group"] = "you may put actions only in the groups you chair"
+        self._retired("group", group)
         self.values["group_id"] = group.id
 
-    def _retired(self, name: str, choice: Choice) -> None:
-        """A retired priority or source stays on the actions that have it, and nothing else."""
-        kept = self.action is not None and getattr(self.action, f"{name}_id") == choice.id
+    def _retired(self, name: str, choice: Choice, column: str = "") -> None:
+        """A retired priority, source, group or agency stays on the actions that have it, and
+        nothing else."""
+        stored = getattr(self.action, column or f"{name}_id", None) if self.action else None
+        kept = stored == choice.id
         if not choice.active and not kept:
             self.errors[name] = f"{choice.code} is retired; choose another {name}"
 
@@ -348,6 +355,7 @@ class _Checked:
         if choice is None:
             self.errors["agency"] = f"{value!r} is not a known agency"
             return
+        self._retired("agency", choice, "lead_agency_id")
         self.values["lead_agency_id"] = choice.id
 
     def _due(self, value: str) -> None:

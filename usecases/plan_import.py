@@ -17,8 +17,9 @@ sheet that is not reference data).
 The workbook may carry Priorities and Sources (and Courses) sheets beside Actions, or a CSV plan
 may come with one CSV per reference sheet (`PlanFile.reference`): they are imported first, in the
 same transaction, by `usecases.reference_import`, so a new partnership's plan can name the codes
-it brings. A retired priority or source (active = no) stays on the actions that have it, and a
-re-import may repeat it there; giving it to a new action, or moving an action to it, is refused.
+it brings. A retired priority, source, group or lead agency (active = no) stays on the actions
+that have it, and a re-import may repeat it there; giving it to a new action, or moving an action
+to it, is refused.
 The export (`usecases.register_export`) writes the same column names, so an export can be edited and
 imported again.
 
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -335,6 +336,7 @@ def _check_values(
         _refuse_retired(row, "source", lookups.sources, values, existing, errors)
     if present("group"):
         values["group_id"] = _known(row, "group", lookups.groups, errors)
+        _refuse_retired(row, "group", lookups.groups, values, existing, errors)
     if present("lead"):
         lead = _lead(row, lookups, errors)
         values["lead_id"] = lead.id if lead else None
@@ -344,6 +346,8 @@ def _check_values(
         values["lead_agency_id"] = agency
     elif row.get("lead_agency"):
         values["lead_agency_id"] = _known(row, "lead_agency", lookups.agencies, errors)
+    if row.get("lead_agency"):  # named in the file; a lead's own agency is never refused
+        _refuse_retired(row, "lead_agency", lookups.agencies, values, existing, errors)
     if present("due"):
         values["due_date"] = errors.british_date(row, "due", required=True)
     if row.get("revised_due"):
@@ -416,12 +420,13 @@ def _known(
 def _refuse_retired(
     row: Row,
     column: str,
-    table: dict[str, Priority] | dict[str, Source],
+    table: Mapping[str, Priority | Source | Group | Agency],
     values: dict[str, Any],
     existing: Action | None,
     errors: ImportErrors,
 ) -> None:
-    """A retired priority or source stays on the actions that have it, and nothing else."""
+    """A retired priority, source, group or agency stays on the actions that have it, and
+    nothing else."""
     chosen = values.get(f"{column}_id")
     if chosen is None or (existing is not None and getattr(existing, f"{column}_id") == chosen):
         return

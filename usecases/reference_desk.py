@@ -123,6 +123,7 @@ def _described(kind: str, record: Any) -> Values:
             "name": record.name,
             "kind": record.kind,
             "statutory_partner": record.statutory_partner,
+            "active": record.active,
         }
     elif isinstance(record, Group):
         values = {
@@ -133,6 +134,7 @@ def _described(kind: str, record: Any) -> Values:
             "chair_name": record.chair.name if record.chair else "",
             "joint": record.joint,
             "aliases": record.aliases,
+            "active": record.active,
         }
     else:
         assert isinstance(record, Person), kind
@@ -258,8 +260,10 @@ async def _set_chair(
 async def set_active(
     viewer: Viewer, kind: str, code: str, active: bool, version: str | None, work: UnitOfWork
 ) -> Values:
-    """Retire (or reinstate) a priority, source or course: it stays on every action, session and
-    booking that uses it, with its history; nothing new may use it."""
+    """Retire (or reinstate) a priority, source, agency, group or course: it stays on every
+    action, session, booking, person and meeting that has it, with its history; nothing new may
+    use it. Like a source or priority, a group or agency with open actions may be retired: its
+    actions stay in it, to be finished or moved by those who may."""
     require_business_team(viewer, f"retire {kind}")
     if not KINDS[kind].retires:
         raise NotFound(code)
@@ -325,6 +329,9 @@ async def save_person(viewer: Viewer, change: PersonChange, work: UnitOfWork) ->
             _check_version(PEOPLE, person, change.version)
         if taken is not None and taken.id != person.id:
             errors.add(None, "email", f"{checked.email} is already on the roster ({taken.code})")
+        agency = agencies.get(checked.agency)
+        if agency is not None and not agency.active and agency.id != person.agency_id:
+            errors.add(None, "agency", f"{agency.code} is retired; choose another agency")
         if errors.errors:
             raise Invalid(_errors_by_field(errors))
         before = {} if change.code is None else _described(PEOPLE, person)

@@ -416,8 +416,8 @@ KINDS: dict[str, ReferenceKind] = {
     "priorities": ReferenceKind(Priority, _priority_values, _LIMITS["code"], True, "priority"),
     "sources": ReferenceKind(Source, _source_values, _LIMITS["source_code"], True, "source"),
     "courses": ReferenceKind(Course, _course_values, _LIMITS["code"], True, "course"),
-    "agencies": ReferenceKind(Agency, _agency_values, _LIMITS["code"], False, "agency"),
-    "groups": ReferenceKind(Group, _group_values, _LIMITS["code"], False, "group"),
+    "agencies": ReferenceKind(Agency, _agency_values, _LIMITS["code"], True, "agency"),
+    "groups": ReferenceKind(Group, _group_values, _LIMITS["code"], True, "group"),
 }
 
 

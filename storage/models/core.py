@@ -31,6 +31,8 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(100), default="")
     statutory_partner: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Retired (false): kept on the people and actions that have it, never chosen anew.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Person(Base):
@@ -63,6 +65,9 @@ class Group(Base):
     joint: Mapped[bool] = mapped_column(Boolean, default=False)
     # Other names people use, separated by semicolons ("exec; exec board"): domain.aliases.
     aliases: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Retired (false): kept on its actions, meetings and memberships, never chosen for a new
+    # action, and its chair gets no more reminders or digests for it.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     chair: Mapped[Person | None] = relationship(lazy="joined")
 

@@ -82,11 +82,15 @@ async def test_only_the_business_team_changes_anything(desk: Desk, role: str):
     admin = await desk.token(ROLES["admin"])
     priority = await item(desk, admin, "priorities", "P1")
     person = await item(desk, admin, "people", "P15")
+    group = await item(desk, admin, "groups", "NSIG")
+    agency = await item(desk, admin, "agencies", "RC")
     attempts = [
         ("POST", "/priorities", {"code": "NEW", "name": "New priority"}),
         ("PUT", "/priorities/P1", {"name": "Renamed", "version": priority["version"]}),
         ("POST", "/priorities/P1/retire", {"version": priority["version"]}),
         ("POST", "/groups", {"code": "NEWG", "name": "New group"}),
+        ("POST", "/groups/NSIG/retire", {"version": group["version"]}),
+        ("POST", "/agencies/RC/retire", {"version": agency["version"]}),
         ("POST", "/people", {"name": "A B", "email": "a.b@riverside.example", "agency": "RC"}),
         ("POST", "/people/P15/deactivate", {"version": person["version"]}),
     ]
@@ -96,6 +100,8 @@ async def test_only_the_business_team_changes_anything(desk: Desk, role: str):
         assert problem["type"] == PROBLEM + "forbidden"
     assert await item(desk, admin, "priorities", "P1") == priority
     assert not await audit_rows(desk, "priority", "NEW")
+    assert await item(desk, admin, "groups", "NSIG") == group
+    assert await item(desk, admin, "agencies", "RC") == agency
 
 
 async def test_the_business_manager_adds_edits_and_retires_a_course(desk: Desk):
@@ -285,10 +291,10 @@ async def test_the_openapi_document_describes_every_reference_route(desk: Desk):
     for kind in (*KINDS, "people"):
         assert set(paths[f"{API}/{kind}"]) == {"get", "post"}
         assert set(paths[f"{API}/{kind}/{{code}}"]) == {"put"}
-    for kind in ("priorities", "sources", "courses"):
+    for kind in KINDS:
         assert f"{API}/{kind}/{{code}}/retire" in paths
         assert f"{API}/{kind}/{{code}}/reinstate" in paths
-    assert f"{API}/agencies/{{code}}/retire" not in paths
+    assert f"{API}/people/{{code}}/retire" not in paths
     assert f"{API}/people/{{code}}/deactivate" in paths
 
 
@@ -325,14 +331,12 @@ async def test_who_may_read_and_change_what(desk: Desk):
     assert (await reference_desk.save_item(admin, "priorities", change, work))["code"] == "NEWP"
 
 
-async def test_agencies_and_groups_are_not_retired_and_retiring_keeps_the_row(desk: Desk):
+async def test_people_are_not_retired_and_retiring_keeps_the_row(desk: Desk):
     work = work_of(desk)
     admin = await viewer(desk, ROLES["admin"])
-    agency = next(i for i in await reference_desk.list_items(admin, "agencies", work))
-    with pytest.raises(reference_desk.NotFound):
-        await reference_desk.set_active(
-            admin, "agencies", agency["code"], False, agency["version"], work
-        )
+    person = (await reference_desk.list_items(admin, "people", work))[0]
+    with pytest.raises(KeyError):  # people are deactivated, never retired
+        await reference_desk.set_active(admin, "people", person["code"], False, "x", work)
     source = (await reference_desk.list_items(admin, "sources", work))[0]
     retired = await reference_desk.set_active(
         admin, "sources", source["code"], False, source["version"], work
@@ -377,3 +381,95 @@ async def test_deactivating_needs_a_new_active_lead_for_every_open_action(desk: 
             admin, other_code, other["version"], dict.fromkeys(other_refs, code), work
         )
     assert set(invalid.value.errors) == set(other_refs)
+
+
+# -- retiring a group or an agency ----------------------------------------------------------------
+
+NEW_ACTION = {
+    "text": "Audit neglect referrals from GP practices",
+    "group": "NSIG",
+    "priority": "P4",
+    "source": "SP",
+    "lead": "P09",
+    "due": "2027-06-30",
+}
+
+
+async def test_a_retired_group_keeps_its_actions_and_is_no_longer_offered(desk: Desk):
+    token = await desk.token(ROLES["admin"])
+    group = await item(desk, token, "groups", "NSIG")
+    assert group["active"] is True
+    _, before, _ = await desk.get("/desk/api/v1/actions", token, group="NSIG")
+    assert before["total"] > 0  # it has open actions: retiring is allowed, as for a source
+
+    status, retired = await send(
+        desk, "POST", "/groups/NSIG/retire", token, {"version": group["version"]}
+    )
+    assert status == 200 and retired["active"] is False
+    assert retired["chair"] == group["chair"]
+    events = [(a.event, a.field) for a in await audit_rows(desk, "group", "NSIG")]
+    assert ("retired", "active") in events
+    _, after, _ = await desk.get("/desk/api/v1/actions", token, group="NSIG")
+    assert after["total"] == before["total"]  # history kept: its actions stay in it
+    _, choices, _ = await desk.get("/desk/api/v1/action-facts/choices", token)
+    assert "NSIG" not in {g["code"] for g in choices["groups"]}
+    status, refused = await _create(desk, token, NEW_ACTION)
+    assert status == 422
+    assert {e["field"]: e["message"] for e in refused["errors"]}["group"].startswith(
+        "NSIG is retired"
+    )
+
+    status, reinstated = await send(
+        desk, "POST", "/groups/NSIG/reinstate", token, {"version": retired["version"]}
+    )
+    assert status == 200 and reinstated["active"] is True
+    _, choices, _ = await desk.get("/desk/api/v1/action-facts/choices", token)
+    assert "NSIG" in {g["code"] for g in choices["groups"]}
+    assert (await _create(desk, token, NEW_ACTION))[0] == 200
+
+
+async def _create(desk: Desk, token: str, body: dict[str, str]) -> tuple[int, Any]:
+    headers = {"Authorization": f"Bearer {token}"}
+    url = desk.url("/desk/api/v1/action-facts")
+    async with desk.http.request("POST", url, headers=headers, json=body) as response:
+        return response.status, await response.json(content_type=None)
+
+
+async def test_a_retired_agency_stays_on_its_people_and_is_refused_for_someone_new(desk: Desk):
+    token = await desk.token(ROLES["admin"])
+    agency = await item(desk, token, "agencies", "RC")
+    status, retired = await send(
+        desk, "POST", "/agencies/RC/retire", token, {"version": agency["version"]}
+    )
+    assert status == 200 and retired["active"] is False
+    new = {"name": "Ann Other", "email": "ann.other@riverside.example", "agency": "RC"}
+    status, problem = await send(desk, "POST", "/people", token, new)
+    assert status == 422 and problem["errors"][0]["field"] == "agency"
+    assert not any(
+        p["email"] == new["email"] for p in (await desk.get(f"{API}/people", token))[1]["items"]
+    )
+    someone = next(
+        p for p in (await desk.get(f"{API}/people", token))[1]["items"] if p["agency"] == "RC"
+    )
+    edit = {
+        "name": someone["name"] + " Jr",
+        "email": someone["email"],
+        "agency": "RC",
+        "role": someone["role"],
+        "champion": someone["champion"],
+        "admin": someone["admin"],
+        "scrutineer": someone["scrutineer"],
+        "version": someone["version"],
+    }
+    status, kept = await send(desk, "PUT", f"/people/{someone['code']}", token, edit)
+    assert status == 200 and kept["agency"] == "RC"  # who is in it stays in it
+
+
+async def test_the_reference_desk_form_retires_a_group_with_the_active_column(desk: Desk):
+    work = work_of(desk)
+    admin = await viewer(desk, ROLES["admin"])
+    change = reference_desk.Change({"code": "OLDG", "name": "Old group", "active": "no"})
+    saved = await reference_desk.save_item(admin, "groups", change, work)
+    assert saved["active"] is False
+    listed = {i["code"]: i for i in await reference_desk.list_items(admin, "groups", work)}
+    assert listed["OLDG"]["active"] is False and listed["NSIG"]["active"] is True

@@ -138,3 +138,34 @@ def test_manage_upgrade_migrates_a_new_sqlite_file(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"database is at migration {migrate.head_revision()}" in result.stdout
     assert database.exists()
+
+
+def _columns(connection: Connection, table: str) -> set[str]:
+    return {column["name"] for column in inspect(connection).get_columns(table)}
+
+
+async def test_0012_keeps_every_agency_and_group_in_use_and_downgrades(empty_engine):
+    await migrate.upgrade(empty_engine, "0011")
+    async with empty_engine.begin() as connection:
+        await connection.exec_driver_sql(
+            "INSERT INTO agencies (code, name, kind, statutory_partner) "
+            "VALUES ('POL', 'Police', '', false)"
+        )
+        await connection.exec_driver_sql(
+            "INSERT INTO groups (code, name, cadence, joint, aliases) "
+            "VALUES ('EXEC', 'Executive', '', false, '')"
+        )
+
+    await migrate.upgrade(empty_engine, "0012")
+    async with empty_engine.connect() as connection:
+        agencies = (await connection.exec_driver_sql("SELECT code, active FROM agencies")).all()
+        groups = (await connection.exec_driver_sql("SELECT code, active FROM groups")).all()
+    assert [(code, bool(active)) for code, active in agencies] == [("POL", True)]
+    assert [(code, bool(active)) for code, active in groups] == [("EXEC", True)]
+
+    await migrate.downgrade(empty_engine, "0011")
+    async with empty_engine.connect() as connection:
+        assert "active" not in await connection.run_sync(_columns, "agencies")
+        assert "active" not in await connection.run_sync(_columns, "groups")
+        names = await connection.exec_driver_sql("SELECT name FROM groups")
+        assert names.scalars().all() == ["Executive"]

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.action_facts import can_edit_facts, may_create_actions, next_reference
 from domain.permissions import Viewer
 from storage.db import make_session_factory
-from storage.models import Action, ActionLink, AuditEntry, Priority
+from storage.models import Action, ActionLink, Agency, AuditEntry, Group, Priority
 from tests.usecases.test_actions import NOW, RULES, count, viewer_of, work_on
 from usecases.action_drift import drift_overview
 from usecases.action_facts import FactsResult, create_action, edit_action, fact_choices
@@ -108,6 +108,43 @@ async def test_a_retired_priority_is_kept_where_it_is_and_given_to_nothing_else(
         admin, "A01", {"priority": "P4"}, None, work_on(seeded_engine), rules=RULES
     )
     assert isinstance(moved, FactsResult) and set(moved.errors) == {"priority"}
+
+
+async def test_a_retired_group_or_agency_is_kept_where_it_is_and_offered_to_nothing_new(
+    seeded_engine,
+):
+    async with make_session_factory(seeded_engine)() as session, session.begin():
+        group = await session.scalar(select(Group).where(Group.code == "NSIG"))
+        a14 = await session.scalar(select(Action).where(Action.reference == "A14"))
+        assert group is not None and a14 is not None and a14.lead_agency_id is not None
+        agency = await session.get(Agency, a14.lead_agency_id)
+        assert agency is not None
+        group.active = agency.active = False
+        agency_code = agency.code
+    admin = await viewer_of(seeded_engine, "P05")
+    choices = await fact_choices(admin, work_on(seeded_engine))
+    assert not isinstance(choices, NotAllowed)
+    assert "NSIG" not in dict(choices.groups) and agency_code not in dict(choices.agencies)
+    made = await create_action(
+        admin, {**FORM, "agency": agency_code}, work_on(seeded_engine), rules=RULES
+    )
+    assert isinstance(made, FactsResult) and made.errors == {
+        "group": "NSIG is retired; choose another group",
+        "agency": f"{agency_code} is retired; choose another agency",
+    }
+    kept = await edit_action(
+        admin,
+        "A14",
+        {"group": "NSIG", "agency": agency_code, "due": "2027-01-29"},
+        None,
+        work_on(seeded_engine),
+        rules=RULES,
+    )
+    assert isinstance(kept, FactsResult) and kept.outcome == "saved"
+    moved = await edit_action(
+        admin, "A01", {"group": "NSIG"}, None, work_on(seeded_engine), rules=RULES
+    )
+    assert isinstance(moved, FactsResult) and set(moved.errors) == {"group"}
 
 
 @pytest.mark.parametrize("code", ["P04", "P16"])

@@ -14,9 +14,15 @@ from sqlalchemy import select
 from domain.permissions import Viewer
 from domain.send_times import SendRules
 from storage.db import make_session_factory
-from storage.models import CourseSession, Meeting, MeetingSeries
+from storage.models import CourseSession, Group, Meeting, MeetingSeries
 from tests.support.training import book_for
-from usecases.calendar_desk import EditTerms, EventForm, save_meeting, save_session
+from usecases.calendar_desk import (
+    EditTerms,
+    EventForm,
+    FormRefused,
+    save_meeting,
+    save_session,
+)
 from usecases.context import UnitOfWork
 from usecases.people import NotPermitted
 
@@ -129,3 +135,27 @@ async def test_a_series_new_time_rewrites_its_meetings_in_place(work: UnitOfWork
         for m in after.values()
         if not m.detached
     )
+
+
+async def test_a_retired_group_gets_no_new_meeting_and_keeps_its_own(work: UnitOfWork):
+    async with work.write() as session:
+        group = await session.scalar(select(Group).where(Group.code == "EXEC"))
+        assert group is not None
+        group.active = False
+        held = await session.scalar(select(Meeting).where(Meeting.group_id == group.id))
+        assert held is not None
+        held_id, held_start = held.id, held.starts_at.astimezone(LONDON)
+    new = EventForm(code="EXEC", day=date(2027, 3, 2), start=time(10), end=time(11))
+    with pytest.raises(FormRefused) as refused:
+        await save_meeting(ADMIN, None, new, work, TERMS)
+    assert refused.value.errors == [
+        ("code", "EXEC is retired: its meetings stay, but it cannot have new ones")
+    ]
+    kept = EventForm(
+        code="EXEC",
+        day=held_start.date(),
+        start=held_start.time(),
+        end=(held_start + timedelta(hours=1)).time(),
+        cancelled=True,
+    )
+    assert await save_meeting(ADMIN, held_id, kept, work, TERMS) is not None

@@ -17,7 +17,7 @@ from fileformats.tabular import ImportFailed
 from manage.seed import demo_data
 from manage.seeders import demo_reference
 from storage.db import make_session_factory
-from storage.models import Action, AuditEntry, Course, CourseSession, Priority, Source
+from storage.models import Action, AuditEntry, Course, CourseSession, Group, Priority, Source
 from tests.support.files import write_csv, write_xlsx
 from usecases.calendar_import import ImportOptions, import_calendar
 from usecases.context import COMMAND_LINE, SEED, Actor, UnitOfWork
@@ -275,6 +275,26 @@ async def test_a_retired_priority_or_source_stays_on_its_actions_and_is_refused_
         retired_priority = await session.scalar(select(Priority).where(Priority.code == "P4"))
     assert a15 is not None and retired_priority is not None
     assert a15.priority_id == retired_priority.id
+
+
+async def test_a_retired_group_keeps_its_actions_and_the_plan_import_gives_it_no_new_one(
+    seeded_engine, tmp_path
+):
+    async with make_session_factory(seeded_engine)() as session, session.begin():
+        group = await session.scalar(select(Group).where(Group.code == "EXEC"))
+        assert group is not None
+        group.active = False
+        kept_reference = await session.scalar(
+            select(Action.reference).where(Action.group_id == group.id).limit(1)
+        )
+    assert kept_reference is not None
+    plan = write_csv(
+        tmp_path / "plan.csv",
+        [PLAN_HEADER, plan_row("N1", "P1"), plan_row(kept_reference, "P1")],
+    )
+    with pytest.raises(ImportFailed) as failed:
+        await import_plan(seeded_engine, plan)
+    assert {(e.row, e.field) for e in failed.value.errors} == {(2, "group")}
 
 
 def calendar_options() -> ImportOptions:

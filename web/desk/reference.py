@@ -35,7 +35,7 @@ KINDS: dict[str, tuple[type[BaseModel], type[BaseModel], type[s.Form], str]] = {
     "groups": (s.GroupItem, s.GroupList, s.GroupForm, "group"),
     "courses": (s.CourseItem, s.CourseList, s.CourseForm, "course"),
 }
-RETIRED = ("priorities", "sources", "courses")
+RETIRED = tuple(KINDS)  # every kind but people, who are deactivated instead
 
 
 def _problem(error: Exception) -> Problem:

@@ -33,6 +33,7 @@ class AgencyItem(Versioned):
     name: str
     kind: str
     statutory_partner: bool
+    active: bool
 
 
 class GroupItem(Versioned):
@@ -42,6 +43,7 @@ class GroupItem(Versioned):
     chair_name: str
     joint: bool
     aliases: str
+    active: bool
 
 
 class CourseItem(Versioned):

@@ -76,7 +76,8 @@ interface FormField {
   required?: boolean;
   /** Only when adding: a code is fixed once made. */
   addOnly?: boolean;
-  options?: (lookups: Lookups) => Option[];
+  /** The choices; `current` is the field's value, kept as a choice even when retired. */
+  options?: (lookups: Lookups, current: string) => Option[];
 }
 
 interface Column {
@@ -134,7 +135,7 @@ const KINDS: KindSpec[] = [
     kind: 'agencies',
     title: 'Agencies',
     one: 'agency',
-    retires: false,
+    retires: true,
     columns: [
       { name: 'name', label: 'Name' },
       { name: 'kind', label: 'Kind' },
@@ -151,7 +152,7 @@ const KINDS: KindSpec[] = [
     kind: 'groups',
     title: 'Groups',
     one: 'group',
-    retires: false,
+    retires: true,
     columns: [
       { name: 'name', label: 'Name' },
       { name: 'cadence', label: 'Cadence' },
@@ -225,7 +226,12 @@ const KINDS: KindSpec[] = [
         label: 'Agency',
         kind: 'select',
         required: true,
-        options: ({ agencies }) => [{ value: '', label: 'Choose an agency' }, ...agencies.map((a) => ({ value: a.code, label: String(a.name) }))],
+        options: ({ agencies }, current) => [
+          { value: '', label: 'Choose an agency' },
+          ...agencies
+            .filter((a) => a.active !== false || a.code === current)
+            .map((a) => ({ value: a.code, label: a.active === false ? `${String(a.name)} (retired)` : String(a.name) })),
+        ],
       },
       { name: 'role', label: 'Role' },
       { name: 'champion', label: 'Champion', kind: 'checkbox' },
@@ -283,7 +289,7 @@ function FormInput({
     return (
       <Field {...common}>
         <Select value={String(value)} onChange={(_, data) => onChange(data.value)}>
-          {(field.options?.(lookups) ?? []).map((option) => (
+          {(field.options?.(lookups, String(value)) ?? []).map((option) => (
             <option key={option.value} value={option.value}>
               {option.label}
             </option>
@@ -428,8 +434,8 @@ function RetireDialog({ spec, item, onClose, onSaved }: { spec: KindSpec; item: 
             {problem ? <ProblemMessage problem={problem} /> : null}
             <Body1 as="p">
               {retiring
-                ? `It stays on every action, session and record that already uses it, with its history; nothing new can use it.`
-                : `It can be chosen again for new actions and sessions.`}
+                ? `It stays on every action, session, meeting, person and record that already has it, with its history; nothing new can use it.`
+                : `It can be chosen again for new actions, sessions and people.`}
             </Body1>
           </DialogContent>
           <DialogActions>

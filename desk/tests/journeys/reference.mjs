@@ -1,6 +1,6 @@
 // Reference data: the business manager adds a course (an error first, shown beside its field, what
-// she typed kept), edits a group's cadence, retires a source, and deactivates someone who leads open
-// actions only after reassigning them; the keyboard alone adds an item; a chair only reads; narrow.
+// she typed kept), edits a group's cadence, retires and reinstates the group, retires a source, and
+// deactivates someone who leads open actions only after reassigning them; the keyboard alone adds an item; a chair only reads; narrow.
 import { axe, check, everyTheme, guardOrigin, heading, journey, shot, signIn, TIMEOUT } from '../lib.mjs';
 
 const manager = (people) => people.find((p) => p.roles.includes('admin'));
@@ -64,6 +64,24 @@ journey('the business manager keeps the reference data', { realOnly: true }, asy
   await group.getByRole('button', { name: 'Save changes' }).click();
   await said(page, 'Saved group NSIG.');
   await page.getByRole('row', { name: /NSIG.*Every six weeks/ }).waitFor({ timeout: TIMEOUT });
+
+  // Retire the group, confirmed first: listed, marked retired, its actions kept, no longer offered
+  // for a new action; then reinstate it.
+  await page.getByRole('button', { name: 'Retire NSIG', exact: true }).click();
+  const retiring = page.getByRole('alertdialog', { name: 'Retire group NSIG?' });
+  await retiring.getByRole('button', { name: 'Retire', exact: true }).click();
+  await said(page, 'Retired group NSIG.');
+  await page.getByRole('row', { name: /NSIG.*Retired/ }).waitFor({ timeout: TIMEOUT });
+  const offered = (await api(admin, 'GET', 'action-facts/choices')).body.groups.map((g) => g.code);
+  check(!offered.includes('NSIG'), `a retired group is still offered for new actions: ${offered.join(', ')}`);
+  check((await api(admin, 'GET', 'actions?group=NSIG')).body.total > 0, 'the retired group lost its actions');
+  await axe(page, 'reference group retired (light)');
+  await page.getByRole('button', { name: 'Reinstate NSIG', exact: true }).click();
+  const reinstating = page.getByRole('alertdialog', { name: 'Reinstate group NSIG?' });
+  await reinstating.getByRole('button', { name: 'Reinstate', exact: true }).click();
+  await said(page, 'Reinstated group NSIG.');
+  await page.getByRole('row', { name: /NSIG.*Active/ }).waitFor({ timeout: TIMEOUT });
+  check((await api(admin, 'GET', 'action-facts/choices')).body.groups.some((g) => g.code === 'NSIG'), 'a reinstated group is not offered');
 
   // Retire a source: confirmed first; it stays listed, marked retired.
   await page.getByRole('tab', { name: 'Sources' }).click();
