@@ -13,7 +13,6 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
-from domain.action_updates import KIND_LABELS
 from domain.action_views import BUCKETS, Bucket
 from usecases import action_drift, action_facts, desk
 from usecases.actions import (
@@ -26,7 +25,7 @@ from web.desk import action_work_schemas as s
 from web.desk import schemas
 from web.desk.api import DeskHandlers, _action_page, answer  # pyright: ignore[reportPrivateUsage]
 from web.desk.operations import MAX_REFERENCE_CHARS, Feature, Operation, text_parameter
-from web.desk.problems import Problem, forbidden, not_found
+from web.desk.problems import Problem, forbidden, not_found, not_saved
 
 
 def _reference(request: web.Request, name: str = "ref") -> str:
@@ -37,29 +36,8 @@ def _reference(request: web.Request, name: str = "ref") -> str:
 
 
 def _not_saved(result: action_facts.FactsResult) -> Problem:
-    if result.outcome == "conflict":
-        return Problem(
-            409,
-            "conflict",
-            "Changed since you opened it",
-            f"{result.reference} was changed by someone else. Reload it and try again.",
-        )
-    if result.outcome == "needs_confirmation":
-        findings = [
-            {"field": f.field, "kind": f.kind, "label": KIND_LABELS.get(f.kind, f.kind)}
-            for f in result.findings
-        ]
-        return Problem(
-            422,
-            "needs-confirmation",
-            "Check for personal details",
-            "This looks like it may hold personal details. Remove them, or confirm they are not "
-            "personal data (send confirm_not_personal with this screened value).",
-            extensions={"findings": findings, "screened": result.fingerprint},
-        )
-    errors = [{"field": name, "message": message} for name, message in result.errors.items()]
-    return Problem(
-        422, "invalid-request", "Check what was sent", "Some values are not valid.", errors
+    return not_saved(
+        result.outcome, result.reference, result.findings, result.fingerprint, result.errors
     )
 
 

@@ -20,7 +20,6 @@ from pydantic import BaseModel, ValidationError
 from config import Settings
 from delivery.doorbell import Doorbell
 from domain.action_facts import may_create_actions
-from domain.action_updates import KIND_LABELS
 from domain.permissions import Viewer
 from usecases import desk
 from usecases.actions import (
@@ -42,6 +41,7 @@ from web.desk.problems import (
     invalid,
     not_found,
     not_on_roster,
+    not_saved,
     sign_in_again,
     unavailable,
 )
@@ -247,29 +247,8 @@ def _refusal(refused: ActionRefused) -> Problem:
 
 def _not_saved(result: SaveResult) -> Problem:
     check = result.check
-    if result.outcome == "conflict":
-        return Problem(
-            409,
-            "conflict",
-            "Changed since you opened it",
-            f"{result.reference} was updated by someone else. Reload it and try again.",
-        )
-    if result.outcome == "needs_confirmation":
-        findings = [
-            {"field": f.field, "kind": f.kind, "label": KIND_LABELS.get(f.kind, f.kind)}
-            for f in check.findings
-        ]
-        return Problem(
-            422,
-            "needs-confirmation",
-            "Check for personal details",
-            "This looks like it may hold personal details. Remove them, or confirm they are not "
-            "personal data (send confirm_not_personal with this screened value).",
-            extensions={"findings": findings, "screened": check.fingerprint},
-        )
-    errors = [{"field": name, "message": message} for name, message in check.errors.items()]
-    return Problem(
-        422, "invalid-request", "Check what was sent", "Some values are not valid.", errors
+    return not_saved(
+        result.outcome, result.reference, check.findings, check.fingerprint, check.errors
     )
 
 

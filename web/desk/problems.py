@@ -8,12 +8,14 @@ for paths under the API's prefix.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 from pydantic import ValidationError
+
+from domain.action_updates import KIND_LABELS, FieldFinding
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,42 @@ def invalid(error: ValidationError) -> Problem:
     errors = [{"field": name, "message": message} for name, message in by_field.items()]
     return Problem(
         422, "invalid-request", "Check what was sent", "Some values are not valid.", errors
+    )
+
+
+def not_saved(
+    outcome: str,
+    reference: str,
+    findings: Sequence[FieldFinding],
+    fingerprint: str,
+    errors: Mapping[str, str],
+) -> Problem:
+    """Why a change to an action was not saved: a newer version (409), text screening questions
+    (422 needs-confirmation, with what it found and the screened value to confirm), or values
+    that are not valid (422, an error per field)."""
+    if outcome == "conflict":
+        return Problem(
+            409,
+            "conflict",
+            "Changed since you opened it",
+            f"{reference} was changed by someone else. Reload it and try again.",
+        )
+    if outcome == "needs_confirmation":
+        found = [
+            {"field": f.field, "kind": f.kind, "label": KIND_LABELS.get(f.kind, f.kind)}
+            for f in findings
+        ]
+        return Problem(
+            422,
+            "needs-confirmation",
+            "Check for personal details",
+            "This looks like it may hold personal details. Remove them, or confirm they are not "
+            "personal data (send confirm_not_personal with this screened value).",
+            extensions={"findings": found, "screened": fingerprint},
+        )
+    listed = [{"field": name, "message": message} for name, message in errors.items()]
+    return Problem(
+        422, "invalid-request", "Check what was sent", "Some values are not valid.", listed
     )
 
 
