@@ -3,9 +3,8 @@
  * and the month arithmetic the calendar page needs. Days and times the API sends are London's
  * wall clock already (`day`, `start`, `end`), so nothing here converts time zones.
  */
-import { API_BASE } from './api';
+import { apiSend } from './api';
 import type { Host } from './host';
-import { ProblemError, problemFrom } from './problem';
 
 export type EntryKind = 'meeting' | 'session';
 
@@ -81,33 +80,8 @@ export const MODE_WORDS: Record<string, string> = {
 };
 
 /** POST or PATCH a meeting or session; resolves to what was saved or throws a ProblemError. */
-export async function saveEvent(host: Host, kind: EntryKind, id: number | null, form: EventForm): Promise<Saved> {
-  let token: string | null = null;
-  try {
-    token = await host.getToken();
-  } catch {
-    token = null;
-  }
-  if (!token) throw new ProblemError(problemFrom(401, null));
-  const path = `${API_BASE}/calendar/${kind}s${id === null ? '' : `/${id}`}`;
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method: id === null ? 'POST' : 'PATCH',
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: JSON.stringify(form),
-    });
-  } catch {
-    throw new ProblemError(problemFrom(0, null));
-  }
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) throw new ProblemError(problemFrom(response.status, body));
-  return body as Saved;
+export function saveEvent(host: Host, kind: EntryKind, id: number | null, form: EventForm): Promise<Saved> {
+  return apiSend<Saved>(host, id === null ? 'POST' : 'PATCH', `/calendar/${kind}s${id === null ? '' : `/${id}`}`, form);
 }
 
 /** "2027-02" for the month a day ("2027-02-16") is in. */

@@ -1,12 +1,11 @@
 /**
  * The desk's training calls (issue 18, item 2): the courses with their sessions, one session's
  * list, attendance, and booking or removing a person on their behalf. Shapes follow
- * web/desk/training.py. Changes go through `trainingSend`, which sends a JSON body with a fresh token
- * and turns a refusal into a ProblemError, as `apiGet` does for reading.
+ * web/desk/training.py. Changes go through `trainingSend`, which is api.ts's `apiSend`: a JSON body
+ * with a fresh token, and a refusal turned into a ProblemError, as `apiGet` does for reading.
  */
-import { API_BASE } from './api';
+import { apiSend } from './api';
 import type { Host } from './host';
-import { ProblemError, problemFrom } from './problem';
 
 export interface SessionSummary {
   id: number;
@@ -85,38 +84,8 @@ export interface AttendanceAnswer {
 }
 
 /** Sends a change (POST, PUT, DELETE) with a JSON body; resolves to the answer or throws a ProblemError. */
-export async function trainingSend<T>(host: Host, method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  let token: string | null = null;
-  try {
-    token = await host.getToken();
-  } catch {
-    token = null;
-  }
-  if (!token) throw new ProblemError(problemFrom(401, null));
-  let response: Response;
-  try {
-    response = await fetch(`${API_BASE}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ProblemError(problemFrom(0, null));
-  }
-  let parsed: unknown = null;
-  if ((response.headers.get('content-type') ?? '').includes('json')) {
-    try {
-      parsed = await response.json();
-    } catch {
-      parsed = null;
-    }
-  }
-  if (!response.ok) throw new ProblemError(problemFrom(response.status, parsed));
-  return parsed as T;
+export function trainingSend<T>(host: Host, method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  return apiSend<T>(host, method, path, body);
 }
 
 export const sessionPath = (id: number | string) => `/sessions/${encodeURIComponent(String(id))}`;
