@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Integer,
+    Select,
     String,
     and_,
     bindparam,
@@ -594,9 +595,10 @@ class RecipientRow:
     error: str
 
 
-async def recipient_rows(session: AsyncSession, announcement: Announcement) -> list[RecipientRow]:
-    statement = (
-        _recipient_join(announcement.id)
+def _recipient_rows_statement(announcement_id: int) -> Select[Any]:
+    """Every recipient of an announcement with what the report shows of them, by name."""
+    return (
+        _recipient_join(announcement_id)
         .join(Person, Person.id == AnnouncementRecipient.person_id)
         .join(Agency, Agency.id == Person.agency_id)
         .with_only_columns(
@@ -612,13 +614,21 @@ async def recipient_rows(session: AsyncSession, announcement: Announcement) -> l
         )
         .order_by(Person.name, Person.id)
     )
-    result = await session.execute(statement)
+
+
+async def _recipient_rows_of(session: AsyncSession, statement: Select[Any]) -> list[RecipientRow]:
     return [
         RecipientRow(
-            pid, name, email, agency, delivery_of(status), sent_at, acked, number, error or ""
+            pid, name, email, agency, delivery_of(state), sent_at, acked, number, error or ""
         )
-        for pid, name, email, agency, status, sent_at, acked, number, error in result
+        for pid, name, email, agency, state, sent_at, acked, number, error in (
+            await session.execute(statement)
+        )
     ]
+
+
+async def recipient_rows(session: AsyncSession, announcement: Announcement) -> list[RecipientRow]:
+    return await _recipient_rows_of(session, _recipient_rows_statement(announcement.id))
 
 
 # The report's filters (the desk): a delivery, or whether a sent copy was acknowledged.
@@ -690,32 +700,10 @@ async def recipient_page(
         .limit(limit)
         .scalar_subquery()
     )
-    statement = (
-        _recipient_join(announcement_id)
-        .join(Person, Person.id == AnnouncementRecipient.person_id)
-        .join(Agency, Agency.id == Person.agency_id)
-        .with_only_columns(
-            Person.id,
-            Person.name,
-            Person.email,
-            Agency.name,
-            OutboxMessage.status,
-            OutboxMessage.sent_at,
-            AnnouncementAck.acknowledged_at,
-            AnnouncementRecipient.send_number,
-            OutboxMessage.last_error,
-        )
-        .where(AnnouncementRecipient.id.in_(page_ids))
-        .order_by(Person.name, Person.id)
+    statement = _recipient_rows_statement(announcement_id).where(
+        AnnouncementRecipient.id.in_(page_ids)
     )
-    rows = [
-        RecipientRow(
-            pid, name, email, agency, delivery_of(state), sent_at, acked, number, error or ""
-        )
-        for pid, name, email, agency, state, sent_at, acked, number, error in (
-            await session.execute(statement)
-        )
-    ]
+    rows = await _recipient_rows_of(session, statement)
     return RecipientPage(rows, total or 0)
 
 
