@@ -21,7 +21,14 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-__all__ = ["OVERLAP_THRESHOLD", "Candidate", "Similar", "normalise_action_text", "similar_actions"]
+__all__ = [
+    "OVERLAP_THRESHOLD",
+    "Candidate",
+    "OverlapFinder",
+    "Similar",
+    "normalise_action_text",
+    "similar_actions",
+]
 
 OVERLAP_THRESHOLD = 60.0
 _MAX_SUGGESTIONS = 5
@@ -67,17 +74,47 @@ def similar_actions(
     limit: int = _MAX_SUGGESTIONS,
 ) -> list[Similar]:
     """Actions from other sources whose text scores at least ``threshold``, best first."""
-    excluded = set(exclude)
-    pool = [c for c in candidates if c.source != source and c.reference not in excluded]
-    if not pool:
-        return []
-    choices = [normalise_action_text(c.text) for c in pool]
-    found = process.extract(
-        normalise_action_text(text),
-        choices,
-        scorer=fuzz.token_set_ratio,
-        score_cutoff=threshold,
-        limit=limit,
-    )
-    ranked = sorted(found, key=lambda hit: (-hit[1], pool[hit[2]].reference))
-    return [Similar(pool[index].reference, round(score, 1)) for _text, score, index in ranked]
+    finder = OverlapFinder(candidates, threshold=threshold, limit=limit)
+    return finder.similar(text, source, exclude=exclude)
+
+
+class OverlapFinder:
+    """`similar_actions` for many new actions against one register: each source's pool of
+    candidates from the other sources is gathered and normalised once, not once per new action
+    (per action, that gathering cost more than the scoring on a register of thousands)."""
+
+    def __init__(
+        self,
+        candidates: Iterable[Candidate],
+        *,
+        threshold: float = OVERLAP_THRESHOLD,
+        limit: int = _MAX_SUGGESTIONS,
+    ) -> None:
+        self._candidates = list(candidates)
+        self._threshold = threshold
+        self._limit = limit
+        self._pools: dict[str, tuple[list[Candidate], list[str]]] = {}
+
+    def similar(self, text: str, source: str, *, exclude: Iterable[str] = ()) -> list[Similar]:
+        """Actions from sources other than ``source`` whose text scores at least the threshold,
+        best first, then by reference; none of ``exclude``."""
+        excluded = set(exclude)
+        pool, choices = self._pool(source)
+        if not pool:
+            return []
+        found = process.extract(
+            normalise_action_text(text),
+            choices,
+            scorer=fuzz.token_set_ratio,
+            score_cutoff=self._threshold,
+            limit=self._limit + len(excluded),
+        )
+        kept = [hit for hit in found if pool[hit[2]].reference not in excluded]
+        ranked = sorted(kept, key=lambda hit: (-hit[1], pool[hit[2]].reference))[: self._limit]
+        return [Similar(pool[index].reference, round(score, 1)) for _text, score, index in ranked]
+
+    def _pool(self, source: str) -> tuple[list[Candidate], list[str]]:
+        if source not in self._pools:
+            pool = [c for c in self._candidates if c.source != source]
+            self._pools[source] = (pool, [normalise_action_text(c.text) for c in pool])
+        return self._pools[source]

@@ -21,6 +21,7 @@ from jobs.context import JobContext, guarded
 from storage import outbox
 from usecases.context import JOBS
 from usecases.housekeeping import extend_meeting_series, keep_house
+from usecases.overlaps import check_queued_overlaps
 from usecases.reminder_planning import plan_reminders
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,12 @@ async def extend_series(context: JobContext) -> int:
     """Write recurring meetings out to the horizon (a year), a day further each day, so that
     "what's on" and the meeting reminders always see them."""
     return await extend_meeting_series(JOBS, context.work, now=context.clock())
+
+
+async def compare_queued_overlaps(context: JobContext) -> int:
+    """Compare the new actions a large plan import queued with the register
+    (`usecases.overlaps`); nothing to do on almost every tick."""
+    return await check_queued_overlaps(context.work)
 
 
 def add_meeting_jobs(scheduler: AsyncIOScheduler, context: JobContext) -> None:
@@ -140,6 +147,13 @@ def build_scheduler(context: JobContext, executor: JobExecutor | None = None) ->
         "interval",
         hours=1,
         id="housekeeping",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        guarded("overlaps", compare_queued_overlaps, context),
+        "interval",
+        minutes=1,
+        id="overlaps.check_queued",
         replace_existing=True,
     )
     add_meeting_jobs(scheduler, context)

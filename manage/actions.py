@@ -86,6 +86,10 @@ async def _import_actions(
             f"  {suggestion.reference} may overlap {suggestion.other} "
             f"(similarity {suggestion.score:.0f}); link or dismiss it from the action in Teams"
         )
+    if counts.overlaps_queued:
+        print(
+            "  the running bot compares them within a minute; each suggestion appears on its action"
+        )
     return 0
 
 

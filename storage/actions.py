@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from domain.action_updates import ActionChange, StoredAction
 from domain.action_views import ActionDetail, ActionSummary, LinkEntry, UpdateEntry
 from domain.actions import ActionFacts, ActionStatus, Impact, Rag
-from domain.overlap import Candidate, similar_actions
+from domain.overlap import Candidate
 from storage.models import (
     Action,
     ActionLink,
@@ -39,6 +39,7 @@ from storage.models import (
     Agency,
     AuditEntry,
     Group,
+    OverlapCheck,
     Person,
     Priority,
     Source,
@@ -483,6 +484,41 @@ async def remove_update(
     await session.flush()
 
 
+# -- batch writes (an import's thousands of rows) --------------------------------------------------
+
+# The ORM's batch insert leaves out a row's None values, so rows with None in different columns
+# go in separate statements (a 5,000-action plan took 1,355); NULL is what None means here.
+_EVERY_ROW_ALIKE = {"render_nulls": True}
+# Rows per IN list when reading back what was inserted: well under SQLite's bound-parameter limit.
+_READ_BACK_CHUNK = 1000
+
+
+async def insert_actions(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> list[Action]:
+    """New actions in batches (the unit of work inserts one row at a time on SQLite), read back
+    as loaded objects; every row has the same columns."""
+    if not rows:
+        return []
+    await session.execute(insert(Action), list(rows), execution_options=_EVERY_ROW_ALIKE)
+    references = [row["reference"] for row in rows]
+    created: list[Action] = []
+    for start in range(0, len(references), _READ_BACK_CHUNK):
+        chunk = references[start : start + _READ_BACK_CHUNK]
+        created += await session.scalars(select(Action).where(Action.reference.in_(chunk)))
+    return created
+
+
+async def insert_updates(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> dict[int, int]:
+    """Progress updates in batches, at most one per action; each one's id by its action's id."""
+    if not rows:
+        return {}
+    result = await session.execute(
+        insert(ActionUpdate).returning(ActionUpdate.action_id, ActionUpdate.id),
+        list(rows),
+        execution_options=_EVERY_ROW_ALIKE,
+    )
+    return {action_id: update_id for action_id, update_id in result}
+
+
 # -- overlap links --------------------------------------------------------------------------------
 
 LinkState = Literal["linked", "dismissed"]
@@ -560,12 +596,15 @@ class Suggestion:
     score: float
 
 
-async def suggest_overlaps(
-    session: AsyncSession, new_actions: Sequence[Action]
-) -> list[Suggestion]:
-    """For each new action, similar actions from other sources, stored as suggestions."""
-    if not new_actions:
-        return []
+@dataclass(frozen=True, slots=True)
+class OverlapRegister:
+    """Every action as the overlap finder compares them, and each one's id by reference."""
+
+    ids: dict[str, int]
+    candidates: list[Candidate]
+
+
+async def overlap_register(session: AsyncSession) -> OverlapRegister:
     rows = (
         await session.execute(
             select(Action.id, Action.reference, Action.text, Source.code).join(
@@ -573,25 +612,62 @@ async def suggest_overlaps(
             )
         )
     ).all()
-    ids = {row.reference: row.id for row in rows}
-    candidates = [Candidate(row.reference, row.text, row.code) for row in rows]
-    source_of = {row.reference: row.code for row in rows}
-    existing = {
+    return OverlapRegister(
+        ids={row.reference: row.id for row in rows},
+        candidates=[Candidate(row.reference, row.text, row.code) for row in rows],
+    )
+
+
+async def store_suggestions(
+    session: AsyncSession, suggestions: Iterable[Suggestion]
+) -> list[Suggestion]:
+    """Store each suggestion whose pair is not yet suggested, linked or dismissed (and whose
+    actions are both still there); returns those stored."""
+    wanted = list(suggestions)
+    if not wanted:
+        return []
+    ids = {ref: id_ for ref, id_ in await session.execute(select(Action.reference, Action.id))}
+    pairs = {
         (a, b) for a, b in await session.execute(select(ActionLink.first_id, ActionLink.second_id))
     }
-    made: list[Suggestion] = []
-    for action in new_actions:
-        for similar in similar_actions(
-            action.text, source_of[action.reference], candidates, exclude=[action.reference]
-        ):
-            pair = tuple(sorted((ids[action.reference], ids[similar.reference])))
-            if pair in existing:
-                continue
-            existing.add(pair)
-            session.add(ActionLink(first_id=pair[0], second_id=pair[1], score=similar.score))
-            made.append(Suggestion(action.reference, similar.reference, similar.score))
-    await session.flush()
-    return made
+    stored: list[Suggestion] = []
+    rows: list[dict[str, object]] = []
+    for suggestion in wanted:
+        first, second = ids.get(suggestion.reference), ids.get(suggestion.other)
+        if first is None or second is None:
+            continue
+        pair = (min(first, second), max(first, second))
+        if pair in pairs:
+            continue
+        pairs.add(pair)
+        rows.append({"first_id": pair[0], "second_id": pair[1], "score": suggestion.score})
+        stored.append(suggestion)
+    if rows:
+        await session.execute(insert(ActionLink), rows)
+    return stored
+
+
+async def queue_overlap_checks(session: AsyncSession, action_ids: Iterable[int]) -> None:
+    rows = [{"action_id": action_id} for action_id in action_ids]
+    if rows:
+        await session.execute(insert(OverlapCheck), rows)
+
+
+async def queued_overlap_checks(session: AsyncSession, limit: int) -> list[Candidate]:
+    """The longest-waiting queued actions, at most ``limit``."""
+    rows = await session.execute(
+        select(Action.reference, Action.text, Source.code)
+        .join(OverlapCheck, OverlapCheck.action_id == Action.id)
+        .join(Source, Action.source_id == Source.id)
+        .order_by(OverlapCheck.queued_at, OverlapCheck.action_id)
+        .limit(limit)
+    )
+    return [Candidate(row.reference, row.text, row.code) for row in rows]
+
+
+async def forget_overlap_checks(session: AsyncSession, references: Iterable[str]) -> None:
+    ids = select(Action.id).where(Action.reference.in_(set(references)))
+    await session.execute(delete(OverlapCheck).where(OverlapCheck.action_id.in_(ids)))
 
 
 # -- the audit trail ------------------------------------------------------------------------------

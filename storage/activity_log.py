@@ -58,6 +58,40 @@ async def forget_activities_before(session: AsyncSession, cutoff: datetime) -> i
     return changed_rows(result)
 
 
+def audit_rows(
+    *,
+    person_id: int | None,
+    actor: str = "",
+    entity: str,
+    entity_id: str,
+    event: str,
+    changes: dict[str, tuple[object, object]] | None = None,
+) -> list[dict[str, object]]:
+    """The audit rows, as column values: one per changed field, or one for an event with no
+    fields."""
+    event_row: dict[str, object] = {
+        "person_id": person_id,
+        "actor": actor,
+        "entity": entity,
+        "entity_id": entity_id,
+        "event": event,
+        "field": "",
+        "old_value": None,
+        "new_value": None,
+    }
+    if not changes:
+        return [event_row]
+    return [
+        {
+            **event_row,
+            "field": field,
+            "old_value": None if old is None else str(old),
+            "new_value": None if new is None else str(new),
+        }
+        for field, (old, new) in changes.items()
+    ]
+
+
 def record_audit(
     session: AsyncSession,
     *,
@@ -69,23 +103,20 @@ def record_audit(
     changes: dict[str, tuple[object, object]] | None = None,
 ) -> None:
     """One row per changed field (or one row for an event with no fields)."""
-    if not changes:
-        session.add(
-            AuditEntry(
-                person_id=person_id, actor=actor, entity=entity, entity_id=entity_id, event=event
-            )
-        )
-        return
-    session.add_all(
-        AuditEntry(
-            person_id=person_id,
-            actor=actor,
-            entity=entity,
-            entity_id=entity_id,
-            event=event,
-            field=field,
-            old_value=None if old is None else str(old),
-            new_value=None if new is None else str(new),
-        )
-        for field, (old, new) in changes.items()
+    rows = audit_rows(
+        person_id=person_id,
+        actor=actor,
+        entity=entity,
+        entity_id=entity_id,
+        event=event,
+        changes=changes,
     )
+    session.add_all(AuditEntry(**row) for row in rows)
+
+
+async def record_audit_rows(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Many audit rows in one batch: the unit of work inserts rows one at a time on SQLite,
+    which made the audit of a 5,000-action import take seconds."""
+    if rows:
+        # None as NULL: otherwise rows with None in different columns go in separate statements.
+        await session.execute(insert(AuditEntry), rows, execution_options={"render_nulls": True})

@@ -40,7 +40,12 @@ async def test_start_runs_the_loop_the_listener_and_the_scheduler(context, datab
         assert not any(task.done() for task in runner.tasks)
         assert runner.scheduler is not None and runner.scheduler.running
         job_ids = {job.id for job in runner.scheduler.get_jobs()}
-        assert {"housekeeping", "reminders.plan", "meetings.extend_series"} <= job_ids
+        assert {
+            "housekeeping",
+            "reminders.plan",
+            "meetings.extend_series",
+            "overlaps.check_queued",
+        } <= job_ids
     finally:
         await runner.stop()
 

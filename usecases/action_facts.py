@@ -35,10 +35,11 @@ from domain.permissions import Viewer
 from storage import action_facts as facts_store
 from storage import actions as store
 from storage.action_facts import Choice, FactLookups
-from storage.actions import ENTITY, suggest_overlaps
+from storage.actions import ENTITY
 from storage.models import Action
 from usecases.actions import ActionRefused, ActionRules, NotAllowed, may_read
 from usecases.context import Actor, UnitOfWork, audit
+from usecases.overlaps import suggest_overlaps
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from domain.permissions import Viewer
 from storage import actions as store
-from storage.activity_log import record_audit
+from storage.activity_log import audit_rows, record_audit, record_audit_rows
 
 
 @dataclass(frozen=True)
@@ -134,3 +134,34 @@ def audit(
         event=event,
         changes=changes,
     )
+
+
+@dataclass
+class AuditBatch:
+    """Audit rows gathered over one long write and saved together (`save`), in the order they
+    were added: an import's tens of thousands, which the unit of work would insert one at a time
+    on SQLite."""
+
+    actor: Actor
+    rows: list[dict[str, object]] = field(default_factory=list[dict[str, object]])
+
+    def add(
+        self,
+        *,
+        entity: str,
+        entity_id: str,
+        event: str,
+        changes: dict[str, tuple[object, object]] | None = None,
+    ) -> None:
+        self.rows += audit_rows(
+            person_id=person_id_of(self.actor),
+            actor=audit_actor(self.actor),
+            entity=entity,
+            entity_id=entity_id,
+            event=event,
+            changes=changes,
+        )
+
+    async def save(self, session: AsyncSession) -> None:
+        await record_audit_rows(session, self.rows)
+        self.rows = []

@@ -182,6 +182,16 @@ async def _plan(
     more = len(counts.suggestions) - MAX_OVERLAP_NOTES
     if more > 0:
         outcome.notes.append(f"and {more} more possible overlaps to check")
+    if counts.overlaps_queued:
+        outcome.notes.append(_overlaps_later(counts.overlaps_queued, outcome.dry_run))
+
+
+def _overlaps_later(count: int, dry_run: bool) -> str:
+    when = "will be compared" if dry_run else "are being compared"
+    return (
+        f"{count} new actions {when} with the register for possible overlaps after the "
+        "import; each suggestion appears on its action's page within a few minutes"
+    )
 
 
 async def _roster(

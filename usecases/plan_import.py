@@ -5,7 +5,8 @@ All or nothing: every row is checked first and every problem reported with its r
 actions by reference: a blank cell keeps the stored value, each change goes to the audit log, and
 progress updates already recorded are kept (a progress text becomes a new update only when no
 update of the action has that note). New actions are compared with the register, and similar
-actions from other sources are stored as overlap suggestions.
+actions from other sources are stored as overlap suggestions: at once when the new actions are
+few, else after the import, by a job (`usecases.overlaps`).
 
 Columns (a header row; names are case-insensitive, spaces become underscores): reference, priority
 (code or name), source (code), action, lead (email or person code), lead_agency (code; defaults to
@@ -40,7 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,9 +50,16 @@ from domain.action_updates import FieldFinding, screen_fields
 from fileformats.bounded import ReadLimits
 from fileformats.spreadsheets import FORMULA_STARTS
 from fileformats.tabular import ImportErrors, ImportFailed, Row, read_table, read_workbook
-from storage.actions import ENTITY, Suggestion, suggest_overlaps
+from storage.actions import (
+    ENTITY,
+    Suggestion,
+    insert_actions,
+    insert_updates,
+    queue_overlap_checks,
+)
 from storage.models import Action, ActionLink, ActionUpdate, Agency, Group, Person, Priority, Source
-from usecases.context import Actor, UnitOfWork, audit, person_id_of
+from usecases.context import Actor, AuditBatch, UnitOfWork, person_id_of
+from usecases.overlaps import compare_now, suggest_overlaps
 from usecases.people import require_business_team
 from usecases.reference_import import (
     SHEETS as REFERENCE_SHEET_NAMES,
@@ -87,6 +95,9 @@ _IMPACT_WORDS = {
 }
 _RAG_WORDS = {"red": "red", "amber": "amber", "green": "green", "r": "red", "a": "amber"}
 _SCREENED_COLUMNS = ("action", "progress", "evidence", "revised_due_reason", "drop_reason")
+# What a new action's row leaves out when the file does (every row of a batch insert has the
+# same columns).
+_NEW_ACTION_DEFAULTS: dict[str, object] = {"revised_due_date": None, "revised_due_reason": ""}
 # Columns whose value sets an Action attribute of the same meaning.
 _PLAIN_FIELDS = (
     "text",
@@ -115,13 +126,20 @@ class ImportCounts:
     updates_added: int = 0
     links_added: int = 0
     suggestions: list[Suggestion] = field(default_factory=list)
+    # New actions left for the overlaps job to compare with the register (a large plan's).
+    overlaps_queued: int = 0
     reference: ReferenceCounts | None = None
 
     def __str__(self) -> str:
+        overlaps = (
+            f"{self.overlaps_queued} new actions to compare for overlaps after the import"
+            if self.overlaps_queued
+            else f"{len(self.suggestions)} possible overlaps to check"
+        )
         return (
             f"{self.created} actions added, {self.updated} updated, {self.unchanged} unchanged, "
             f"{self.updates_added} progress updates added, {self.links_added} overlaps linked, "
-            f"{len(self.suggestions)} possible overlaps to check"
+            f"{overlaps}"
         )
 
 
@@ -491,45 +509,72 @@ async def _write(
     actor: Actor,
     event: str,
 ) -> ImportCounts:
+    """Every row written, in batches: the unit of work inserts one row at a time on SQLite,
+    which made a 5,000-action plan take tens of seconds."""
     counts = ImportCounts()
-    created: list[Action] = []
+    log = AuditBatch(actor)
     notes = await _notes_by_action(session)
-    progress: list[tuple[str, ActionUpdate]] = []
+    new = [item for item in planned if item.reference not in lookups.actions]
     for item in planned:
-        action = lookups.actions.get(item.reference)
-        if action is None:
-            action = Action(reference=item.reference, **item.values)
-            session.add(action)
-            lookups.actions[item.reference] = action
-            created.append(action)
-            counts.created += 1
-            _audit(session, actor, item.reference, event, _creation_changes(item.values))
+        if item.reference in lookups.actions:
+            _update_existing(lookups.actions[item.reference], item, counts, log, event)
         else:
-            changes = _apply_changes(action, item.values)
-            if changes:
-                action.version += 1
-                counts.updated += 1
-                _audit(session, actor, item.reference, event, changes)
-            else:
-                counts.unchanged += 1
-    # The new actions get their ids in one flush (one each made a long plan take minutes).
-    await session.flush()
+            log.add(
+                entity=ENTITY,
+                entity_id=item.reference,
+                event=event,
+                changes=_creation_changes(item.values),
+            )
+    created = await _insert_new(session, new, lookups)
+    counts.created = len(created)
+    updates: list[tuple[str, dict[str, object]]] = []
     for item in planned:
         action = lookups.actions[item.reference]
         update = _progress(action, item, today, actor, notes[action.id])
         if update is not None:
-            session.add(update)
-            progress.append((action.reference, update))
+            updates.append((action.reference, update))
         if item.findings:
-            _audit_confirmation(session, actor, item)
-    # One flush for every update (one each made a long plan take tens of seconds).
-    await session.flush()
-    for reference, update in progress:
-        _audit(session, actor, reference, "progress_update", {"update_id": (None, update.id)})
-    counts.updates_added = len(progress)
-    counts.links_added = await _link_overlaps(session, planned, lookups, actor)
-    counts.suggestions = await suggest_overlaps(session, created)
+            _audit_confirmation(log, item)
+    update_ids = await insert_updates(session, [update for _, update in updates])
+    for reference, update in updates:
+        update_id = update_ids[cast(int, update["action_id"])]
+        log.add(
+            entity=ENTITY,
+            entity_id=reference,
+            event="progress_update",
+            changes={"update_id": (None, update_id)},
+        )
+    counts.updates_added = len(updates)
+    counts.links_added = await _link_overlaps(session, planned, lookups, log)
+    await log.save(session)
+    if compare_now(len(created), len(lookups.actions)):
+        counts.suggestions = await suggest_overlaps(session, created)
+    else:
+        await queue_overlap_checks(session, [action.id for action in created])
+        counts.overlaps_queued = len(created)
     return counts
+
+
+def _update_existing(
+    action: Action, item: _Planned, counts: ImportCounts, log: AuditBatch, event: str
+) -> None:
+    changes = _apply_changes(action, item.values)
+    if not changes:
+        counts.unchanged += 1
+        return
+    action.version += 1
+    counts.updated += 1
+    log.add(entity=ENTITY, entity_id=item.reference, event=event, changes=changes)
+
+
+async def _insert_new(
+    session: AsyncSession, new: list[_Planned], lookups: _Lookups
+) -> list[Action]:
+    """The new actions, inserted together and read back (in the lookups too)."""
+    rows = [{**_NEW_ACTION_DEFAULTS, **item.values, "reference": item.reference} for item in new]
+    created = await insert_actions(session, rows)
+    lookups.actions.update((action.reference, action) for action in created)
+    return created
 
 
 def _creation_changes(values: dict[str, Any]) -> dict[str, tuple[object, object]]:
@@ -556,9 +601,9 @@ async def _notes_by_action(session: AsyncSession) -> defaultdict[int, set[str]]:
 
 def _progress(
     action: Action, item: _Planned, today: date, actor: Actor, notes: set[str]
-) -> ActionUpdate | None:
-    """The row's progress text as a dated update, unless that note is already recorded
-    (`notes`: the action's recorded notes, kept up to date here)."""
+) -> dict[str, object] | None:
+    """The row's progress text as a dated update's columns, unless that note is already
+    recorded (`notes`: the action's recorded notes, kept up to date here)."""
     dated = item.last_update or (today if item.progress else None)
     if dated is None:
         return None
@@ -566,23 +611,22 @@ def _progress(
     if notes and (not note or note in notes):
         return None  # already recorded (an earlier import or export of the same text)
     notes.add(note)
-    update = ActionUpdate(
-        action_id=action.id,
-        dated=dated,
-        at=datetime.combine(dated, time(12, 0), tzinfo=UTC),
-        person_id=person_id_of(actor),
-        note=note,
-        status=action.status,
-        lead_rag=action.lead_rag,
-        screening_confirmed=any(f.field == "progress" for f in item.findings),
-    )
     if action.last_update_on is None or dated > action.last_update_on:
         action.last_update_on = dated
-    return update
+    return {
+        "action_id": action.id,
+        "dated": dated,
+        "at": datetime.combine(dated, time(12, 0), tzinfo=UTC),
+        "person_id": person_id_of(actor),
+        "note": note,
+        "status": action.status,
+        "lead_rag": action.lead_rag,
+        "screening_confirmed": any(f.field == "progress" for f in item.findings),
+    }
 
 
 async def _link_overlaps(
-    session: AsyncSession, planned: list[_Planned], lookups: _Lookups, actor: Actor
+    session: AsyncSession, planned: list[_Planned], lookups: _Lookups, log: AuditBatch
 ) -> int:
     links = {
         (a.id, b.id) if a.id < b.id else (b.id, a.id): (item.reference, other)
@@ -603,24 +647,24 @@ async def _link_overlaps(
         if link is None:
             link = ActionLink(first_id=pair[0], second_id=pair[1])
             session.add(link)
-        link.state, link.decided_by_id = "linked", person_id_of(actor)
+        link.state, link.decided_by_id = "linked", person_id_of(log.actor)
         for ref, partner in ((reference, other), (other, reference)):
-            _audit(session, actor, ref, "overlap_linked", {"overlap": (None, partner)})
+            log.add(
+                entity=ENTITY,
+                entity_id=ref,
+                event="overlap_linked",
+                changes={"overlap": (None, partner)},
+            )
         added += 1
     await session.flush()
     return added
 
 
-def _audit(
-    session: AsyncSession,
-    actor: Actor,
-    reference: str,
-    event: str,
-    changes: dict[str, tuple[object, object]],
-) -> None:
-    audit(session, actor, entity=ENTITY, entity_id=reference, event=event, changes=changes)
-
-
-def _audit_confirmation(session: AsyncSession, actor: Actor, item: _Planned) -> None:
+def _audit_confirmation(log: AuditBatch, item: _Planned) -> None:
     found = "; ".join(sorted({f"{f.field}: {f.kind}" for f in item.findings}))
-    _audit(session, actor, item.reference, "screening_confirmed", {"findings": (None, found)})
+    log.add(
+        entity=ENTITY,
+        entity_id=item.reference,
+        event="screening_confirmed",
+        changes={"findings": (None, found)},
+    )

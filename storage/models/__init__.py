@@ -3,7 +3,7 @@
 One module per aggregate; a feature adds its module and one import line below.
 """
 
-from storage.models.actions import Action, ActionLink, ActionUpdate
+from storage.models.actions import Action, ActionLink, ActionUpdate, OverlapCheck
 from storage.models.broadcasts import Announcement, AnnouncementAck, AnnouncementRecipient
 from storage.models.channels import ChannelBinding
 from storage.models.core import (
@@ -37,6 +37,7 @@ __all__ = [
     "InstallWork",
     "Membership",
     "OutboxMessage",
+    "OverlapCheck",
     "Person",
     "Priority",
     "ProcessedActivity",

@@ -92,6 +92,19 @@ class ActionUpdate(Base):
     person: Mapped[Person | None] = relationship(lazy="raise")
 
 
+class OverlapCheck(Base):
+    """A new action waiting to be compared with the register for overlaps: the plan import
+    queues its new actions when comparing them all would hold up the import (`usecases.overlaps`
+    takes them off, a batch at a time)."""
+
+    __tablename__ = "overlap_checks"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True
+    )
+    queued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class ActionLink(Base):
     """Two actions that may be, or are, the same work from different sources.
 

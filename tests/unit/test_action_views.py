@@ -21,7 +21,7 @@ from domain.action_views import (
     visible_to,
 )
 from domain.actions import ActionFacts, RagThresholds
-from domain.overlap import Candidate, normalise_action_text, similar_actions
+from domain.overlap import Candidate, OverlapFinder, normalise_action_text, similar_actions
 from domain.permissions import Viewer, can_read_action, can_update_action
 
 TODAY = date(2026, 11, 24)
@@ -231,6 +231,26 @@ def test_similar_actions_come_only_from_other_sources_best_first():
     )
     assert [s.reference for s in found] == ["A15", "A16"]
     assert found[0].score > found[1].score >= 60
+
+
+def test_one_finder_answers_for_many_new_actions_each_against_the_other_sources():
+    candidates = [
+        Candidate("A1", "Guidance on missed health appointments", "SP"),
+        Candidate("A2", "Guidance on missed health appointments for schools", "CFAG"),
+        Candidate("A3", "Missed health appointments guidance for nurseries", "CFAG"),
+        Candidate("A4", "Recruit 40 neglect champions", "SP"),
+    ]
+    finder = OverlapFinder(candidates, limit=1)
+    # One from CFAG meets only SP's; one from SP only CFAG's, best first, the limit counted
+    # after what is excluded.
+    assert [s.reference for s in finder.similar("Missed appointments guidance", "CFAG")] == ["A1"]
+    found = finder.similar("Guidance on missed health appointments for schools", "SP")
+    assert [s.reference for s in found] == ["A2"]
+    found = finder.similar("Guidance on missed health appointments", "SP", exclude=["A2"])
+    assert [s.reference for s in found] == ["A3"]
+    assert finder.similar("Recruit neglect champions", "NEW") == [
+        s for s in similar_actions("Recruit neglect champions", "NEW", candidates, limit=1)
+    ]
 
 
 def test_the_demo_pairs_score_either_side_of_the_threshold():
