@@ -525,7 +525,7 @@ async def _write(
                 event=event,
                 changes=_creation_changes(item.values),
             )
-    created = await _insert_new(session, new, lookups)
+    created = await _insert_new(session, new, lookups, today)
     counts.created = len(created)
     updates: list[tuple[str, dict[str, object]]] = []
     for item in planned:
@@ -568,10 +568,19 @@ def _update_existing(
 
 
 async def _insert_new(
-    session: AsyncSession, new: list[_Planned], lookups: _Lookups
+    session: AsyncSession, new: list[_Planned], lookups: _Lookups, today: date
 ) -> list[Action]:
-    """The new actions, inserted together and read back (in the lookups too)."""
-    rows = [{**_NEW_ACTION_DEFAULTS, **item.values, "reference": item.reference} for item in new]
+    """The new actions, inserted together and read back (in the lookups too); each with the
+    date of the update its row will add, so none is written twice."""
+    rows = [
+        {
+            **_NEW_ACTION_DEFAULTS,
+            **item.values,
+            "reference": item.reference,
+            "last_update_on": _update_date(item, today),
+        }
+        for item in new
+    ]
     created = await insert_actions(session, rows)
     lookups.actions.update((action.reference, action) for action in created)
     return created
@@ -599,12 +608,18 @@ async def _notes_by_action(session: AsyncSession) -> defaultdict[int, set[str]]:
     return notes
 
 
+def _update_date(item: _Planned, today: date) -> date | None:
+    """The date of the update the row adds, if it adds one: its last update's, or today's for
+    progress text without one."""
+    return item.last_update or (today if item.progress else None)
+
+
 def _progress(
     action: Action, item: _Planned, today: date, actor: Actor, notes: set[str]
 ) -> dict[str, object] | None:
     """The row's progress text as a dated update's columns, unless that note is already
     recorded (`notes`: the action's recorded notes, kept up to date here)."""
-    dated = item.last_update or (today if item.progress else None)
+    dated = _update_date(item, today)
     if dated is None:
         return None
     note = item.progress or ""
