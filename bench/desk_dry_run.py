@@ -18,6 +18,10 @@ Each upload is a POST /imports (multipart) answered with the dry run. It prints 
 time of each run and the memory: the idle resident size before, and the peak resident size
 during the dry runs (Linux: /proc/self/status VmHWM, reset through /proc/self/clear_refs). The
 goal: under 5 s, with memory rising by less than 200 MB over idle.
+
+Then the new plan is imported (POST /imports/{id}), which queues its 5,000 new actions for the
+overlaps job, and the job's use case (`usecases.overlaps.check_queued_overlaps`) is timed, with
+the longest of its write transactions (the time other writers could wait on it).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from bench.planner_scale import NOW, build_database
 
@@ -98,6 +103,59 @@ async def dry_run(base: str, token: str, plan: bytes) -> tuple[float, dict[str, 
     return took, body
 
 
+class WriteTimer:
+    """How long each committed transaction of an engine was open."""
+
+    def __init__(self, engine: Any) -> None:
+        from sqlalchemy import event
+
+        self.committed: list[float] = []
+        self._began: dict[int, float] = {}
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._commit)
+        event.listen(engine, "rollback", self._rollback)
+
+    def _begin(self, connection: object) -> None:
+        self._began[id(connection)] = time.perf_counter()
+
+    def _commit(self, connection: object) -> None:
+        self.committed.append(time.perf_counter() - self._began.pop(id(connection)))
+
+    def _rollback(self, connection: object) -> None:
+        self._began.pop(id(connection), None)
+
+
+async def import_and_compare(base: str, token: str, held: str, url: str) -> None:
+    """Import the held new plan, then time the overlaps job over what it queued."""
+    from aiohttp import ClientSession
+
+    from storage.db import make_engine, make_session_factory
+    from usecases.context import UnitOfWork
+    from usecases.overlaps import check_queued_overlaps
+
+    headers = {"Authorization": f"Bearer {token}"}
+    async with ClientSession() as http:
+        started = time.perf_counter()
+        async with http.post(f"{base}/desk/api/v1/imports/{held}", headers=headers) as r:
+            body = await r.json()
+            assert r.status == 200, body
+    took = time.perf_counter() - started
+    print(f"desk import: plan=new took_s={took:.2f} notes={body['notes'][-1:]}")
+    engine = make_engine(url)
+    writes = WriteTimer(engine.sync_engine)
+    try:
+        started = time.perf_counter()
+        stored = await check_queued_overlaps(UnitOfWork(make_session_factory(engine)))
+        took = time.perf_counter() - started
+    finally:
+        await engine.dispose()
+    longest = max(writes.committed, default=0.0)
+    print(
+        f"overlaps job: suggestions={stored} took_s={took:.1f} "
+        f"transactions={len(writes.committed)} longest_transaction_ms={longest * 1000:.0f}"
+    )
+
+
 async def run(url: str, runs: int) -> tuple[float, float]:
     from aiohttp import ClientSession
     from aiohttp.test_utils import TestServer
@@ -146,6 +204,7 @@ async def run(url: str, runs: int) -> tuple[float, float]:
                 f"unchanged={actions.get('unchanged')}"
             )
         peak_kb = _status_kb("VmHWM")
+        await import_and_compare(base, token, str(body["id"]), url)
     finally:
         await server.close()
     rise_mb = (peak_kb - idle_kb) / 1024
