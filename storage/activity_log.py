@@ -92,25 +92,8 @@ def audit_rows(
     ]
 
 
-def record_audit(
-    session: AsyncSession,
-    *,
-    person_id: int | None,
-    actor: str = "",
-    entity: str,
-    entity_id: str,
-    event: str,
-    changes: dict[str, tuple[object, object]] | None = None,
-) -> None:
-    """One row per changed field (or one row for an event with no fields)."""
-    rows = audit_rows(
-        person_id=person_id,
-        actor=actor,
-        entity=entity,
-        entity_id=entity_id,
-        event=event,
-        changes=changes,
-    )
+def record_audit(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+    """Audit rows (`audit_rows`), saved with the session's next flush."""
     session.add_all(AuditEntry(**row) for row in rows)
 
 

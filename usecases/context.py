@@ -125,8 +125,17 @@ def audit(
     changes: dict[str, tuple[object, object]] | None = None,
 ) -> None:
     """One audit row per changed field (or one for the event), naming the actor."""
-    record_audit(
-        session,
+    record_audit(session, _audit_rows_of(actor, entity, entity_id, event, changes))
+
+
+def _audit_rows_of(
+    actor: Actor,
+    entity: str,
+    entity_id: str,
+    event: str,
+    changes: dict[str, tuple[object, object]] | None,
+) -> list[dict[str, object]]:
+    return audit_rows(
         person_id=person_id_of(actor),
         actor=audit_actor(actor),
         entity=entity,
@@ -153,14 +162,7 @@ class AuditBatch:
         event: str,
         changes: dict[str, tuple[object, object]] | None = None,
     ) -> None:
-        self.rows += audit_rows(
-            person_id=person_id_of(self.actor),
-            actor=audit_actor(self.actor),
-            entity=entity,
-            entity_id=entity_id,
-            event=event,
-            changes=changes,
-        )
+        self.rows += _audit_rows_of(self.actor, entity, entity_id, event, changes)
 
     async def save(self, session: AsyncSession) -> None:
         await record_audit_rows(session, self.rows)
