@@ -32,6 +32,7 @@ from domain.action_updates import ActionChange, StoredAction
 from domain.action_views import ActionDetail, ActionSummary, LinkEntry, UpdateEntry
 from domain.actions import ActionFacts, ActionStatus, Impact, Rag
 from domain.overlap import Candidate
+from storage.db import insert_ignoring_duplicates
 from storage.models import (
     Action,
     ActionLink,
@@ -642,8 +643,8 @@ async def store_suggestions(
         pairs.add(pair)
         rows.append({"first_id": pair[0], "second_id": pair[1], "score": suggestion.score})
         stored.append(suggestion)
-    if rows:
-        await session.execute(insert(ActionLink), rows)
+    # Two processes may compare the same queued action at once: the pair is stored once.
+    await insert_ignoring_duplicates(session, ActionLink, rows, ["first_id", "second_id"])
     return stored
 
 

@@ -31,7 +31,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -55,6 +55,7 @@ from domain.broadcasts import (
 )
 from domain.training import BookingStatus
 from storage import outbox, training
+from storage.db import insert_ignoring_duplicates
 from storage.models import (
     Agency,
     Announcement,
@@ -363,23 +364,6 @@ async def _freeze_as_arrays(
         .from_select(["announcement_id", "person_id", "reachable", "send_number"], rows)
         .on_conflict_do_nothing(index_elements=["announcement_id", "person_id"])
     )
-
-
-async def insert_ignoring_duplicates(
-    session: AsyncSession,
-    model: type,
-    rows: list[dict[str, Any]],
-    keys: list[str],
-    batch: int = 1000,
-) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING, in batches, on PostgreSQL and SQLite alike."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    # On the table, not the ORM class: compiled once and sent in batches ("insertmanyvalues");
-    # an ORM insert with `.values(rows)` compiled a bind parameter per value.
-    statement = insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
-    for start in range(0, len(rows), batch):
-        await session.execute(statement, rows[start : start + batch])
 
 
 async def queue_first_send(

@@ -3,6 +3,7 @@
 Everything that talks to the database gets an `AsyncEngine` or an `async_sessionmaker` handed to it;
 nothing here is a module-level engine. `create_schema(engine)` builds the tables directly (tests and
 tools) and stamps the Alembic head so that readiness checks agree with a migrated database.
+`insert_ignoring_duplicates` is the one insert both databases need spelled in their own dialect.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Result
 from sqlalchemy.exc import OperationalError
@@ -138,3 +140,20 @@ def _sqlite_on_begin(connection: Connection) -> None:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def insert_ignoring_duplicates(
+    session: AsyncSession,
+    model: type,
+    rows: list[dict[str, Any]],
+    keys: list[str],
+    batch: int = 1000,
+) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING, in batches, on PostgreSQL and SQLite alike."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # On the table, not the ORM class: compiled once and sent in batches ("insertmanyvalues");
+    # an ORM insert with `.values(rows)` compiled a bind parameter per value.
+    statement = insert(model.__table__).on_conflict_do_nothing(index_elements=keys)
+    for start in range(0, len(rows), batch):
+        await session.execute(statement, rows[start : start + batch])
