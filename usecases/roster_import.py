@@ -41,6 +41,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.retiring import PERSON, retired_refusal
 from fileformats.bounded import ReadLimits
 from fileformats.tabular import ImportErrors, Row, read_table, read_xlsx
 from storage import leavers as leavers_store
@@ -207,6 +208,8 @@ async def _import(
         session, actor, tables.groups, existing_people, people_plan, errors, counts, chairs
     )
     _check_memberships(people_plan, groups, errors)
+    held = await _memberships(session)
+    _refuse_retired(people_plan, agencies, groups, existing_people, held, errors)
     leaving = _leaving(existing_people, people_plan, options.deactivate_missing)
     reassignments = await _check_reassignments(
         session, tables.reassignments, existing_people, people_plan, leaving, errors
@@ -222,7 +225,9 @@ async def _import(
         if options.deactivate_missing:
             await _require_dry_run(session, preview, counts.leavers, errors)
     errors.raise_if_any()
-    written = await _write_people(session, people_plan, agencies, groups, existing_people, counts)
+    written = await _write_people(
+        session, people_plan, agencies, groups, existing_people, held, counts
+    )
     for code, email in chairs.items():
         groups[code].chair = written.get(email) or existing_people.get(email)
     counts.reassigned = await _reassign(session, actor, reassignments, written, existing_people)
@@ -581,22 +586,68 @@ def _check_memberships(
                 errors.add(person.row, "groups", f"{code!r} is not a known group code")
 
 
+async def _memberships(session: AsyncSession) -> dict[int, set[int]]:
+    """Each person's groups as stored before this import (person id -> group ids)."""
+    memberships: dict[int, set[int]] = {}
+    for person_id, group_id in await session.execute(
+        select(Membership.person_id, Membership.group_id)
+    ):
+        memberships.setdefault(person_id, set()).add(group_id)
+    return memberships
+
+
+def _refuse_retired(
+    plan: list[PersonRow],
+    agencies: dict[str, Agency],
+    groups: dict[str, Group],
+    existing: dict[str, Person],
+    memberships: dict[int, set[int]],
+    errors: ImportErrors,
+) -> None:
+    """A retired agency or group keeps the people who have it, and takes nobody else: not a new
+    person, nor someone moved to it."""
+    for item in plan:
+        person = existing.get(item.email)
+        agency = agencies.get(item.agency)
+        if agency is not None:
+            kept = person is not None and person.agency_id == agency.id
+            refusal = retired_refusal(
+                item.row.get("agency"),
+                active=agency.active is not False,  # None: added by this file, so in use
+                kept=kept,
+                holder=PERSON,
+                new=person is None,
+            )
+            if refusal:
+                errors.add(item.row, "agency", refusal)
+        held = memberships.get(person.id, set()) if person is not None else set()
+        for code in item.groups:
+            group = groups.get(code)
+            if group is None:
+                continue  # reported as unknown
+            refusal = retired_refusal(
+                code,
+                active=group.active is not False,
+                kept=group.id in held,
+                holder=PERSON,
+                new=person is None,
+            )
+            if refusal:
+                errors.add(item.row, "groups", refusal)
+
+
 async def _write_people(
     session: AsyncSession,
     plan: list[PersonRow],
     agencies: dict[str, Agency],
     groups: dict[str, Group],
     existing: dict[str, Person],
+    memberships: dict[int, set[int]],
     counts: RosterCounts,
 ) -> dict[str, Person]:
     """Create or update each person and set their memberships; returns them by email."""
     written: dict[str, Person] = {}
     next_number = await people_store.next_person_number(session)
-    memberships: dict[int, set[int]] = {}
-    for person_id, group_id in await session.execute(
-        select(Membership.person_id, Membership.group_id)
-    ):
-        memberships.setdefault(person_id, set()).add(group_id)
     for item in plan:
         errors = ImportErrors()  # values were checked above; this only parses them again
         person = existing.get(item.email)

@@ -409,3 +409,38 @@ async def test_an_active_cell_that_is_not_yes_or_no_is_a_row_message(sessions, t
         await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
     found = {(e.sheet, e.row, e.field) for e in failed.value.errors}
     assert {("Agencies", 2, "active"), ("Groups", 2, "active")} <= found
+
+
+async def test_a_retired_agency_or_group_keeps_its_people_and_takes_nobody_new(sessions, tmp_path):
+    files = csv_files(tmp_path, PEOPLE)
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
+    write_csv(
+        tmp_path / "agencies.csv", [[*AGENCIES[0], "active"], *[[*r, "no"] for r in AGENCIES[1:]]]
+    )
+    write_csv(tmp_path / "groups.csv", [[*GROUPS[0], "active"], *[[*r, "no"] for r in GROUPS[1:]]])
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))  # everyone stays where they are
+    before = await memberships(sessions)
+
+    arriving = [
+        *PEOPLE,
+        # Moved to another (retired) agency, and to a retired group she was not in.
+        ["Kofi Asante", "kofi.asante@riverside.example", "DP", "Health Visitor",
+         "yes", "no", "no", "NSIG; JPP", "y", ""],
+        ["Megan Torres", "megan.torres@riverside.example", "RC", "DSL", "", "", "", "NSIG", "", ""],
+    ]  # fmt: skip
+    del arriving[3]  # Kofi's own row, replaced by the one above
+    with pytest.raises(ImportFailed) as failed:
+        await import_roster(COMMAND_LINE, csv_files(tmp_path, arriving), UnitOfWork(sessions))
+
+    assert [(e.row, e.field, e.message) for e in failed.value.errors] == [
+        (4, "agency", "'DP' is retired; it stays on the people that have it but cannot be given "
+         "to another person"),
+        (4, "groups", "'JPP' is retired; it stays on the people that have it but cannot be given "
+         "to another person"),
+        (5, "agency", "'RC' is retired; it stays on the people that have it but cannot be given "
+         "to a new person"),
+        (5, "groups", "'NSIG' is retired; it stays on the people that have it but cannot be given "
+         "to a new person"),
+    ]  # fmt: skip
+    assert await memberships(sessions) == before
+    assert (await counts(sessions))["people"] == 3
