@@ -330,16 +330,6 @@ async def _checked(
     return owner
 
 
-def _refuse_retired_group(group: Group | Course, meeting: Meeting | None) -> None:
-    """A retired group keeps its meetings (they may still be changed or cancelled) and gets no
-    new one."""
-    if not isinstance(group, Group) or group.active:
-        return
-    if meeting is None or meeting.group_id != group.id:
-        problem = f"{group.code} is retired: its meetings stay, but it cannot have new ones"
-        raise FormRefused([RowError(_FORM, 1, "code", problem)])
-
-
 def _fields(row: Meeting | CourseSession) -> dict[str, object]:
     names = ("starts_at", "ends_at", "mode", "venue", "online_url", "cancelled")
     more = ("title", "agenda_url", "notes", "group_id") if isinstance(row, Meeting) else ()
@@ -437,7 +427,6 @@ async def save_meeting(
         uid = meeting.uid if meeting is not None else _new_uid(MEETING)
         item = _item(MEETING, form, uid, terms.zone)
         group = await _checked(session, item, form, terms)
-        _refuse_retired_group(group, meeting)
         if meeting is not None and meeting.series_id is not None and scope == "series":
             return await _save_series(session, actor, meeting, item, group, form, terms)
         before = None if meeting is None else _fields(meeting)
