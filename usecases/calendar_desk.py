@@ -9,8 +9,8 @@ creating, changing, moving, cancelling and reinstating a meeting or a session, i
   `domain.permissions` gives chairs no right over meetings, and the scrutineer changes nothing).
   The form is read into the calendar import's own item and checked by the import's own checks
   (`usecases.calendar_import.check_one`: known group or course, end after start as instants,
-  links, lengths, capacity against places held, retired courses, personal data screened). A
-  session is written and its people told by the same use case as the re-import
+  links, lengths, capacity against places held, retired courses and groups, personal data
+  screened). A session is written and its people told by the same use case as the re-import
   (`usecases.session_changes`): the same `session_changed` notices in the same transaction.
 - A meeting of a recurring series is changed on its own (it becomes an override, as an imported
   RECURRENCE-ID is) or as the series: its time of day, length, how, where, title and agenda, every
