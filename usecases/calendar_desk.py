@@ -216,8 +216,11 @@ async def one_session(
 
 @dataclass(frozen=True)
 class Choices:
-    groups: list[tuple[str, str]]
-    courses: list[tuple[str, str]]
+    """(code, name, in use) of each group and course; a retired one is listed to filter the
+    calendar by and to show its own meetings or sessions, never to be given a new one."""
+
+    groups: list[tuple[str, str, bool]]
+    courses: list[tuple[str, str, bool]]
 
 
 async def calendar_choices(viewer: Viewer, work: UnitOfWork) -> Choices:
@@ -226,9 +229,9 @@ async def calendar_choices(viewer: Viewer, work: UnitOfWork) -> Choices:
         groups = await session.scalars(select(Group).order_by(Group.name))
         courses = await session.scalars(select(Course).order_by(Course.code))
         return Choices(
-            [(g.code, g.name) for g in groups],
+            [(g.code, g.name, g.active) for g in groups],
             [
-                (c.code, c.title)
+                (c.code, c.title, c.active)
                 for c in courses
                 if (c.active or viewer.is_admin) and c.mode != Mode.E_LEARNING.value
             ],

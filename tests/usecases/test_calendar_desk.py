@@ -20,6 +20,7 @@ from usecases.calendar_desk import (
     EditTerms,
     EventForm,
     FormRefused,
+    calendar_choices,
     save_meeting,
     save_session,
 )
@@ -145,6 +146,7 @@ async def test_a_retired_group_gets_no_new_meeting_and_keeps_its_own(work: UnitO
         held = await session.scalar(select(Meeting).where(Meeting.group_id == group.id))
         assert held is not None
         held_id, held_start = held.id, held.starts_at.astimezone(LONDON)
+        exec_name = group.name
         other = await session.scalar(select(Meeting).where(Meeting.group_id != group.id))
         assert other is not None
         other_id, other_start = other.id, other.starts_at.astimezone(LONDON)
@@ -175,3 +177,10 @@ async def test_a_retired_group_gets_no_new_meeting_and_keeps_its_own(work: UnitO
         cancelled=True,
     )
     assert await save_meeting(ADMIN, held_id, kept, work, TERMS) is not None
+    # Still listed, to filter by and for its own meetings' form, marked as not to be chosen anew.
+    groups = (await calendar_choices(ADMIN, work)).groups
+    assert ("EXEC", exec_name, False) in groups and (
+        "NSIG",
+        "Neglect Strategy Implementation Group",
+        True,
+    ) in groups
