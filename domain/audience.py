@@ -163,15 +163,9 @@ class Choice:
 
 @dataclass(frozen=True)
 class AudienceOptions:
-    """What an author can pick from when choosing an audience."""
+    """What an author can pick from when choosing an audience: what is in use (an announcement
+    already addressed to a retired group or agency is described by `AudienceNames`)."""
 
     groups: tuple[Choice, ...] = ()
     agencies: tuple[Choice, ...] = ()
     courses: tuple[Choice, ...] = ()
-
-    def names(self) -> AudienceNames:
-        return AudienceNames(
-            groups={c.id: c.name for c in self.groups},
-            agencies={c.id: c.name for c in self.agencies},
-            courses={c.id: c.name for c in self.courses},
-        )

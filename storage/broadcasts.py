@@ -38,6 +38,7 @@ from sqlalchemy.orm import aliased
 from domain.audience import (
     Audience,
     AudienceDefinition,
+    AudienceNames,
     AudienceOptions,
     Candidate,
     Choice,
@@ -63,6 +64,7 @@ from storage.models import (
     AnnouncementRecipient,
     Booking,
     ConversationRef,
+    Course,
     CourseSession,
     Enrolment,
     Group,
@@ -77,12 +79,30 @@ ACK_REMINDER_KIND = "announcement_ack_reminder"
 
 
 async def audience_options(session: AsyncSession) -> AudienceOptions:
-    groups = await session.execute(select(Group.id, Group.name).order_by(Group.name))
-    agencies = await session.execute(select(Agency.id, Agency.name).order_by(Agency.name))
+    """What a new audience may be chosen from: the groups, agencies and courses in use."""
+    groups = await session.execute(
+        select(Group.id, Group.name).where(Group.active.is_(True)).order_by(Group.name)
+    )
+    agencies = await session.execute(
+        select(Agency.id, Agency.name).where(Agency.active.is_(True)).order_by(Agency.name)
+    )
     return AudienceOptions(
         groups=tuple(Choice(i, n) for i, n in groups),
         agencies=tuple(Choice(i, n) for i, n in agencies),
         courses=tuple(await course_choices(session)),
+    )
+
+
+async def audience_names(session: AsyncSession) -> AudienceNames:
+    """The name of every group, agency and course, retired ones too: an announcement already
+    addressed to one still says whom it was for."""
+    groups = await session.execute(select(Group.id, Group.name))
+    agencies = await session.execute(select(Agency.id, Agency.name))
+    courses = await session.execute(select(Course.id, Course.title))
+    return AudienceNames(
+        groups={i: n for i, n in groups},
+        agencies={i: n for i, n in agencies},
+        courses={i: n for i, n in courses},
     )
 
 

@@ -1005,14 +1005,13 @@ async def _overview(
         await _finish_if_done(session, actor, announcement, now)
     status = Status(announcement.status)
     definition = AudienceDefinition.from_json(announcement.audience)
-    options = await broadcasts.audience_options(session)
     planned = status in rules.PLANNED
     resolved = await broadcasts.resolve_audience(session, definition) if planned else None
     return Overview(
         copy=await broadcasts.copy_of(session, announcement, now),
         status=status,
         audience=definition,
-        names=options.names(),
+        names=await broadcasts.audience_names(session),
         ack_days=announcement.ack_reminder_working_days,
         scheduled_for=announcement.scheduled_for,
         started_at=announcement.started_at,

@@ -9,8 +9,8 @@ creating, changing, moving, cancelling and reinstating a meeting or a session, i
   `domain.permissions` gives chairs no right over meetings, and the scrutineer changes nothing).
   The form is read into the calendar import's own item and checked by the import's own checks
   (`usecases.calendar_import.check_one`: known group or course, end after start as instants,
-  links, lengths, capacity against places held, retired courses, personal data screened). A
-  session is written and its people told by the same use case as the re-import
+  links, lengths, capacity against places held, retired courses and groups, personal data
+  screened). A session is written and its people told by the same use case as the re-import
   (`usecases.session_changes`): the same `session_changed` notices in the same transaction.
 - A meeting of a recurring series is changed on its own (it becomes an override, as an imported
   RECURRENCE-ID is) or as the series: its time of day, length, how, where, title and agenda, every
@@ -216,8 +216,11 @@ async def one_session(
 
 @dataclass(frozen=True)
 class Choices:
-    groups: list[tuple[str, str]]
-    courses: list[tuple[str, str]]
+    """(code, name, in use) of each group and course; a retired one is listed to filter the
+    calendar by and to show its own meetings or sessions, never to be given a new one."""
+
+    groups: list[tuple[str, str, bool]]
+    courses: list[tuple[str, str, bool]]
 
 
 async def calendar_choices(viewer: Viewer, work: UnitOfWork) -> Choices:
@@ -226,9 +229,9 @@ async def calendar_choices(viewer: Viewer, work: UnitOfWork) -> Choices:
         groups = await session.scalars(select(Group).order_by(Group.name))
         courses = await session.scalars(select(Course).order_by(Course.code))
         return Choices(
-            [(g.code, g.name) for g in groups],
+            [(g.code, g.name, g.active) for g in groups],
             [
-                (c.code, c.title)
+                (c.code, c.title, c.active)
                 for c in courses
                 if (c.active or viewer.is_admin) and c.mode != Mode.E_LEARNING.value
             ],
@@ -330,16 +333,6 @@ async def _checked(
     return owner
 
 
-def _refuse_retired_group(group: Group | Course, meeting: Meeting | None) -> None:
-    """A retired group keeps its meetings (they may still be changed or cancelled) and gets no
-    new one."""
-    if not isinstance(group, Group) or group.active:
-        return
-    if meeting is None or meeting.group_id != group.id:
-        problem = f"{group.code} is retired: its meetings stay, but it cannot have new ones"
-        raise FormRefused([RowError(_FORM, 1, "code", problem)])
-
-
 def _fields(row: Meeting | CourseSession) -> dict[str, object]:
     names = ("starts_at", "ends_at", "mode", "venue", "online_url", "cancelled")
     more = ("title", "agenda_url", "notes", "group_id") if isinstance(row, Meeting) else ()
@@ -437,7 +430,6 @@ async def save_meeting(
         uid = meeting.uid if meeting is not None else _new_uid(MEETING)
         item = _item(MEETING, form, uid, terms.zone)
         group = await _checked(session, item, form, terms)
-        _refuse_retired_group(group, meeting)
         if meeting is not None and meeting.series_id is not None and scope == "series":
             return await _save_series(session, actor, meeting, item, group, form, terms)
         before = None if meeting is None else _fields(meeting)

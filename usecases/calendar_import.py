@@ -5,7 +5,8 @@ links, capacity against places already booked, personal data in the text) and ev
 reported with its row or event number; only a clean file is written, in one transaction.
 Re-importing updates by UID, so a file can be corrected and loaded again. A retired course
 (`usecases.reference_import`) keeps its sessions, which can still be changed or cancelled, but
-cannot be given a new one.
+cannot be given a new one; a retired group (`usecases.roster_import`) likewise keeps its meetings
+and series, and a new meeting, or one moved to it, is refused (`domain.retiring`).
 
 CSV columns (header row; dates day first, times 24-hour London time): kind (meeting or session),
 group (meetings), course (sessions), date, start, end, mode (online/Teams, in person, hybrid),
@@ -52,6 +53,8 @@ from domain.meetings import (
     occurrences,
     parse_mode,
 )
+from domain.retiring import MEETING as MEETING_HOLDER
+from domain.retiring import retired_refusal
 from domain.send_times import SendRules
 from fileformats.bounded import FileRefused, ReadLimits, cell_problem, read_bounded, too_many_rows
 from fileformats.calendar_files import CalendarEntry, IcsEvent, IcsUnreadable, read_events
@@ -330,6 +333,9 @@ class _Known:
     series_uids: set[str]
     # Sessions already held by retired courses: they may still be changed or cancelled.
     retired_session_uids: set[str] = field(default_factory=set)
+    # The group of each meeting and series by UID, read only when some group is retired: a
+    # retired group's own may still be changed or cancelled.
+    meeting_groups: dict[str, int] = field(default_factory=dict[str, int])
 
 
 def _resolve_kind(item: _Item, known: _Known, errors: ImportErrors) -> None:
@@ -368,6 +374,7 @@ def _check_item(item: _Item, known: _Known, errors: ImportErrors, options: Impor
             "course",
             f"{item.code} is retired: its sessions stay, but it cannot have new ones",
         )
+    _refuse_retired_group(item, known, errors)
     if item.kind == SESSION and item.recurrence_id is not None:
         errors.add(row, "RECURRENCE-ID", "sessions do not repeat; import each one as its own event")
     if item.kind == SESSION and item.rrule:
@@ -395,6 +402,23 @@ def _check_item(item: _Item, known: _Known, errors: ImportErrors, options: Impor
     _screen(item, errors, options)
     if item.recurrence_id is not None and item.uid not in known.series_uids:
         errors.add(row, "RECURRENCE-ID", "changes an occurrence of a series that is not known")
+
+
+def _refuse_retired_group(item: _Item, known: _Known, errors: ImportErrors) -> None:
+    """A retired group keeps its meetings and series, and gets no new one nor one moved to it."""
+    group = known.groups.get(item.code) if item.kind == MEETING else None
+    if group is None:
+        return
+    held_by = known.meeting_groups.get(item.uid)
+    refusal = retired_refusal(
+        item.code,
+        active=group.active,
+        kept=held_by == group.id,
+        holder=MEETING_HOLDER,
+        new=held_by is None,
+    )
+    if refusal:
+        errors.add(item.where, "group", refusal)
 
 
 async def _check_expansion(item: _Item, errors: ImportErrors, options: ImportOptions) -> None:
@@ -518,8 +542,9 @@ async def _check_capacity(session: AsyncSession, item: _Item, errors: ImportErro
 
 
 async def _known(session: AsyncSession, items: list[_Item]) -> _Known:
+    groups = {g.code.upper(): g for g in await session.scalars(select(Group))}
     return _Known(
-        groups={g.code.upper(): g for g in await session.scalars(select(Group))},
+        groups=groups,
         courses={c.code.upper(): c for c in await session.scalars(select(Course))},
         series_uids=set(await session.scalars(select(MeetingSeries.uid)))
         | {i.uid for i in items if i.rrule},
@@ -528,7 +553,21 @@ async def _known(session: AsyncSession, items: list[_Item]) -> _Known:
                 select(CourseSession.uid).join(Course).where(Course.active.is_(False))
             )
         ),
+        meeting_groups=await _meeting_groups(session)
+        if not all(g.active for g in groups.values())
+        else {},
     )
+
+
+async def _meeting_groups(session: AsyncSession) -> dict[str, int]:
+    """The group of every meeting and series, by UID."""
+    found: dict[str, int] = {}
+    for model in (Meeting, MeetingSeries):
+        found.update(
+            (uid, group_id)
+            for uid, group_id in await session.execute(select(model.uid, model.group_id))
+        )
+    return found
 
 
 async def _check_all(

@@ -47,6 +47,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.action_updates import FieldFinding, screen_fields
+from domain.retiring import ACTION, retired_refusal
 from fileformats.bounded import ReadLimits
 from fileformats.spreadsheets import FORMULA_STARTS
 from fileformats.tabular import ImportErrors, ImportFailed, Row, read_table, read_workbook
@@ -446,15 +447,18 @@ def _refuse_retired(
     """A retired priority, source, group or agency stays on the actions that have it, and
     nothing else."""
     chosen = values.get(f"{column}_id")
-    if chosen is None or (existing is not None and getattr(existing, f"{column}_id") == chosen):
+    item = next((item for item in table.values() if item.id == chosen), None)
+    if chosen is None or item is None:
         return
-    if any(item.id == chosen and not item.active for item in table.values()):
-        errors.add(
-            row,
-            column,
-            f"{row.get(column)!r} is retired; it stays on the actions that have it but cannot "
-            "be given to " + ("a new action" if existing is None else "another action"),
-        )
+    refusal = retired_refusal(
+        row.get(column),
+        active=item.active,
+        kept=existing is not None and getattr(existing, f"{column}_id") == chosen,
+        holder=ACTION,
+        new=existing is None,
+    )
+    if refusal:
+        errors.add(row, column, refusal)
 
 
 def _lead(row: Row, lookups: _Lookups, errors: ImportErrors) -> Person | None:

@@ -17,9 +17,10 @@ Columns (a header row; names are case-insensitive, spaces become underscores):
 All or nothing: every row is checked first and every problem reported with its row and field; only
 a clean file is written. A re-import updates by code: each column in the file sets the value (a
 blank capacity is unlimited again), a column left out of the file keeps what is stored. Retiring
-is explicit: `active` = no retires, a row left out of the file changes nothing. A retired priority,
-source or course stays on the actions, sessions, bookings and history that use it; the plan and
-calendar imports refuse it for new actions and new sessions, and nobody can book it.
+is explicit: `active` = no retires, yes reinstates; a blank cell, like a row left out of the
+file, changes nothing. A retired priority, source or course stays on the actions, sessions,
+bookings and history that use it; the plan and calendar imports refuse it for new actions and new
+sessions, and nobody can book it.
 
 Free text (names, titles, venues, descriptions) is screened for personal identifiers, as in the
 other imports; a finding is an error unless the importer confirms it is not personal data, which
@@ -283,11 +284,20 @@ def _check_sheet(
             errors.add(row, "code", f"{code} appears again (first on row {seen[code]})")
         seen.setdefault(code, row.number)
         values = check(row, errors)
-        # No column: an existing row keeps its state, a new one is active.
-        if retires and "active" in row.values:
-            values["active"] = errors.yes_no(row, "active", default=True)
+        active = active_cell(row, errors) if retires else None
+        if active is not None:
+            values["active"] = active
         planned.append(_Planned(row, code, values))
     return planned
+
+
+def active_cell(row: Row, errors: ImportErrors) -> bool | None:
+    """The row's `active`: no retires, yes reinstates; None (no such column, or a blank cell)
+    leaves an existing row as it is, and a new row in use. The roster's agencies and groups are
+    read here too."""
+    if not row.get("active"):
+        return None
+    return errors.yes_no(row, "active", default=True)
 
 
 def _refuse_unstorable(row: Row, errors: ImportErrors) -> None:

@@ -5,11 +5,17 @@ a clean file is written, in one transaction. Re-importing updates agencies and g
 people by work email, so the roster can be maintained in a spreadsheet and loaded again.
 
 People columns: name, email, agency, role, champion, admin, scrutineer, groups (codes separated
-by ';'), active, aad_object_id. Agencies: code, name, kind, statutory_partner. Groups: code, name,
-cadence, chair (email), joint, aliases (optional: other names people use, separated by ';', e.g.
-"exec; exec board"; a file without the column keeps the stored ones). Reassignments: reference
-(an action), lead (the work email or person code of its new lead). In an XLSX workbook these are
-sheets named People, Agencies, Groups and Reassignments.
+by ';'), active, aad_object_id. Agencies: code, name, kind, statutory_partner, active (optional).
+Groups: code, name, cadence, chair (email), joint, aliases (optional: other names people use,
+separated by ';', e.g. "exec; exec board"; a file without the column keeps the stored ones),
+active (optional). Reassignments: reference (an action), lead (the work email or person code of
+its new lead). In an XLSX workbook these are sheets named People, Agencies, Groups and
+Reassignments.
+
+Retiring an agency or group is explicit, as in the reference import (`active_cell`): `active` =
+no retires it, yes reinstates it, a blank cell or no column leaves it as it is. A retired agency
+or group stays on the people (and actions and meetings) that have it; the import refuses it for
+a new person, or for moving someone to it.
 
 Leavers: someone active who is `active` = no in the file, or, with `deactivate_missing`, who is not
 in the People sheet at all, leaves. Each leaver's open actions must be reassigned in the same
@@ -35,6 +41,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.retiring import PERSON, retired_refusal
 from fileformats.bounded import ReadLimits
 from fileformats.tabular import ImportErrors, Row, read_table, read_xlsx
 from storage import leavers as leavers_store
@@ -44,7 +51,7 @@ from storage.db import utcnow
 from storage.models import Action, Agency, AuditEntry, Group, Membership, Person
 from usecases.context import Actor, UnitOfWork, audit
 from usecases.people import require_business_team
-from usecases.reference_import import aliases_cell
+from usecases.reference_import import active_cell, aliases_cell
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,16}$")
 
@@ -193,14 +200,16 @@ async def _import(
 ) -> RosterCounts:
     errors = ImportErrors()
     counts = RosterCounts()
-    agencies = await _upsert_agencies(session, tables.agencies, errors, counts)
+    agencies = await _upsert_agencies(session, actor, tables.agencies, errors, counts)
     existing_people = await people_store.everyone_by_email(session)
     people_plan = _check_people(tables.people, agencies, errors)
     chairs: dict[str, str] = {}
     groups = await _upsert_groups(
-        session, tables.groups, existing_people, people_plan, errors, counts, chairs
+        session, actor, tables.groups, existing_people, people_plan, errors, counts, chairs
     )
     _check_memberships(people_plan, groups, errors)
+    held = await _memberships(session)
+    _refuse_retired(people_plan, agencies, groups, existing_people, held, errors)
     leaving = _leaving(existing_people, people_plan, options.deactivate_missing)
     reassignments = await _check_reassignments(
         session, tables.reassignments, existing_people, people_plan, leaving, errors
@@ -216,7 +225,9 @@ async def _import(
         if options.deactivate_missing:
             await _require_dry_run(session, preview, counts.leavers, errors)
     errors.raise_if_any()
-    written = await _write_people(session, people_plan, agencies, groups, existing_people, counts)
+    written = await _write_people(
+        session, people_plan, agencies, groups, existing_people, held, counts
+    )
     for code, email in chairs.items():
         groups[code].chair = written.get(email) or existing_people.get(email)
     counts.reassigned = await _reassign(session, actor, reassignments, written, existing_people)
@@ -434,7 +445,11 @@ async def deactivate(session: AsyncSession, actor: Actor, person: Person) -> int
 
 
 async def _upsert_agencies(
-    session: AsyncSession, rows: list[Row], errors: ImportErrors, counts: RosterCounts
+    session: AsyncSession,
+    actor: Actor,
+    rows: list[Row],
+    errors: ImportErrors,
+    counts: RosterCounts,
 ) -> dict[str, Agency]:
     agencies = await people_store.agencies_by_code(session)
     for row in rows:
@@ -445,6 +460,7 @@ async def _upsert_agencies(
             continue
         agency = agencies.get(code) or Agency(code=code, name=name)
         agency.name, agency.kind, agency.statutory_partner = name, row.get("kind"), partner
+        _retire_or_reinstate(session, actor, "agency", agency, row, errors)
         session.add(agency)
         agencies[code] = agency
         counts.agencies += 1
@@ -502,6 +518,7 @@ def check_person_row(row: Row, agencies: dict[str, Agency], errors: ImportErrors
 
 async def _upsert_groups(
     session: AsyncSession,
+    actor: Actor,
     rows: list[Row],
     people: dict[str, Person],
     plan: list[PersonRow],
@@ -524,12 +541,40 @@ async def _upsert_groups(
         group.joint = errors.yes_no(row, "joint")
         if "aliases" in row.values:
             group.aliases = aliases_cell(row, errors)
+        _retire_or_reinstate(session, actor, "group", group, row, errors)
         session.add(group)
         if chair_email:
             pending_chairs[code] = chair_email
         groups[code] = group
         counts.groups += 1
     return groups
+
+
+def _retire_or_reinstate(
+    session: AsyncSession,
+    actor: Actor,
+    entity: str,
+    record: Agency | Group,
+    row: Row,
+    errors: ImportErrors,
+) -> None:
+    """`active` = no retires an agency or group, yes reinstates it (audited as the desk's
+    retiring is); a blank cell or no column leaves it as it is. Retired, it stays on the people,
+    actions and meetings that have it."""
+    active = active_cell(row, errors)
+    before = record.active  # None for one this file adds: in use unless the file says not
+    if active is None or active == before:
+        return
+    record.active = active
+    if before is not None:
+        audit(
+            session,
+            actor,
+            entity=entity,
+            entity_id=record.code,
+            event="reinstated" if active else "retired",
+            changes={"active": (before, active)},
+        )
 
 
 def _check_memberships(
@@ -541,22 +586,68 @@ def _check_memberships(
                 errors.add(person.row, "groups", f"{code!r} is not a known group code")
 
 
+async def _memberships(session: AsyncSession) -> dict[int, set[int]]:
+    """Each person's groups as stored before this import (person id -> group ids)."""
+    memberships: dict[int, set[int]] = {}
+    for person_id, group_id in await session.execute(
+        select(Membership.person_id, Membership.group_id)
+    ):
+        memberships.setdefault(person_id, set()).add(group_id)
+    return memberships
+
+
+def _refuse_retired(
+    plan: list[PersonRow],
+    agencies: dict[str, Agency],
+    groups: dict[str, Group],
+    existing: dict[str, Person],
+    memberships: dict[int, set[int]],
+    errors: ImportErrors,
+) -> None:
+    """A retired agency or group keeps the people who have it, and takes nobody else: not a new
+    person, nor someone moved to it."""
+    for item in plan:
+        person = existing.get(item.email)
+        agency = agencies.get(item.agency)
+        if agency is not None:
+            kept = person is not None and person.agency_id == agency.id
+            refusal = retired_refusal(
+                item.row.get("agency"),
+                active=agency.active is not False,  # None: added by this file, so in use
+                kept=kept,
+                holder=PERSON,
+                new=person is None,
+            )
+            if refusal:
+                errors.add(item.row, "agency", refusal)
+        held = memberships.get(person.id, set()) if person is not None else set()
+        for code in item.groups:
+            group = groups.get(code)
+            if group is None:
+                continue  # reported as unknown
+            refusal = retired_refusal(
+                code,
+                active=group.active is not False,
+                kept=group.id in held,
+                holder=PERSON,
+                new=person is None,
+            )
+            if refusal:
+                errors.add(item.row, "groups", refusal)
+
+
 async def _write_people(
     session: AsyncSession,
     plan: list[PersonRow],
     agencies: dict[str, Agency],
     groups: dict[str, Group],
     existing: dict[str, Person],
+    memberships: dict[int, set[int]],
     counts: RosterCounts,
 ) -> dict[str, Person]:
     """Create or update each person and set their memberships; returns them by email."""
     written: dict[str, Person] = {}
     next_number = await people_store.next_person_number(session)
-    memberships: dict[int, set[int]] = {}
-    for person_id, group_id in await session.execute(
-        select(Membership.person_id, Membership.group_id)
-    ):
-        memberships.setdefault(person_id, set()).add(group_id)
     for item in plan:
         errors = ImportErrors()  # values were checked above; this only parses them again
         person = existing.get(item.email)

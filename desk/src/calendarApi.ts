@@ -41,8 +41,8 @@ export interface CalendarPage {
 }
 
 export interface CalendarChoices {
-  groups: { code: string; name: string }[];
-  courses: { code: string; name: string }[];
+  groups: { code: string; name: string; active: boolean }[];
+  courses: { code: string; name: string; active: boolean }[];
   can_edit: boolean;
 }
 

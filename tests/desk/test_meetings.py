@@ -56,6 +56,7 @@ async def test_everyone_on_the_roster_reads_the_calendar(desk: Desk, role: str):
     _, choices, _ = await desk.get(f"{API}/calendar/choices", token)
     assert choices["can_edit"] is (role == "admin")
     assert "T2" in {c["code"] for c in choices["courses"]}
+    assert all(c["active"] for c in choices["groups"])  # none is retired in the demo
 
 
 async def test_join_links_are_for_the_groups_members(desk: Desk):

@@ -18,7 +18,7 @@ from manage import cli as manage
 from manage import meetings as manage_meetings
 from storage import meetings, training
 from storage.db import make_engine, make_session_factory
-from storage.models import AuditEntry, CourseSession, Meeting, MeetingSeries
+from storage.models import AuditEntry, CourseSession, Group, Meeting, MeetingSeries
 from tests.support.databases import Templates
 from tests.support.training import book_for
 from usecases.calendar_import import ImportOptions, export_calendar, import_calendar
@@ -497,3 +497,41 @@ def test_manage_import_says_how_many_people_will_be_told(
     assert "(1 moved, 0 cancelled, 0 back on); 3 people booked or waiting will be told" in out
     assert manage.main(["import-meetings", str(moved)]) == 0
     assert "; 0 people booked or waiting will be told" in capsys.readouterr().out
+
+
+async def test_a_retired_group_keeps_its_meetings_and_gets_no_new_or_moved_one(
+    database_url, templates, tmp_path
+):
+    engine = await seeded(templates, database_url)
+    sessions = make_session_factory(engine)
+    async with sessions() as session:
+        exec_board = await session.scalar(select(Group).where(Group.code == "EXEC"))
+        assert exec_board is not None
+        exec_board.active = False
+        others = await session.scalar(
+            select(Meeting).where(Meeting.group_id != exec_board.id, Meeting.series_id.is_(None))
+        )
+        assert others is not None
+        other_uid = others.uid
+        await session.commit()
+    async with sessions() as session:
+        exported = await export_calendar(session, LONDON, NOW)
+    # Its own meetings and series stay changeable: the whole calendar imports again.
+    await import_file(sessions, write(tmp_path, "export.ics", exported.decode()), OPTIONS)
+
+    path = write(
+        tmp_path,
+        "meetings.csv",
+        CSV_HEADER
+        + "meeting,EXEC,,14/06/2027,10:00,12:30,Teams,,,,,,,,\n"
+        + f"meeting,EXEC,,15/06/2027,10:00,12:30,Teams,,,,,{other_uid},,,\n",
+    )
+    with pytest.raises(ImportFailed) as failure:
+        await import_file(sessions, path, OPTIONS)
+    assert [(e.row, e.field, e.message) for e in failure.value.errors] == [
+        (2, "group", "'EXEC' is retired; it stays on the meetings that have it but cannot be "
+         "given to a new meeting"),
+        (3, "group", "'EXEC' is retired; it stays on the meetings that have it but cannot be "
+         "given to another meeting"),
+    ]  # fmt: skip
+    await engine.dispose()

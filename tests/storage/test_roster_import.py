@@ -351,3 +351,96 @@ async def test_a_value_longer_than_its_column_is_a_row_message(sessions, tmp_pat
     people = [e for e in failed.value.errors if e.sheet == "People"]
     assert {(e.row, e.field) for e in people} == {(2, "name"), (2, "role")}
     assert all("longer than 200" in e.message for e in people)
+
+
+async def states(sessions) -> dict[str, bool]:
+    async with sessions() as session:
+        agencies = {a.code: a.active for a in await session.scalars(select(Agency))}
+        groups = {g.code: g.active for g in await session.scalars(select(Group))}
+    return {**agencies, **groups}
+
+
+async def test_an_active_column_retires_and_reinstates_agencies_and_groups_and_blank_keeps(
+    sessions, tmp_path
+):
+    files = csv_files(tmp_path, PEOPLE)
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
+
+    def sheets(rch: str, jpp: str) -> None:
+        agencies = [[*AGENCIES[0], "active"], *[[*row, ""] for row in AGENCIES[1:3]]]
+        write_csv(tmp_path / "agencies.csv", [*agencies, [*AGENCIES[3], rch]])
+        groups = [[*GROUPS[0], "active"], [*GROUPS[1], ""], [*GROUPS[2], jpp]]
+        write_csv(tmp_path / "groups.csv", groups)
+
+    sheets("no", "No")
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
+    retired = {"RC": True, "DP": True, "RCH": False, "NSIG": True, "JPP": False}
+    assert await states(sessions) == retired
+    # Kept on the people who have them: Kofi in RCH, Grace in JPP.
+    assert (await memberships(sessions))["grace.whitlock@riverside.example"] == {"JPP", "NSIG"}
+    async with sessions() as session:
+        kofi = await session.scalar(select(Person).where(Person.email.like("kofi%")))
+        assert kofi is not None and kofi.agency.code == "RCH"
+        events = [
+            (a.entity, a.entity_id, a.event, a.old_value, a.new_value)
+            for a in await session.scalars(select(AuditEntry).where(AuditEntry.field == "active"))
+        ]
+    assert sorted(events) == [
+        ("agency", "RCH", "retired", "True", "False"),
+        ("group", "JPP", "retired", "True", "False"),
+    ]
+
+    sheets("", "")  # a blank cell, like a file without the column, changes nothing
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
+    assert await states(sessions) == retired
+    sheets("yes", "y")
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
+    assert set((await states(sessions)).values()) == {True}
+
+
+async def test_an_active_cell_that_is_not_yes_or_no_is_a_row_message(sessions, tmp_path):
+    write_csv(tmp_path / "people.csv", PEOPLE)
+    files = RosterFiles(
+        people=tmp_path / "people.csv",
+        agencies=write_csv(tmp_path / "a.csv", [[*AGENCIES[0], "active"], [*AGENCIES[1], "gone"]]),
+        groups=write_csv(tmp_path / "g.csv", [[*GROUPS[0], "active"], [*GROUPS[1], "maybe"]]),
+    )
+    with pytest.raises(ImportFailed) as failed:
+        await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
+    found = {(e.sheet, e.row, e.field) for e in failed.value.errors}
+    assert {("Agencies", 2, "active"), ("Groups", 2, "active")} <= found
+
+
+async def test_a_retired_agency_or_group_keeps_its_people_and_takes_nobody_new(sessions, tmp_path):
+    files = csv_files(tmp_path, PEOPLE)
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))
+    write_csv(
+        tmp_path / "agencies.csv", [[*AGENCIES[0], "active"], *[[*r, "no"] for r in AGENCIES[1:]]]
+    )
+    write_csv(tmp_path / "groups.csv", [[*GROUPS[0], "active"], *[[*r, "no"] for r in GROUPS[1:]]])
+    await import_roster(COMMAND_LINE, files, UnitOfWork(sessions))  # everyone stays where they are
+    before = await memberships(sessions)
+
+    arriving = [
+        *PEOPLE,
+        # Moved to another (retired) agency, and to a retired group she was not in.
+        ["Kofi Asante", "kofi.asante@riverside.example", "DP", "Health Visitor",
+         "yes", "no", "no", "NSIG; JPP", "y", ""],
+        ["Megan Torres", "megan.torres@riverside.example", "RC", "DSL", "", "", "", "NSIG", "", ""],
+    ]  # fmt: skip
+    del arriving[3]  # Kofi's own row, replaced by the one above
+    with pytest.raises(ImportFailed) as failed:
+        await import_roster(COMMAND_LINE, csv_files(tmp_path, arriving), UnitOfWork(sessions))
+
+    assert [(e.row, e.field, e.message) for e in failed.value.errors] == [
+        (4, "agency", "'DP' is retired; it stays on the people that have it but cannot be given "
+         "to another person"),
+        (4, "groups", "'JPP' is retired; it stays on the people that have it but cannot be given "
+         "to another person"),
+        (5, "agency", "'RC' is retired; it stays on the people that have it but cannot be given "
+         "to a new person"),
+        (5, "groups", "'NSIG' is retired; it stays on the people that have it but cannot be given "
+         "to a new person"),
+    ]  # fmt: skip
+    assert await memberships(sessions) == before
+    assert (await counts(sessions))["people"] == 3

@@ -19,10 +19,18 @@ from cards.data.broadcasts import (
     BroadcastScheduleData,
 )
 from delivery.doorbell import Doorbell
+from domain.audience import AudienceOptions, describe
 from domain.broadcasts import MOVES, SendingHours, Status
 from domain.permissions import Viewer
 from storage.db import make_session_factory
-from storage.models import Announcement, AnnouncementAck, AnnouncementRecipient, AuditEntry, Group
+from storage.models import (
+    Agency,
+    Announcement,
+    AnnouncementAck,
+    AnnouncementRecipient,
+    AuditEntry,
+    Group,
+)
 from storage.models.outbox import OutboxMessage
 from storage.people import find_by_code, viewer_for
 from usecases import broadcasts as usecases
@@ -257,3 +265,30 @@ async def test_got_it_is_only_for_a_recipient_of_one_that_went_out(work):
     assert acknowledged.copy.content.title == "Places open"
     assert acknowledged.first_at == NOW
     assert await count(work, AnnouncementAck) == 1
+
+
+async def test_a_retired_group_or_agency_is_no_audience_for_a_new_one_but_keeps_its_name(work):
+    admin = await viewer(work, "P05")
+    announcement_id = await draft(work, admin, group="NCN")
+    await send(work, admin, announcement_id)
+    async with work.write() as session:
+        network = await session.scalar(select(Group).where(Group.code == "NCN"))
+        police = await session.scalar(select(Agency).where(Agency.code == "DP"))
+        assert network is not None and police is not None
+        network.active = police.active = False
+        network_id, network_name, police_id = network.id, network.name, police.id
+
+    options = await usecases.compose_options(admin, work)
+    assert isinstance(options, AudienceOptions)
+    assert network_id not in {c.id for c in options.groups} and len(options.groups) > 1
+    assert police_id not in {c.id for c in options.agencies} and len(options.agencies) > 1
+    picked = BroadcastSaveData(title="Again", body="Book early.", groups=str(network_id))
+    refused = await usecases.save_draft(
+        admin, picked, work, now=NOW, author_user_id="29:P05", allowed_email_domains=DOMAINS
+    )
+    assert isinstance(refused, usecases.Invalid) and "audience" in refused.errors
+    sent = await usecases.open_announcement(
+        admin, AnnouncementRef(announcement_id=announcement_id), work, now=NOW
+    )
+    assert isinstance(sent, usecases.Shown)
+    assert describe(sent.overview.audience, sent.overview.names) == network_name

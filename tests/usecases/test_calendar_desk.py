@@ -20,6 +20,7 @@ from usecases.calendar_desk import (
     EditTerms,
     EventForm,
     FormRefused,
+    calendar_choices,
     save_meeting,
     save_session,
 )
@@ -145,11 +146,28 @@ async def test_a_retired_group_gets_no_new_meeting_and_keeps_its_own(work: UnitO
         held = await session.scalar(select(Meeting).where(Meeting.group_id == group.id))
         assert held is not None
         held_id, held_start = held.id, held.starts_at.astimezone(LONDON)
+        exec_name = group.name
+        other = await session.scalar(select(Meeting).where(Meeting.group_id != group.id))
+        assert other is not None
+        other_id, other_start = other.id, other.starts_at.astimezone(LONDON)
+    moved = EventForm(
+        code="EXEC",
+        day=other_start.date(),
+        start=other_start.time(),
+        end=(other_start + timedelta(hours=1)).time(),
+    )
+    with pytest.raises(FormRefused) as refused:
+        await save_meeting(ADMIN, other_id, moved, work, TERMS)
+    assert refused.value.errors[0][1].endswith("cannot be given to another meeting")
     new = EventForm(code="EXEC", day=date(2027, 3, 2), start=time(10), end=time(11))
     with pytest.raises(FormRefused) as refused:
         await save_meeting(ADMIN, None, new, work, TERMS)
     assert refused.value.errors == [
-        ("code", "EXEC is retired: its meetings stay, but it cannot have new ones")
+        (
+            "group",
+            "'EXEC' is retired; it stays on the meetings that have it but cannot be given to a "
+            "new meeting",
+        )
     ]
     kept = EventForm(
         code="EXEC",
@@ -159,3 +177,10 @@ async def test_a_retired_group_gets_no_new_meeting_and_keeps_its_own(work: UnitO
         cancelled=True,
     )
     assert await save_meeting(ADMIN, held_id, kept, work, TERMS) is not None
+    # Still listed, to filter by and for its own meetings' form, marked as not to be chosen anew.
+    groups = (await calendar_choices(ADMIN, work)).groups
+    assert ("EXEC", exec_name, False) in groups and (
+        "NSIG",
+        "Neglect Strategy Implementation Group",
+        True,
+    ) in groups

@@ -174,6 +174,10 @@ async def test_a_reimport_updates_by_code_and_retires_only_what_says_so(engine, 
     assert (courses["NC2"].capacity, courses["NC2"].venue) == (12, "Northfield Hall")
     assert {("NP2", "retired"), ("NC2", "retired")} <= events
 
+    # A blank cell changes nothing: reinstating is as explicit as retiring.
+    blank = [["code", "name", "active"], ["NP2", "Online harm", ""]]
+    await load(engine, workbook(tmp_path, priorities=blank))
+    assert (await codes(engine, Priority))["NP2"] is False
     await load(
         engine,
         workbook(tmp_path, priorities=[["code", "name", "active"], ["NP2", "Online harm", "yes"]]),

@@ -160,8 +160,8 @@ class MeetingsApi(DeskHandlers):
         found = await uc.calendar_choices(viewer, self.services.work)
         return answer(
             CalendarChoices(
-                groups=[CalendarChoice(code=c, name=n) for c, n in found.groups],
-                courses=[CalendarChoice(code=c, name=n) for c, n in found.courses],
+                groups=[CalendarChoice(code=c, name=n, active=a) for c, n, a in found.groups],
+                courses=[CalendarChoice(code=c, name=n, active=a) for c, n, a in found.courses],
                 can_edit=viewer.is_admin,
             )
         )

@@ -86,6 +86,7 @@ class CalendarPage(Out):
 class CalendarChoice(Out):
     code: str
     name: str
+    active: bool  # false: retired; offered only as the owner a meeting or session already has
 
 
 class CalendarChoices(Out):

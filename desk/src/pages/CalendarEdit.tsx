@@ -149,7 +149,8 @@ function EventFormView({ kind, entry, choices }: { kind: EntryKind; entry: Calen
   problem?.errors?.forEach((error) => errors.set(error.field === 'code' || error.field === 'group' || error.field === 'course' ? 'code' : error.field === 'date' ? 'day' : error.field, error.message));
   const unplaced = problem?.errors?.filter((error) => !['code', 'group', 'course', 'day', 'date', 'start', 'end', 'mode', 'venue', 'link', 'agenda', 'title', 'notes', 'capacity'].includes(error.field));
   const set = <K extends keyof Values>(name: K, value: Values[K]) => setValues((old) => ({ ...old, [name]: value }));
-  const owners = kind === 'meeting' ? choices.groups : choices.courses;
+  // A retired group or course keeps its own meetings and sessions, and is offered for no other.
+  const owners = (kind === 'meeting' ? choices.groups : choices.courses).filter((owner) => owner.active || owner.code === entry?.code);
 
   const save = async (cancelled: boolean) => {
     setBusy(true);
@@ -208,6 +209,7 @@ function EventFormView({ kind, entry, choices }: { kind: EntryKind; entry: Calen
             <option key={owner.code} value={owner.code}>
               {kind === 'session' ? `${owner.code}: ` : ''}
               {owner.name}
+              {owner.active ? '' : ' (retired)'}
             </option>
           ))}
         </Select>
