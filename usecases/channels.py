@@ -170,7 +170,9 @@ async def bind_channel(
     assert isinstance(actor, Viewer)  # _may_bind refuses anyone else
     key = request.conversation.channel_key
     async with work.write() as session:
-        named = group_named(request.group_words, await channels.all_groups(session))
+        # A retired group keeps the channels bound to it and gets no new one.
+        groups = [group for group in await channels.all_groups(session) if group.active]
+        named = group_named(request.group_words, groups)
         if not isinstance(named, Group):
             return UnknownGroup(request.group_words.strip(), tuple(_named(g) for g in named))
         before = await channels.binding_for(session, key)

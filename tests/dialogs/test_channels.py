@@ -29,6 +29,7 @@ from tests.support.harness import BotHarness, FixedClock, card_text, demo_user
 
 ADMIN, MEMBER = demo_user("P05"), demo_user("P09")
 CHANNEL = "19:exec-team-channel@thread.tacv2"
+OTHER_CHANNEL = "19:rrp-team-channel@thread.tacv2"
 GROUP_CHAT = "19:a-group-chat@thread.v2"
 
 
@@ -217,6 +218,18 @@ async def test_words_that_fit_two_groups_list_both_and_bind_neither(harness):
     assert "NSIG: Neglect Strategy Implementation Group" in text
     assert "NCN: Neglect Champions Network" in text
     assert await bindings(harness) == []
+
+
+async def test_a_retired_group_gets_no_new_channel_and_keeps_the_one_it_has(harness):
+    await in_channel(harness, ADMIN, "this channel is for EXEC")
+    async with harness.app[SERVICES].sessions() as session, session.begin():
+        for group in await session.scalars(select(Group).where(Group.code.in_(["EXEC", "RRP"]))):
+            group.active = False
+
+    sent = await in_channel(harness, ADMIN, "this channel is for RRP", channel=OTHER_CHANNEL)
+
+    assert "I couldn't find one group called:" in card_text(only_card(sent))
+    assert await bindings(harness) == [(CHANNEL, "EXEC")]
 
 
 async def test_rebinding_moves_the_channel_and_audits_the_change(harness, recorder):
