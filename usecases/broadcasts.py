@@ -399,7 +399,9 @@ def draft_from_form(
     course_ids = {c.id for c in options.courses}
     booked_on, stale_courses = _picked(form.booked_on, course_ids)
     if stale_groups or stale_agencies or stale_courses:
-        errors["audience"] = "Some of the choices no longer exist; please choose again."
+        errors["audience"] = (
+            "Some of the choices are retired or no longer exist; please choose again."
+        )
     course, stale_course = _picked(form.course, course_ids)
     if stale_course or len(course) > 1:
         errors["course"] = "Choose one course from the list."

@@ -165,6 +165,23 @@ async def test_invalid_input_comes_back_beside_the_fields_with_what_was_typed(ha
     assert await scalar(harness, select(func.count()).select_from(Announcement)) == 0
 
 
+async def test_a_draft_for_a_group_retired_since_asks_for_its_audience_again(harness):
+    ncn = await group_id(harness, "NCN")
+    announcement_id, _ = await save_draft(harness, groups=str(ncn))
+    async with sessions(harness)() as session, session.begin():
+        group = await session.get(Group, ncn)
+        assert group is not None
+        group.active = False
+
+    card = await harness.execute(
+        ADMIN, "broadcast_save", compose(announcement_id=str(announcement_id), groups=str(ncn))
+    )
+
+    assert "Some of the choices are retired or no longer exist" in card_text(card)
+    saved = select(Announcement.audience).where(Announcement.id == announcement_id)
+    assert (await scalar(harness, saved))["groups"] == [ncn]  # the draft as it was
+
+
 async def test_save_shows_the_draft_with_people_and_reachable_counts(harness):
     await install(harness, ["P09", "P13", "P15"])
     _, card = await save_draft(
