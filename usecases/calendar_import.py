@@ -36,7 +36,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -100,14 +100,22 @@ class ImportOptions:
         return self.send or SendRules(self.zone)
 
 
+Written = Literal["added", "updated", "unchanged"]
+ADDED: Written = "added"
+UPDATED: Written = "updated"
+UNCHANGED: Written = "unchanged"
+
+
 @dataclass
 class ImportCounts:
     meetings_added: int = 0
     meetings_updated: int = 0
+    meetings_unchanged: int = 0
     series: int = 0
     occurrences_changed: int = 0
     sessions_added: int = 0
     sessions_updated: int = 0
+    sessions_unchanged: int = 0
     sessions_moved: int = 0
     sessions_cancelled: int = 0
     sessions_reinstated: int = 0
@@ -117,8 +125,10 @@ class ImportCounts:
         people = "person" if self.people_to_tell == 1 else "people"
         return (
             f"{self.meetings_added} meetings added, {self.meetings_updated} updated, "
+            f"{self.meetings_unchanged} unchanged, "
             f"{self.series} recurring series ({self.occurrences_changed} occurrences changed), "
-            f"{self.sessions_added} sessions added, {self.sessions_updated} updated "
+            f"{self.sessions_added} sessions added, {self.sessions_updated} updated, "
+            f"{self.sessions_unchanged} unchanged "
             f"({self.sessions_moved} moved, {self.sessions_cancelled} cancelled, "
             f"{self.sessions_reinstated} back on); {self.people_to_tell} {people} booked or "
             "waiting will be told"
@@ -643,16 +653,22 @@ async def _write(
         if item in masters or item in overrides:
             continue
         if item.kind == MEETING:
-            added = await _write_meeting(session, item, known)
-            counts.meetings_added += added
-            counts.meetings_updated += not added
+            written = await _write_meeting(session, item, known)
+            counts.meetings_added += written == ADDED
+            counts.meetings_updated += written == UPDATED
+            counts.meetings_unchanged += written == UNCHANGED
         else:
-            change = await _write_session(session, item, known)
-            if change is None:
+            rewritten = await rewrite_session(
+                session, session_plan(item, known.courses[item.code].id)
+            )
+            if rewritten.change is None:
                 counts.sessions_added += 1
-            else:
+                continue
+            changes.append(rewritten.change)
+            if session.is_modified(rewritten.row):
                 counts.sessions_updated += 1
-                changes.append(change)
+            else:
+                counts.sessions_unchanged += 1
     for item in overrides:
         await _write_override(session, item)
         counts.occurrences_changed += 1
@@ -697,15 +713,18 @@ def _apply(meeting: Meeting, item: _Item) -> None:
     meeting.cancelled = item.cancelled
 
 
-async def _write_meeting(session: AsyncSession, item: _Item, known: _Known) -> bool:
+async def _write_meeting(session: AsyncSession, item: _Item, known: _Known) -> Written:
     meeting = await session.scalar(select(Meeting).where(Meeting.uid == item.uid))
-    added = meeting is None
+    written: Written = UPDATED
     if meeting is None:
-        meeting = Meeting(uid=item.uid)
+        meeting, written = Meeting(uid=item.uid), ADDED
         session.add(meeting)
     meeting.group_id = known.groups[item.code].id
     _apply(meeting, item)
-    return added
+    # A value set to what it was is no change to the session (SQLAlchemy compares them).
+    if written == UPDATED and not session.is_modified(meeting):
+        written = UNCHANGED
+    return written
 
 
 async def _write_override(session: AsyncSession, item: _Item) -> None:
@@ -727,12 +746,6 @@ async def _write_override(session: AsyncSession, item: _Item) -> None:
         session.add(meeting)
     _apply(meeting, item)
     meeting.detached = True
-
-
-async def _write_session(session: AsyncSession, item: _Item, known: _Known) -> SessionChange | None:
-    """Write one session; for one already there, how it was and how it is (None when added)."""
-    written = await rewrite_session(session, session_plan(item, known.courses[item.code].id))
-    return written.change
 
 
 def session_plan(item: _Item, course_id: int) -> SessionPlan:

@@ -293,8 +293,12 @@ async def _calendar(
         viewer, upload.path, _trial(work, outcome.dry_run), options
     )
     outcome.tallies += [
-        Tally("meetings", counts.meetings_added, counts.meetings_updated, None),
-        Tally("sessions", counts.sessions_added, counts.sessions_updated, None),
+        Tally(
+            "meetings", counts.meetings_added, counts.meetings_updated, counts.meetings_unchanged
+        ),
+        Tally(
+            "sessions", counts.sessions_added, counts.sessions_updated, counts.sessions_unchanged
+        ),
     ]
     outcome.notes.append(
         f"{counts.series} recurring series, {counts.occurrences_changed} occurrences changed; "

@@ -184,9 +184,11 @@ async def test_ics_round_trip(database_url, templates, tmp_path):
     sessions = make_session_factory(engine)
     await import_file(sessions, write(tmp_path, "export.ics", exported.decode()), OPTIONS)
     assert await snapshot(sessions) == first
-    # Importing the same file again changes nothing: UIDs update in place.
-    await import_file(sessions, write(tmp_path, "again.ics", exported.decode()), OPTIONS)
+    # Importing the same file again changes nothing: UIDs update in place, and say so.
+    again = await import_file(sessions, write(tmp_path, "again.ics", exported.decode()), OPTIONS)
     assert await snapshot(sessions) == first
+    assert (again.meetings_added, again.meetings_updated, again.sessions_updated) == (0, 0, 0)
+    assert again.meetings_unchanged > 0 and again.sessions_unchanged > 0
     await engine.dispose()
 
 

@@ -102,7 +102,8 @@ async def test_a_move_tells_everyone_booked_or_waiting_once(sessions, tmp_path):
 async def test_sessions_without_changes_or_people_queue_nothing(sessions, tmp_path):
     _session_id, uid = await t2_with_people(sessions)
     counts = await run_import(sessions, tmp_path, t2_row(uid, "16/02/2027"))
-    assert (counts.sessions_updated, counts.sessions_moved, counts.people_to_tell) == (1, 0, 0)
+    assert (counts.sessions_updated, counts.sessions_unchanged) == (0, 1)
+    assert (counts.sessions_moved, counts.people_to_tell) == (0, 0)
     async with sessions() as session:
         t4 = await session.scalar(select(CourseSession).where(CourseSession.uid.like("%t4%")))
     moved_empty = f"session,T4,25/02/2027,13:00,16:30,,no,{t4.uid}\n"
