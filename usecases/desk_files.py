@@ -74,13 +74,13 @@ class FileRules:
 
 @dataclass(frozen=True)
 class Tally:
-    """One kind of record: how many the file creates, updates and leaves alone (None: the use
-    case does not tell that apart, e.g. a roster person is "updated" even when nothing changed)."""
+    """One kind of record: how many the file creates, updates (a value changed) and leaves
+    alone."""
 
     what: str
-    created: int | None
-    updated: int | None
-    unchanged: int | None
+    created: int
+    updated: int
+    unchanged: int
 
 
 @dataclass
@@ -203,8 +203,10 @@ async def _roster(
     )
     counts = await roster_import.import_roster(viewer, files, work, options)
     outcome.tallies += [
-        Tally("agencies", None, None, None),
-        Tally("groups", None, None, None),
+        _sheet_tally(
+            "agencies", counts.agencies, counts.agencies_created, counts.agencies_unchanged
+        ),
+        _sheet_tally("groups", counts.groups, counts.groups_created, counts.groups_unchanged),
         Tally(
             "people",
             counts.people_created,
@@ -216,6 +218,10 @@ async def _roster(
         f"{counts.agencies} agencies and {counts.groups} groups in the file are added or updated"
     )
     outcome.notes += _leaver_notes(counts, rules.zone)
+
+
+def _sheet_tally(what: str, in_file: int, created: int, unchanged: int) -> Tally:
+    return Tally(what, created, in_file - created - unchanged, unchanged)
 
 
 def _leaver_notes(counts: roster_import.RosterCounts, zone: ZoneInfo) -> list[str]:

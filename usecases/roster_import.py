@@ -81,8 +81,12 @@ class Leaver:
 
 @dataclass
 class RosterCounts:
-    agencies: int = 0
+    agencies: int = 0  # in the file: created, updated or left as they were
+    agencies_created: int = 0
+    agencies_unchanged: int = 0
     groups: int = 0
+    groups_created: int = 0
+    groups_unchanged: int = 0
     people_created: int = 0
     people_updated: int = 0  # matched by email: changed, or not
     people_unchanged: int = 0  # of those, the ones the file leaves exactly as they were
@@ -458,12 +462,16 @@ async def _upsert_agencies(
         partner = errors.yes_no(row, "statutory_partner")
         if not code or not name:
             continue
+        created = code not in agencies
         agency = agencies.get(code) or Agency(code=code, name=name)
         agency.name, agency.kind, agency.statutory_partner = name, row.get("kind"), partner
         _retire_or_reinstate(session, actor, "agency", agency, row, errors)
         session.add(agency)
         agencies[code] = agency
         counts.agencies += 1
+        counts.agencies_created += created
+        # A value set to what it was is no change (SQLAlchemy compares them).
+        counts.agencies_unchanged += not created and not session.is_modified(agency)
     return agencies
 
 
@@ -536,6 +544,7 @@ async def _upsert_groups(
             errors.add(row, "chair", f"{chair_email} is not on the roster")
         if not code or not name:
             continue
+        created = code not in groups
         group = groups.get(code) or Group(code=code, name=name)
         group.name, group.cadence = name, row.get("cadence")
         group.joint = errors.yes_no(row, "joint")
@@ -547,7 +556,19 @@ async def _upsert_groups(
             pending_chairs[code] = chair_email
         groups[code] = group
         counts.groups += 1
+        counts.groups_created += created
+        unchanged = not session.is_modified(group) and not _new_chair(group, chair_email, people)
+        counts.groups_unchanged += not created and unchanged
     return groups
+
+
+def _new_chair(group: Group, chair_email: str, people: dict[str, Person]) -> bool:
+    """Whether the file names a chair other than the group's (the chair is set after the people
+    are written; a blank cell keeps the chair)."""
+    if not chair_email:
+        return False
+    chair = people.get(chair_email)
+    return chair is None or chair.id != group.chair_id
 
 
 def _retire_or_reinstate(

@@ -135,3 +135,73 @@ async def test_a_roster_dry_run_tells_updated_people_from_those_left_alone(
     assert checked.ok, checked.problems
     people_tally = next(t for t in checked.tallies if t.what == "people")
     assert (people_tally.created, people_tally.updated, people_tally.unchanged) == (0, 1, 1)
+
+
+async def test_a_roster_dry_run_counts_agencies_and_groups_created_updated_and_left_alone(
+    seeded_engine: AsyncEngine, tmp_path: Path
+):
+    from storage.models import Group, Person
+
+    async with make_session_factory(seeded_engine)() as session:
+        kept, renamed = list(await session.scalars(select(Agency).order_by(Agency.code).limit(2)))
+        same, rechaired = list(
+            await session.scalars(
+                select(Group).where(Group.chair_id.is_not(None)).order_by(Group.code).limit(2)
+            )
+        )
+        assert same.chair is not None
+        other_chair = await session.scalar(
+            select(Person).where(Person.id != rechaired.chair_id, Person.active).limit(1)
+        )
+        assert other_chair is not None
+        manager = await session.scalar(select(Person).where(Person.code == "P05"))
+        assert manager is not None
+        manager_agency = await session.get(Agency, manager.agency_id)
+        assert manager_agency is not None
+
+    def agency_row(agency: Agency, name: str) -> list[str]:
+        partner = "yes" if agency.statutory_partner else "no"
+        return [agency.code, name, agency.kind, partner]
+
+    def group_row(group: Group, chair: str) -> list[str]:
+        joint = "yes" if group.joint else "no"
+        return [group.code, group.name, group.cadence, chair, joint, group.aliases]
+
+    sheets = {
+        "People": [
+            ["name", "email", "agency", "role", "champion", "admin", "scrutineer", "active"],
+            [
+                manager.name,
+                manager.email,
+                manager_agency.code,
+                manager.role_title or "",
+                "yes" if manager.is_champion else "no",
+                "yes",
+                "no",
+                "yes",
+            ],
+        ],
+        "Agencies": [
+            ["code", "name", "kind", "statutory_partner"],
+            agency_row(kept, kept.name),
+            agency_row(renamed, renamed.name + " (renamed)"),
+            ["NEWAG", "A new agency", "Voluntary", "no"],
+        ],
+        "Groups": [
+            ["code", "name", "cadence", "chair", "joint", "aliases"],
+            group_row(same, same.chair.email),
+            group_row(rechaired, other_chair.email),
+            ["NEWG", "A new group", "Monthly", "", "no", ""],
+        ],
+    }
+    path = write_xlsx(tmp_path / "roster.xlsx", sheets)
+    checked = await desk_files.check_file(
+        await viewer(seeded_engine, "P05"),
+        desk_files.Upload("roster", path),
+        UnitOfWork(make_session_factory(seeded_engine)),
+        RULES,
+    )
+    assert checked.ok, checked.problems
+    tallies = {t.what: (t.created, t.updated, t.unchanged) for t in checked.tallies}
+    assert tallies["agencies"] == (1, 1, 1)
+    assert tallies["groups"] == (1, 1, 1)

@@ -48,10 +48,13 @@ class Problem(Out):
 
 
 class Tally(Out):
+    """How many records of one kind the file creates, updates (a value changed) and leaves as
+    they were."""
+
     what: str
-    created: int | None
-    updated: int | None
-    unchanged: int | None = Field(description="null: the import does not tell this apart")
+    created: int
+    updated: int
+    unchanged: int
 
 
 class FileOutcome(Out):
