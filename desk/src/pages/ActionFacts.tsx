@@ -25,6 +25,7 @@ import { Loading, ProblemMessage } from '../ui';
 import { factsBody } from '../actionForms';
 import { ConflictMessage, ScreeningWarning, unplaced, useFormStyles } from './ActionForms';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 export const FACT_LABELS: Record<string, string> = {
   reference: 'Reference',
@@ -53,6 +54,7 @@ interface Loaded {
 export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
   const { host, sessionProblem } = useDesk();
   const styles = useFormStyles();
+  const layout = usePageStyles();
   const title = actionRef ? `Edit ${actionRef}` : 'New action';
   usePageTitle(title);
   const [reloads, setReloads] = useState(0);
@@ -92,7 +94,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
   // arrival stays the same element (and keeps focus) when the form arrives.
   const frame = (content: ReactNode) => (
     <>
-      <Link className={styles.back} href={back}>
+      <Link className={layout.back} href={back}>
         {backText}
       </Link>
       <PageHeading>{title}</PageHeading>
@@ -145,7 +147,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
     const stored = form ? form.values[name] : '';
     return (
       <Field {...field(name)} required={name !== 'agency'}>
-        <Select className={styles.control} value={values![name]} onChange={(_, d) => set(name, d.value)}>
+        <Select className={layout.select} value={values![name]} onChange={(_, d) => set(name, d.value)}>
           <option value="">{empty}</option>
           {options(list, stored).map((item) => (
             <option key={item.code} value={item.code}>
@@ -186,7 +188,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
           {choice('priority', choices.priorities, 'Choose a priority')}
           {choice('source', choices.sources, 'Choose a source')}
           <Field {...field('lead')}>
-            <Select className={styles.control} value={values.lead} onChange={(_, d) => set('lead', d.value)}>
+            <Select className={layout.select} value={values.lead} onChange={(_, d) => set('lead', d.value)}>
               <option value="">No lead yet</option>
               {options(
                 choices.people.map((p) => ({ code: p.id, name: p.name })),

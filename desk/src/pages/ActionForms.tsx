@@ -1,7 +1,7 @@
 /**
  * What the desk's action forms share: the screening warning (worded as the chat's update card:
  * what was found, field by field, and "I confirm these are not personal data"), the "changed since
- * you opened it" message with its reload, and the form's layout.
+ * you opened it" message with its reload, and the form's layout (the page's own is pageStyles.ts).
  */
 import {
   Button,
@@ -23,8 +23,6 @@ export const useFormStyles = makeStyles({
     gap: `${tokens.spacingVerticalM} ${tokens.spacingHorizontalL}`,
   },
   actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, marginTop: tokens.spacingVerticalS },
-  back: { display: 'block', marginBottom: tokens.spacingVerticalS },
-  control: { minWidth: 0, width: '100%' },
   warning: { display: 'grid', gap: tokens.spacingVerticalS },
 });
 

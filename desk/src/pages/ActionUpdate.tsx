@@ -26,6 +26,7 @@ import { Loading, ProblemMessage } from '../ui';
 import { initialValues, updateBody, type UpdateValues } from '../actionForms';
 import { ConflictMessage, ScreeningWarning, unplaced, useFormStyles } from './ActionForms';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 /** The card's labels (domain/action_updates.py FIELD_LABELS). */
 export const UPDATE_LABELS: Record<string, string> = {
@@ -47,6 +48,7 @@ const useStyles = makeStyles({ facts: { color: tokens.colorNeutralForeground2 } 
 export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
   const { host, sessionProblem } = useDesk();
   const form = useFormStyles();
+  const layout = usePageStyles();
   const styles = useStyles();
   const [reloads, setReloads] = useState(0);
   const [loaded, setLoaded] = useState<{ action?: ActionDetail; problem?: Problem }>({});
@@ -87,7 +89,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
   // arrival stays the same element (and keeps focus) when the action arrives.
   const frame = (content: ReactNode) => (
     <>
-      <Link className={form.back} href={paths.action(actionRef)}>
+      <Link className={layout.back} href={paths.action(actionRef)}>
         Back to {actionRef}
       </Link>
       <PageHeading>Update {actionRef}</PageHeading>
@@ -154,7 +156,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
         </Field>
         <div className={form.row}>
           <Field {...field('status')}>
-            <Select className={form.control} value={values.status} onChange={(_, d) => set('status', d.value)}>
+            <Select className={layout.select} value={values.status} onChange={(_, d) => set('status', d.value)}>
               <option value="not_started">Not started</option>
               <option value="in_progress">In progress</option>
               <option value="complete">Complete</option>
@@ -162,7 +164,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
             </Select>
           </Field>
           <Field {...field('rag')}>
-            <Select className={form.control} value={values.rag} onChange={(_, d) => set('rag', d.value)}>
+            <Select className={layout.select} value={values.rag} onChange={(_, d) => set('rag', d.value)}>
               <option value="">No rating</option>
               <option value="green">Green</option>
               <option value="amber">Amber</option>
@@ -195,7 +197,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
                 <Input type="date" value={values.completed_on} onChange={(_, d) => set('completed_on', d.value)} />
               </Field>
               <Field {...field('impact')} required>
-                <Select className={form.control} value={values.impact} onChange={(_, d) => set('impact', d.value)}>
+                <Select className={layout.select} value={values.impact} onChange={(_, d) => set('impact', d.value)}>
                   <option value="">Choose</option>
                   <option value="evidenced">Evidenced</option>
                   <option value="awaited">Awaited</option>
