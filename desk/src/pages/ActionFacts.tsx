@@ -5,25 +5,16 @@
  * offers only those groups). The text is screened as the chat screens an update; an edit over a
  * newer change is refused, with a reload that keeps what was typed.
  */
-import { Body1, Button, Field, Input, Select, Textarea } from '@fluentui/react-components';
+import { Body1, Field, Input, Select, Textarea } from '@fluentui/react-components';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import {
-  CONFLICT,
-  SendError,
-  apiChange,
-  errorsByField,
-  type FactChoices,
-  type FactValues,
-  type FactsForm,
-  type Screening,
-} from '../actionsApi';
+import { apiChange, type FactChoices, type FactValues, type FactsForm } from '../actionsApi';
 import { apiGet, type ActionDetail, type CodeName } from '../api';
 import { useDesk } from '../desk';
 import { ProblemError, problemFrom, type Problem } from '../problem';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { factsBody } from '../actionForms';
-import { ConflictMessage, ScreeningWarning, unplaced, useFormStyles } from './ActionForms';
+import { SaveEnd, SaveProblem, fieldProps, useActionSave, useFormStyles } from './ActionForms';
 import { PageHeading } from './Heading';
 import { usePageStyles } from './pageStyles';
 
@@ -57,15 +48,10 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
   const layout = usePageStyles();
   const title = actionRef ? `Edit ${actionRef}` : 'New action';
   usePageTitle(title);
-  const [reloads, setReloads] = useState(0);
+  const saving = useActionSave();
+  const { reloads, arrived } = saving;
   const [loaded, setLoaded] = useState<Loaded>({});
   const [values, setValues] = useState<(FactValues & { reference: string }) | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [screening, setScreening] = useState<Screening | null>(null);
-  const [confirmed, setConfirmed] = useState(false);
-  const [saving, setSaving] = useState(false);
-  // After "Reload the action": saving waits for the newest version, and the status region says when it came.
-  const [reloaded, setReloaded] = useState<'no' | 'loading' | 'done'>('no');
 
   useEffect(() => {
     const controller = new AbortController();
@@ -75,7 +61,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
     Promise.all([apiGet<FactChoices>(host, '/action-facts/choices', controller.signal), form]).then(
       ([choices, found]) => {
         setLoaded({ choices, form: found });
-        setReloaded((state) => (state === 'loading' ? 'done' : state));
+        arrived();
         setValues((typed) => typed ?? { ...(found ? found.values : EMPTY), reference: '' });
       },
       (error: unknown) => {
@@ -86,7 +72,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
       },
     );
     return () => controller.abort();
-  }, [host, sessionProblem, actionRef, reloads]);
+  }, [host, sessionProblem, actionRef, reloads, arrived]);
 
   const back = actionRef ? paths.action(actionRef) : paths.register();
   const backText = actionRef ? `Back to ${actionRef}` : 'Back to the register';
@@ -112,36 +98,26 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
     );
   }
 
-  const errors = problem && !screening ? errorsByField(problem) : {};
-  const conflict = problem?.type === CONFLICT;
   const set = (name: keyof FactValues | 'reference', value: string) =>
     setValues((current) => (current ? { ...current, [name]: value } : current));
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!values || !choices || saving || reloaded === 'loading') return;
-    setSaving(true);
+    if (!values || !choices || saving.busy) return;
     const body = factsBody(values, form ? form.values : null);
     if (form) body.version = form.version;
-    if (screening && confirmed) Object.assign(body, { confirm_not_personal: true, screened: screening.screened });
+    saving.begin(body);
     const path = form ? `/action-facts/${encodeURIComponent(form.ref)}` : '/action-facts';
     try {
       const page = await apiChange<ActionDetail>(host, form ? 'PATCH' : 'POST', path, body);
       navigate(paths.action(page.action.ref));
     } catch (error) {
-      const sent = error instanceof SendError ? error : new SendError(problemFrom(0, null), null);
+      const sent = saving.refused(error);
       if (sent.kind === 'sign-in' || sent.kind === 'not-on-roster') sessionProblem(sent.problem);
-      setProblem(sent.problem);
-      setScreening(sent.screening);
-      if (!sent.screening) setConfirmed(false);
-      setSaving(false);
     }
   }
 
-  function field(name: string) {
-    const message = errors[name];
-    return { label: FACT_LABELS[name], validationState: message ? ('error' as const) : undefined, validationMessage: message };
-  }
+  const field = (name: string) => fieldProps(saving, FACT_LABELS, name);
 
   function choice(name: 'group' | 'priority' | 'source' | 'agency', list: CodeName[], empty: string) {
     const stored = form ? form.values[name] : '';
@@ -162,19 +138,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
   return frame(
     <>
       <form className={styles.form} onSubmit={save} noValidate aria-label={title}>
-        {conflict ? (
-          <ConflictMessage
-            detail={problem?.detail}
-            onReload={() => {
-              setProblem(null);
-              setReloaded('loading');
-              setReloads((n) => n + 1);
-            }}
-          />
-        ) : null}
-        {problem && !conflict && !screening ? (
-          <ProblemMessage problem={{ ...problem, errors: unplaced(errors, FIELDS).map(([f, m]) => ({ field: f, message: m })) }} />
-        ) : null}
+        <SaveProblem save={saving} fields={FIELDS} />
         {form ? null : (
           <Field {...field('reference')} hint={`Leave empty for ${choices.next_reference}, the next in the register.`}>
             <Input value={values.reference} onChange={(_, d) => set('reference', d.value)} maxLength={16} />
@@ -205,19 +169,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
             <Input type="date" value={values.due} onChange={(_, d) => set('due', d.value)} />
           </Field>
         </div>
-        {screening ? (
-          <ScreeningWarning screening={screening} labels={FACT_LABELS} confirmed={confirmed} onConfirm={setConfirmed} />
-        ) : null}
-        <div role="status">
-          {reloaded === 'loading' ? 'Reloading the action…' : null}
-          {reloaded === 'done' ? 'Reloaded: the form now starts from the newest change, and what you typed is kept.' : null}
-        </div>
-        <div className={styles.actions}>
-          <Button type="submit" appearance="primary" disabledFocusable={saving || reloaded === 'loading'}>
-            {saving ? 'Saving…' : form ? 'Save changes' : 'Add the action'}
-          </Button>
-          <Button onClick={() => navigate(back)}>Cancel</Button>
-        </div>
+        <SaveEnd save={saving} labels={FACT_LABELS} saveText={form ? 'Save changes' : 'Add the action'} onCancel={() => navigate(back)} />
       </form>
     </>
   );

@@ -7,7 +7,6 @@
  */
 import {
   Body1,
-  Button,
   Checkbox,
   Field,
   Input,
@@ -17,14 +16,14 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { CONFLICT, SendError, apiChange, errorsByField, type Screening } from '../actionsApi';
+import { apiChange } from '../actionsApi';
 import { apiGet, type ActionDetail } from '../api';
 import { useDesk } from '../desk';
 import { ProblemError, problemFrom, type Problem } from '../problem';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { initialValues, updateBody, type UpdateValues } from '../actionForms';
-import { ConflictMessage, ScreeningWarning, unplaced, useFormStyles } from './ActionForms';
+import { SaveEnd, SaveProblem, fieldProps, useActionSave, useFormStyles } from './ActionForms';
 import { PageHeading } from './Heading';
 import { usePageStyles } from './pageStyles';
 
@@ -50,15 +49,10 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
   const form = useFormStyles();
   const layout = usePageStyles();
   const styles = useStyles();
-  const [reloads, setReloads] = useState(0);
+  const saving = useActionSave();
+  const { reloads, arrived } = saving;
   const [loaded, setLoaded] = useState<{ action?: ActionDetail; problem?: Problem }>({});
   const [values, setValues] = useState<UpdateValues | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [screening, setScreening] = useState<Screening | null>(null);
-  const [confirmed, setConfirmed] = useState(false);
-  const [saving, setSaving] = useState(false);
-  // After "Reload the action": saving waits for the newest version, and the status region says when it came.
-  const [reloaded, setReloaded] = useState<'no' | 'loading' | 'done'>('no');
   usePageTitle(`Update ${actionRef}`);
 
   useEffect(() => {
@@ -66,7 +60,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
     apiGet<ActionDetail>(host, `/actions/${encodeURIComponent(actionRef)}`, controller.signal).then(
       (action) => {
         setLoaded({ action });
-        setReloaded((state) => (state === 'loading' ? 'done' : state));
+        arrived();
         // A reload keeps what was typed and takes the action's newest facts and version.
         setValues((typed) => typed ?? initialValues(action.action));
       },
@@ -78,7 +72,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
       },
     );
     return () => controller.abort();
-  }, [host, sessionProblem, actionRef, reloads]);
+  }, [host, sessionProblem, actionRef, reloads, arrived]);
 
   const set = useCallback(<K extends keyof UpdateValues>(name: K, value: UpdateValues[K]) => {
     setValues((current) => (current ? { ...current, [name]: value } : current));
@@ -106,31 +100,19 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
     );
   }
 
-  const errors = problem && !screening ? errorsByField(problem) : {};
-  const conflict = problem?.type === CONFLICT;
-
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!action || !values || saving || reloaded === 'loading') return;
-    setSaving(true);
-    const body = updateBody(values, action.action);
-    if (screening && confirmed) Object.assign(body, { confirm_not_personal: true, screened: screening.screened });
+    if (!action || !values || saving.busy) return;
+    const body = saving.begin(updateBody(values, action.action));
     try {
       await apiChange<ActionDetail>(host, 'PATCH', `/actions/${encodeURIComponent(actionRef)}`, body);
       navigate(paths.action(actionRef));
     } catch (error) {
-      const sent = error instanceof SendError ? error : new SendError(problemFrom(0, null), null);
-      setProblem(sent.problem);
-      setScreening(sent.screening);
-      if (!sent.screening) setConfirmed(false);
-      setSaving(false);
+      saving.refused(error);
     }
   }
 
-  function field(name: keyof UpdateValues) {
-    const message = errors[name];
-    return { label: UPDATE_LABELS[name], validationState: message ? ('error' as const) : undefined, validationMessage: message };
-  }
+  const field = (name: keyof UpdateValues) => fieldProps(saving, UPDATE_LABELS, name);
 
   return frame(
     <>
@@ -138,19 +120,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
         {action.action.title}
       </Body1>
       <form className={form.form} onSubmit={save} noValidate aria-label={`Update ${actionRef}`}>
-        {conflict ? (
-          <ConflictMessage
-            detail={problem?.detail}
-            onReload={() => {
-              setProblem(null);
-              setReloaded('loading');
-              setReloads((n) => n + 1);
-            }}
-          />
-        ) : null}
-        {problem && !conflict && !screening ? (
-          <ProblemMessage problem={{ ...problem, errors: unplaced(errors, FIELDS).map(([f, m]) => ({ field: f, message: m })) }} />
-        ) : null}
+        <SaveProblem save={saving} fields={FIELDS} />
         <Field {...field('note')} required hint="What has happened since the last update.">
           <Textarea value={values.note} onChange={(_, d) => set('note', d.value)} resize="vertical" rows={4} />
         </Field>
@@ -172,7 +142,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
             </Select>
           </Field>
         </div>
-        <Field validationState={errors.slipping ? 'error' : undefined} validationMessage={errors.slipping}>
+        <Field validationState={saving.errors.slipping ? 'error' : undefined} validationMessage={saving.errors.slipping}>
           <Checkbox checked={values.slipping} onChange={(_, d) => set('slipping', d.checked === true)} label={UPDATE_LABELS.slipping} />
         </Field>
         {values.status === 'not_started' || values.status === 'in_progress' ? (
@@ -210,19 +180,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
             </Field>
           </>
         ) : null}
-        {screening ? (
-          <ScreeningWarning screening={screening} labels={UPDATE_LABELS} confirmed={confirmed} onConfirm={setConfirmed} />
-        ) : null}
-        <div role="status">
-          {reloaded === 'loading' ? 'Reloading the action…' : null}
-          {reloaded === 'done' ? 'Reloaded: the form now starts from the newest change, and what you typed is kept.' : null}
-        </div>
-        <div className={form.actions}>
-          <Button type="submit" appearance="primary" disabledFocusable={saving || reloaded === 'loading'}>
-            {saving ? 'Saving…' : 'Save update'}
-          </Button>
-          <Button onClick={() => navigate(paths.action(actionRef))}>Cancel</Button>
-        </div>
+        <SaveEnd save={saving} labels={UPDATE_LABELS} saveText="Save update" onCancel={() => navigate(paths.action(actionRef))} />
       </form>
     </>
   );
