@@ -9,8 +9,8 @@ import { Body1, Field, Input, Select, Textarea } from '@fluentui/react-component
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { apiChange, type FactChoices, type FactValues, type FactsForm } from '../actionsApi';
 import { apiGet, type ActionDetail, type CodeName } from '../api';
-import { useDesk } from '../desk';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { reportedProblem, useDesk } from '../desk';
+import type { Problem } from '../problem';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { factsBody } from '../actionForms';
@@ -66,9 +66,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        const found = error instanceof ProblemError ? error.problem : problemFrom(0, null);
-        if (error instanceof ProblemError && (error.kind === 'sign-in' || error.kind === 'not-on-roster')) sessionProblem(found);
-        setLoaded({ problem: found });
+        setLoaded({ problem: reportedProblem(error, sessionProblem) });
       },
     );
     return () => controller.abort();
@@ -112,8 +110,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
       const page = await apiChange<ActionDetail>(host, form ? 'PATCH' : 'POST', path, body);
       navigate(paths.action(page.action.ref));
     } catch (error) {
-      const sent = saving.refused(error);
-      if (sent.kind === 'sign-in' || sent.kind === 'not-on-roster') sessionProblem(sent.problem);
+      reportedProblem(saving.refused(error), sessionProblem);
     }
   }
 

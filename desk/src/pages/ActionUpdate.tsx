@@ -18,8 +18,8 @@ import {
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { apiChange } from '../actionsApi';
 import { apiGet, type ActionDetail } from '../api';
-import { useDesk } from '../desk';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { reportedProblem, useDesk } from '../desk';
+import type { Problem } from '../problem';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { initialValues, updateBody, type UpdateValues } from '../actionForms';
@@ -66,9 +66,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        const found = error instanceof ProblemError ? error.problem : problemFrom(0, null);
-        if (error instanceof ProblemError && (error.kind === 'sign-in' || error.kind === 'not-on-roster')) sessionProblem(found);
-        setLoaded({ problem: found });
+        setLoaded({ problem: reportedProblem(error, sessionProblem) });
       },
     );
     return () => controller.abort();

@@ -20,7 +20,7 @@ import {
 import { useEffect, useState, type FormEvent } from 'react';
 import { saveDraft, type Announcement, type Choice, type ComposeOptions, type Draft } from '../announcementsApi';
 import { useApi, useDesk } from '../desk';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { problemOf, type Problem } from '../problem';
 import { navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { PageHeading } from './Heading';
@@ -121,7 +121,7 @@ function ComposeForm({ options, initial, id }: { options: ComposeOptions; initia
       const saved = await saveDraft(host, { ...draft, confirm_not_personal: held !== null && draft.confirm_not_personal }, id);
       navigate(paths.announcement(saved.id));
     } catch (error) {
-      const found = error instanceof ProblemError ? error.problem : problemFrom(0, null);
+      const found = problemOf(error);
       if (found.type.endsWith('/needs-confirmation')) {
         setHeld(found.detail ?? found.title);
         setErrors({});

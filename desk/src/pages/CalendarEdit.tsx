@@ -35,7 +35,7 @@ import {
   type Saved,
 } from '../calendarApi';
 import { useApi, useDesk } from '../desk';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { problemOf, type Problem } from '../problem';
 import { Link, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { calendarPaths } from './Calendar';
@@ -161,7 +161,7 @@ function EventFormView({ kind, entry, choices }: { kind: EntryKind; entry: Calen
       setCurrent(saved.entry);
       setValues((old) => ({ ...valuesOf(kind, saved.entry), scope: old.scope }));
     } catch (error) {
-      setProblem(error instanceof ProblemError ? error.problem : problemFrom(0, null));
+      setProblem(problemOf(error));
     } finally {
       setBusy(false);
     }

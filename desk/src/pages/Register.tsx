@@ -25,7 +25,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { label, sentence, type ActionPage, type ActionRow, type Filters } from '../api';
 import { useApi, useDesk } from '../desk';
 import { downloadExport } from '../download';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { problemOf, type Problem } from '../problem';
 import {
   FLAG_FILTERS,
   FLAG_LABELS,
@@ -386,7 +386,7 @@ function ExportControl({ query }: { query: RegisterQuery }) {
     try {
       await downloadExport(host, 'register', params, format);
     } catch (error) {
-      setProblem(error instanceof ProblemError ? error.problem : problemFrom(0, null));
+      setProblem(problemOf(error));
     }
   };
   return (

@@ -26,9 +26,9 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
-import { useApi, useDesk } from '../desk';
+import { reportedProblem, useApi, useDesk } from '../desk';
 import { downloadExport } from '../download';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import type { Problem } from '../problem';
 import { Link, paths, usePageTitle } from '../router';
 import {
   sessionPath,
@@ -59,10 +59,6 @@ const WHO: Record<string, string> = {
   already_booked: 'already had a place',
   already_waiting: 'was already on the waiting list',
 };
-
-function asProblem(error: unknown): Problem {
-  return error instanceof ProblemError ? error.problem : problemFrom(0, null);
-}
 
 function Facts({ session }: { session: SessionDetail }) {
   const layout = usePageStyles();
@@ -273,9 +269,7 @@ function SessionBody({ initial }: { initial: SessionDetail }) {
       const answer = await action();
       setNotice(done(answer));
     } catch (error) {
-      const found = asProblem(error);
-      if (error instanceof ProblemError && (error.kind === 'sign-in' || error.kind === 'not-on-roster')) desk.sessionProblem(found);
-      onProblem(found);
+      onProblem(reportedProblem(error, desk.sessionProblem));
     } finally {
       setBusy(false);
     }
