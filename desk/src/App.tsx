@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { apiGet, type Me } from './api';
 import { DeskContext, type Desk } from './desk';
 import { colorScheme, connectHost, fluentTheme, type Host, type ThemeName } from './host';
-import { ProblemError, problemFrom, problemKind, type Problem } from './problem';
+import { problemKind, problemOf, type Problem } from './problem';
 import { HostContext } from './hostContext';
 import { Shell } from './Shell';
 import { GatePage, NotOnRosterPage, OpenInTeamsPage, SignInAgainPage } from './pages/Gates';
@@ -56,7 +56,7 @@ function SessionView({ host }: { host: Host }) {
     try {
       setSession({ state: 'ready', me: await apiGet<Me>(host, '/me') });
     } catch (error) {
-      sessionProblem(error instanceof ProblemError ? error.problem : problemFrom(0, null));
+      sessionProblem(problemOf(error));
     }
   }, [host, sessionProblem]);
 

@@ -3,9 +3,9 @@
  * the drift overview: their types, and a send that keeps what screening found (`findings` and the
  * `screened` fingerprint of a 422 "needs-confirmation") beside the problem itself.
  */
-import { API_BASE, type CodeName } from './api';
+import { apiSend, type CodeName } from './api';
 import type { Host } from './host';
-import { ProblemError, problemFrom, type Problem } from './problem';
+import { ProblemError, type Problem } from './problem';
 
 export const NEEDS_CONFIRMATION = 'https://partnership-bot/problems/needs-confirmation';
 export const CONFLICT = 'https://partnership-bot/problems/conflict';
@@ -42,38 +42,15 @@ function screeningOf(body: unknown): Screening | null {
   return { findings: found, screened };
 }
 
-/** POST or PATCH JSON under the API prefix; resolves to the answer or throws a SendError. */
-export async function apiChange<T>(host: Host, method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T> {
-  let token: string | null = null;
-  try {
-    token = await host.getToken();
-  } catch {
-    token = null;
-  }
-  if (!token) throw new SendError(problemFrom(401, null), null);
-  let response: Response;
-  try {
-    response = await fetch(`${API_BASE}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new SendError(problemFrom(0, null), null);
-  }
-  let parsed: unknown = null;
-  if ((response.headers.get('content-type') ?? '').includes('json')) {
-    try {
-      parsed = await response.json();
-    } catch {
-      parsed = null;
-    }
-  }
-  if (!response.ok) {
-    const problem = problemFrom(response.status, parsed);
-    throw new SendError(problem, problem.type === NEEDS_CONFIRMATION ? screeningOf(parsed) : null);
-  }
-  return parsed as T;
+/** A refusal as a SendError, with screening's findings when they were the reason. */
+function sendError(problem: Problem, body: unknown): SendError {
+  return new SendError(problem, problem.type === NEEDS_CONFIRMATION ? screeningOf(body) : null);
+}
+
+/** POST or PATCH JSON under the API prefix (api.ts's apiSend); resolves to the answer or throws a
+ * SendError. */
+export function apiChange<T>(host: Host, method: 'POST' | 'PATCH', path: string, body: unknown): Promise<T> {
+  return apiSend<T>(host, method, path, body, sendError);
 }
 
 /** Field errors of a 422 by field name (the first message for each). */

@@ -44,8 +44,8 @@ export interface DeliveryCounts {
   reasons: Reason[];
 }
 
-export interface Announcement {
-  id: number;
+/** What an announcement says, as stored and as a draft sends it. */
+export interface Content {
   title: string;
   body: string;
   image_url: string;
@@ -53,6 +53,10 @@ export interface Announcement {
   link_url: string;
   course: number | null;
   ack_days: number | null;
+}
+
+export interface Announcement extends Content {
+  id: number;
   status: AnnouncementStatus;
   audience: { everyone: boolean; groups: number[]; agencies: number[]; champions: boolean; booked_on: number[]; words: string };
   scheduled_for: string | null;
@@ -80,19 +84,12 @@ export interface ComposeOptions {
   markdown_help: string;
 }
 
-export interface Draft {
-  title: string;
-  body: string;
-  image_url: string;
-  link_title: string;
-  link_url: string;
-  course: number | null;
+export interface Draft extends Content {
   everyone: boolean;
   groups: number[];
   agencies: number[];
   champions: boolean;
   booked_on: number[];
-  ack_days: number | null;
   confirm_not_personal: boolean;
 }
 

@@ -4,7 +4,7 @@
  * contract in docs/desk-frontend.md.
  */
 import type { Host } from './host';
-import { ProblemError, problemFrom } from './problem';
+import { ProblemError, problemFrom, type Problem } from './problem';
 
 export const API_BASE = `${import.meta.env.BASE_URL}api/v1`;
 
@@ -108,56 +108,84 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-async function bearer(host: Host): Promise<string> {
+/** Makes the error a refused call throws from its problem and the body that came with it. A caller
+ * that needs more of that body (screening's findings, the actions a person still leads) passes its
+ * own; the body is null when there was none (no token, no answer). */
+export type Refusal = (problem: Problem, body: unknown) => ProblemError;
+
+const plainRefusal: Refusal = (problem) => new ProblemError(problem);
+
+export type SendMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ApiCall {
+  method?: 'GET' | SendMethod;
+  headers?: Record<string, string>;
+  body?: BodyInit;
+  signal?: AbortSignal;
+}
+
+/**
+ * Fetches a path under the API prefix with a fresh bearer token; resolves to the response when it is
+ * ok. Otherwise it throws what `refusal` makes of the problem: 401 without a token, status 0 when the
+ * server could not be reached, else the response's own status and problem document. An aborted call
+ * throws its AbortError unchanged.
+ */
+export async function apiFetch(host: Host, path: string, call: ApiCall = {}, refusal: Refusal = plainRefusal): Promise<Response> {
   let token: string | null;
   try {
     token = await host.getToken();
   } catch {
     token = null;
   }
-  if (!token) throw new ProblemError(problemFrom(401, null));
-  return token;
+  if (!token) throw refusal(problemFrom(401, null), null);
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, { ...call, headers: { Authorization: `Bearer ${token}`, ...call.headers } });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw refusal(problemFrom(0, null), null);
+  }
+  if (!response.ok) {
+    const body = await readBody(response);
+    throw refusal(problemFrom(response.status, body), body);
+  }
+  return response;
 }
 
 /** GET a path under the API prefix; resolves to the parsed JSON or throws a ProblemError. */
 export async function apiGet<T>(host: Host, path: string, signal?: AbortSignal): Promise<T> {
-  const token = await bearer(host);
-  let response: Response;
-  try {
-    response = await fetch(`${API_BASE}${path}`, {
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-      signal,
-    });
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ProblemError(problemFrom(0, null));
+  const response = await apiFetch(host, path, { headers: { Accept: 'application/json' }, signal });
+  return (await readBody(response)) as T;
+}
+
+/** POST, PUT, PATCH or DELETE a body under the API prefix (JSON, or a FormData sent as multipart);
+ * resolves to the parsed JSON or throws what `refusal` makes of the problem (a ProblemError, its
+ * field errors kept, unless the caller asks for more). */
+export async function apiSend<T>(
+  host: Host,
+  method: SendMethod,
+  path: string,
+  body?: unknown,
+  refusal: Refusal = plainRefusal,
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  let sent: BodyInit | undefined;
+  if (body instanceof FormData) {
+    // The browser writes the multipart Content-Type with its boundary.
+    sent = body;
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    sent = JSON.stringify(body);
   }
+  const response = await apiFetch(host, path, { method, headers, body: sent }, refusal);
+  return (await readBody(response)) as T;
+}
+
+/** The parsed JSON of a development call, or its problem as a ProblemError. */
+async function devAnswer<T>(response: Response): Promise<T> {
   const body = await readBody(response);
   if (!response.ok) throw new ProblemError(problemFrom(response.status, body));
   return body as T;
-}
-
-/** POST, PUT, PATCH or DELETE a JSON body under the API prefix; resolves to the parsed JSON or
- * throws a ProblemError (its errors and extensions, such as screening's findings, kept). */
-export async function apiSend<T>(host: Host, method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const token = await bearer(host);
-  let response: Response;
-  try {
-    response = await fetch(`${API_BASE}${path}`, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        Accept: 'application/json',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new ProblemError(problemFrom(0, null));
-  }
-  const parsed = await readBody(response);
-  if (!response.ok) throw new ProblemError(problemFrom(response.status, parsed));
-  return parsed as T;
 }
 
 export interface DemoPerson {
@@ -171,9 +199,7 @@ export async function devPeople(): Promise<DemoPerson[]> {
   const response = await fetch(`${import.meta.env.BASE_URL}dev/people`, {
     headers: { Accept: 'application/json' },
   });
-  const body = await readBody(response);
-  if (!response.ok) throw new ProblemError(problemFrom(response.status, body));
-  return body as DemoPerson[];
+  return devAnswer<DemoPerson[]>(response);
 }
 
 /** Development only: a token for one demo person. */
@@ -183,9 +209,7 @@ export async function devSignIn(personId: string): Promise<string> {
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     body: JSON.stringify({ person_id: personId }),
   });
-  const body = await readBody(response);
-  if (!response.ok) throw new ProblemError(problemFrom(response.status, body));
-  return (body as { token: string }).token;
+  return (await devAnswer<{ token: string }>(response)).token;
 }
 
 /** The words for a Named value: its name, else its code or id, else the text itself. */

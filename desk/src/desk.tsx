@@ -6,7 +6,7 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import { apiGet, type Me } from './api';
 import type { Host } from './host';
-import { ProblemError, problemFrom, type Problem } from './problem';
+import { ProblemError, problemOf, type Problem } from './problem';
 
 export interface Desk {
   host: Host;
@@ -28,6 +28,14 @@ export function mayEdit(me: Me): boolean {
   return !me.is_scrutineer && me.can.edit_actions;
 }
 
+/** The problem a failed call met (problem.ts's problemOf); one that ends the session (401, not on
+ * the roster) is also handed to the session-level page. */
+export function reportedProblem(error: unknown, sessionProblem: Desk['sessionProblem']): Problem {
+  const problem = problemOf(error);
+  if (error instanceof ProblemError && (error.kind === 'sign-in' || error.kind === 'not-on-roster')) sessionProblem(problem);
+  return problem;
+}
+
 export type Loaded<T> =
   | { state: 'loading' }
   | { state: 'done'; data: T }
@@ -42,10 +50,7 @@ export function useApi<T>(path: string): Loaded<T> {
       (data) => setResult({ path, loaded: { state: 'done', data } }),
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        const problem = error instanceof ProblemError ? error.problem : problemFrom(0, null);
-        const kind = error instanceof ProblemError ? error.kind : 'error';
-        if (kind === 'sign-in' || kind === 'not-on-roster') desk.sessionProblem(problem);
-        setResult({ path, loaded: { state: 'problem', problem } });
+        setResult({ path, loaded: { state: 'problem', problem: reportedProblem(error, desk.sessionProblem) } });
       },
     );
     return () => controller.abort();

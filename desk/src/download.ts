@@ -3,9 +3,8 @@
  * token (a plain link cannot send it), then the file is saved under the name the server gives in
  * Content-Disposition. A refusal throws a ProblemError, as every other call does.
  */
-import { API_BASE } from './api';
+import { apiFetch } from './api';
 import type { Host } from './host';
-import { ProblemError, problemFrom } from './problem';
 
 export type ExportWhat = 'register' | 'bookings' | 'attendance' | 'recipients';
 
@@ -26,35 +25,12 @@ export function fileNameFrom(disposition: string | null, fallback: string): stri
 
 export async function downloadExport(
   host: Host,
-  what: 'register' | 'bookings' | 'attendance' | 'recipients',
+  what: ExportWhat,
   params: Record<string, string>,
   format: 'xlsx' | 'csv',
 ): Promise<void> {
-  let token: string | null;
-  try {
-    token = await host.getToken();
-  } catch {
-    token = null;
-  }
-  if (!token) throw new ProblemError(problemFrom(401, null));
   const query = new URLSearchParams({ ...params, format });
-  let response: Response;
-  try {
-    response = await fetch(`${API_BASE}/exports/${what}?${query.toString()}`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-  } catch {
-    throw new ProblemError(problemFrom(0, null));
-  }
-  if (!response.ok) {
-    let body: unknown = null;
-    try {
-      body = await response.json();
-    } catch {
-      body = null;
-    }
-    throw new ProblemError(problemFrom(response.status, body));
-  }
+  const response = await apiFetch(host, `/exports/${what}?${query.toString()}`);
   const blob = await response.blob();
   const name = fileNameFrom(response.headers.get('content-disposition'), `${what}.${format}`);
   const url = URL.createObjectURL(blob);

@@ -2,9 +2,8 @@
  * The desk's files calls: an upload for its dry run (multipart), and the import of a file held
  * since its clean dry run. Shapes follow web/desk/files_schemas.py.
  */
-import { API_BASE } from './api';
+import { apiSend } from './api';
 import type { Host } from './host';
-import { ProblemError, problemFrom } from './problem';
 
 export type ImportKind = 'plan' | 'roster' | 'reference' | 'calendar';
 
@@ -40,34 +39,6 @@ export interface UploadOptions {
   sheet: '' | 'priorities' | 'sources' | 'courses';
 }
 
-async function send(host: Host, path: string, body?: FormData): Promise<FileOutcome> {
-  let token: string | null;
-  try {
-    token = await host.getToken();
-  } catch {
-    token = null;
-  }
-  if (!token) throw new ProblemError(problemFrom(401, null));
-  let response: Response;
-  try {
-    response = await fetch(`${API_BASE}${path}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
-      body,
-    });
-  } catch {
-    throw new ProblemError(problemFrom(0, null));
-  }
-  let parsed: unknown = null;
-  try {
-    parsed = await response.json();
-  } catch {
-    parsed = null;
-  }
-  if (!response.ok) throw new ProblemError(problemFrom(response.status, parsed));
-  return parsed as FileOutcome;
-}
-
 export function checkUpload(host: Host, kind: ImportKind, file: File, options: UploadOptions): Promise<FileOutcome> {
   const form = new FormData();
   form.append('kind', kind);
@@ -75,9 +46,9 @@ export function checkUpload(host: Host, kind: ImportKind, file: File, options: U
   form.append('deactivate_missing', String(options.deactivate_missing));
   form.append('sheet', options.sheet);
   form.append('file', file, file.name);
-  return send(host, '/imports', form);
+  return apiSend<FileOutcome>(host, 'POST', '/imports', form);
 }
 
 export function importUpload(host: Host, id: string): Promise<FileOutcome> {
-  return send(host, `/imports/${encodeURIComponent(id)}`);
+  return apiSend<FileOutcome>(host, 'POST', `/imports/${encodeURIComponent(id)}`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FORBIDDEN, NOT_ON_ROSTER, ProblemError, problemFrom, problemKind } from './problem';
+import { FORBIDDEN, NOT_ON_ROSTER, ProblemError, problemFrom, problemKind, problemOf } from './problem';
 
 describe('problemFrom', () => {
   it('keeps the fields of a problem document', () => {
@@ -49,5 +49,17 @@ describe('problemKind', () => {
     const error = new ProblemError(problemFrom(403, { type: NOT_ON_ROSTER, detail: 'Ask the business team.' }));
     expect(error.message).toBe('Ask the business team.');
     expect(error.kind).toBe('not-on-roster');
+  });
+});
+
+describe('problemOf', () => {
+  it("keeps a ProblemError's own problem", () => {
+    const problem = problemFrom(404, { title: 'No such action' });
+    expect(problemOf(new ProblemError(problem))).toBe(problem);
+  });
+  it('treats anything else as no answer, showing none of its text', () => {
+    const problem = problemOf(new TypeError('secret stack'));
+    expect(problem.status).toBe(0);
+    expect(problem.title).toBe('The desk could not reach the server');
   });
 });

@@ -82,3 +82,8 @@ export class ProblemError extends Error {
     return problemKind(this.problem);
   }
 }
+
+/** The problem a failed call met: a ProblemError's own, anything else as no answer at all. */
+export function problemOf(error: unknown): Problem {
+  return error instanceof ProblemError ? error.problem : problemFrom(0, null);
+}

@@ -3,9 +3,9 @@
  * calls that change them. A refusal is a ReferenceProblem: the problem (errors per field on a 422)
  * and, when a person still leads open actions, their references.
  */
-import { API_BASE } from './api';
+import { apiSend } from './api';
 import type { Host } from './host';
-import { ProblemError, problemFrom, type Problem } from './problem';
+import { ProblemError, type Problem } from './problem';
 
 export type Kind = 'priorities' | 'sources' | 'agencies' | 'groups' | 'courses' | 'people';
 
@@ -32,44 +32,16 @@ export class ReferenceProblem extends ProblemError {
   }
 }
 
-async function token(host: Host): Promise<string> {
-  let found: string | null = null;
-  try {
-    found = await host.getToken();
-  } catch {
-    found = null;
-  }
-  if (!found) throw new ReferenceProblem(problemFrom(401, null));
-  return found;
+/** A refusal as a ReferenceProblem, with the open actions the body names. */
+function referenceProblem(problem: Problem, body: unknown): ReferenceProblem {
+  const actions = (body as { actions?: unknown } | null)?.actions;
+  return new ReferenceProblem(problem, Array.isArray(actions) ? actions.map(String) : []);
 }
 
-/** POST or PUT a JSON body under /reference; resolves to the answer or throws a ReferenceProblem. */
-export async function referenceSend<T>(host: Host, method: 'POST' | 'PUT', path: string, body: unknown): Promise<T> {
-  const bearer = await token(host);
-  let response: Response;
-  try {
-    response = await fetch(`${API_BASE}/reference${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new ReferenceProblem(problemFrom(0, null));
-  }
-  let answer: unknown = null;
-  try {
-    answer = await response.json();
-  } catch {
-    answer = null;
-  }
-  if (!response.ok) {
-    const actions = (answer as { actions?: unknown } | null)?.actions;
-    throw new ReferenceProblem(
-      problemFrom(response.status, answer),
-      Array.isArray(actions) ? actions.map(String) : [],
-    );
-  }
-  return answer as T;
+/** POST or PUT a JSON body under /reference (api.ts's apiSend); resolves to the answer or throws a
+ * ReferenceProblem. */
+export function referenceSend<T>(host: Host, method: 'POST' | 'PUT', path: string, body: unknown): Promise<T> {
+  return apiSend<T>(host, method, `/reference${path}`, body, referenceProblem);
 }
 
 export const STILL_LEADS = 'https://partnership-bot/problems/still-leads';

@@ -15,7 +15,6 @@ import {
   TableHeaderCell,
   TableRow,
   makeStyles,
-  tokens,
 } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { FactsForm } from '../actionsApi';
@@ -25,20 +24,9 @@ import { useApi, useDesk } from '../desk';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage, RagBadge, TableScroller, When } from '../ui';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 const useStyles = makeStyles({
-  back: { display: 'block', marginBottom: tokens.spacingVerticalS },
-  toolbar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, margin: `${tokens.spacingVerticalS} 0` },
-  section: { marginTop: tokens.spacingVerticalXL },
-  facts: {
-    display: 'grid',
-    gridTemplateColumns: 'minmax(8rem, max-content) 1fr',
-    gap: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalL}`,
-    margin: 0,
-    padding: tokens.spacingHorizontalL,
-    '@media (max-width: 600px)': { gridTemplateColumns: '1fr' },
-  },
-  term: { fontWeight: tokens.fontWeightSemibold },
   value: { margin: 0, whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' },
   text: { whiteSpace: 'pre-wrap', overflowWrap: 'break-word', minWidth: '12rem' },
   // Columns size to their content; in a narrow panel the region around the table scrolls sideways.
@@ -108,16 +96,17 @@ function AuditValue({ value }: { value: unknown }) {
 
 function Facts({ action }: { action: ActionDetail['action'] }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const known = FACTS.map(([key]) => key);
   const keys = [...known.filter((key) => key in action), ...Object.keys(action).filter((key) => !known.includes(key))].filter(
     (key) => !HIDDEN_FACTS.has(key),
   );
   return (
     <Card>
-      <dl className={styles.facts}>
+      <dl className={layout.facts}>
         {keys.map((key) => (
           <div key={key} style={{ display: 'contents' }}>
-            <dt className={styles.term}>{humanise(key)}</dt>
+            <dt className={layout.term}>{humanise(key)}</dt>
             <dd className={styles.value}>
               <FactValue field={key} value={action[key]} />
             </dd>
@@ -203,7 +192,7 @@ function History({ detail }: { detail: ActionDetail }) {
 }
 
 export function ActionPage({ actionRef }: { actionRef: string }) {
-  const styles = useStyles();
+  const layout = usePageStyles();
   const { me } = useDesk();
   const fetched = useApi<ActionDetail>(`/actions/${encodeURIComponent(actionRef)}`);
   // An overlap decision answers the action as it now is, which replaces what was loaded.
@@ -218,7 +207,7 @@ export function ActionPage({ actionRef }: { actionRef: string }) {
 
   return (
     <>
-      <Link className={styles.back} href={paths.register()}>
+      <Link className={layout.back} href={paths.register()}>
         Back to the register
       </Link>
       <PageHeading>{title}</PageHeading>
@@ -227,7 +216,7 @@ export function ActionPage({ actionRef }: { actionRef: string }) {
       {loaded.state === 'done' ? (
         <>
           {mayUpdate || mayEditFacts ? (
-            <div className={styles.toolbar}>
+            <div className={layout.toolbar}>
               {mayUpdate ? (
                 <Button appearance="primary" onClick={() => navigate(paths.update(actionRef))}>
                   Update this action
@@ -236,25 +225,25 @@ export function ActionPage({ actionRef }: { actionRef: string }) {
               {mayEditFacts ? <Button onClick={() => navigate(paths.editAction(actionRef))}>Edit facts</Button> : null}
             </div>
           ) : null}
-          <section aria-labelledby="facts-heading" className={styles.section}>
+          <section aria-labelledby="facts-heading" className={layout.section}>
             <Subtitle1 as="h2" id="facts-heading" block>
               Facts
             </Subtitle1>
             <Facts action={loaded.data.action} />
           </section>
-          <section aria-labelledby="overlaps-heading" className={styles.section}>
+          <section aria-labelledby="overlaps-heading" className={layout.section}>
             <Subtitle1 as="h2" id="overlaps-heading" block>
               Overlaps: the same work from other sources
             </Subtitle1>
             <Overlaps detail={loaded.data} mayDecide={mayUpdate} onDecided={setDecided} />
           </section>
-          <section aria-labelledby="updates-heading" className={styles.section}>
+          <section aria-labelledby="updates-heading" className={layout.section}>
             <Subtitle1 as="h2" id="updates-heading" block>
               Updates
             </Subtitle1>
             <Updates detail={loaded.data} />
           </section>
-          <section aria-labelledby="history-heading" className={styles.section}>
+          <section aria-labelledby="history-heading" className={layout.section}>
             <Subtitle1 as="h2" id="history-heading" block>
               History: who changed what, and when
             </Subtitle1>

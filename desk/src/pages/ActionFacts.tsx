@@ -5,26 +5,18 @@
  * offers only those groups). The text is screened as the chat screens an update; an edit over a
  * newer change is refused, with a reload that keeps what was typed.
  */
-import { Body1, Button, Field, Input, Select, Textarea } from '@fluentui/react-components';
+import { Body1, Field, Input, Select, Textarea } from '@fluentui/react-components';
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import {
-  CONFLICT,
-  SendError,
-  apiChange,
-  errorsByField,
-  type FactChoices,
-  type FactValues,
-  type FactsForm,
-  type Screening,
-} from '../actionsApi';
+import { apiChange, type FactChoices, type FactValues, type FactsForm } from '../actionsApi';
 import { apiGet, type ActionDetail, type CodeName } from '../api';
-import { useDesk } from '../desk';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { reportedProblem, useDesk } from '../desk';
+import type { Problem } from '../problem';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { factsBody } from '../actionForms';
-import { ConflictMessage, ScreeningWarning, unplaced, useFormStyles } from './ActionForms';
+import { SaveEnd, SaveProblem, fieldProps, useActionSave, useFormStyles } from './ActionForms';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 export const FACT_LABELS: Record<string, string> = {
   reference: 'Reference',
@@ -53,17 +45,13 @@ interface Loaded {
 export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
   const { host, sessionProblem } = useDesk();
   const styles = useFormStyles();
+  const layout = usePageStyles();
   const title = actionRef ? `Edit ${actionRef}` : 'New action';
   usePageTitle(title);
-  const [reloads, setReloads] = useState(0);
+  const saving = useActionSave();
+  const { reloads, arrived } = saving;
   const [loaded, setLoaded] = useState<Loaded>({});
   const [values, setValues] = useState<(FactValues & { reference: string }) | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [screening, setScreening] = useState<Screening | null>(null);
-  const [confirmed, setConfirmed] = useState(false);
-  const [saving, setSaving] = useState(false);
-  // After "Reload the action": saving waits for the newest version, and the status region says when it came.
-  const [reloaded, setReloaded] = useState<'no' | 'loading' | 'done'>('no');
 
   useEffect(() => {
     const controller = new AbortController();
@@ -73,18 +61,16 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
     Promise.all([apiGet<FactChoices>(host, '/action-facts/choices', controller.signal), form]).then(
       ([choices, found]) => {
         setLoaded({ choices, form: found });
-        setReloaded((state) => (state === 'loading' ? 'done' : state));
+        arrived();
         setValues((typed) => typed ?? { ...(found ? found.values : EMPTY), reference: '' });
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        const found = error instanceof ProblemError ? error.problem : problemFrom(0, null);
-        if (error instanceof ProblemError && (error.kind === 'sign-in' || error.kind === 'not-on-roster')) sessionProblem(found);
-        setLoaded({ problem: found });
+        setLoaded({ problem: reportedProblem(error, sessionProblem) });
       },
     );
     return () => controller.abort();
-  }, [host, sessionProblem, actionRef, reloads]);
+  }, [host, sessionProblem, actionRef, reloads, arrived]);
 
   const back = actionRef ? paths.action(actionRef) : paths.register();
   const backText = actionRef ? `Back to ${actionRef}` : 'Back to the register';
@@ -92,7 +78,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
   // arrival stays the same element (and keeps focus) when the form arrives.
   const frame = (content: ReactNode) => (
     <>
-      <Link className={styles.back} href={back}>
+      <Link className={layout.back} href={back}>
         {backText}
       </Link>
       <PageHeading>{title}</PageHeading>
@@ -110,42 +96,31 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
     );
   }
 
-  const errors = problem && !screening ? errorsByField(problem) : {};
-  const conflict = problem?.type === CONFLICT;
   const set = (name: keyof FactValues | 'reference', value: string) =>
     setValues((current) => (current ? { ...current, [name]: value } : current));
 
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!values || !choices || saving || reloaded === 'loading') return;
-    setSaving(true);
+    if (!values || !choices || saving.busy) return;
     const body = factsBody(values, form ? form.values : null);
     if (form) body.version = form.version;
-    if (screening && confirmed) Object.assign(body, { confirm_not_personal: true, screened: screening.screened });
+    saving.begin(body);
     const path = form ? `/action-facts/${encodeURIComponent(form.ref)}` : '/action-facts';
     try {
       const page = await apiChange<ActionDetail>(host, form ? 'PATCH' : 'POST', path, body);
       navigate(paths.action(page.action.ref));
     } catch (error) {
-      const sent = error instanceof SendError ? error : new SendError(problemFrom(0, null), null);
-      if (sent.kind === 'sign-in' || sent.kind === 'not-on-roster') sessionProblem(sent.problem);
-      setProblem(sent.problem);
-      setScreening(sent.screening);
-      if (!sent.screening) setConfirmed(false);
-      setSaving(false);
+      reportedProblem(saving.refused(error), sessionProblem);
     }
   }
 
-  function field(name: string) {
-    const message = errors[name];
-    return { label: FACT_LABELS[name], validationState: message ? ('error' as const) : undefined, validationMessage: message };
-  }
+  const field = (name: string) => fieldProps(saving, FACT_LABELS, name);
 
   function choice(name: 'group' | 'priority' | 'source' | 'agency', list: CodeName[], empty: string) {
     const stored = form ? form.values[name] : '';
     return (
       <Field {...field(name)} required={name !== 'agency'}>
-        <Select className={styles.control} value={values![name]} onChange={(_, d) => set(name, d.value)}>
+        <Select className={layout.select} value={values![name]} onChange={(_, d) => set(name, d.value)}>
           <option value="">{empty}</option>
           {options(list, stored).map((item) => (
             <option key={item.code} value={item.code}>
@@ -160,19 +135,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
   return frame(
     <>
       <form className={styles.form} onSubmit={save} noValidate aria-label={title}>
-        {conflict ? (
-          <ConflictMessage
-            detail={problem?.detail}
-            onReload={() => {
-              setProblem(null);
-              setReloaded('loading');
-              setReloads((n) => n + 1);
-            }}
-          />
-        ) : null}
-        {problem && !conflict && !screening ? (
-          <ProblemMessage problem={{ ...problem, errors: unplaced(errors, FIELDS).map(([f, m]) => ({ field: f, message: m })) }} />
-        ) : null}
+        <SaveProblem save={saving} fields={FIELDS} />
         {form ? null : (
           <Field {...field('reference')} hint={`Leave empty for ${choices.next_reference}, the next in the register.`}>
             <Input value={values.reference} onChange={(_, d) => set('reference', d.value)} maxLength={16} />
@@ -186,7 +149,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
           {choice('priority', choices.priorities, 'Choose a priority')}
           {choice('source', choices.sources, 'Choose a source')}
           <Field {...field('lead')}>
-            <Select className={styles.control} value={values.lead} onChange={(_, d) => set('lead', d.value)}>
+            <Select className={layout.select} value={values.lead} onChange={(_, d) => set('lead', d.value)}>
               <option value="">No lead yet</option>
               {options(
                 choices.people.map((p) => ({ code: p.id, name: p.name })),
@@ -203,19 +166,7 @@ export function ActionFactsPage({ actionRef }: { actionRef?: string }) {
             <Input type="date" value={values.due} onChange={(_, d) => set('due', d.value)} />
           </Field>
         </div>
-        {screening ? (
-          <ScreeningWarning screening={screening} labels={FACT_LABELS} confirmed={confirmed} onConfirm={setConfirmed} />
-        ) : null}
-        <div role="status">
-          {reloaded === 'loading' ? 'Reloading the action…' : null}
-          {reloaded === 'done' ? 'Reloaded: the form now starts from the newest change, and what you typed is kept.' : null}
-        </div>
-        <div className={styles.actions}>
-          <Button type="submit" appearance="primary" disabledFocusable={saving || reloaded === 'loading'}>
-            {saving ? 'Saving…' : form ? 'Save changes' : 'Add the action'}
-          </Button>
-          <Button onClick={() => navigate(back)}>Cancel</Button>
-        </div>
+        <SaveEnd save={saving} labels={FACT_LABELS} saveText={form ? 'Save changes' : 'Add the action'} onCancel={() => navigate(back)} />
       </form>
     </>
   );

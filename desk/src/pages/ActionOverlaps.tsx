@@ -6,10 +6,10 @@
  */
 import { Badge, Body1, Button, Card, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
-import { SendError, apiChange, type Link as OverlapLink } from '../actionsApi';
+import { apiChange, type Link as OverlapLink } from '../actionsApi';
 import { label, sentence, type ActionDetail } from '../api';
-import { useDesk } from '../desk';
-import { problemFrom, type Problem } from '../problem';
+import { reportedProblem, useDesk } from '../desk';
+import type { Problem } from '../problem';
 import { Link, paths } from '../router';
 import { ProblemMessage } from '../ui';
 
@@ -55,9 +55,7 @@ export function Overlaps({
       );
       onDecided(page);
     } catch (error) {
-      const sent = error instanceof SendError ? error : new SendError(problemFrom(0, null), null);
-      if (sent.kind === 'sign-in' || sent.kind === 'not-on-roster') sessionProblem(sent.problem);
-      setProblem(sent.problem);
+      setProblem(reportedProblem(error, sessionProblem));
     } finally {
       setBusy(false);
     }

@@ -7,7 +7,6 @@
  */
 import {
   Body1,
-  Button,
   Checkbox,
   Field,
   Input,
@@ -17,15 +16,16 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import { CONFLICT, SendError, apiChange, errorsByField, type Screening } from '../actionsApi';
+import { apiChange } from '../actionsApi';
 import { apiGet, type ActionDetail } from '../api';
-import { useDesk } from '../desk';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { reportedProblem, useDesk } from '../desk';
+import type { Problem } from '../problem';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { initialValues, updateBody, type UpdateValues } from '../actionForms';
-import { ConflictMessage, ScreeningWarning, unplaced, useFormStyles } from './ActionForms';
+import { SaveEnd, SaveProblem, fieldProps, useActionSave, useFormStyles } from './ActionForms';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 /** The card's labels (domain/action_updates.py FIELD_LABELS). */
 export const UPDATE_LABELS: Record<string, string> = {
@@ -47,16 +47,12 @@ const useStyles = makeStyles({ facts: { color: tokens.colorNeutralForeground2 } 
 export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
   const { host, sessionProblem } = useDesk();
   const form = useFormStyles();
+  const layout = usePageStyles();
   const styles = useStyles();
-  const [reloads, setReloads] = useState(0);
+  const saving = useActionSave();
+  const { reloads, arrived } = saving;
   const [loaded, setLoaded] = useState<{ action?: ActionDetail; problem?: Problem }>({});
   const [values, setValues] = useState<UpdateValues | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [screening, setScreening] = useState<Screening | null>(null);
-  const [confirmed, setConfirmed] = useState(false);
-  const [saving, setSaving] = useState(false);
-  // After "Reload the action": saving waits for the newest version, and the status region says when it came.
-  const [reloaded, setReloaded] = useState<'no' | 'loading' | 'done'>('no');
   usePageTitle(`Update ${actionRef}`);
 
   useEffect(() => {
@@ -64,19 +60,17 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
     apiGet<ActionDetail>(host, `/actions/${encodeURIComponent(actionRef)}`, controller.signal).then(
       (action) => {
         setLoaded({ action });
-        setReloaded((state) => (state === 'loading' ? 'done' : state));
+        arrived();
         // A reload keeps what was typed and takes the action's newest facts and version.
         setValues((typed) => typed ?? initialValues(action.action));
       },
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        const found = error instanceof ProblemError ? error.problem : problemFrom(0, null);
-        if (error instanceof ProblemError && (error.kind === 'sign-in' || error.kind === 'not-on-roster')) sessionProblem(found);
-        setLoaded({ problem: found });
+        setLoaded({ problem: reportedProblem(error, sessionProblem) });
       },
     );
     return () => controller.abort();
-  }, [host, sessionProblem, actionRef, reloads]);
+  }, [host, sessionProblem, actionRef, reloads, arrived]);
 
   const set = useCallback(<K extends keyof UpdateValues>(name: K, value: UpdateValues[K]) => {
     setValues((current) => (current ? { ...current, [name]: value } : current));
@@ -87,7 +81,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
   // arrival stays the same element (and keeps focus) when the action arrives.
   const frame = (content: ReactNode) => (
     <>
-      <Link className={form.back} href={paths.action(actionRef)}>
+      <Link className={layout.back} href={paths.action(actionRef)}>
         Back to {actionRef}
       </Link>
       <PageHeading>Update {actionRef}</PageHeading>
@@ -104,31 +98,19 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
     );
   }
 
-  const errors = problem && !screening ? errorsByField(problem) : {};
-  const conflict = problem?.type === CONFLICT;
-
   async function save(event: FormEvent) {
     event.preventDefault();
-    if (!action || !values || saving || reloaded === 'loading') return;
-    setSaving(true);
-    const body = updateBody(values, action.action);
-    if (screening && confirmed) Object.assign(body, { confirm_not_personal: true, screened: screening.screened });
+    if (!action || !values || saving.busy) return;
+    const body = saving.begin(updateBody(values, action.action));
     try {
       await apiChange<ActionDetail>(host, 'PATCH', `/actions/${encodeURIComponent(actionRef)}`, body);
       navigate(paths.action(actionRef));
     } catch (error) {
-      const sent = error instanceof SendError ? error : new SendError(problemFrom(0, null), null);
-      setProblem(sent.problem);
-      setScreening(sent.screening);
-      if (!sent.screening) setConfirmed(false);
-      setSaving(false);
+      saving.refused(error);
     }
   }
 
-  function field(name: keyof UpdateValues) {
-    const message = errors[name];
-    return { label: UPDATE_LABELS[name], validationState: message ? ('error' as const) : undefined, validationMessage: message };
-  }
+  const field = (name: keyof UpdateValues) => fieldProps(saving, UPDATE_LABELS, name);
 
   return frame(
     <>
@@ -136,25 +118,13 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
         {action.action.title}
       </Body1>
       <form className={form.form} onSubmit={save} noValidate aria-label={`Update ${actionRef}`}>
-        {conflict ? (
-          <ConflictMessage
-            detail={problem?.detail}
-            onReload={() => {
-              setProblem(null);
-              setReloaded('loading');
-              setReloads((n) => n + 1);
-            }}
-          />
-        ) : null}
-        {problem && !conflict && !screening ? (
-          <ProblemMessage problem={{ ...problem, errors: unplaced(errors, FIELDS).map(([f, m]) => ({ field: f, message: m })) }} />
-        ) : null}
+        <SaveProblem save={saving} fields={FIELDS} />
         <Field {...field('note')} required hint="What has happened since the last update.">
           <Textarea value={values.note} onChange={(_, d) => set('note', d.value)} resize="vertical" rows={4} />
         </Field>
         <div className={form.row}>
           <Field {...field('status')}>
-            <Select className={form.control} value={values.status} onChange={(_, d) => set('status', d.value)}>
+            <Select className={layout.select} value={values.status} onChange={(_, d) => set('status', d.value)}>
               <option value="not_started">Not started</option>
               <option value="in_progress">In progress</option>
               <option value="complete">Complete</option>
@@ -162,7 +132,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
             </Select>
           </Field>
           <Field {...field('rag')}>
-            <Select className={form.control} value={values.rag} onChange={(_, d) => set('rag', d.value)}>
+            <Select className={layout.select} value={values.rag} onChange={(_, d) => set('rag', d.value)}>
               <option value="">No rating</option>
               <option value="green">Green</option>
               <option value="amber">Amber</option>
@@ -170,7 +140,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
             </Select>
           </Field>
         </div>
-        <Field validationState={errors.slipping ? 'error' : undefined} validationMessage={errors.slipping}>
+        <Field validationState={saving.errors.slipping ? 'error' : undefined} validationMessage={saving.errors.slipping}>
           <Checkbox checked={values.slipping} onChange={(_, d) => set('slipping', d.checked === true)} label={UPDATE_LABELS.slipping} />
         </Field>
         {values.status === 'not_started' || values.status === 'in_progress' ? (
@@ -195,7 +165,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
                 <Input type="date" value={values.completed_on} onChange={(_, d) => set('completed_on', d.value)} />
               </Field>
               <Field {...field('impact')} required>
-                <Select className={form.control} value={values.impact} onChange={(_, d) => set('impact', d.value)}>
+                <Select className={layout.select} value={values.impact} onChange={(_, d) => set('impact', d.value)}>
                   <option value="">Choose</option>
                   <option value="evidenced">Evidenced</option>
                   <option value="awaited">Awaited</option>
@@ -208,19 +178,7 @@ export function ActionUpdatePage({ actionRef }: { actionRef: string }) {
             </Field>
           </>
         ) : null}
-        {screening ? (
-          <ScreeningWarning screening={screening} labels={UPDATE_LABELS} confirmed={confirmed} onConfirm={setConfirmed} />
-        ) : null}
-        <div role="status">
-          {reloaded === 'loading' ? 'Reloading the action…' : null}
-          {reloaded === 'done' ? 'Reloaded: the form now starts from the newest change, and what you typed is kept.' : null}
-        </div>
-        <div className={form.actions}>
-          <Button type="submit" appearance="primary" disabledFocusable={saving || reloaded === 'loading'}>
-            {saving ? 'Saving…' : 'Save update'}
-          </Button>
-          <Button onClick={() => navigate(paths.action(actionRef))}>Cancel</Button>
-        </div>
+        <SaveEnd save={saving} labels={UPDATE_LABELS} saveText="Save update" onCancel={() => navigate(paths.action(actionRef))} />
       </form>
     </>
   );

@@ -38,7 +38,7 @@ import { apiGet } from '../api';
 import { CardView } from '../CardView';
 import { useApi, useDesk } from '../desk';
 import { downloadExport } from '../download';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { problemOf, type Problem } from '../problem';
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage, TableScroller, When } from '../ui';
 import { PageHeading } from './Heading';
@@ -134,7 +134,7 @@ function ReportTable({ id, refresh, onRefresh }: { id: number; refresh: number; 
     try {
       await downloadExport(host, 'recipients', { announcement: String(id) }, format);
     } catch (error) {
-      setExportProblem(error instanceof ProblemError ? error.problem : problemFrom(0, null));
+      setExportProblem(problemOf(error));
     }
   }
   return (
@@ -230,7 +230,7 @@ function Preview({ id, version }: { id: number; version: string }) {
     let live = true;
     preview(host, id).then(
       (found) => live && setCard(found.card),
-      (error: unknown) => live && setProblem(error instanceof ProblemError ? error.problem : problemFrom(0, null)),
+      (error: unknown) => live && setProblem(problemOf(error)),
     );
     return () => {
       live = false;
@@ -265,7 +265,7 @@ function Actions({ announcement, onChange }: { announcement: Announcement; onCha
     try {
       onChange(await step());
     } catch (error) {
-      const found = error instanceof ProblemError ? error.problem : problemFrom(0, null);
+      const found = problemOf(error);
       if (found.errors) setScheduleError(Object.fromEntries(found.errors.map((e) => [e.field, e.message])));
       else setProblem(found);
     } finally {

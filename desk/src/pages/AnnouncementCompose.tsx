@@ -20,10 +20,11 @@ import {
 import { useEffect, useState, type FormEvent } from 'react';
 import { saveDraft, type Announcement, type Choice, type ComposeOptions, type Draft } from '../announcementsApi';
 import { useApi, useDesk } from '../desk';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { problemOf, type Problem } from '../problem';
 import { navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 const useStyles = makeStyles({
   form: { display: 'grid', gridTemplateColumns: 'minmax(0, 1fr)', gap: tokens.spacingVerticalM, maxWidth: '44rem', minWidth: 0, overflowWrap: 'anywhere' },
@@ -38,8 +39,6 @@ const useStyles = makeStyles({
   },
   choices: { display: 'grid', gridTemplateColumns: 'repeat(auto-fill, minmax(min(14rem, 100%), 1fr))' },
   error: { color: tokens.colorPaletteRedForeground1, margin: 0 },
-  select: { minWidth: 0, width: '100%' },
-  buttons: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
 });
 
 const EMPTY: Draft = {
@@ -105,6 +104,7 @@ function ChoiceList({ legend, choices, picked, onChange, error }: {
 
 function ComposeForm({ options, initial, id }: { options: ComposeOptions; initial: Draft; id?: number }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const { host } = useDesk();
   const [draft, setDraft] = useState<Draft>(initial);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -121,7 +121,7 @@ function ComposeForm({ options, initial, id }: { options: ComposeOptions; initia
       const saved = await saveDraft(host, { ...draft, confirm_not_personal: held !== null && draft.confirm_not_personal }, id);
       navigate(paths.announcement(saved.id));
     } catch (error) {
-      const found = error instanceof ProblemError ? error.problem : problemFrom(0, null);
+      const found = problemOf(error);
       if (found.type.endsWith('/needs-confirmation')) {
         setHeld(found.detail ?? found.title);
         setErrors({});
@@ -159,7 +159,7 @@ function ComposeForm({ options, initial, id }: { options: ComposeOptions; initia
       </Field>
       {options.courses.length ? (
         <Field label="Training course (optional)" validationMessage={errors.course}>
-          <Select className={styles.select} select={{ className: styles.select }} value={draft.course === null ? '' : String(draft.course)} onChange={(_, d) => set('course', d.value ? Number(d.value) : null)}>
+          <Select className={layout.select} select={{ className: layout.select }} value={draft.course === null ? '' : String(draft.course)} onChange={(_, d) => set('course', d.value ? Number(d.value) : null)}>
             <option value="">No course</option>
             {options.courses.map((c) => (
               <option key={c.id} value={c.id}>
@@ -202,7 +202,7 @@ function ComposeForm({ options, initial, id }: { options: ComposeOptions; initia
           </MessageBarBody>
         </MessageBar>
       ) : null}
-      <div className={styles.buttons}>
+      <div className={layout.buttons}>
         <Button appearance="primary" type="submit" disabled={busy}>
           Save draft
         </Button>

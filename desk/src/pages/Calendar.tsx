@@ -36,6 +36,7 @@ import { useApi } from '../desk';
 import { Link, navigate, usePageTitle } from '../router';
 import { Loading, ProblemMessage, TableScroller, useNarrow } from '../ui';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 const BASE = import.meta.env.BASE_URL;
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -56,7 +57,6 @@ const useStyles = makeStyles({
     marginBottom: tokens.spacingVerticalM,
   },
   field: { minWidth: 0, flexGrow: 1, flexBasis: '12rem', maxWidth: '24rem' },
-  select: { minWidth: 0, width: '100%' },
   card: { minWidth: 0, overflowWrap: 'anywhere' },
   monthNav: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: tokens.spacingHorizontalM, margin: `${tokens.spacingVerticalS} 0` },
   table: { borderCollapse: 'collapse', width: '100%', minWidth: '56rem', tableLayout: 'fixed' },
@@ -74,7 +74,6 @@ const useStyles = makeStyles({
   days: { listStyleType: 'none', margin: 0, padding: 0, display: 'grid', gap: tokens.spacingVerticalM },
   cards: { listStyleType: 'none', margin: 0, padding: 0, display: 'grid', gap: tokens.spacingVerticalS },
   line: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'center' },
-  actions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
   // Read by screen readers, not shown.
   hidden: { position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' },
 });
@@ -216,6 +215,7 @@ function MonthTable({ month, items }: { month: string; items: CalendarEntry[] })
 
 function EntryCard({ entry }: { entry: CalendarEntry }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const where = [MODE_WORDS[entry.mode] ?? entry.mode, entry.venue].filter(Boolean).join(' · ');
   return (
     <Card size="small" className={styles.card}>
@@ -244,7 +244,7 @@ function EntryCard({ entry }: { entry: CalendarEntry }) {
         </Caption1>
       ) : null}
       {entry.can_edit ? (
-        <div className={styles.actions}>
+        <div className={layout.buttons}>
           <Link href={entry.kind === 'meeting' ? calendarPaths.meeting(entry.id) : calendarPaths.session(entry.id)}>
             Change, move or cancel<span className={styles.hidden}> {entry.title} on {dayTitle(entry.day)}</span>
           </Link>
@@ -280,6 +280,7 @@ function DayList({ items }: { items: CalendarEntry[] }) {
 
 export function CalendarPage({ search }: { search: string }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const narrow = useNarrow();
   const view = parse(search);
   const choices = useApi<CalendarChoices>('/calendar/choices');
@@ -296,7 +297,7 @@ export function CalendarPage({ search }: { search: string }) {
       </p>
       <div className={styles.bar}>
         <Field label="Group" className={styles.field}>
-          <Select className={styles.select} select={{ className: styles.select }} value={view.group} onChange={(_, data) => go({ ...view, group: data.value, course: data.value ? '' : view.course })}>
+          <Select className={layout.select} select={{ className: layout.select }} value={view.group} onChange={(_, data) => go({ ...view, group: data.value, course: data.value ? '' : view.course })}>
             <option value="">Any</option>
             {offered?.groups.map((group) => (
               <option key={group.code} value={group.code}>
@@ -306,7 +307,7 @@ export function CalendarPage({ search }: { search: string }) {
           </Select>
         </Field>
         <Field label="Course" className={styles.field}>
-          <Select className={styles.select} select={{ className: styles.select }} value={view.course} onChange={(_, data) => go({ ...view, course: data.value, group: data.value ? '' : view.group })}>
+          <Select className={layout.select} select={{ className: layout.select }} value={view.course} onChange={(_, data) => go({ ...view, course: data.value, group: data.value ? '' : view.group })}>
             <option value="">Any</option>
             {offered?.courses.map((course) => (
               <option key={course.code} value={course.code}>
@@ -316,7 +317,7 @@ export function CalendarPage({ search }: { search: string }) {
           </Select>
         </Field>
         {!narrow ? (
-          <div role="group" aria-label="Show as" className={styles.actions}>
+          <div role="group" aria-label="Show as" className={layout.buttons}>
             <Button aria-pressed={view.view === 'month'} appearance={view.view === 'month' ? 'primary' : 'secondary'} onClick={() => go({ ...view, view: 'month' })}>
               Month
             </Button>
@@ -326,7 +327,7 @@ export function CalendarPage({ search }: { search: string }) {
           </div>
         ) : null}
         {offered?.can_edit ? (
-          <div className={styles.actions}>
+          <div className={layout.buttons}>
             <Link href={calendarPaths.add('meeting')}>Add a meeting</Link>
             <Link href={calendarPaths.add('session')}>Add a training session</Link>
           </div>

@@ -35,23 +35,21 @@ import {
   type Saved,
 } from '../calendarApi';
 import { useApi, useDesk } from '../desk';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { problemOf, type Problem } from '../problem';
 import { Link, usePageTitle } from '../router';
 import { Loading, ProblemMessage } from '../ui';
 import { calendarPaths } from './Calendar';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 const useStyles = makeStyles({
   form: { display: 'grid', gridTemplateColumns: 'minmax(0, 1fr)', gap: tokens.spacingVerticalM, maxWidth: '40rem' },
-  select: { minWidth: 0, width: '100%' },
   row: {
     display: 'grid',
     gridTemplateColumns: 'repeat(auto-fit, minmax(min(9rem, 100%), 1fr))',
     gap: tokens.spacingHorizontalM,
   },
-  buttons: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalM },
   facts: { display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalL}`, margin: 0 },
-  term: { fontWeight: tokens.fontWeightSemibold },
   detail: { margin: 0, overflowWrap: 'anywhere' },
 });
 
@@ -106,6 +104,7 @@ function told(saved: Saved): string {
 
 function Facts({ entry }: { entry: CalendarEntry }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const rows: [string, string][] = [
     ['When', `${dayTitle(entry.day)}, ${entry.start}–${entry.end} (London time)`],
     [entry.kind === 'meeting' ? 'Group' : 'Course', `${entry.name} (${entry.code})`],
@@ -119,13 +118,13 @@ function Facts({ entry }: { entry: CalendarEntry }) {
     <dl className={styles.facts}>
       {rows.map(([term, detail]) => (
         <div key={term} style={{ display: 'contents' }}>
-          <dt className={styles.term}>{term}</dt>
+          <dt className={layout.term}>{term}</dt>
           <dd className={styles.detail}>{detail}</dd>
         </div>
       ))}
       {entry.link ? (
         <div style={{ display: 'contents' }}>
-          <dt className={styles.term}>Join</dt>
+          <dt className={layout.term}>Join</dt>
           <dd className={styles.detail}>
             <a href={entry.link} target="_blank" rel="noreferrer">
               Join link (opens outside the desk)
@@ -139,6 +138,7 @@ function Facts({ entry }: { entry: CalendarEntry }) {
 
 function EventFormView({ kind, entry, choices }: { kind: EntryKind; entry: CalendarEntry | null; choices: CalendarChoices }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const { host } = useDesk();
   const [values, setValues] = useState<Values>(() => valuesOf(kind, entry));
   const [current, setCurrent] = useState<CalendarEntry | null>(entry);
@@ -162,7 +162,7 @@ function EventFormView({ kind, entry, choices }: { kind: EntryKind; entry: Calen
       setCurrent(saved.entry);
       setValues((old) => ({ ...valuesOf(kind, saved.entry), scope: old.scope }));
     } catch (error) {
-      setProblem(error instanceof ProblemError ? error.problem : problemFrom(0, null));
+      setProblem(problemOf(error));
     } finally {
       setBusy(false);
     }
@@ -203,7 +203,7 @@ function EventFormView({ kind, entry, choices }: { kind: EntryKind; entry: Calen
         </MessageBar>
       ) : null}
       <Field label={kind === 'meeting' ? 'Group' : 'Course'} required {...message('code')}>
-        <Select className={styles.select} select={{ className: styles.select }} value={values.code} onChange={(_, data) => set('code', data.value)}>
+        <Select className={layout.select} select={{ className: layout.select }} value={values.code} onChange={(_, data) => set('code', data.value)}>
           <option value="">Choose…</option>
           {owners.map((owner) => (
             <option key={owner.code} value={owner.code}>
@@ -234,7 +234,7 @@ function EventFormView({ kind, entry, choices }: { kind: EntryKind; entry: Calen
         </Field>
       </div>
       <Field label="How it is held" {...message('mode')}>
-        <Select className={styles.select} select={{ className: styles.select }} value={values.mode} onChange={(_, data) => set('mode', data.value as Values['mode'])}>
+        <Select className={layout.select} select={{ className: layout.select }} value={values.mode} onChange={(_, data) => set('mode', data.value as Values['mode'])}>
           <option value="">{kind === 'session' ? "The course's way" : 'From the venue and link'}</option>
           <option value="online">Online (Teams)</option>
           <option value="in_person">In person</option>
@@ -269,7 +269,7 @@ function EventFormView({ kind, entry, choices }: { kind: EntryKind; entry: Calen
         onChange={(_, data) => set('confirm_not_personal', data.checked === true)}
         label="The venue, title and notes hold no personal data (confirm if the check flags a false alarm)"
       />
-      <div className={styles.buttons}>
+      <div className={layout.buttons}>
         <Button type="submit" appearance="primary" disabled={busy}>
           {current ? 'Save changes' : `Add the ${noun}`}
         </Button>

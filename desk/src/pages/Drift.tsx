@@ -25,9 +25,9 @@ import { useApi } from '../desk';
 import { Link, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage, TableScroller } from '../ui';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 const useStyles = makeStyles({
-  section: { marginTop: tokens.spacingVerticalXL },
   pair: {
     display: 'grid',
     gridTemplateColumns: 'repeat(auto-fit, minmax(min(100%, 20rem), 1fr))',
@@ -270,8 +270,9 @@ function CountTable({ bars, name, first }: { bars: Bar[]; name: string; first: s
 
 function Section({ id, title, intro, children }: { id: string; title: string; intro: string; children: ReactNode }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   return (
-    <section aria-labelledby={id} className={styles.section}>
+    <section aria-labelledby={id} className={layout.section}>
       <Subtitle1 as="h2" id={id} block>
         {title}
       </Subtitle1>

@@ -29,7 +29,7 @@ import { useId, useRef, useState, type FormEvent } from 'react';
 import { useDesk } from '../desk';
 import { downloadExport, type ExportWhat } from '../download';
 import { checkUpload, importUpload, type FileOutcome, type ImportKind, type UploadOptions } from '../filesApi';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { problemOf, type Problem } from '../problem';
 import { usePageTitle } from '../router';
 import { ProblemMessage } from '../ui';
 import { PageHeading } from './Heading';
@@ -49,10 +49,6 @@ const useStyles = makeStyles({
   fileInput: { color: tokens.colorNeutralForeground1, maxWidth: '100%' },
   result: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalL },
 });
-
-function asProblem(error: unknown): Problem {
-  return error instanceof ProblemError ? error.problem : problemFrom(0, null);
-}
 
 function count(value: number | null): string {
   return value === null ? 'not counted' : String(value);
@@ -164,7 +160,7 @@ function UploadSection() {
     try {
       setChecked(await checkUpload(host, kind, file, options));
     } catch (error) {
-      setProblem(asProblem(error));
+      setProblem(problemOf(error));
     } finally {
       setBusy(null);
     }
@@ -178,7 +174,7 @@ function UploadSection() {
       setImported(await importUpload(host, checked.id));
       setChecked(null);
     } catch (error) {
-      setProblem(asProblem(error));
+      setProblem(problemOf(error));
     } finally {
       setBusy(null);
     }
@@ -278,7 +274,7 @@ function DownloadButtons({ what, params, ready }: { what: ExportWhat; params: Re
     try {
       await downloadExport(host, what, params, format);
     } catch (error) {
-      setProblem(asProblem(error));
+      setProblem(problemOf(error));
     }
   };
   return (

@@ -52,10 +52,10 @@ import {
 import { navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage, TableScroller } from '../ui';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 const useStyles = makeStyles({
   tabs: { flexWrap: 'wrap', marginBottom: tokens.spacingVerticalM },
-  toolbar: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, margin: `${tokens.spacingVerticalS} 0` },
   table: { tableLayout: 'auto', minWidth: '36rem' },
   text: { whiteSpace: 'pre-wrap', overflowWrap: 'break-word', minWidth: '6rem' },
   rowActions: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalXS },
@@ -530,6 +530,7 @@ type Open = { what: 'edit'; item: Item | null } | { what: 'retire'; item: Item }
 
 function KindTab({ spec, lookups, onChanged }: { spec: KindSpec; lookups: Lookups; onChanged: () => void }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const { host, me } = useDesk();
   const [list, setList] = useState<{ state: 'loading' } | { state: 'done'; data: ItemList } | { state: 'problem'; problem: Problem }>({ state: 'loading' });
   const [open, setOpenState] = useState<Open>(null);
@@ -574,7 +575,7 @@ function KindTab({ spec, lookups, onChanged }: { spec: KindSpec; lookups: Lookup
       </h2>
       <div role="status">{said}</div>
       {canEdit ? (
-        <div className={styles.toolbar}>
+        <div className={layout.toolbar}>
           <Button appearance="primary" onClick={() => setOpen({ what: 'edit', item: null })}>
             Add a {spec.one}
           </Button>

@@ -25,7 +25,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { label, sentence, type ActionPage, type ActionRow, type Filters } from '../api';
 import { useApi, useDesk } from '../desk';
 import { downloadExport } from '../download';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { problemOf, type Problem } from '../problem';
 import {
   FLAG_FILTERS,
   FLAG_LABELS,
@@ -48,6 +48,7 @@ import {
 import { Link, navigate, paths, usePageTitle } from '../router';
 import { Loading, ProblemMessage, RagBadge, TableScroller, When, useNarrow } from '../ui';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 
 const useStyles = makeStyles({
   filters: {
@@ -79,7 +80,6 @@ const useStyles = makeStyles({
   nowrap: { whiteSpace: 'nowrap' },
   // Grid items would otherwise grow to their longest option and spill into the next column.
   field: { minWidth: 0 },
-  select: { minWidth: 0, width: '100%' },
   // Columns size to their content; the region around the table scrolls when the window is narrower.
   table: { tableLayout: 'auto', minWidth: '64rem' },
   perPage: { display: 'inline-flex', alignItems: 'center', gap: tokens.spacingHorizontalS, whiteSpace: 'nowrap' },
@@ -157,6 +157,7 @@ function FilterControls({
   onChange: (query: RegisterQuery) => void;
 }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const setSelect = (name: SelectFilter, value: string) =>
     onChange({ ...query, page: 1, select: { ...query.select, [name]: value || undefined } });
   const setFlag = (name: FlagFilter, value: string) =>
@@ -165,7 +166,7 @@ function FilterControls({
     <div className={styles.filters}>
       {SELECT_FILTERS.map((name) => (
         <Field key={name} label={SELECT_LABELS[name]} className={styles.field}>
-          <Select className={styles.select} select={{ className: styles.select }} value={query.select[name] ?? ''} onChange={(_, data) => setSelect(name, data.value)}>
+          <Select className={layout.select} select={{ className: layout.select }} value={query.select[name] ?? ''} onChange={(_, data) => setSelect(name, data.value)}>
             <option value="">Any</option>
             {options(filters, name).map((option) => (
               <option key={option.value} value={option.value}>
@@ -182,8 +183,8 @@ function FilterControls({
       {FLAG_FILTERS.map((name) => (
         <Field key={name} label={FLAG_LABELS[name].label} className={styles.field}>
           <Select
-            className={styles.select}
-            select={{ className: styles.select }}
+            className={layout.select}
+            select={{ className: layout.select }}
             value={query.flags[name] === undefined ? '' : String(query.flags[name])}
             onChange={(_, data) => setFlag(name, data.value)}
           >
@@ -195,8 +196,8 @@ function FilterControls({
       ))}
       <Field label="Sort by" className={styles.field}>
         <Select
-          className={styles.select}
-          select={{ className: styles.select }}
+          className={layout.select}
+          select={{ className: layout.select }}
           value={query.sort ?? ''}
           onChange={(_, data) =>
             onChange({ ...query, page: 1, sort: (data.value || null) as SortField | null })
@@ -212,8 +213,8 @@ function FilterControls({
       </Field>
       <Field label="Order" className={styles.field}>
         <Select
-          className={styles.select}
-          select={{ className: styles.select }}
+          className={layout.select}
+          select={{ className: layout.select }}
           value={query.order}
           onChange={(_, data) => onChange({ ...query, page: 1, order: data.value === 'desc' ? 'desc' : 'asc' })}
         >
@@ -385,7 +386,7 @@ function ExportControl({ query }: { query: RegisterQuery }) {
     try {
       await downloadExport(host, 'register', params, format);
     } catch (error) {
-      setProblem(error instanceof ProblemError ? error.problem : problemFrom(0, null));
+      setProblem(problemOf(error));
     }
   };
   return (

@@ -26,9 +26,9 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { useState, type FormEvent } from 'react';
-import { useApi, useDesk } from '../desk';
+import { reportedProblem, useApi, useDesk } from '../desk';
 import { downloadExport } from '../download';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import type { Problem } from '../problem';
 import { Link, paths, usePageTitle } from '../router';
 import {
   sessionPath,
@@ -41,22 +41,10 @@ import {
 } from '../trainingApi';
 import { Loading, ProblemMessage, TableScroller, When } from '../ui';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 import { placesLeft, sessionWhen, sessionWhere } from './trainingFormat';
 
 const useStyles = makeStyles({
-  paragraph: { display: 'block', margin: `${tokens.spacingVerticalS} 0` },
-  back: { display: 'block', marginBottom: tokens.spacingVerticalS },
-  section: { marginTop: tokens.spacingVerticalXL },
-  facts: {
-    display: 'grid',
-    gridTemplateColumns: 'minmax(8rem, max-content) 1fr',
-    gap: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalL}`,
-    margin: 0,
-    padding: tokens.spacingHorizontalL,
-    '@media (max-width: 600px)': { gridTemplateColumns: '1fr' },
-  },
-  term: { fontWeight: tokens.fontWeightSemibold },
-  value: { margin: 0 },
   table: { tableLayout: 'auto', minWidth: '32rem' },
   row: { display: 'flex', flexWrap: 'wrap', gap: tokens.spacingHorizontalS, alignItems: 'end' },
   field: { minWidth: 'min(14rem, 100%)', maxWidth: '28rem', flexGrow: 1 },
@@ -72,12 +60,8 @@ const WHO: Record<string, string> = {
   already_waiting: 'was already on the waiting list',
 };
 
-function asProblem(error: unknown): Problem {
-  return error instanceof ProblemError ? error.problem : problemFrom(0, null);
-}
-
 function Facts({ session }: { session: SessionDetail }) {
-  const styles = useStyles();
+  const layout = usePageStyles();
   const facts: [string, string][] = [
     ['When', sessionWhen(session)],
     ['Where', sessionWhere(session)],
@@ -90,11 +74,11 @@ function Facts({ session }: { session: SessionDetail }) {
   if (!session.course_active) facts.push(['Course', 'Retired']);
   return (
     <Card>
-      <dl className={styles.facts}>
+      <dl className={layout.facts}>
         {facts.map(([term, value]) => (
           <div key={term} style={{ display: 'contents' }}>
-            <dt className={styles.term}>{term}</dt>
-            <dd className={styles.value}>{value}</dd>
+            <dt className={layout.term}>{term}</dt>
+            <dd className={layout.value}>{value}</dd>
           </div>
         ))}
       </dl>
@@ -184,10 +168,11 @@ function PeopleTable({
 
 function Attendance({ session, busy, save }: { session: SessionDetail; busy: boolean; save: (attended: string[]) => void }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const places = (session.people ?? []).filter((p) => p.status === 'booked' || p.status === 'attended');
   const [ticked, setTicked] = useState<Set<string>>(() => new Set(places.filter((p) => p.status === 'attended').map((p) => p.id)));
-  if (!session.can_mark) return <Body1 as="p" className={styles.paragraph}>{session.mark_problem}</Body1>;
-  if (places.length === 0) return <Body1 as="p" className={styles.paragraph}>Nobody holds a place on this session.</Body1>;
+  if (!session.can_mark) return <Body1 as="p" className={layout.paragraph}>{session.mark_problem}</Body1>;
+  if (places.length === 0) return <Body1 as="p" className={layout.paragraph}>Nobody holds a place on this session.</Body1>;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save([...ticked]);
@@ -264,6 +249,7 @@ function BookOnBehalf({ session, busy, book, problem }: { session: SessionDetail
 
 function SessionBody({ initial }: { initial: SessionDetail }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const desk = useDesk();
   const [session, setSession] = useState(initial);
   const [busy, setBusy] = useState(false);
@@ -283,9 +269,7 @@ function SessionBody({ initial }: { initial: SessionDetail }) {
       const answer = await action();
       setNotice(done(answer));
     } catch (error) {
-      const found = asProblem(error);
-      if (error instanceof ProblemError && (error.kind === 'sign-in' || error.kind === 'not-on-roster')) desk.sessionProblem(found);
-      onProblem(found);
+      onProblem(reportedProblem(error, desk.sessionProblem));
     } finally {
       setBusy(false);
     }
@@ -352,44 +336,44 @@ function SessionBody({ initial }: { initial: SessionDetail }) {
       </div>
       {problem ? <ProblemMessage problem={problem} /> : null}
       {people === null ? (
-        <Body1 as="p" className={mergeClasses(styles.paragraph, styles.section)}>
+        <Body1 as="p" className={mergeClasses(layout.paragraph, layout.section)}>
           Who is booked is personal: the business team keeps the list.
         </Body1>
       ) : (
         <>
           {mayChange && session.open_for_changes ? (
-            <section className={styles.section} aria-labelledby="book-heading">
+            <section className={layout.section} aria-labelledby="book-heading">
               <Subtitle1 as="h2" id="book-heading">
                 Book someone
               </Subtitle1>
               <BookOnBehalf session={session} busy={busy} book={book} problem={bookProblem} />
             </section>
           ) : null}
-          <section className={styles.section} aria-labelledby="places-heading">
+          <section className={layout.section} aria-labelledby="places-heading">
             <Subtitle1 as="h2" id="places-heading">
               Places ({places.length})
             </Subtitle1>
-            {places.length === 0 ? <Body1 as="p" className={styles.paragraph}>Nobody is booked.</Body1> : (
+            {places.length === 0 ? <Body1 as="p" className={layout.paragraph}>Nobody is booked.</Body1> : (
               <PeopleTable caption="Places" headingId="places-heading" people={places} when={(p) => p.booked_at ?? p.queued_at} changes={changes} />
             )}
           </section>
-          <section className={styles.section} aria-labelledby="waiting-heading">
+          <section className={layout.section} aria-labelledby="waiting-heading">
             <Subtitle1 as="h2" id="waiting-heading">
               Waiting list ({waiting.length})
             </Subtitle1>
-            {waiting.length === 0 ? <Body1 as="p" className={styles.paragraph}>Nobody is waiting.</Body1> : (
+            {waiting.length === 0 ? <Body1 as="p" className={layout.paragraph}>Nobody is waiting.</Body1> : (
               <PeopleTable caption="Waiting list" headingId="waiting-heading" people={waiting} when={(p) => p.queued_at} changes={changes} waiting />
             )}
           </section>
           {mayChange ? (
-            <section className={styles.section} aria-labelledby="attendance-heading">
+            <section className={layout.section} aria-labelledby="attendance-heading">
               <Subtitle1 as="h2" id="attendance-heading">
                 Attendance
               </Subtitle1>
               <Attendance key={attendanceRound} session={session} busy={busy} save={saveAttendance} />
             </section>
           ) : null}
-          <section className={styles.section} aria-labelledby="export-heading">
+          <section className={layout.section} aria-labelledby="export-heading">
             <Subtitle1 as="h2" id="export-heading">
               Export attendance
             </Subtitle1>
@@ -403,7 +387,7 @@ function SessionBody({ initial }: { initial: SessionDetail }) {
             </div>
           </section>
           {cancelled.length > 0 ? (
-            <section className={styles.section} aria-labelledby="cancelled-heading">
+            <section className={layout.section} aria-labelledby="cancelled-heading">
               <Subtitle1 as="h2" id="cancelled-heading">
                 Cancelled ({cancelled.length})
               </Subtitle1>
@@ -417,13 +401,13 @@ function SessionBody({ initial }: { initial: SessionDetail }) {
 }
 
 export function SessionPage({ sessionId }: { sessionId: string }) {
-  const styles = useStyles();
+  const layout = usePageStyles();
   const loaded = useApi<SessionDetail>(sessionPath(sessionId));
   const title = loaded.state === 'done' ? `${loaded.data.course_title}: ${sessionWhen(loaded.data)}` : 'Training session';
   usePageTitle(title);
   return (
     <>
-      <Link className={styles.back} href={paths.training()}>
+      <Link className={layout.back} href={paths.training()}>
         Back to training
       </Link>
       <PageHeading>{title}</PageHeading>

@@ -5,7 +5,7 @@
 import { Body1, Button, Caption1, Card, CardHeader, makeStyles, tokens } from '@fluentui/react-components';
 import { useEffect, useState } from 'react';
 import { devPeople, devSignIn, type DemoPerson } from '../api';
-import { ProblemError, problemFrom, type Problem } from '../problem';
+import { problemOf, type Problem } from '../problem';
 import { Loading, ProblemMessage } from '../ui';
 import { GatePage } from './Gates';
 
@@ -19,10 +19,6 @@ const useStyles = makeStyles({
   },
 });
 
-function asProblem(error: unknown): Problem {
-  return error instanceof ProblemError ? error.problem : problemFrom(0, null);
-}
-
 export function SignInPage({ reason, onSignedIn }: { reason?: Problem; onSignedIn: (token: string) => void }) {
   const styles = useStyles();
   const [people, setPeople] = useState<DemoPerson[] | null>(null);
@@ -30,7 +26,7 @@ export function SignInPage({ reason, onSignedIn }: { reason?: Problem; onSignedI
   const [busy, setBusy] = useState<string | null>(null);
 
   useEffect(() => {
-    devPeople().then(setPeople, (error: unknown) => setProblem(asProblem(error)));
+    devPeople().then(setPeople, (error: unknown) => setProblem(problemOf(error)));
   }, []);
 
   const signIn = async (person: DemoPerson) => {
@@ -39,7 +35,7 @@ export function SignInPage({ reason, onSignedIn }: { reason?: Problem; onSignedI
     try {
       onSignedIn(await devSignIn(person.id));
     } catch (error) {
-      setProblem(asProblem(error));
+      setProblem(problemOf(error));
       setBusy(null);
     }
   };

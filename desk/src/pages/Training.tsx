@@ -15,32 +15,31 @@ import {
   TableHeaderCell,
   TableRow,
   makeStyles,
-  tokens,
 } from '@fluentui/react-components';
 import { useApi } from '../desk';
 import { Link, paths, usePageTitle } from '../router';
 import type { CourseItem, TrainingOverview } from '../trainingApi';
 import { Loading, ProblemMessage, TableScroller } from '../ui';
 import { PageHeading } from './Heading';
+import { usePageStyles } from './pageStyles';
 import { placesLeft, sessionWhen, sessionWhere } from './trainingFormat';
 
 const useStyles = makeStyles({
-  paragraph: { display: 'block', margin: `${tokens.spacingVerticalS} 0` },
-  course: { marginTop: tokens.spacingVerticalXL },
   table: { tableLayout: 'auto', minWidth: '36rem' },
   number: { textAlign: 'end' },
 });
 
 function CourseSessions({ course }: { course: CourseItem }) {
   const styles = useStyles();
+  const layout = usePageStyles();
   const headingId = `course-${course.code}`;
   return (
-    <section className={styles.course} aria-labelledby={headingId}>
+    <section className={layout.section} aria-labelledby={headingId}>
       <Subtitle1 as="h2" id={headingId}>
         {course.code}: {course.title} {course.active ? null : <Badge appearance="outline">Retired</Badge>}
       </Subtitle1>
       {course.sessions.length === 0 ? (
-        <Body1 as="p" className={styles.paragraph}>{course.mode === 'e_learning' ? 'E-learning: no sessions to book.' : 'No sessions planned.'}</Body1>
+        <Body1 as="p" className={layout.paragraph}>{course.mode === 'e_learning' ? 'E-learning: no sessions to book.' : 'No sessions planned.'}</Body1>
       ) : (
         <TableScroller label={`Sessions of ${course.code} (scrolls sideways)`}>
           <Table aria-labelledby={headingId} size="small" className={styles.table}>
@@ -75,7 +74,7 @@ function CourseSessions({ course }: { course: CourseItem }) {
 }
 
 export function TrainingPage() {
-  const styles = useStyles();
+  const layout = usePageStyles();
   usePageTitle('Training');
   const loaded = useApi<TrainingOverview>('/training');
   return (
@@ -85,7 +84,7 @@ export function TrainingPage() {
       {loaded.state === 'problem' ? <ProblemMessage problem={loaded.problem} /> : null}
       {loaded.state === 'done' ? (
         <>
-          <Body1 as="p" className={styles.paragraph}>
+          <Body1 as="p" className={layout.paragraph}>
             {loaded.data.reads_names
               ? 'Courses and their sessions, with those of the last two weeks for marking attendance. Open a session to see who is booked and waiting.'
               : 'Courses and their coming sessions, with the places left. Who is booked is known to the business team.'}
