@@ -16,9 +16,9 @@ export interface FileProblem {
 
 export interface Tally {
   what: string;
-  created: number | null;
-  updated: number | null;
-  unchanged: number | null;
+  created: number;
+  updated: number;
+  unchanged: number;
 }
 
 export interface FileOutcome {

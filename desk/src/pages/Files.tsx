@@ -50,10 +50,6 @@ const useStyles = makeStyles({
   result: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, marginTop: tokens.spacingVerticalL },
 });
 
-function count(value: number | null): string {
-  return value === null ? 'not counted' : String(value);
-}
-
 function OutcomeView({ outcome }: { outcome: FileOutcome }) {
   const styles = useStyles();
   const title = outcome.dry_run
@@ -111,9 +107,9 @@ function OutcomeView({ outcome }: { outcome: FileOutcome }) {
               {outcome.tallies.map((tally) => (
                 <TableRow key={tally.what}>
                   <TableCell>{tally.what}</TableCell>
-                  <TableCell>{count(tally.created)}</TableCell>
-                  <TableCell>{count(tally.updated)}</TableCell>
-                  <TableCell>{count(tally.unchanged)}</TableCell>
+                  <TableCell>{tally.created}</TableCell>
+                  <TableCell>{tally.updated}</TableCell>
+                  <TableCell>{tally.unchanged}</TableCell>
                 </TableRow>
               ))}
             </TableBody>
