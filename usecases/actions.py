@@ -140,7 +140,12 @@ class ActionShown:
 async def _shown(
     session: AsyncSession, actor: Actor, reference: str
 ) -> ActionShown | ActionRefused:
-    detail = await store.action_detail(session, reference)
+    return _as_shown(actor, reference, await store.action_detail(session, reference))
+
+
+def _as_shown(
+    actor: Actor, reference: str, detail: ActionDetail | None
+) -> ActionShown | ActionRefused:
     if detail is None:
         return ActionRefused("not_found", reference)
     s = detail.summary
@@ -338,8 +343,12 @@ async def show_action(
 async def open_update_form(
     actor: Actor, reference: str, work: UnitOfWork
 ) -> ActionShown | ActionRefused:
-    """The action the update form starts from, if the actor may update it."""
-    shown = await show_action(actor, reference, work)
+    """The action the update form starts from, if the actor may update it: its facts and the
+    texts an update may change, not its updates or overlap links (the form shows neither)."""
+    reference = _normal(reference)
+    async with work.read() as session:
+        detail = await store.action_to_update(session, reference)
+    shown = _as_shown(actor, reference, detail)
     if isinstance(shown, ActionShown) and not shown.can_update:
         return ActionRefused("not_yours_to_update", shown.reference)
     return shown
@@ -366,7 +375,8 @@ class UpdateRequest:
 @dataclass(frozen=True)
 class UpdatePreview:
     """An update checked as `save_update` would check it, but not saved (a chatted update shown
-    back for confirmation): the action as it is now and what the check found."""
+    back for confirmation): the action as it is now (as `open_update_form` reads it) and what the
+    check found."""
 
     detail: ActionDetail
     check: UpdateCheck
