@@ -164,16 +164,29 @@ def _summary(row: Any) -> ActionSummary:
     )
 
 
-async def _summaries(session: AsyncSession, query: Select[Any]) -> list[ActionSummary]:
+async def _summaries(
+    session: AsyncSession, query: Select[Any], parameters: dict[str, Any] | None = None
+) -> list[ActionSummary]:
     # Core execution on the session's connection: no ORM row processing for plain columns.
     connection = await session.connection()
-    result = await connection.execute(query)
+    result = await connection.execute(query, parameters)
     return [_summary(row) for row in result.all()]
+
+
+# The lists a turn reads, built once at import with bound parameters: building a 28-column select
+# and its cache key took longer than running it (bench/turn_latency.py's "my actions" profile).
+_REGISTER = _summary_select()
+_LED_BY_OR_OWNED_BY = _summary_select().where(
+    or_(
+        Action.lead_id == bindparam("person_id"),
+        Action.group_id.in_(bindparam("group_ids", expanding=True)),
+    )
+)
 
 
 async def list_actions(session: AsyncSession) -> list[ActionSummary]:
     """The whole register, by reference."""
-    return await _summaries(session, _summary_select())
+    return await _summaries(session, _REGISTER)
 
 
 async def list_open_actions(session: AsyncSession) -> list[ActionSummary]:
@@ -264,10 +277,8 @@ async def actions_led_by_or_owned_by(
 ) -> list[ActionSummary]:
     """Actions this person leads or that belong to these groups (who may read them is the use
     case's question: this only narrows the register in SQL)."""
-    query = _summary_select().where(
-        or_(Action.lead_id == person_id, Action.group_id.in_(list(group_ids)))
-    )
-    return await _summaries(session, query)
+    parameters = {"person_id": person_id, "group_ids": list(group_ids)}
+    return await _summaries(session, _LED_BY_OR_OWNED_BY, parameters)
 
 
 async def summary_of(session: AsyncSession, reference: str) -> ActionSummary | None:

@@ -235,19 +235,29 @@ async def my_actions(
     actor: Actor, request: ListRequest, work: UnitOfWork, *, now: datetime, rules: ActionRules
 ) -> ActionList | UnknownScope:
     """The actions the actor leads and, for chairs, those of the groups they chair."""
-    register = await _register(actor, work)
+    async with work.read() as session:
+        mine = await _mine(session, actor)
+        groups, priorities = await work.group_and_priority_names(session)
     chosen = ListFilter.from_form(request.as_form(request.status))
     if request.scope:
-        scope = resolve_scope(request.scope, register.priorities, register.groups)
+        scope = resolve_scope(request.scope, priorities, groups)
         if scope is None:
-            return UnknownScope(request.scope, register.priorities)
+            return UnknownScope(request.scope, priorities)
         chosen = scope.as_filter(chosen.status)
     status_word = request.status.replace(" ", "_")
     if status_word in ("overdue", "stale", "open"):
         chosen = ListFilter(chosen.group_code, chosen.priority_code, status_word)
-    mine = led_or_chaired_by(actor, register.visible) if isinstance(actor, Viewer) else []
     items = apply_filter(mine, chosen, rules.today(now), rules.thresholds)
-    return ActionList(items, chosen, register.groups, register.priorities, mine=mine)
+    return ActionList(items, chosen, groups, priorities, mine=mine)
+
+
+async def _mine(session: AsyncSession, actor: Actor) -> list[ActionSummary]:
+    """What the actor leads or chairs (a system actor, nothing), read as only those rows: not
+    the whole register of someone who reads everything. Still each one checked as readable."""
+    if isinstance(actor, SystemActor):
+        return []
+    own = await store.actions_led_by_or_owned_by(session, actor.person_id, actor.chaired_group_ids)
+    return led_or_chaired_by(actor, visible_to(actor, own))
 
 
 async def drift_list(
