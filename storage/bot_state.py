@@ -20,7 +20,7 @@ from typing import Any
 
 import jsonpickle
 from botbuilder.core import Storage
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -119,9 +119,14 @@ async def _replace_if_unchanged(
     await session.execute(insert(BotStateRecord).values(key=key, etag=etag, document=document))
 
 
+# Asked on every text turn in a personal chat (`storage.activity_log.claim_activity`): built once.
+_HOLDS_STATE = select(BotStateRecord.key).where(BotStateRecord.key == bindparam("key"))
+
+
 async def holds_state(session: AsyncSession, key: str) -> bool:
     """Whether a document is stored under this key (its primary key looked up; nothing thawed)."""
-    found = await session.scalar(select(BotStateRecord.key).where(BotStateRecord.key == key))
+    connection = await session.connection()
+    found = (await connection.execute(_HOLDS_STATE, {"key": key})).scalar()
     return found is not None
 
 
