@@ -49,6 +49,8 @@ _MARKDOWN_ANYWHERE = frozenset("\\*_[]()#`~|!{}")
 # `<`, `>` and `&` become entities rather than backslash escapes: Teams reads `<at>...</at>` as a
 # mention and some clients read a few HTML tags, before markdown sees a backslash.
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# Both as one `str.translate` table: a card with a list of actions escapes every text on it.
+_ESCAPES = str.maketrans({**{char: "\\" + char for char in _MARKDOWN_ANYWHERE}, **_ENTITIES})
 # A list item (`- `, `+ `, `1. `, `1) `) or a setext underline (`===`) counts at a line's start.
 _LINE_START_MARKER = re.compile(r"^([ \t]*)([-+=]|\d+(?=[.)]))")
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
@@ -68,11 +70,7 @@ def escape_markdown(value: str) -> str:
 
 
 def _escape_line(line: str) -> str:
-    escaped = "".join(
-        _ENTITIES.get(char) or ("\\" + char if char in _MARKDOWN_ANYWHERE else char)
-        for char in line
-    )
-    return _LINE_START_MARKER.sub(_escape_marker, escaped)
+    return _LINE_START_MARKER.sub(_escape_marker, line.translate(_ESCAPES))
 
 
 def _escape_marker(match: re.Match[str]) -> str:

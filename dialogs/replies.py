@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import ActionTypes, CardAction
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
@@ -27,7 +27,7 @@ from cards.welcome import (
     suggestions_card,
 )
 from delivery.adapter import connector_failure
-from delivery.sender import PersonalChatAddress, ProactiveSender
+from delivery.sender import PersonalChatAddress, ProactiveSender, card_activity
 from dialogs.installation import tenant_of
 from dialogs.registry import Reply, Turn, in_shared_conversation
 from dialogs.services import BotServices
@@ -190,8 +190,4 @@ async def send_suggestions(context: TurnContext, sentence: str, suggestions: lis
 
 async def send_card(context: TurnContext, card: Card) -> None:
     """A card as a new message in the turn's own conversation."""
-    activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    summary = card.get("fallbackText")
-    if summary:  # otherwise the SDK's default, None
-        activity.summary = summary
-    await context.send_activity(activity)
+    await context.send_activity(card_activity(card))

@@ -20,11 +20,23 @@ What other features use:
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -166,16 +178,29 @@ def _summary(row: Any) -> ActionSummary:
     )
 
 
-async def _summaries(session: AsyncSession, query: Select[Any]) -> list[ActionSummary]:
+async def _summaries(
+    session: AsyncSession, query: Select[Any], parameters: dict[str, Any] | None = None
+) -> list[ActionSummary]:
     # Core execution on the session's connection: no ORM row processing for plain columns.
     connection = await session.connection()
-    result = await connection.execute(query)
+    result = await connection.execute(query, parameters)
     return [_summary(row) for row in result.all()]
+
+
+# The lists a turn reads, built once at import with bound parameters: building a 28-column select
+# and its cache key took longer than running it (bench/turn_latency.py's "my actions" profile).
+_REGISTER = _summary_select()
+_LED_BY_OR_OWNED_BY = _summary_select().where(
+    or_(
+        Action.lead_id == bindparam("person_id"),
+        Action.group_id.in_(bindparam("group_ids", expanding=True)),
+    )
+)
 
 
 async def list_actions(session: AsyncSession) -> list[ActionSummary]:
     """The whole register, by reference."""
-    return await _summaries(session, _summary_select())
+    return await _summaries(session, _REGISTER)
 
 
 async def list_open_actions(session: AsyncSession) -> list[ActionSummary]:
@@ -266,10 +291,8 @@ async def actions_led_by_or_owned_by(
 ) -> list[ActionSummary]:
     """Actions this person leads or that belong to these groups (who may read them is the use
     case's question: this only narrows the register in SQL)."""
-    query = _summary_select().where(
-        or_(Action.lead_id == person_id, Action.group_id.in_(list(group_ids)))
-    )
-    return await _summaries(session, query)
+    parameters = {"person_id": person_id, "group_ids": list(group_ids)}
+    return await _summaries(session, _LED_BY_OR_OWNED_BY, parameters)
 
 
 async def summary_of(session: AsyncSession, reference: str) -> ActionSummary | None:
@@ -277,6 +300,36 @@ async def summary_of(session: AsyncSession, reference: str) -> ActionSummary | N
         await session.execute(_summary_select().where(Action.reference == reference.upper()))
     ).first()
     return None if row is None else _summary(row)
+
+
+# One action's summary and the texts its update form shows, by reference. Built once: a turn that
+# opens or previews an update pays for no statement building or cache key (a third of the read).
+_ACTION_TO_UPDATE = (
+    _summary_select()
+    .add_columns(
+        Source.title, Action.revised_due_reason, Action.status_reason, Action.impact_evidence
+    )
+    .where(Action.reference == bindparam("reference"))
+)
+
+
+async def action_to_update(session: AsyncSession, reference: str) -> ActionDetail | None:
+    """One action as its update form starts from, in one query: its facts and the texts an update
+    may change; not its updates or overlap links, which the form does not show (`updates` and
+    `links` empty, `update_count` 0). `action_detail` has those too."""
+    connection = await session.connection()
+    result = await connection.execute(_ACTION_TO_UPDATE, {"reference": reference.upper()})
+    row = result.first()
+    if row is None:
+        return None
+    *summary, source_title, revised_due_reason, status_reason, impact_evidence = row
+    return ActionDetail(
+        summary=_summary(summary),
+        source_title=source_title,
+        revised_due_reason=revised_due_reason,
+        status_reason=status_reason,
+        impact_evidence=impact_evidence,
+    )
 
 
 async def priority_names(session: AsyncSession) -> list[tuple[str, str]]:
@@ -296,34 +349,19 @@ async def action_detail(
     session: AsyncSession, reference: str, *, updates_shown: int = 5
 ) -> ActionDetail | None:
     """Facts, the newest updates (and how many there are), and overlap links of one action."""
-    summary = await summary_of(session, reference)
-    if summary is None:
+    basis = await action_to_update(session, reference)
+    if basis is None:
         return None
-    extra = (
-        await session.execute(
-            select(
-                Source.title,
-                Action.revised_due_reason,
-                Action.status_reason,
-                Action.impact_evidence,
-            )
-            .join(Source, Action.source_id == Source.id)
-            .where(Action.id == summary.id)
-        )
-    ).one()
-    updates = await _newest_updates(session, summary.id, updates_shown)
+    action_id = basis.summary.id
+    updates = await _newest_updates(session, action_id, updates_shown)
     count = await session.scalar(
-        select(func.count()).select_from(ActionUpdate).where(ActionUpdate.action_id == summary.id)
+        select(func.count()).select_from(ActionUpdate).where(ActionUpdate.action_id == action_id)
     )
-    return ActionDetail(
-        summary=summary,
-        source_title=extra.title,
-        revised_due_reason=extra.revised_due_reason,
-        status_reason=extra.status_reason,
-        impact_evidence=extra.impact_evidence,
+    return replace(
+        basis,
         updates=updates,
         update_count=count or 0,
-        links=await _links_of(session, summary.id),
+        links=await _links_of(session, action_id),
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import jsonpickle
 from botbuilder.core import Storage
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -119,10 +119,10 @@ async def _replace_if_unchanged(
     await session.execute(insert(BotStateRecord).values(key=key, etag=etag, document=document))
 
 
-async def holds_state(session: AsyncSession, key: str) -> bool:
-    """Whether a document is stored under this key (its primary key looked up; nothing thawed)."""
-    found = await session.scalar(select(BotStateRecord.key).where(BotStateRecord.key == key))
-    return found is not None
+def stored_under(key: ColumnElement[str]) -> ColumnElement[bool]:
+    """Whether a document is stored under this key (its primary key looked up; nothing thawed),
+    as an expression a statement can carry (`storage.activity_log.claim_activity`'s)."""
+    return select(BotStateRecord.key).where(BotStateRecord.key == key).exists()
 
 
 def _etag_of(item: Any) -> str | None:

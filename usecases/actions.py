@@ -140,7 +140,12 @@ class ActionShown:
 async def _shown(
     session: AsyncSession, actor: Actor, reference: str
 ) -> ActionShown | ActionRefused:
-    detail = await store.action_detail(session, reference)
+    return _as_shown(actor, reference, await store.action_detail(session, reference))
+
+
+def _as_shown(
+    actor: Actor, reference: str, detail: ActionDetail | None
+) -> ActionShown | ActionRefused:
     if detail is None:
         return ActionRefused("not_found", reference)
     s = detail.summary
@@ -230,19 +235,29 @@ async def my_actions(
     actor: Actor, request: ListRequest, work: UnitOfWork, *, now: datetime, rules: ActionRules
 ) -> ActionList | UnknownScope:
     """The actions the actor leads and, for chairs, those of the groups they chair."""
-    register = await _register(actor, work)
+    async with work.read() as session:
+        mine = await _mine(session, actor)
+        groups, priorities = await work.group_and_priority_names(session)
     chosen = ListFilter.from_form(request.as_form(request.status))
     if request.scope:
-        scope = resolve_scope(request.scope, register.priorities, register.groups)
+        scope = resolve_scope(request.scope, priorities, groups)
         if scope is None:
-            return UnknownScope(request.scope, register.priorities)
+            return UnknownScope(request.scope, priorities)
         chosen = scope.as_filter(chosen.status)
     status_word = request.status.replace(" ", "_")
     if status_word in ("overdue", "stale", "open"):
         chosen = ListFilter(chosen.group_code, chosen.priority_code, status_word)
-    mine = led_or_chaired_by(actor, register.visible) if isinstance(actor, Viewer) else []
     items = apply_filter(mine, chosen, rules.today(now), rules.thresholds)
-    return ActionList(items, chosen, register.groups, register.priorities, mine=mine)
+    return ActionList(items, chosen, groups, priorities, mine=mine)
+
+
+async def _mine(session: AsyncSession, actor: Actor) -> list[ActionSummary]:
+    """What the actor leads or chairs (a system actor, nothing), read as only those rows: not
+    the whole register of someone who reads everything. Still each one checked as readable."""
+    if isinstance(actor, SystemActor):
+        return []
+    own = await store.actions_led_by_or_owned_by(session, actor.person_id, actor.chaired_group_ids)
+    return led_or_chaired_by(actor, visible_to(actor, own))
 
 
 async def drift_list(
@@ -338,8 +353,12 @@ async def show_action(
 async def open_update_form(
     actor: Actor, reference: str, work: UnitOfWork
 ) -> ActionShown | ActionRefused:
-    """The action the update form starts from, if the actor may update it."""
-    shown = await show_action(actor, reference, work)
+    """The action the update form starts from, if the actor may update it: its facts and the
+    texts an update may change, not its updates or overlap links (the form shows neither)."""
+    reference = _normal(reference)
+    async with work.read() as session:
+        detail = await store.action_to_update(session, reference)
+    shown = _as_shown(actor, reference, detail)
     if isinstance(shown, ActionShown) and not shown.can_update:
         return ActionRefused("not_yours_to_update", shown.reference)
     return shown
@@ -366,7 +385,8 @@ class UpdateRequest:
 @dataclass(frozen=True)
 class UpdatePreview:
     """An update checked as `save_update` would check it, but not saved (a chatted update shown
-    back for confirmation): the action as it is now and what the check found."""
+    back for confirmation): the action as it is now (as `open_update_form` reads it) and what the
+    check found."""
 
     detail: ActionDetail
     check: UpdateCheck

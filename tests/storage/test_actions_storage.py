@@ -44,6 +44,31 @@ async def test_demo_register_is_seeded_with_updates_and_links(seeded_engine):
     ]
 
 
+async def test_the_action_an_update_starts_from_is_read_in_one_query(seeded_engine):
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    async with make_session_factory(seeded_engine)() as session:
+        detail = await actions.action_detail(session, "A01")
+        event.listen(seeded_engine.sync_engine, "before_cursor_execute", count)
+        try:
+            basis = await actions.action_to_update(session, "a01")
+            missing = await actions.action_to_update(session, "A99")
+        finally:
+            event.remove(seeded_engine.sync_engine, "before_cursor_execute", count)
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 2
+    assert missing is None
+    assert basis is not None and detail is not None
+    assert (basis.summary, basis.stored(), basis.source_title) == (
+        detail.summary,
+        detail.stored(),
+        detail.source_title,
+    )
+    assert detail.updates and not basis.updates and basis.update_count == 0
+
+
 async def test_open_actions_for_reminders_come_in_one_query(seeded_engine):
     statements: list[str] = []
 

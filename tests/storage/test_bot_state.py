@@ -15,7 +15,9 @@ from botbuilder.dialogs import DialogInstance, DialogState
 from botbuilder.dialogs.prompts import PromptOptions
 from botbuilder.schema import Activity, ActivityTypes
 
+from storage.activity_log import Claim, claim_activity
 from storage.bot_state import SqlStorage
+from storage.db import make_session_factory
 
 
 @pytest.fixture
@@ -218,3 +220,16 @@ async def test_state_written_by_one_storage_is_read_by_another(engine):
     """Two bot instances on one database share state."""
     await SqlStorage(engine).write({"k": {"v": "shared"}})
     assert (await SqlStorage(engine).read(["k"]))["k"]["v"] == "shared"
+
+
+async def test_a_claim_says_whether_state_is_stored_and_a_retry_is_not_first(storage, engine):
+    sessions = make_session_factory(engine)
+    await storage.write({CONVERSATION_KEY: {"count": 1}})
+    with_state = await claim_activity(sessions, "activity-1", state_key=CONVERSATION_KEY)
+    without = await claim_activity(sessions, "activity-2", state_key="msteams/conversations/b/")
+    unasked = await claim_activity(sessions, "activity-3")
+    retried = await claim_activity(sessions, "activity-1", state_key=CONVERSATION_KEY)
+    assert with_state == Claim(first=True, state_stored=True)
+    assert without == Claim(first=True, state_stored=False)
+    assert unasked == Claim(first=True, state_stored=None)
+    assert retried == Claim(first=False)

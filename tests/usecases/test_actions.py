@@ -88,6 +88,29 @@ async def test_visible_actions_follow_the_permission_rules(seeded_engine):
     assert found["P17"] == ["A17"]
 
 
+async def test_my_actions_are_what_each_person_leads_or_chairs(seeded_engine):
+    async with make_session_factory(seeded_engine)() as session:
+        register = await store.list_actions(session)
+        codes = list(await session.scalars(select(Person.code).order_by(Person.code)))
+    for code in codes:
+        viewer = await viewer_of(seeded_engine, code)
+        found = await cases.my_actions(
+            viewer, ListRequest(status="all"), work_on(seeded_engine), now=NOW, rules=RULES
+        )
+        assert isinstance(found, ActionList)
+        expected = [
+            a.reference
+            for a in register
+            if a.lead_id == viewer.person_id or a.group_id in viewer.chaired_group_ids
+        ]
+        assert [a.reference for a in found.mine] == expected, code
+        assert sorted(a.reference for a in found.items) == expected, code
+    listed = await cases.my_actions(
+        JOBS, ListRequest(status="all"), work_on(seeded_engine), now=NOW, rules=RULES
+    )
+    assert isinstance(listed, ActionList) and listed.mine == [] and listed.items == []
+
+
 async def test_a_system_actor_reads_every_action(seeded_engine):
     listed = await cases.drift_list(
         JOBS, ListRequest(status="all"), work_on(seeded_engine), now=NOW, rules=RULES
