@@ -12,22 +12,14 @@ A content is taken as it is only when it is a dict that `json.dumps` writes (JSO
 anything msrest would have turned into a string first, a date say, makes `json.dumps` refuse, and
 then the attachment goes through msrest as before). Every other operation and body type is
 msrest's, untouched.
-
-A card the bot sends goes on its activity as `CardJson`, the JSON text it will be sent as
-(`card_attachment`): the SDK deep-copies every activity it sends, so that a caller changing it
-afterwards cannot change what is sent, and a card as nested dicts took a fifth of a "my actions"
-turn to copy. Text cannot change, so, like any `str`, it is its own copy; `ActivitySerializer`
-writes the object it holds into the body.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
 from typing import Any
 
-from botbuilder.core import CardFactory
 from botbuilder.schema import Activity, Attachment
 from botframework.connector import models
 from botframework.connector.aio import ConnectorClient
@@ -36,26 +28,6 @@ from msrest import Serializer
 
 # The models the SDK's client serialises with (as `ConnectorClient.__init__` lists them).
 CLIENT_MODELS = {name: value for name, value in models.__dict__.items() if isinstance(value, type)}
-
-
-class CardJson(str):
-    """A card as the JSON text of one object (`card_attachment` makes it): immutable, so a deep copy
-    of an activity carrying it shares it, as it shares any `str`."""
-
-    __slots__ = ()
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> CardJson:
-        return self
-
-
-def card_attachment(card: Mapping[str, Any]) -> Attachment:
-    """An Adaptive Card attachment whose content is the card's JSON text (`CardJson`); a card that
-    is not plain JSON (a date, say) stays as it is, for msrest to serialise as before."""
-    try:
-        content: object = CardJson(json.dumps(card))
-    except (TypeError, ValueError):
-        content = card
-    return Attachment(content_type=CardFactory.content_types.adaptive_card, content=content)
 
 
 class ActivitySerializer(Serializer):
@@ -77,14 +49,12 @@ class ActivitySerializer(Serializer):
             body["attachments"], data.attachments, documents, strict=True
         ):
             if document:
-                serialised["content"] = _json_object(attachment.content)
+                serialised["content"] = attachment.content
         return body
 
 
 def _json_document(content: Any) -> bool:
     """Whether the content is a JSON object as it stands (so msrest's walk would only copy it)."""
-    if isinstance(content, CardJson):
-        return True
     if type(content) is not dict:
         return False
     try:
@@ -92,10 +62,6 @@ def _json_document(content: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
-
-
-def _json_object(content: Any) -> Any:
-    return json.loads(content) if isinstance(content, CardJson) else content
 
 
 def _without_content(attachment: Attachment) -> Attachment:

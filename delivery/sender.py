@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
     Activity,
@@ -27,7 +27,6 @@ from botbuilder.schema import (
 )
 
 from cards.common import Card
-from delivery.connector_client import card_attachment
 from observability.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -116,7 +115,7 @@ class PersonalChat:
 
 
 def card_activity(card: Card) -> Activity:
-    activity: Activity = MessageFactory.attachment(card_attachment(card))
+    activity: Activity = MessageFactory.attachment(CardFactory.adaptive_card(card))
     summary = card.get("fallbackText")
     if summary:  # otherwise the SDK's default, None
         activity.summary = summary

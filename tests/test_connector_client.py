@@ -2,7 +2,6 @@
 every card of the gallery as a reply, and what it hands to msrest when a content is not plain
 JSON."""
 
-import copy
 import json
 from datetime import date
 
@@ -13,14 +12,7 @@ from msrest import Serializer
 from msrest.authentication import Authentication
 
 from cards.gallery import all_states
-from delivery.connector_client import (
-    CLIENT_MODELS,
-    ActivitySerializer,
-    BotConnectorClient,
-    CardJson,
-    card_attachment,
-)
-from delivery.sender import card_activity
+from delivery.connector_client import CLIENT_MODELS, ActivitySerializer, BotConnectorClient
 
 
 def stock() -> Serializer:
@@ -56,34 +48,6 @@ def as_sent(body: object) -> object:
 def test_every_gallery_card_is_sent_as_the_sdk_sends_it(name: str, card: dict) -> None:
     activity = reply_with(CardFactory.adaptive_card(card))
     assert as_sent(ours().body(activity, "Activity")) == as_sent(stock().body(activity, "Activity"))
-
-
-@pytest.mark.parametrize(("name", "card"), all_states(), ids=[n for n, _ in all_states()])
-def test_every_gallery_card_sent_as_its_json_text_is_sent_as_the_sdk_sends_the_card(
-    name: str, card: dict
-) -> None:
-    attachment = card_attachment(card)
-    assert isinstance(attachment.content, CardJson)
-    sent = as_sent(ours().body(reply_with(attachment), "Activity"))
-    assert sent == as_sent(stock().body(reply_with(CardFactory.adaptive_card(card)), "Activity"))
-
-
-def test_a_card_as_json_text_is_shared_by_the_sdks_deep_copy_and_cannot_change() -> None:
-    card = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "x"}]}
-    activity = card_activity(card)
-    copied = copy.deepcopy(activity)
-    assert copied is not activity and copied.attachments is not activity.attachments
-    assert (copied.attachments or [])[0].content is (activity.attachments or [])[0].content
-    card["body"] = []  # the card the sender built, changed after: the activity keeps what it was
-    assert json.loads((activity.attachments or [])[0].content)["body"][0]["text"] == "x"
-
-
-def test_a_card_that_is_not_plain_json_stays_as_it_is_for_msrest() -> None:
-    dated = {"type": "AdaptiveCard", "body": [], "when": date(2027, 1, 31)}
-    attachment = card_attachment(dated)
-    assert attachment.content is dated
-    body = ours().body(reply_with(attachment), "Activity")
-    assert body["attachments"][0]["content"]["when"] == "2027-01-31"
 
 
 def test_a_content_that_is_not_plain_json_goes_through_msrest() -> None:
