@@ -635,26 +635,14 @@ class Suggestion:
     score: float
 
 
-@dataclass(frozen=True, slots=True)
-class OverlapRegister:
-    """Every action as the overlap finder compares them, and each one's id by reference."""
-
-    ids: dict[str, int]
-    candidates: list[Candidate]
-
-
-async def overlap_register(session: AsyncSession) -> OverlapRegister:
-    rows = (
-        await session.execute(
-            select(Action.id, Action.reference, Action.text, Source.code).join(
-                Source, Action.source_id == Source.id
-            )
+async def overlap_candidates(session: AsyncSession) -> list[Candidate]:
+    """Every action as the overlap finder compares them: reference, text and source."""
+    rows = await session.execute(
+        select(Action.reference, Action.text, Source.code).join(
+            Source, Action.source_id == Source.id
         )
-    ).all()
-    return OverlapRegister(
-        ids={row.reference: row.id for row in rows},
-        candidates=[Candidate(row.reference, row.text, row.code) for row in rows],
     )
+    return [Candidate(row.reference, row.text, row.code) for row in rows]
 
 
 async def store_suggestions(

@@ -34,10 +34,11 @@ CHECK_BATCH = 200
 
 def find_suggestions(finder: OverlapFinder, new: Sequence[Candidate]) -> list[Suggestion]:
     """Each new action's similar actions from other sources (CPU only; no database)."""
+    # An action's own source is never in its pool, so it cannot meet itself.
     return [
         Suggestion(action.reference, similar.reference, similar.score)
         for action in new
-        for similar in finder.similar(action.text, action.source, exclude=[action.reference])
+        for similar in finder.similar(action.text, action.source)
     ]
 
 
@@ -53,12 +54,10 @@ async def suggest_overlaps(
     """Compare these new (flushed) actions with the register now, and store the suggestions."""
     if not new_actions:
         return []
-    register = await store.overlap_register(session)
-    source_of = {c.reference: c.source for c in register.candidates}
+    candidates = await store.overlap_candidates(session)
+    source_of = {c.reference: c.source for c in candidates}
     new = [Candidate(a.reference, a.text, source_of[a.reference]) for a in new_actions]
-    return await store.store_suggestions(
-        session, find_suggestions(OverlapFinder(register.candidates), new)
-    )
+    return await store.store_suggestions(session, find_suggestions(OverlapFinder(candidates), new))
 
 
 async def check_queued_overlaps(work: UnitOfWork, *, batch: int = CHECK_BATCH) -> int:
@@ -71,10 +70,8 @@ async def check_queued_overlaps(work: UnitOfWork, *, batch: int = CHECK_BATCH) -
             queued = await store.queued_overlap_checks(session, batch)
             if not queued:
                 return stored
-            register = await store.overlap_register(session)
-        found = await asyncio.to_thread(
-            find_suggestions, OverlapFinder(register.candidates), queued
-        )
+            candidates = await store.overlap_candidates(session)
+        found = await asyncio.to_thread(find_suggestions, OverlapFinder(candidates), queued)
         async with work.write() as session:
             stored += len(await store.store_suggestions(session, found))
             await store.forget_overlap_checks(session, [c.reference for c in queued])
