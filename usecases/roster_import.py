@@ -632,29 +632,32 @@ def _refuse_retired(
         agency = agencies.get(item.agency)
         if agency is not None:
             kept = person is not None and person.agency_id == agency.id
-            refusal = retired_refusal(
-                item.row.get("agency"),
-                active=agency.active is not False,  # None: added by this file, so in use
-                kept=kept,
-                holder=PERSON,
-                new=person is None,
-            )
-            if refusal:
-                errors.add(item.row, "agency", refusal)
+            _refuse_if_retired(item, "agency", item.row.get("agency"), agency, kept, person, errors)
         held = memberships.get(person.id, set()) if person is not None else set()
         for code in item.groups:
             group = groups.get(code)
-            if group is None:
-                continue  # reported as unknown
-            refusal = retired_refusal(
-                code,
-                active=group.active is not False,
-                kept=group.id in held,
-                holder=PERSON,
-                new=person is None,
-            )
-            if refusal:
-                errors.add(item.row, "groups", refusal)
+            if group is not None:  # else reported as unknown
+                _refuse_if_retired(item, "groups", code, group, group.id in held, person, errors)
+
+
+def _refuse_if_retired(
+    item: PersonRow,
+    column: str,
+    named: str,
+    record: Agency | Group,
+    kept: bool,
+    person: Person | None,
+    errors: ImportErrors,
+) -> None:
+    refusal = retired_refusal(
+        named,
+        active=record.active is not False,  # None: added by this file, so in use
+        kept=kept,
+        holder=PERSON,
+        new=person is None,
+    )
+    if refusal:
+        errors.add(item.row, column, refusal)
 
 
 async def _write_people(
